@@ -1,0 +1,164 @@
+// Package store holds all SQL of Kofu for both engines: embedded SQLite (the
+// default) and PostgreSQL. Every read and write goes through a Tx so that a
+// change and its audit entry commit together.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // pure-Go SQLite driver "sqlite"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database: one writer and a pool of readers on SQLite (which
+// allows one writer at a time), one pool on PostgreSQL.
+type DB struct {
+	Engine Engine
+	write  *sql.DB
+	read   *sql.DB
+	d      dialect
+}
+
+// EngineOf tells which engine a --db value selects.
+func EngineOf(dsn string) Engine {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open opens (and for SQLite creates) the database named by dsn: a
+// postgres:// URL or a SQLite file path. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	if EngineOf(dsn) == Postgres {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("データベースに接続できません (%s): %w", db.Engine, err)
+	}
+	return db, nil
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect}, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("データベースのフォルダを作成できません: %w", err)
+		}
+	}
+	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1) // SQLite has one writer; queueing in Go avoids SQLITE_BUSY
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect}, nil
+}
+
+// Close closes all connections.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Stats returns the writer pool's statistics (for /metrics).
+func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
+
+// Tx is a database transaction; repository methods hang off it.
+type Tx struct {
+	tx       *sql.Tx
+	d        dialect
+	readOnly bool
+}
+
+// lock is appended to a SELECT whose rows the transaction will change: it
+// locks them on PostgreSQL; read-only transactions need no lock.
+func (t *Tx) lock() string {
+	if t.readOnly {
+		return ""
+	}
+	return t.d.forUpdate
+}
+
+// Update runs fn in a read-write transaction and commits when fn returns nil.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: readOnly && db.Engine == Postgres}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(err)
+	}
+	if err := fn(&Tx{tx: sqlTx, d: db.d, readOnly: readOnly}); err != nil {
+		sqlTx.Rollback()
+		return translate(err)
+	}
+	return translate(sqlTx.Commit())
+}
+
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// WritePool exposes the writer pool for pool metrics only.
+func (db *DB) WritePool() *sql.DB { return db.write }

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+)
+
+// dialect holds the few differences between the engines. Everything else is
+// portable SQL with $n placeholders, which both drivers accept.
+type dialect struct {
+	// forUpdate locks selected rows on PostgreSQL; SQLite's single writer
+	// already serialises write transactions.
+	forUpdate string
+}
+
+var (
+	sqliteDialect   = dialect{forUpdate: ""}
+	postgresDialect = dialect{forUpdate: " FOR UPDATE"}
+)
+
+// translate turns driver errors into coded errors in one place.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Wrap(apperr.NotFound, "見つかりません。", err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return apperr.Wrap(apperr.Conflict, "同じものがすでに登録されています。", err)
+		case "40001", "40P01":
+			return apperr.Wrap(apperr.Conflict, "同時に更新されました。もう一度お試しください。", err)
+		}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return apperr.Wrap(apperr.Conflict, "同じものがすでに登録されています。", err)
+		case sqlite3.SQLITE_BUSY:
+			return apperr.Wrap(apperr.Conflict, "同時に更新されました。もう一度お試しください。", err)
+		}
+	}
+	return err
+}

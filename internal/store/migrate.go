@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations of the engine, in order.
+func migrations(e Engine) ([]migration, error) {
+	dir := path.Join("migrations", string(e))
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, ent := range entries {
+		num, _, ok := strings.Cut(ent.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %q: name must start with a number", ent.Name())
+		}
+		b, err := migrationFS.ReadFile(path.Join(dir, ent.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: ent.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// LatestVersion is the schema version this binary knows.
+func LatestVersion(e Engine) int {
+	ms, err := migrations(e)
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// ErrTooNew is returned when the database was migrated by a newer binary.
+type ErrTooNew struct{ DB, Binary int }
+
+func (e *ErrTooNew) Error() string {
+	return fmt.Sprintf("データベースのスキーマ (バージョン %d) はこのプログラム (バージョン %d まで対応) より新しいため使用できません。新しい kofu を使ってください。", e.DB, e.Binary)
+}
+
+// Version returns the database's schema version (0 when empty).
+func (db *DB) Version(ctx context.Context) (int, error) {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	var v int
+	err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// Migrate applies the pending migrations, each in its own transaction, and
+// refuses a database that is newer than the binary.
+func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	ms, err := migrations(db.Engine)
+	if err != nil {
+		return 0, err
+	}
+	if db.Engine == Postgres {
+		// Several processes may start at once: one migrates, the others wait.
+		unlock, err := db.pgMigrationLock(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer unlock()
+	}
+	current, err := db.Version(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return 0, &ErrTooNew{DB: current, Binary: latest}
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if err := db.apply(ctx, m); err != nil {
+			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		applied++
+	}
+	return applied, nil
+}
+
+func (db *DB) apply(ctx context.Context, m migration) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, m.version, time.Now().UnixMilli()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// pgMigrationLock takes a session-level advisory lock on one connection.
+func (db *DB) pgMigrationLock(ctx context.Context) (func(), error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const key = 7_432_001 // any constant shared by all kofu processes
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
+		conn.Close()
+	}, nil
+}
+
+// Current reports whether the schema is at the binary's version (/readyz).
+func (db *DB) Current(ctx context.Context) (bool, error) {
+	var v int
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	if err != nil {
+		return false, err
+	}
+	return v == LatestVersion(db.Engine), nil
+}

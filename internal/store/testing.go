@@ -1,0 +1,24 @@
+package store
+
+import "context"
+
+// ForceSchemaVersion records a schema version as applied. Tests use it to
+// simulate a database written by a newer binary.
+func (t *Tx) ForceSchemaVersion(ctx context.Context, v int) error {
+	_, err := t.exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)`, v)
+	return err
+}
+
+// TamperAuditForTest edits an audit entry the way an intruder with database
+// access would: by lifting the append-only trigger and changing the row.
+func (t *Tx) TamperAuditForTest(ctx context.Context, id int64, detail string) error {
+	drop := `DROP TRIGGER audit_log_no_update`
+	if t.d.forUpdate != "" {
+		drop += ` ON audit_log`
+	}
+	if _, err := t.exec(ctx, drop); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE audit_log SET detail = $2 WHERE id = $1`, id, detail)
+	return err
+}
