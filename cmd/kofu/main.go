@@ -1,0 +1,81 @@
+// Command kofu runs Kofu: the My Number card ledger and pickup booking
+// system for municipalities. See `kofu help`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `kofu — マイナンバーカード交付管理・受け取り予約システム
+
+使い方:
+  kofu serve [--demo] [オプション]     サーバーを起動する (kofu serve -h で一覧)
+  kofu migrate [--db DB]               データベースを作成・更新する
+  kofu user add --username U --role admin|staff|viewer [--display-name 氏名] [--generate]
+                                       利用者を追加する (パスワードは標準入力から、--generate で仮パスワードを発行)
+  kofu user list                       利用者の一覧
+  kofu user lock|unlock|reset-password --username U
+  kofu token create --username U --name N   API トークンを発行する (一度だけ表示)
+  kofu token list | kofu token revoke --id N
+  kofu audit verify [--db DB]          監査ログの改ざんを検査する (異常があれば終了コード 1)
+  kofu version
+
+--db を省略すると環境変数 KOFU_DB、それもなければ ./data/kofu.db を使います。
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env bundles the standard streams so commands are testable in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// run dispatches a command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = e.serve(ctx, args[1:])
+	case "migrate":
+		err = e.migrate(ctx, args[1:])
+	case "user":
+		err = e.user(ctx, args[1:])
+	case "token":
+		err = e.token(ctx, args[1:])
+	case "audit":
+		err = e.audit(ctx, args[1:])
+	case "version":
+		fmt.Fprintln(stdout, "kofu", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "不明なコマンドです: %s\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if err != errSilent {
+			fmt.Fprintln(stderr, "エラー:", messageOf(err))
+		}
+		return 1
+	}
+	return 0
+}

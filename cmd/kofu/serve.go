@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/auth/secret"
+	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/demo"
+	"github.com/kofu-oss/kofu/internal/logx"
+	"github.com/kofu-oss/kofu/internal/server"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+func (e env) serve(ctx context.Context, args []string) error {
+	fs := e.newFlags("serve")
+	cfg := config.Bind(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "使い方: kofu serve [オプション]\n\nオプション (括弧内は同じ意味の環境変数):")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errSilent
+	}
+	if err := cfg.Finish(fs); err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Stdout: e.stdout, Log: e.stderr, HashParams: hashParams()}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+// Main is a running server: end-to-end tests start one on port 0 with a
+// temporary database, exactly as `kofu serve` does.
+type Main struct {
+	Config     *config.Config
+	Stdout     io.Writer // demo accounts are printed here
+	Log        io.Writer // JSON logs
+	HashParams secret.Params
+	Clock      clock.Clock
+
+	DB     *store.DB
+	Auth   *auth.Service
+	Server *server.Server
+	ln     net.Listener
+	http   *http.Server
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+// Run opens and migrates the database, seeds the demo city when asked, and
+// starts serving in the background.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Clock == nil {
+		m.Clock = clock.System{}
+	}
+	log := logx.New(m.Log, logLevel(m.Config.LogLevel))
+	db, err := openDB(ctx, m.Config.DB)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
+	m.Server, err = server.New(server.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock})
+	if err != nil {
+		return err
+	}
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("%s で待ち受けできません: %w", m.Config.Addr, err)
+	}
+	if m.Config.Demo {
+		accs, err := demo.Seed(ctx, m.Auth)
+		if err != nil {
+			return err
+		}
+		demo.Print(m.Stdout, "http://"+m.ln.Addr().String(), accs)
+	}
+	m.start(log)
+	log.Info("kofu started", "addr", m.ln.Addr().String(), "engine", string(db.Engine), "sites", m.Config.Sites, "version", version)
+	return nil
+}
+
+func (m *Main) start(log *slog.Logger) {
+	m.http = &http.Server{Handler: m.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	jobs, stop := context.WithCancel(context.Background())
+	m.stop, m.done = stop, make(chan struct{})
+	go func() { defer close(m.done); m.Server.RunJobs(jobs) }()
+	go func() {
+		if err := m.http.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serve", "err", err.Error())
+		}
+	}()
+}
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Close stops accepting requests, lets running ones finish (up to 30 s),
+// stops the jobs and closes the database.
+func (m *Main) Close() error {
+	var err error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = m.http.Shutdown(ctx)
+		cancel()
+		m.stop()
+		<-m.done
+	}
+	if m.DB != nil {
+		err = errors.Join(err, m.DB.Close())
+	}
+	return err
+}
+
+func logLevel(s string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,74 @@
+// Package api is the JSON API under /api/v1/: thin handlers that parse,
+// call a service and answer. Errors have one shape and one status table.
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+)
+
+// statusOf is the one table from error code to HTTP status.
+var statusOf = map[string]int{
+	apperr.Invalid:                http.StatusBadRequest,
+	apperr.Unauthenticated:        http.StatusUnauthorized,
+	apperr.Forbidden:              http.StatusForbidden,
+	apperr.PasswordChangeRequired: http.StatusForbidden,
+	apperr.TOTPRequired:           http.StatusForbidden,
+	apperr.NotFound:               http.StatusNotFound,
+	apperr.Conflict:               http.StatusConflict,
+	"illegal_transition":          http.StatusConflict,
+	apperr.RateLimited:            http.StatusTooManyRequests,
+	apperr.Internal:               http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for an error code.
+func Status(code string) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest // a coded domain error is the caller's to fix
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string              `json:"code"`
+		Message string              `json:"message"`
+		Fields  []apperr.FieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// WriteError answers with the error's code and safe message. Unexpected
+// errors are logged here, once, and answered generically.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	code := apperr.CodeOf(err)
+	if code == apperr.Internal {
+		slog.ErrorContext(r.Context(), "request failed", "err", err.Error(), "route", r.Pattern)
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.Fields = code, apperr.MessageOf(err), apperr.FieldsOf(err)
+	if code == apperr.RateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	WriteJSON(w, Status(code), b)
+}
+
+// WriteJSON writes v as JSON with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body of at most 1 MiB into v, refusing unknown fields.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.Wrap(apperr.Invalid, "JSON の形式が正しくありません。", err)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+// Package config reads the server's settings from flags and KOFU_*
+// environment variables (a flag wins over its variable).
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // the time zone database is embedded: no dependency on the host
+)
+
+// Config is what `kofu serve` runs with.
+type Config struct {
+	Addr           string
+	DB             string
+	TimeZone       string
+	Location       *time.Location
+	BaseURL        string
+	TrustedProxies []netip.Prefix
+	Sites          string
+	Demo           bool
+	LogLevel       string
+
+	proxies string
+	dbSet   bool
+}
+
+// Option names one setting: flag, environment variable, default, help.
+type Option struct {
+	Flag, Env, Default, Help string
+}
+
+// Options lists every setting of `kofu serve`; -h and the README show it.
+var Options = []Option{
+	{"addr", "KOFU_ADDR", "127.0.0.1:8080", "待ち受けるアドレス"},
+	{"db", "KOFU_DB", "./data/kofu.db", "SQLite のファイル、または postgres:// で始まる PostgreSQL の URL"},
+	{"tz", "KOFU_TZ", "Asia/Tokyo", "タイムゾーン (tzdata は組み込み)"},
+	{"base-url", "KOFU_BASE_URL", "", "公開 URL (例 https://yoyaku.example.lg.jp)。メール内のリンクに使う"},
+	{"trusted-proxies", "KOFU_TRUSTED_PROXIES", "", "信頼するリバースプロキシの CIDR (カンマ区切り)。その X-Forwarded-For / X-Forwarded-Proto を採用する"},
+	{"sites", "KOFU_SITES", "all", "提供するサイト: all, staff, public"},
+	{"log-level", "KOFU_LOG_LEVEL", "info", "ログの詳細度: debug, info, warn, error"},
+}
+
+// Bind registers the options on fs; call Finish after fs.Parse.
+func Bind(fs *flag.FlagSet) *Config {
+	c := &Config{}
+	targets := map[string]*string{"addr": &c.Addr, "db": &c.DB, "tz": &c.TimeZone, "base-url": &c.BaseURL,
+		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel}
+	for _, o := range Options {
+		def := o.Default
+		if v, ok := os.LookupEnv(o.Env); ok {
+			def = v
+			if o.Flag == "db" {
+				c.dbSet = true
+			}
+		}
+		fs.StringVar(targets[o.Flag], o.Flag, def, o.Help+" ["+o.Env+"]")
+	}
+	fs.BoolVar(&c.Demo, "demo", false, "架空のデモ市とデモ用アカウントで起動する (--db を指定しなければ ./data/demo.db を使う)")
+	return c
+}
+
+// Finish checks and derives values after parsing.
+func (c *Config) Finish(fs *flag.FlagSet) error {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "db" {
+			c.dbSet = true
+		}
+	})
+	if c.Demo && !c.dbSet {
+		c.DB = "./data/demo.db"
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("--tz: タイムゾーン %q が見つかりません", c.TimeZone)
+	}
+	c.Location = loc
+	switch c.Sites {
+	case "all", "staff", "public":
+	default:
+		return fmt.Errorf("--sites: all, staff, public のいずれかを指定してください (指定値 %q)", c.Sites)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.TrustedProxies, err = ParsePrefixes(c.proxies)
+	return err
+}
+
+// ParsePrefixes reads a comma-separated list of CIDRs or single addresses.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q は IP アドレスでも CIDR でもありません", part)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q は CIDR ではありません", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}

@@ -1,0 +1,149 @@
+// Package server wires the HTTP side together: routes with their policies,
+// middleware, operations endpoints and the background jobs.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/api"
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auditlog"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/web"
+)
+
+// Server is the kofu HTTP server.
+type Server struct {
+	cfg     *config.Config
+	db      *store.DB
+	log     *slog.Logger
+	auth    *auth.Service
+	audit   *auditlog.Service
+	metrics *metrics
+	router  *route.Router
+	ui      *web.UI
+	handler http.Handler
+}
+
+// Deps are the parts a Server is built from.
+type Deps struct {
+	Config *config.Config
+	DB     *store.DB
+	Log    *slog.Logger
+	Auth   *auth.Service
+	Clock  clock.Clock
+}
+
+// New builds the server and registers every route.
+func New(d Deps) (*Server, error) {
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Log, auth: d.Auth, metrics: newMetrics(d.DB),
+		audit: auditlog.New(d.DB, d.Clock, d.Config.Location)}
+	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Session: s, Logins: s.metrics, Loc: d.Config.Location})
+	if err != nil {
+		return nil, err
+	}
+	s.ui = ui
+	s.router = route.New(s, s.deny)
+	s.registerOps()
+	ui.RegisterAssets(s.router)
+	ui.RegisterPublic(s.router)
+	if d.Config.Sites != "public" {
+		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
+		(&api.AuditHandlers{Log: s.audit, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterStaff(s.router)
+	}
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.deny(w, r, apperr.New(apperr.Forbidden, "別のサイトからの送信は受け付けられません。ページを開き直してください。"))
+	}))
+	s.handler = s.observe(s.securityHeaders(csrf.Handler(s.router)))
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes lists the registered routes (tests walk them).
+func (s *Server) Routes() []route.Route { return s.router.Routes() }
+
+// deny answers a refused request: JSON under /api/, a login redirect or an
+// error page for the staff pages.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		api.WriteError(w, r, err)
+		return
+	}
+	switch apperr.CodeOf(err) {
+	case apperr.Unauthenticated:
+		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+	case apperr.PasswordChangeRequired:
+		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+	case apperr.TOTPRequired:
+		http.Redirect(w, r, "/staff/totp", http.StatusSeeOther)
+	default:
+		s.ui.ErrorPage(w, r, err)
+	}
+}
+
+func (s *Server) registerOps() {
+	s.router.Handle("GET /healthz", route.Public, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	s.router.Handle("GET /readyz", route.Public, s.readyz)
+	s.router.Handle("GET /metrics", route.Public, s.metrics.handler().ServeHTTP)
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	current, err := s.db.Current(ctx)
+	switch {
+	case err != nil:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unreachable\n"))
+	case !current:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("schema not current\n"))
+	default:
+		w.Write([]byte("ready\n"))
+	}
+}
+
+// RunJobs does the periodic housekeeping until ctx ends: expired sessions
+// and audit retention. Both are idempotent, so several instances may run
+// them at once.
+func (s *Server) RunJobs(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		s.housekeeping(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) housekeeping(ctx context.Context) {
+	if _, err := s.auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "purge sessions", "err", err.Error())
+	}
+	st, err := s.auth.Settings(ctx)
+	if err != nil {
+		return
+	}
+	if _, err := s.audit.Purge(ctx, st.AuditRetentionYears); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "purge audit log", "err", err.Error())
+	}
+}

@@ -1,0 +1,214 @@
+// Package web is the server-rendered HTML: the staff back office under
+// /staff/ and (later) the citizen site at /. Pages work without JavaScript;
+// templates and assets are embedded and parsed once at start.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auditlog"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/route"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// SessionCookies sets and clears the staff session cookie.
+type SessionCookies interface {
+	Set(w http.ResponseWriter, r *http.Request, sid string)
+	Clear(w http.ResponseWriter, r *http.Request)
+}
+
+// LoginCounter counts login outcomes for /metrics.
+type LoginCounter interface{ Login(ok bool) }
+
+// Deps are the services the pages use.
+type Deps struct {
+	Auth    *auth.Service
+	Audit   *auditlog.Service
+	Session SessionCookies
+	Logins  LoginCounter
+	Loc     *time.Location
+}
+
+// UI renders the pages.
+type UI struct {
+	Deps
+	pages  map[string]*template.Template
+	assets map[string]asset // by logical name, e.g. "kofu.css"
+	byPath map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
+}
+
+type asset struct {
+	served string
+	body   []byte
+	ctype  string
+}
+
+// New parses the templates and fingerprints the assets.
+func New(d Deps) (*UI, error) {
+	ui := &UI{Deps: d, assets: map[string]asset{}, byPath: map[string]asset{}}
+	if err := ui.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := ui.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return ui, nil
+}
+
+func (ui *UI) loadAssets() error {
+	return fs.WalkDir(files, "static", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		body, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		a := asset{served: strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext, body: body, ctype: contentType(ext)}
+		ui.assets[name], ui.byPath[a.served] = a, a
+		return nil
+	})
+}
+
+func contentType(ext string) string {
+	switch ext {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "application/octet-stream"
+}
+
+func (ui *UI) parseTemplates() error {
+	funcs := template.FuncMap{
+		"asset":     func(name string) string { return "/static/" + ui.assets[name].served },
+		"roleLabel": auth.RoleLabel,
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(ui.Loc).Format("2006-01-02 15:04")
+		},
+		"atLeast": auth.AtLeast,
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	pages, err := fs.Glob(files, "templates/page_*.html")
+	if err != nil {
+		return err
+	}
+	ui.pages = map[string]*template.Template{}
+	for _, p := range pages {
+		t, err := template.Must(layout.Clone()).ParseFS(files, p)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", p, err)
+		}
+		ui.pages[strings.TrimSuffix(strings.TrimPrefix(path.Base(p), "page_"), ".html")] = t
+	}
+	return nil
+}
+
+// RegisterAssets serves the fingerprinted static files (no listings).
+func (ui *UI) RegisterAssets(rt *route.Router) {
+	rt.Handle("GET /static/{name}", route.Public, func(w http.ResponseWriter, r *http.Request) {
+		a, ok := ui.byPath[r.PathValue("name")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", a.ctype)
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Write(a.body)
+	})
+}
+
+// view is what every page template receives.
+type view struct {
+	Title  string
+	User   *auth.Principal
+	Notice string
+	Error  string
+	Fields map[string]string
+	Data   any
+}
+
+// render writes a page with the layout. Pages are rendered into a buffer so
+// a template error never leaves half a page.
+func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	if p, ok := route.PrincipalOf(r); ok {
+		v.User = &p
+	}
+	var buf bytes.Buffer
+	if err := ui.pages[page].ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		slog.ErrorContext(r.Context(), "render", "page", page, "err", err.Error())
+		http.Error(w, "システムエラーが発生しました。", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// withError fills the view's error and field messages from err.
+func withError(v view, err error) view {
+	v.Error = apperr.MessageOf(err)
+	for _, f := range apperr.FieldsOf(err) {
+		if v.Fields == nil {
+			v.Fields = map[string]string{}
+		}
+		v.Fields[f.Field] = f.Message
+	}
+	return v
+}
+
+// statusFor maps an error to the HTTP status of its page.
+func statusFor(err error) int {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorPage answers with an error page (also used by the router's deny).
+func (ui *UI) ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusFor(err)
+	if status == http.StatusInternalServerError {
+		slog.ErrorContext(r.Context(), "request failed", "err", err.Error())
+	}
+	ui.render(w, r, status, "error", view{Title: "エラー", Error: apperr.MessageOf(err)})
+}
