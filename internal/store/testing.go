@@ -22,3 +22,9 @@ func (t *Tx) TamperAuditForTest(ctx context.Context, id int64, detail string) er
 	_, err := t.exec(ctx, `UPDATE audit_log SET detail = $2 WHERE id = $1`, id, detail)
 	return err
 }
+
+// DeleteAuditForTest removes one audit entry, as an intruder would.
+func (t *Tx) DeleteAuditForTest(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, `DELETE FROM audit_log WHERE id = $1`, id)
+	return err
+}

@@ -1,0 +1,112 @@
+package auditlog_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/audit"
+	"github.com/kofu-oss/kofu/internal/auditlog"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+var admin = auth.Principal{UserID: 1, Username: "admin"}
+
+func seed(t *testing.T, db *store.DB, at time.Time, events ...audit.Event) {
+	t.Helper()
+	for _, ev := range events {
+		if err := db.Update(ctx, func(tx *store.Tx) error { _, err := tx.AppendAudit(ctx, ev, at); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestSearchFiltersAndRecordsTheView(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now(), audit.Event{Actor: "tanaka", Action: "auth.login_ok"},
+			audit.Event{Actor: "tanaka", Action: "auth.logout"}, audit.Event{Actor: "sato", Action: "user.created"},
+			audit.Event{Actor: "sato", Action: "auth_x.other"})
+		svc := auditlog.New(db, c, time.UTC)
+		pg, err := svc.Search(ctx, admin, auth.Meta{}, store.AuditFilter{Action: "auth.", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pg.Total != 2 || pg.Entries[0].Action != "auth.logout" {
+			t.Fatalf("prefix auth. (the dot is literal, _ is no wildcard): %+v", pg)
+		}
+		pg, _ = svc.Search(ctx, admin, auth.Meta{}, store.AuditFilter{Actor: "admin", Limit: 10})
+		if pg.Total != 1 || pg.Entries[0].Action != "audit.viewed" {
+			t.Fatalf("viewing the log must itself be logged: %+v", pg)
+		}
+	})
+}
+
+func TestExportIsExcelSafe(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now(), audit.Event{Actor: "=HYPERLINK(\"x\")", Action: "auth.login_failed", Detail: map[string]any{"name": "髙橋 𠮷"}})
+		var buf bytes.Buffer
+		if err := auditlog.New(db, c, time.UTC).ExportCSV(ctx, admin, auth.Meta{}, store.AuditFilter{}, &buf); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if !strings.HasPrefix(out, "\ufeff") {
+			t.Fatal("UTF-8 BOM missing")
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("csv: %v %v", rows, err)
+		}
+		last := rows[len(rows)-1]
+		if last[2] != `'=HYPERLINK("x")` || !strings.Contains(last[7], "髙橋 𠮷") {
+			t.Fatalf("formula not neutralised or characters lost: %q", last)
+		}
+	})
+}
+
+func TestRetentionKeepsTheChainVerifiable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now().AddDate(-6, 0, 0), audit.Event{Actor: "old", Action: "a"}, audit.Event{Actor: "old", Action: "b"})
+		seed(t, db, c.Now().AddDate(-1, 0, 0), audit.Event{Actor: "new", Action: "c"}, audit.Event{Actor: "new", Action: "d"})
+		svc := auditlog.New(db, c, time.UTC)
+		n, err := svc.Purge(ctx, 5)
+		if err != nil || n != 2 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+		if err := svc.Verify(ctx); err != nil {
+			t.Fatalf("chain after retention: %v", err)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteAuditForTest(ctx, 3) }); err != nil {
+			t.Fatal(err)
+		}
+		var p *audit.Problem
+		if err := svc.Verify(ctx); !errors.As(err, &p) || p.ID != 4 {
+			t.Fatalf("deleting the oldest remaining entry must be caught at 4, got %v", err)
+		}
+	})
+}
+
+func TestRemovingTheNewestEntryIsCaught(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now(), audit.Event{Action: "a"}, audit.Event{Action: "b"}, audit.Event{Action: "c"})
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteAuditForTest(ctx, 3) }); err != nil {
+			t.Fatal(err)
+		}
+		var p *audit.Problem
+		if err := auditlog.New(db, c, time.UTC).Verify(ctx); !errors.As(err, &p) || p.ID != 3 {
+			t.Fatalf("want problem at 3, got %v", err)
+		}
+	})
+}
