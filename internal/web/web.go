@@ -110,7 +110,8 @@ func (ui *UI) parseTemplates() error {
 			}
 			return t.In(ui.Loc).Format("2006-01-02 15:04")
 		},
-		"atLeast": auth.AtLeast,
+		"atLeast":     auth.AtLeast,
+		"actionLabel": auditlog.ActionLabel,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
 	if err != nil {
@@ -148,6 +149,7 @@ func (ui *UI) RegisterAssets(rt *route.Router) {
 // view is what every page template receives.
 type view struct {
 	Title  string
+	Public bool // the citizen site: no staff branding or links
 	User   *auth.Principal
 	Notice string
 	Error  string
