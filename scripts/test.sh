@@ -32,8 +32,9 @@ if ! start_postgres; then
   echo "警告: PostgreSQL に接続できないため、PostgreSQL のテストは省略されます。" >&2
 fi
 
-echo "== go vet =="
+echo "== go vet; CGO_ENABLED=0 go build =="
 go vet ./...
+CGO_ENABLED=0 go build -o /dev/null ./cmd/kofu
 
 echo "== go test -race (SQLite) =="
 KOFU_TEST_ENGINES=sqlite go test -race -count=1 ./...

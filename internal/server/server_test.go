@@ -17,6 +17,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/logx"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
@@ -272,5 +273,26 @@ func TestPublicSiteServesNoStaffRoutes(t *testing.T) {
 		if strings.HasPrefix(rt.Path, "/staff") || (strings.HasPrefix(rt.Path, "/api/v1/") && !strings.HasPrefix(rt.Path, "/api/v1/public/")) {
 			t.Errorf("public site registers staff route %s", rt.Pattern)
 		}
+	}
+}
+
+func TestLogLinesCarryTheRequestID(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	var logs strings.Builder
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	srv, err := New(Deps{Config: &config.Config{Location: tokyo, Sites: "all"}, DB: db, Log: logx.New(&logs, slog.LevelInfo),
+		Auth: auth.NewService(db, clock.System{}, secret.TestParams(), ""), Clock: clock.System{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz?name=山田", nil))
+	id := rec.Header().Get("X-Request-Id")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(logs.String()), &line); err != nil {
+		t.Fatalf("log is not one JSON line: %q", logs.String())
+	}
+	if id == "" || line["request_id"] != id || line["route"] != "GET /healthz" || strings.Contains(logs.String(), "山田") {
+		t.Fatalf("log line %v (request id %q; the query must not be logged)", line, id)
 	}
 }
