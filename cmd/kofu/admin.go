@@ -45,7 +45,7 @@ func withAuth(ctx context.Context, dsn string, fn func(*auth.Service) error) err
 
 func (e env) user(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("サブコマンドを指定してください: add, list, lock, unlock, reset-password")
+		return errors.New("サブコマンドを指定してください: add, list, lock, unlock, reset-password, disable-totp")
 	}
 	fs := e.newFlags("user " + args[0])
 	dsn := dbFlag(fs)
@@ -70,6 +70,8 @@ func (e env) user(ctx context.Context, args []string) error {
 			return report(e, a.Lock(ctx, op, m, *username), *username+" をロックしました。ログイン中のセッションは終了しました。")
 		case "unlock":
 			return report(e, a.Unlock(ctx, op, m, *username), *username+" のロックを解除しました。")
+		case "disable-totp":
+			return report(e, a.DisableTOTP(ctx, op, m, *username), *username+" の二要素認証を解除しました。")
 		case "reset-password":
 			pw, err := a.ResetPassword(ctx, op, m, *username)
 			return report(e, err, "仮パスワード: "+pw+"\n初回ログイン時に変更が必要です。")

@@ -19,7 +19,7 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu user add --username U --role admin|staff|viewer [--display-name 氏名] [--generate]
                                        利用者を追加する (パスワードは標準入力から、--generate で仮パスワードを発行)
   kofu user list                       利用者の一覧
-  kofu user lock|unlock|reset-password --username U
+  kofu user lock|unlock|reset-password|disable-totp --username U
   kofu token create --username U --name N   API トークンを発行する (一度だけ表示)
   kofu token list | kofu token revoke --id N
   kofu audit verify [--db DB]          監査ログの改ざんを検査する (異常があれば終了コード 1)

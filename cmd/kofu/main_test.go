@@ -189,7 +189,7 @@ func TestUserCommands(t *testing.T) {
 	if code, _, errOut := cli(t, "", "user", "add", "--db", dsn, "--username", "x", "--role", "boss", "--generate"); code == 0 || !strings.Contains(errOut, "role") {
 		t.Fatalf("bad role and username must be named: %s", errOut)
 	}
-	for _, args := range [][]string{{"lock"}, {"unlock"}, {"reset-password"}} {
+	for _, args := range [][]string{{"lock"}, {"unlock"}, {"reset-password"}, {"disable-totp"}} {
 		if code, _, errOut := cli(t, "", append([]string{"user"}, append(args, "--db", dsn, "--username", "temp")...)...); code != 0 {
 			t.Fatalf("user %s: %s", args[0], errOut)
 		}

@@ -66,6 +66,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Clock = clock.System{}
 	}
 	log := logx.New(m.Log, logLevel(m.Config.LogLevel))
+	slog.SetDefault(log) // errors logged at the edge (api, web) use the same JSON lines
 	db, err := openDB(ctx, m.Config.DB)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -192,7 +193,7 @@ func (h *Handlers) createUser(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, map[string]any{"username": req.Username, "one_time_password": pw})
+	WriteJSON(w, http.StatusCreated, map[string]any{"username": strings.ToLower(strings.TrimSpace(req.Username)), "one_time_password": pw})
 }
 
 func (h *Handlers) userAction(fn func(ctx context.Context, p auth.Principal, m auth.Meta, username string) error) http.HandlerFunc {

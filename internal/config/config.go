@@ -38,7 +38,7 @@ var Options = []Option{
 	{"addr", "KOFU_ADDR", "127.0.0.1:8080", "待ち受けるアドレス"},
 	{"db", "KOFU_DB", "./data/kofu.db", "SQLite のファイル、または postgres:// で始まる PostgreSQL の URL"},
 	{"tz", "KOFU_TZ", "Asia/Tokyo", "タイムゾーン (tzdata は組み込み)"},
-	{"base-url", "KOFU_BASE_URL", "", "公開 URL (例 https://yoyaku.example.lg.jp)。メール内のリンクに使う"},
+	{"base-url", "KOFU_BASE_URL", "", "公開 URL (例 https://yoyaku.example.lg.jp)。住民へのメール内のリンクに使う"},
 	{"trusted-proxies", "KOFU_TRUSTED_PROXIES", "", "信頼するリバースプロキシの CIDR (カンマ区切り)。その X-Forwarded-For / X-Forwarded-Proto を採用する"},
 	{"sites", "KOFU_SITES", "all", "提供するサイト: all, staff, public"},
 	{"log-level", "KOFU_LOG_LEVEL", "info", "ログの詳細度: debug, info, warn, error"},

@@ -54,7 +54,9 @@ func New(d Deps) (*Server, error) {
 	s.router = route.New(s, s.deny)
 	s.registerOps()
 	ui.RegisterAssets(s.router)
-	ui.RegisterPublic(s.router)
+	if d.Config.Sites != "staff" {
+		ui.RegisterPublic(s.router)
+	}
 	if d.Config.Sites != "public" {
 		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
 		(&api.AuditHandlers{Log: s.audit, Loc: d.Config.Location}).Register(s.router)

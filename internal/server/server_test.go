@@ -219,7 +219,7 @@ func TestErrorsAreCodedAndRevealNothing(t *testing.T) {
 		{"POST", "/api/v1/auth/login", `{"username":`, 400, "invalid"},
 		{"POST", "/api/v1/auth/login", `{"username":"admin1","password":"nope"}`, 401, "unauthenticated"},
 		{"POST", "/api/v1/users", `{"username":"admin1","role":"staff"}`, 400, "invalid"},
-		{"POST", "/api/v1/users/nobody/lock", ``, 404, "not_found"},
+		{"POST", "/api/v1/users/nobody/lock", ``, 404, "not_found"}, // the message names the user
 		{"PUT", "/api/v1/settings/security", `{"lockout_threshold":0}`, 400, "invalid"},
 	}
 	for _, c := range cases {
@@ -229,7 +229,8 @@ func TestErrorsAreCodedAndRevealNothing(t *testing.T) {
 		}
 		raw, _ := io.ReadAll(res.Body)
 		json.Unmarshal(raw, &body)
-		if res.StatusCode != c.status || body.Error.Code != c.code || body.Error.Message == "" {
+		if res.StatusCode != c.status || body.Error.Code != c.code || body.Error.Message == "" ||
+			(c.code == "not_found" && !strings.Contains(body.Error.Message, "nobody")) {
 			t.Errorf("%s %s: want %d %s, got %d %s", c.method, c.path, c.status, c.code, res.StatusCode, raw)
 		}
 		for _, leak := range []string{"goroutine", "SQL", "sqlite", "pgx", ".go:", "/work/"} {
@@ -261,17 +262,31 @@ func TestOperationsEndpoints(t *testing.T) {
 	}
 }
 
-func TestPublicSiteServesNoStaffRoutes(t *testing.T) {
+func sitesRoutes(t *testing.T, sites string) []route.Route {
 	db := storetest.MustOpen(t, store.SQLite)
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	srv, err := New(Deps{Config: &config.Config{Location: tokyo, Sites: "public"}, DB: db,
+	srv, err := New(Deps{Config: &config.Config{Location: tokyo, Sites: sites}, DB: db,
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Auth: auth.NewService(db, clock.System{}, secret.TestParams(), ""), Clock: clock.System{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, rt := range srv.Routes() {
-		if strings.HasPrefix(rt.Path, "/staff") || (strings.HasPrefix(rt.Path, "/api/v1/") && !strings.HasPrefix(rt.Path, "/api/v1/public/")) {
+	return srv.Routes()
+}
+
+func isStaffRoute(path string) bool {
+	return strings.HasPrefix(path, "/staff") || (strings.HasPrefix(path, "/api/v1/") && !strings.HasPrefix(path, "/api/v1/public/"))
+}
+
+func TestSplitSitesServeOnlyTheirRoutes(t *testing.T) {
+	for _, rt := range sitesRoutes(t, "public") {
+		if isStaffRoute(rt.Path) {
 			t.Errorf("public site registers staff route %s", rt.Pattern)
+		}
+	}
+	for _, rt := range sitesRoutes(t, "staff") {
+		if rt.Policy.IsPublic() && !isStaffRoute(rt.Path) && !strings.HasPrefix(rt.Path, "/static/") &&
+			rt.Path != "/healthz" && rt.Path != "/readyz" && rt.Path != "/metrics" {
+			t.Errorf("staff site registers citizen route %s", rt.Pattern)
 		}
 	}
 }

@@ -29,6 +29,9 @@ func translate(err error) error {
 	if err == nil {
 		return nil
 	}
+	if apperr.CodeOf(err) != apperr.Internal {
+		return err // already coded, with its own message
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.Wrap(apperr.NotFound, "見つかりません。", err)
 	}

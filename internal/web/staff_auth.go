@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
@@ -64,8 +65,17 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 	ui.render(w, r, http.StatusOK, "home", view{Title: "ホーム"})
 }
 
+// passwordView shows the password form with the policy's minimum length.
+func (ui *UI) passwordView(r *http.Request) view {
+	st, err := ui.Auth.Settings(r.Context())
+	if err != nil {
+		st = auth.DefaultSettings()
+	}
+	return view{Title: "パスワード変更", Data: st.PasswordMinLength}
+}
+
 func (ui *UI) passwordPage(w http.ResponseWriter, r *http.Request) {
-	v := view{Title: "パスワード変更"}
+	v := ui.passwordView(r)
 	if r.URL.Query().Get("done") == "1" {
 		v.Notice = "パスワードを変更しました。"
 	}
@@ -76,12 +86,13 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
 	p, _ := route.PrincipalOf(r)
 	next := r.PostFormValue("new_password")
 	if next != r.PostFormValue("new_password_confirm") {
-		ui.render(w, r, http.StatusUnprocessableEntity, "password", view{Title: "パスワード変更",
-			Error: "確認用のパスワードが一致しません。", Fields: map[string]string{"new_password_confirm": "一致しません。"}})
+		v := ui.passwordView(r)
+		v.Error, v.Fields = "確認用のパスワードが一致しません。", map[string]string{"new_password_confirm": "一致しません。"}
+		ui.render(w, r, http.StatusUnprocessableEntity, "password", v)
 		return
 	}
 	if err := ui.Auth.ChangeOwnPassword(r.Context(), p, route.MetaOf(r), r.PostFormValue("current_password"), next); err != nil {
-		ui.render(w, r, statusFor(err), "password", withError(view{Title: "パスワード変更"}, err))
+		ui.render(w, r, statusFor(err), "password", withError(ui.passwordView(r), err))
 		return
 	}
 	if p.NeedsTOTP {
