@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/auditlog"
+	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
@@ -63,8 +64,7 @@ func (h *AuditHandlers) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := route.PrincipalOf(r)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="audit-log.csv"`)
+	export.SetHeaders(w.Header(), "audit-log.csv", export.UTF8)
 	if err := h.Log.ExportCSV(r.Context(), p, route.MetaOf(r), f, w); err != nil {
 		WriteError(w, r, err)
 	}

@@ -72,3 +72,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// invalid is a field-level input error.
+func invalid(field, message string) error {
+	return apperr.WithFields(message, []apperr.FieldError{{Field: field, Message: message}})
+}

@@ -4,7 +4,6 @@ package auditlog
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -57,37 +57,19 @@ func (s *Service) ExportCSV(ctx context.Context, p auth.Principal, m auth.Meta, 
 		return err
 	}
 	f.Limit = 0
-	io.WriteString(w, "\ufeff")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"番号", "日時", "操作者", "操作", "対象", "IPアドレス", "リクエストID", "詳細", "ハッシュ"})
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		_, err := tx.SearchAudit(ctx, f, func(e audit.Entry) error {
-			return cw.Write(csvRow(e, s.loc))
-		})
-		return err
-	})
-	cw.Flush()
-	if err != nil {
+	out := export.NewWriter(w, export.UTF8)
+	if err := out.Header([]string{"番号", "日時", "操作者", "操作", "対象", "IPアドレス", "リクエストID", "詳細", "ハッシュ"}); err != nil {
 		return err
 	}
-	return cw.Error()
+	return s.db.View(ctx, func(tx *store.Tx) error {
+		_, err := tx.SearchAudit(ctx, f, func(e audit.Entry) error { return out.Row(csvRow(e, s.loc)) })
+		return err
+	})
 }
 
 func csvRow(e audit.Entry, loc *time.Location) []string {
-	row := []string{strconv.FormatInt(e.ID, 10), e.At.In(loc).Format("2006-01-02 15:04:05.000"), e.Actor, e.Action,
+	return []string{strconv.FormatInt(e.ID, 10), e.At.In(loc).Format("2006-01-02 15:04:05.000"), e.Actor, e.Action,
 		e.Target, e.IP, e.RequestID, e.Detail, e.Hash}
-	for i, v := range row {
-		row[i] = Neutralize(v)
-	}
-	return row
-}
-
-// Neutralize keeps a spreadsheet from reading a cell as a formula.
-func Neutralize(v string) string {
-	if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
-		return "'" + v
-	}
-	return v
 }
 
 func (s *Service) record(ctx context.Context, tx *store.Tx, p auth.Principal, m auth.Meta, action string, f store.AuditFilter) error {

@@ -1,0 +1,123 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// maxReasonRunes bounds the free-text reason of a change.
+const maxReasonRunes = 500
+
+// Transition moves a card to status to. An illegal move is refused with a
+// code illegal_transition error naming the current status, and changes
+// nothing; a move to cancelled needs a cancel reason. The new status, its
+// card event and its audit entry commit together.
+func (s *Service) Transition(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64,
+	to card.Status, reason string, cancelReason card.CancelReason) (Detail, error) {
+	reason, err := cleanText("reason", "理由", reason, maxReasonRunes)
+	if err != nil {
+		return Detail{}, err
+	}
+	var d Detail
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		rec, err := tx.CardByID(ctx, cardID)
+		if err != nil {
+			return err
+		}
+		if err := checkTransition(rec, to, cancelReason); err != nil {
+			return err
+		}
+		from := rec.Status
+		applyStatus(&rec.Card, to, cancelReason)
+		if err := s.saveStatus(ctx, tx, p, m, &rec, from, reason); err != nil {
+			return err
+		}
+		d, err = detailOf(ctx, tx, rec)
+		return err
+	})
+	return d, err
+}
+
+// saveStatus writes the card, its status event and the audit entry.
+func (s *Service) saveStatus(ctx context.Context, tx *store.Tx, p auth.Principal, m auth.Meta,
+	rec *store.CardRecord, from card.Status, reason string) error {
+	now := s.clock.Now()
+	if err := tx.UpdateCard(ctx, &rec.Card, now); err != nil {
+		return err
+	}
+	ev := store.CardEvent{CardID: rec.ID, At: now, ActorID: p.UserID, Actor: p.Username,
+		Kind: store.EventStatus, FromStatus: from, ToStatus: rec.Status, Reason: reason}
+	if rec.Status == card.StatusCancelled {
+		ev.Field, ev.NewValue = "cancel_reason", string(rec.CancelReason)
+	}
+	if err := tx.InsertCardEvent(ctx, &ev); err != nil {
+		return err
+	}
+	detail := map[string]any{"from": from, "to": rec.Status, "reason": reason}
+	if rec.Status == card.StatusCancelled {
+		detail["cancel_reason"] = rec.CancelReason
+	}
+	return s.audit(ctx, tx, p, m, "card.status_changed", cardTarget(rec.ID), detail)
+}
+
+// applyStatus sets the new status and what goes with it: the status a
+// hold returns to, and the reason of a cancellation.
+func applyStatus(c *store.Card, to card.Status, cancelReason card.CancelReason) {
+	switch {
+	case to == card.StatusOnHold:
+		c.HeldFrom = c.Status
+	case c.Status == card.StatusOnHold:
+		c.HeldFrom = ""
+	}
+	if to == card.StatusCancelled {
+		c.CancelReason = cancelReason
+	}
+	c.Status = to
+}
+
+// checkTransition applies the domain's transition table, then the rule
+// that a hold ends by going back to where the card was.
+func checkTransition(rec store.CardRecord, to card.Status, cancelReason card.CancelReason) error {
+	if err := card.Transition(rec.Status, to, rec.Application.Method, cancelReason); err != nil {
+		return err
+	}
+	if rec.Status != card.StatusOnHold || slices.Contains(NextStatuses(rec), to) {
+		return nil
+	}
+	back := resumeStatus(rec.HeldFrom)
+	return apperr.New(card.CodeIllegalTransition, fmt.Sprintf(
+		"現在の状態「%s」からは「%s」に変更できません。保留前の状態「%s」に戻してください",
+		rec.Status.Label(), to.Label(), back.Label()))
+}
+
+// NextStatuses returns the statuses staff may move the card to now, in
+// button order: the domain's table for the card's method, where a card on
+// hold may only resume the status it was held from (or be cancelled or
+// queued for disposal). A hold whose origin is unknown (an imported card)
+// may end in any status the table allows.
+func NextStatuses(rec store.CardRecord) []card.Status {
+	next := card.AllowedNext(rec.Status, rec.Application.Method)
+	if rec.Status != card.StatusOnHold || rec.HeldFrom == "" {
+		return next
+	}
+	back := resumeStatus(rec.HeldFrom)
+	return slices.DeleteFunc(next, func(s card.Status) bool {
+		return s != back && s != card.StatusCancelled && s != card.StatusDisposalPending
+	})
+}
+
+// resumeStatus is where a card held from status from goes back to: a
+// booking does not survive a hold, so a reserved card returns to waiting
+// for its owner.
+func resumeStatus(from card.Status) card.Status {
+	if from == card.StatusReserved {
+		return card.StatusNoticeSent
+	}
+	return from
+}

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/card"
+)
+
+// Resident is a person an application is for, as the city knows them. The
+// 12-digit 個人番号 has no field on purpose: it is never stored.
+type Resident struct {
+	ID             int64
+	ResidentNumber string // 宛名番号; "" when unknown
+	Name           string // as received: 外字 (PUA) and IVS are kept
+	NameKana       string
+	BirthDate      string // YYYY-MM-DD
+	Sex            string // "male", "female" or ""
+	PostalCode     string
+	Address        string
+	HasGaiji       bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Application is one 申請書 (23-digit ID). The method is fixed when the
+// application enters the ledger.
+type Application struct {
+	ID            int64
+	ApplicationID string
+	ResidentID    int64
+	Method        card.Method
+	FastTrack     bool // 特急発行
+	CreatedAt     time.Time
+}
+
+// Card is one physical card in the ledger. Dates are YYYY-MM-DD or "".
+type Card struct {
+	ID              int64
+	ApplicationRef  int64 // Application.ID
+	NoticeNumber    string
+	IssueDate       string
+	ExpiryDate      string
+	Certificate     *bool // nil: unknown
+	DeliveryDate    string
+	Box             string
+	StorageLocation string
+	Status          card.Status
+	HeldFrom        card.Status // the status an on_hold card left; "" otherwise
+	CancelReason    card.CancelReason
+	Flags           []string // sorted identifiers, e.g. "gaiji"
+	Remarks         string
+	RawRow          []byte // the imported row as received; loaded by the Card* getters only
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Version         int // incremented by every update
+}
+
+// CardRecord is a card with its application and resident, as listed and
+// shown to staff.
+type CardRecord struct {
+	Card
+	Application Application
+	Resident    Resident
+}
+
+const residentColumns = `resident_number, name, name_kana, name_key, kana_key, birth_date, sex,
+	postal_code, address, has_gaiji`
+
+// InsertResident stores a new resident with its search keys and sets its ID.
+func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
+	keys := keysOf(r.Name, r.NameKana)
+	err := t.queryRow(ctx, `INSERT INTO residents (`+residentColumns+`, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+		nullString(r.ResidentNumber), r.Name, r.NameKana, keys.name, keys.kana, r.BirthDate, r.Sex,
+		r.PostalCode, r.Address, r.HasGaiji, millis(r.CreatedAt)).Scan(&r.ID)
+	r.UpdatedAt = r.CreatedAt
+	return translate(err)
+}
+
+// UpdateResident writes every field of r and renews the search rows of
+// the resident's cards.
+func (t *Tx) UpdateResident(ctx context.Context, r Resident, now time.Time) error {
+	var old searchKeys
+	err := t.queryRow(ctx, `SELECT name_key, kana_key FROM residents WHERE id = $1`+t.lock(), r.ID).Scan(&old.name, &old.kana)
+	if err != nil {
+		return translate(err)
+	}
+	keys := keysOf(r.Name, r.NameKana)
+	_, err = t.exec(ctx, `UPDATE residents SET resident_number = $2, name = $3, name_kana = $4,
+		name_key = $5, kana_key = $6, birth_date = $7, sex = $8, postal_code = $9, address = $10,
+		has_gaiji = $11, updated_at = $12 WHERE id = $1`,
+		r.ID, nullString(r.ResidentNumber), r.Name, r.NameKana, keys.name, keys.kana, r.BirthDate, r.Sex,
+		r.PostalCode, r.Address, r.HasGaiji, millis(now))
+	if err != nil || old == keys {
+		return translate(err)
+	}
+	return t.rekeyResidentCards(ctx, r.ID, old, keys)
+}
+
+// ResidentByNumber returns the resident with the 宛名番号, or not_found.
+func (t *Tx) ResidentByNumber(ctx context.Context, number string) (Resident, error) {
+	r, err := scanResident(t.queryRow(ctx, `SELECT id, `+residentColumns+`, created_at, updated_at
+		FROM residents WHERE resident_number = $1`, number))
+	return r, translate(err)
+}
+
+func scanResident(row interface{ Scan(...any) error }) (Resident, error) {
+	var r Resident
+	var number sql.NullString
+	var nameKey, kanaKey string
+	var created, updated int64
+	err := row.Scan(&r.ID, &number, &r.Name, &r.NameKana, &nameKey, &kanaKey, &r.BirthDate, &r.Sex,
+		&r.PostalCode, &r.Address, &r.HasGaiji, &created, &updated)
+	r.ResidentNumber, r.CreatedAt, r.UpdatedAt = number.String, fromMillis(created), fromMillis(updated)
+	return r, err
+}
+
+// InsertApplication stores a new application and sets its ID.
+func (t *Tx) InsertApplication(ctx context.Context, a *Application) error {
+	err := t.queryRow(ctx, `INSERT INTO applications (application_id, resident_id, method, fast_track, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		a.ApplicationID, a.ResidentID, string(a.Method), a.FastTrack, millis(a.CreatedAt)).Scan(&a.ID)
+	return translate(err)
+}
+
+// ApplicationByID returns the application with the 23-digit 申請書ID.
+func (t *Tx) ApplicationByID(ctx context.Context, applicationID string) (Application, error) {
+	var a Application
+	var created int64
+	err := t.queryRow(ctx, `SELECT id, application_id, resident_id, method, fast_track, created_at
+		FROM applications WHERE application_id = $1`, applicationID).
+		Scan(&a.ID, &a.ApplicationID, &a.ResidentID, &a.Method, &a.FastTrack, &created)
+	a.CreatedAt = fromMillis(created)
+	return a, translate(err)
+}
+
+// InsertCard stores a new card at version 1 and sets its ID.
+func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
+	if !c.Status.Valid() {
+		return apperr.New(apperr.Invalid, "カードの状態が正しくありません。")
+	}
+	c.Version, c.UpdatedAt = 1, c.CreatedAt
+	err := t.queryRow(ctx, `INSERT INTO cards (application_ref, notice_number, issue_date, expiry_date,
+		certificate, delivery_date, box, storage_location, status, held_from, cancel_reason, flags,
+		remarks, raw_row, created_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1) RETURNING id`,
+		c.ApplicationRef, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
+		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
+		c.Remarks, c.RawRow, millis(c.CreatedAt)).Scan(&c.ID)
+	if err != nil {
+		return translate(err)
+	}
+	return t.indexCard(ctx, c.ID, c.ApplicationRef)
+}
+
+// UpdateCard writes every mutable field of c if the stored version is still
+// c.Version, then advances c.Version. A changed version is a conflict: some
+// other change came first and the caller acted on stale data.
+func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
+	res, err := t.exec(ctx, `UPDATE cards SET notice_number = $3, issue_date = $4, expiry_date = $5,
+		certificate = $6, delivery_date = $7, box = $8, storage_location = $9, status = $10,
+		held_from = $11, cancel_reason = $12, flags = $13, remarks = $14, updated_at = $15,
+		version = version + 1
+		WHERE id = $1 AND version = $2`,
+		c.ID, c.Version, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
+		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
+		c.Remarks, millis(now))
+	if err := affectedOne(res, err); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.New(apperr.Conflict, "このカードは他の操作で更新されました。画面を開き直してからもう一度操作してください。")
+		}
+		return err
+	}
+	c.Version++
+	c.UpdatedAt = fromMillis(millis(now))
+	return nil
+}
+
+// affectedOne turns "no row changed" into not_found.
+func affectedOne(res sql.Result, err error) error {
+	if err != nil {
+		return translate(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.New(apperr.NotFound, "見つかりません。")
+	}
+	return nil
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func nullBool(b *bool) sql.NullBool {
+	if b == nil {
+		return sql.NullBool{}
+	}
+	return sql.NullBool{Bool: *b, Valid: true}
+}
+
+// joinFlags stores flags sorted and comma-separated, so a flag filter is
+// a LIKE on ",flag,".
+func joinFlags(flags []string) string {
+	s := slices.Clone(flags)
+	slices.Sort(s)
+	return strings.Join(slices.Compact(s), ",")
+}
+
+func splitFlags(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// InsertCardRecord stores a card with its application and resident in one
+// call (imports, demo data). A resident or application whose ID is set is
+// reused as it is; the others are inserted and get their IDs. Times left
+// zero are the card's CreatedAt.
+func (t *Tx) InsertCardRecord(ctx context.Context, rec *CardRecord) error {
+	if rec.Resident.ID == 0 {
+		rec.Resident.CreatedAt = cmpOr(rec.Resident.CreatedAt, rec.CreatedAt)
+		if err := t.InsertResident(ctx, &rec.Resident); err != nil {
+			return err
+		}
+	}
+	if rec.Application.ID == 0 {
+		rec.Application.ResidentID = rec.Resident.ID
+		rec.Application.CreatedAt = cmpOr(rec.Application.CreatedAt, rec.CreatedAt)
+		if err := t.InsertApplication(ctx, &rec.Application); err != nil {
+			return err
+		}
+	}
+	rec.ApplicationRef = rec.Application.ID
+	return t.InsertCard(ctx, &rec.Card)
+}
+
+func cmpOr(t, fallback time.Time) time.Time {
+	if t.IsZero() {
+		return fallback
+	}
+	return t
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/card"
+)
+
+// Kinds of card events.
+const (
+	EventStatus  = "status"  // a status change
+	EventEdit    = "edit"    // a field changed by staff (Field, OldValue, NewValue)
+	EventRemarks = "remarks" // the staff-only remarks changed
+	EventImport  = "import"  // the card entered the ledger from a delivery list
+)
+
+// CardEvent is one entry of a card's history: who did what, when and why.
+type CardEvent struct {
+	ID         int64
+	CardID     int64
+	At         time.Time
+	ActorID    int64 // 0 for the system
+	Actor      string
+	Kind       string
+	FromStatus card.Status // status events
+	ToStatus   card.Status
+	Field      string // edits: which field
+	OldValue   string
+	NewValue   string
+	Reason     string
+}
+
+// InsertCardEvent appends an event to a card's history and sets its ID.
+func (t *Tx) InsertCardEvent(ctx context.Context, e *CardEvent) error {
+	var actorID sql.NullInt64
+	if e.ActorID != 0 {
+		actorID = sql.NullInt64{Int64: e.ActorID, Valid: true}
+	}
+	err := t.queryRow(ctx, `INSERT INTO card_events (card_id, at, actor_id, actor, kind, from_status,
+		to_status, field, old_value, new_value, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		e.CardID, millis(e.At), actorID, e.Actor, e.Kind, nullString(string(e.FromStatus)),
+		nullString(string(e.ToStatus)), e.Field, e.OldValue, e.NewValue, e.Reason).Scan(&e.ID)
+	return translate(err)
+}
+
+// CardEvents returns a card's history, oldest first.
+func (t *Tx) CardEvents(ctx context.Context, cardID int64) ([]CardEvent, error) {
+	rows, err := t.query(ctx, `SELECT id, card_id, at, COALESCE(actor_id, 0), actor, kind, from_status,
+		to_status, field, old_value, new_value, reason FROM card_events WHERE card_id = $1 ORDER BY id`, cardID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []CardEvent{}
+	for rows.Next() {
+		e, err := scanCardEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanCardEvent(row interface{ Scan(...any) error }) (CardEvent, error) {
+	var e CardEvent
+	var at int64
+	var from, to sql.NullString
+	err := row.Scan(&e.ID, &e.CardID, &at, &e.ActorID, &e.Actor, &e.Kind, &from, &to,
+		&e.Field, &e.OldValue, &e.NewValue, &e.Reason)
+	e.At, e.FromStatus, e.ToStatus = fromMillis(at), card.Status(from.String), card.Status(to.String)
+	return e, err
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/card"
+)
+
+// CardFilter selects cards for a search. Empty fields do not filter; the
+// values are expected in stored form (the ledger service normalises input).
+type CardFilter struct {
+	NoticeNumber    string        // exact
+	ApplicationID   string        // exact, 23 digits
+	Query           string        // name in kanji or kana, partial
+	BirthDate       string        // YYYY-MM-DD
+	Statuses        []card.Status // any of
+	DeliveredFrom   string        // YYYY-MM-DD, inclusive
+	DeliveredTo     string        // YYYY-MM-DD, inclusive
+	Box             string        // exact
+	StorageLocation string        // prefix: "A棚" finds "A棚-3-12"
+	Remarks         string        // substring
+	Method          card.Method
+	Flag            string
+	Sort            string // one of CardSorts; "" sorts by kana
+	Desc            bool
+	Limit           int // 0: DefaultCardLimit
+	Offset          int
+}
+
+// DefaultCardLimit is the page size when none is given.
+const DefaultCardLimit = 50
+
+// CardSorts lists the sort keys SearchCards accepts, for validation and
+// for the UI.
+func CardSorts() []string {
+	return []string{"kana", "name", "birth_date", "application_id", "notice_number", "status",
+		"delivery_date", "box", "storage_location", "updated_at", "id"}
+}
+
+func sortColumn(key string) (string, bool) {
+	cols := map[string]string{
+		"": "r.kana_key", "kana": "r.kana_key", "name": "r.name_key", "birth_date": "r.birth_date",
+		"application_id": "a.application_id", "notice_number": "c.notice_number", "status": "c.status",
+		"delivery_date": "c.delivery_date", "box": "c.box", "storage_location": "c.storage_location",
+		"updated_at": "c.updated_at", "id": "c.id",
+	}
+	col, ok := cols[key]
+	return col, ok
+}
+
+// SearchCards returns one page of matching cards and the number of all
+// matches.
+func (t *Tx) SearchCards(ctx context.Context, f CardFilter) ([]CardRecord, int, error) {
+	order, err := f.orderBy()
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.nameOnly() {
+		return t.searchByName(ctx, f)
+	}
+	where, args := f.where()
+	var total int
+	if err := t.queryRow(ctx, `SELECT COUNT(*)`+cardFrom+where, args...).Scan(&total); err != nil {
+		return nil, 0, translate(err)
+	}
+	if total <= f.Offset {
+		return []CardRecord{}, total, nil
+	}
+	q := `SELECT ` + recordColumns + cardFrom + where + order + f.page()
+	recs, err := t.cardList(ctx, q, args)
+	return recs, total, err
+}
+
+func (f CardFilter) page() string {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultCardLimit
+	}
+	return ` LIMIT ` + itoa(limit) + ` OFFSET ` + itoa(max(f.Offset, 0))
+}
+
+func (t *Tx) cardList(ctx context.Context, q string, args []any) ([]CardRecord, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []CardRecord{}
+	for rows.Next() {
+		rec, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}
+
+// orderBy sorts by the chosen column, absent values last on both engines,
+// then by id so that paging is stable.
+func (f CardFilter) orderBy() (string, error) {
+	col, ok := sortColumn(f.Sort)
+	if !ok {
+		return "", apperr.New(apperr.Invalid, "並べ替えの指定が正しくありません。")
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	return " ORDER BY " + col + dir + " NULLS LAST, c.id" + dir, nil
+}
+
+// conds collects WHERE conditions written with ? and numbers the
+// placeholders $1, $2... in order.
+type conds struct {
+	parts []string
+	args  []any
+}
+
+func (c *conds) bind(cond string, args ...any) string {
+	for _, a := range args {
+		c.args = append(c.args, a)
+		cond = strings.Replace(cond, "?", "$"+itoa(len(c.args)), 1)
+	}
+	return cond
+}
+
+func (c *conds) add(cond string, args ...any) { c.parts = append(c.parts, c.bind(cond, args...)) }
+
+func (c *conds) addIf(v, cond string) {
+	if v != "" {
+		c.add(cond, v)
+	}
+}
+
+func (f CardFilter) where() (string, []any) {
+	var c conds
+	c.addIf(f.NoticeNumber, "c.notice_number = ?")
+	c.addIf(f.ApplicationID, "a.application_id = ?")
+	c.addIf(f.BirthDate, "r.birth_date = ?")
+	c.addIf(f.DeliveredFrom, "c.delivery_date >= ?")
+	c.addIf(f.DeliveredTo, "c.delivery_date <= ?")
+	c.addIf(f.Box, "c.box = ?")
+	c.addIf(string(f.Method), "a.method = ?")
+	if f.StorageLocation != "" {
+		lo, hi := prefixRange(f.StorageLocation)
+		c.add("c.storage_location >= ? AND c.storage_location < ?", lo, hi)
+	}
+	if f.Remarks != "" {
+		c.add(`c.remarks LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Remarks)+"%")
+	}
+	if f.Flag != "" {
+		c.add(`(',' || c.flags || ',') LIKE ? ESCAPE '\'`, "%,"+escapeLike(f.Flag)+",%")
+	}
+	c.statuses(f.Statuses)
+	c.nameQuery(f.Query)
+	if len(c.parts) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(c.parts, " AND "), c.args
+}
+
+func (c *conds) statuses(ss []card.Status) {
+	if len(ss) == 0 {
+		return
+	}
+	marks := make([]string, len(ss))
+	for i, s := range ss {
+		marks[i] = c.bind("?", string(s))
+	}
+	c.parts = append(c.parts, "c.status IN ("+strings.Join(marks, ", ")+")")
+}
