@@ -92,3 +92,19 @@ func readSecret(r io.Reader) (string, error) {
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
+
+// parseInterspersed parses flags placed before or after the positional
+// arguments (kofu import jlis FILE --dry-run) and returns the positionals.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

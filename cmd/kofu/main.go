@@ -22,6 +22,8 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu user lock|unlock|reset-password|disable-totp --username U
   kofu token create --username U --name N   API トークンを発行する (一度だけ表示)
   kofu token list | kofu token revoke --id N
+  kofu import jlis FILE [--dry-run] [--json]
+                                       J-LIS の納品データ (CSV) を取り込む
   kofu audit verify [--db DB]          監査ログの改ざんを検査する (異常があれば終了コード 1)
   kofu version
 
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.token(ctx, args[1:])
 	case "audit":
 		err = e.audit(ctx, args[1:])
+	case "import":
+		err = e.importCmd(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(stdout, "kofu", version)
 	case "help", "-h", "--help":

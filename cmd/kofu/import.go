@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/intake"
+)
+
+func (e env) importCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "jlis" {
+		return errors.New("使い方: kofu import jlis FILE [--dry-run] [--json] [--db DB]")
+	}
+	fs := e.newFlags("import jlis")
+	dsn := dbFlag(fs)
+	dry := fs.Bool("dry-run", false, "確認だけ行い、何も書き込まない")
+	asJSON := fs.Bool("json", false, "結果を JSON で出力する (API と同じ形)")
+	files, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return errSilent
+	}
+	if len(files) != 1 {
+		return errors.New("取り込むファイルを 1 つ指定してください")
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return fmt.Errorf("ファイルを開けません: %w", err)
+	}
+	defer f.Close()
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := intake.New(db, clock.System{})
+	opt := intake.Options{DryRun: *dry, FileName: filepath.Base(files[0]),
+		Progress: func(n int) { fmt.Fprintf(e.stderr, "\r%d 行を処理しました", n) }}
+	res, err := svc.ImportJLIS(ctx, operator(), auth.Meta{}, f, opt)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	printImport(e, res)
+	return nil
+}
+
+func printImport(e env, res intake.Result) {
+	mode := "取り込みました"
+	if res.DryRun {
+		mode = "確認しました (書き込みはしていません)"
+	}
+	fmt.Fprintf(e.stdout, "\n%s を%s。\n  文字コード: %s\n  データ行: %d\n  新規: %d\n  更新: %d\n  変更なし: %d\n  取り込めなかった行: %d\n",
+		res.FileName, mode, res.Encoding, res.Rows, res.Created, res.Updated, res.Unchanged, len(rejectedLines(res)))
+	for _, r := range res.Rejected {
+		fmt.Fprintf(e.stdout, "  × %d 行目 %s: %s\n", r.Line, r.Column, r.Reason)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stdout, "  ! %d 行目 %s\n", w.Line, w.Detail)
+	}
+}
+
+func rejectedLines(res intake.Result) map[int]bool {
+	m := map[int]bool{}
+	for _, r := range res.Rejected {
+		m[r.Line] = true
+	}
+	return m
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// ImportRecord is the trace of one imported file.
+type ImportRecord struct {
+	ID        int64
+	Kind      string
+	FileName  string
+	SHA256    string
+	Encoding  string
+	ActorID   int64
+	Actor     string
+	StartedAt time.Time
+	Rows      int
+	Created   int
+	Updated   int
+	Unchanged int
+	Rejected  int
+	Report    string // JSON: the full answer given to the importer
+}
+
+// InsertImport records an import and sets its ID.
+func (t *Tx) InsertImport(ctx context.Context, r *ImportRecord) error {
+	return t.queryRow(ctx, `INSERT INTO imports (kind, file_name, sha256, encoding, actor_id, actor, started_at,
+		rows_total, created, updated, unchanged, rejected, report)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		r.Kind, r.FileName, r.SHA256, r.Encoding, r.ActorID, r.Actor, millis(r.StartedAt), r.Rows, r.Created,
+		r.Updated, r.Unchanged, r.Rejected, r.Report).Scan(&r.ID)
+}
+
+const importColumns = `id, kind, file_name, sha256, encoding, COALESCE(actor_id, 0), actor, started_at,
+	rows_total, created, updated, unchanged, rejected, report`
+
+func scanImport(row interface{ Scan(...any) error }) (ImportRecord, error) {
+	var r ImportRecord
+	var at int64
+	err := row.Scan(&r.ID, &r.Kind, &r.FileName, &r.SHA256, &r.Encoding, &r.ActorID, &r.Actor, &at,
+		&r.Rows, &r.Created, &r.Updated, &r.Unchanged, &r.Rejected, &r.Report)
+	r.StartedAt = fromMillis(at)
+	return r, err
+}
+
+// Imports lists recorded imports, newest first.
+func (t *Tx) Imports(ctx context.Context, limit int) ([]ImportRecord, error) {
+	rows, err := t.query(ctx, `SELECT `+importColumns+` FROM imports ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ImportRecord
+	for rows.Next() {
+		r, err := scanImport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ImportByID returns one import record, or not_found.
+func (t *Tx) ImportByID(ctx context.Context, id int64) (ImportRecord, error) {
+	r, err := scanImport(t.queryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
+	return r, translate(err)
+}
+
+// LockImports makes concurrent imports run one after another, so two
+// uploads of one file cannot both create its cards. SQLite's single writer
+// already does; PostgreSQL takes a transaction-level advisory lock.
+func (t *Tx) LockImports(ctx context.Context) error {
+	if t.d.forUpdate == "" {
+		return nil
+	}
+	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7432002)`)
+	return err
+}
+
+// StageUpload keeps an uploaded file until its import is confirmed.
+func (t *Tx) StageUpload(ctx context.Context, actorID int64, fileName string, content []byte, at time.Time) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO import_uploads (actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		actorID, fileName, content, millis(at)).Scan(&id)
+	return id, err
+}
+
+// Upload returns a staged file of the actor, or not_found.
+func (t *Tx) Upload(ctx context.Context, id, actorID int64) (fileName string, content []byte, err error) {
+	err = t.queryRow(ctx, `SELECT file_name, content FROM import_uploads WHERE id = $1 AND actor_id = $2`, id, actorID).Scan(&fileName, &content)
+	return fileName, content, translate(err)
+}
+
+// DeleteUpload removes a staged file.
+func (t *Tx) DeleteUpload(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, `DELETE FROM import_uploads WHERE id = $1`, id)
+	return err
+}
+
+// PurgeUploads removes staged files older than before.
+func (t *Tx) PurgeUploads(ctx context.Context, before time.Time) error {
+	_, err := t.exec(ctx, `DELETE FROM import_uploads WHERE created_at < $1`, millis(before))
+	return err
+}
