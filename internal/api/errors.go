@@ -8,29 +8,11 @@ import (
 	"net/http"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/route"
 )
 
-// statusOf is the one table from error code to HTTP status.
-var statusOf = map[string]int{
-	apperr.Invalid:                http.StatusBadRequest,
-	apperr.Unauthenticated:        http.StatusUnauthorized,
-	apperr.Forbidden:              http.StatusForbidden,
-	apperr.PasswordChangeRequired: http.StatusForbidden,
-	apperr.TOTPRequired:           http.StatusForbidden,
-	apperr.NotFound:               http.StatusNotFound,
-	apperr.Conflict:               http.StatusConflict,
-	"illegal_transition":          http.StatusConflict,
-	apperr.RateLimited:            http.StatusTooManyRequests,
-	apperr.Internal:               http.StatusInternalServerError,
-}
-
-// Status returns the HTTP status for an error code.
-func Status(code string) int {
-	if s, ok := statusOf[code]; ok {
-		return s
-	}
-	return http.StatusBadRequest // a coded domain error is the caller's to fix
-}
+// Status returns the HTTP status for an error code (see route.Status).
+func Status(code string) int { return route.Status(code) }
 
 type errorBody struct {
 	Error struct {

@@ -15,6 +15,9 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/gaiji"
+	"github.com/kofu-oss/kofu/internal/intake"
+	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/web"
@@ -46,7 +49,11 @@ type Deps struct {
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, db: d.DB, log: d.Log, auth: d.Auth, metrics: newMetrics(d.DB),
 		audit: auditlog.New(d.DB, d.Clock, d.Config.Location)}
-	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Session: s, Logins: s.metrics, Loc: d.Config.Location})
+	ledgerSvc := ledger.New(d.DB, d.Clock)
+	intakeSvc := intake.New(d.DB, d.Clock)
+	gaijiSvc := gaiji.New(d.DB, d.Clock)
+	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
+		Session: s, Logins: s.metrics, Loc: d.Config.Location})
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +67,9 @@ func New(d Deps) (*Server, error) {
 	if d.Config.Sites != "public" {
 		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
 		(&api.AuditHandlers{Log: s.audit, Loc: d.Config.Location}).Register(s.router)
+		(&api.CardHandlers{Ledger: ledgerSvc, Loc: d.Config.Location}).Register(s.router)
+		(&api.ImportHandlers{Intake: intakeSvc}).Register(s.router)
+		(&api.GaijiHandlers{Gaiji: gaijiSvc}).Register(s.router)
 		ui.RegisterStaff(s.router)
 	}
 	csrf := http.NewCrossOriginProtection()

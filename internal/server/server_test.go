@@ -216,11 +216,11 @@ func TestErrorsAreCodedAndRevealNothing(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{"POST", "/api/v1/auth/login", `{"username":`, 400, "invalid"},
+		{"POST", "/api/v1/auth/login", `{"username":`, 422, "invalid"},
 		{"POST", "/api/v1/auth/login", `{"username":"admin1","password":"nope"}`, 401, "unauthenticated"},
-		{"POST", "/api/v1/users", `{"username":"admin1","role":"staff"}`, 400, "invalid"},
+		{"POST", "/api/v1/users", `{"username":"admin1","role":"staff"}`, 422, "invalid"},
 		{"POST", "/api/v1/users/nobody/lock", ``, 404, "not_found"}, // the message names the user
-		{"PUT", "/api/v1/settings/security", `{"lockout_threshold":0}`, 400, "invalid"},
+		{"PUT", "/api/v1/settings/security", `{"lockout_threshold":0}`, 422, "invalid"},
 	}
 	for _, c := range cases {
 		res := h.do(c.method, c.path, admin, c.body)

@@ -12,6 +12,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -197,8 +198,7 @@ func (ui *UI) auditExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := route.PrincipalOf(r)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="audit-log.csv"`)
+	export.SetHeaders(w.Header(), "audit-log.csv", export.UTF8)
 	if err := ui.Audit.ExportCSV(r.Context(), p, route.MetaOf(r), f, w); err != nil {
 		ui.ErrorPage(w, r, err)
 	}

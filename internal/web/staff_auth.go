@@ -20,6 +20,9 @@ func (ui *UI) RegisterStaff(rt *route.Router) {
 	rt.Handle("POST /staff/totp/begin", route.Self, ui.totpBegin)
 	rt.Handle("POST /staff/totp/confirm", route.Self, ui.totpConfirm)
 	ui.registerAdmin(rt)
+	ui.registerCards(rt)
+	ui.registerImports(rt)
+	ui.registerGaiji(rt)
 }
 
 func (ui *UI) loginPage(w http.ResponseWriter, r *http.Request) {

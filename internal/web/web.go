@@ -14,12 +14,17 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/gaiji"
+	"github.com/kofu-oss/kofu/internal/intake"
+	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
@@ -38,6 +43,9 @@ type LoginCounter interface{ Login(ok bool) }
 // Deps are the services the pages use.
 type Deps struct {
 	Auth    *auth.Service
+	Ledger  *ledger.Service
+	Intake  *intake.Service
+	Gaiji   *gaiji.Service
 	Audit   *auditlog.Service
 	Session SessionCookies
 	Logins  LoginCounter
@@ -110,8 +118,14 @@ func (ui *UI) parseTemplates() error {
 			}
 			return t.In(ui.Loc).Format("2006-01-02 15:04")
 		},
-		"atLeast":     auth.AtLeast,
-		"actionLabel": auditlog.ActionLabel,
+		"atLeast":       auth.AtLeast,
+		"actionLabel":   auditlog.ActionLabel,
+		"has":           slices.Contains[[]string],
+		"flagLabel":     card.FlagLabel,
+		"fieldLabel":    fieldLabel,
+		"sexLabel":      sexLabel,
+		"statusStrings": statusStrings,
+		"gaijiCode":     gaiji.Code,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
 	if err != nil {
@@ -188,23 +202,7 @@ func withError(v view, err error) view {
 }
 
 // statusFor maps an error to the HTTP status of its page.
-func statusFor(err error) int {
-	switch apperr.CodeOf(err) {
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.RateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+func statusFor(err error) int { return route.Status(apperr.CodeOf(err)) }
 
 // ErrorPage answers with an error page (also used by the router's deny).
 func (ui *UI) ErrorPage(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,0 +1,32 @@
+package route
+
+import (
+	"net/http"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+)
+
+// statusOf is the one table from error code to HTTP status, shared by the
+// JSON API and the HTML pages.
+var statusOf = map[string]int{
+	apperr.Invalid:                http.StatusUnprocessableEntity,
+	apperr.Unauthenticated:        http.StatusUnauthorized,
+	apperr.Forbidden:              http.StatusForbidden,
+	apperr.PasswordChangeRequired: http.StatusForbidden,
+	apperr.TOTPRequired:           http.StatusForbidden,
+	apperr.NotFound:               http.StatusNotFound,
+	apperr.Conflict:               http.StatusConflict,
+	"illegal_transition":          http.StatusConflict,
+	"cancel_reason_required":      http.StatusUnprocessableEntity,
+	apperr.RateLimited:            http.StatusTooManyRequests,
+	apperr.Internal:               http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for an error code. A coded domain error
+// not in the table is the caller's to fix: 422.
+func Status(code string) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusUnprocessableEntity
+}
