@@ -74,7 +74,6 @@ func (t *Tx) DeleteGaiji(ctx context.Context, cp rune) error {
 	return err
 }
 
-
 // RekeyGaijiResidents renews the search keys of every resident whose name
 // holds 外字, computing them from mapped(name): once the city says what a
 // 外字 is, a search for that character finds the name. The stored name
