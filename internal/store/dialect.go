@@ -17,10 +17,12 @@ type dialect struct {
 	// forUpdate locks selected rows on PostgreSQL; SQLite's single writer
 	// already serialises write transactions.
 	forUpdate string
+	// cacheStatements prepares each statement once per transaction.
+	cacheStatements bool
 }
 
 var (
-	sqliteDialect   = dialect{forUpdate: ""}
+	sqliteDialect   = dialect{forUpdate: "", cacheStatements: true}
 	postgresDialect = dialect{forUpdate: " FOR UPDATE"}
 )
 
