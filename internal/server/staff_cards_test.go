@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -139,5 +140,29 @@ func TestCardExportKeepsEveryCharacter(t *testing.T) {
 	text, _, err := moji.DecodeCP932([]byte(sjis))
 	if err != nil || !strings.Contains(text, "葛城") || strings.Contains(text, "?") {
 		t.Fatalf("CP932 export: %v %q", err, text)
+	}
+}
+
+func TestScanModeKeepsGoingAfterAnError(t *testing.T) {
+	h := newHarness(t, storetest.MustOpen(t, store.SQLite))
+	staff := newBrowser(t, h)
+	staff.post("/staff/login", url.Values{"username": {"staff1"}, "password": {password}})
+	importSample(t, staff)
+	status, loc, body := staff.post("/staff/scan-mode", url.Values{"action": {"setup_done"}, "code": {"RGA062802"}})
+	if !strings.Contains(body, "RGA-062802") || !strings.Contains(body, "交付前設定済") {
+		t.Fatalf("first scan: %d %s %s", status, loc, body)
+	}
+	log := regexp.MustCompile(`name="log" value="([^"]*)"`).FindAllStringSubmatch(body, -1)
+	form := url.Values{"action": {"setup_done"}, "code": {"ZZZ-000000"}}
+	for _, l := range log {
+		form.Add("log", html.UnescapeString(l[1]))
+	}
+	_, _, body = staff.post("/staff/scan-mode", form)
+	if !strings.Contains(body, "台帳にありません") || !strings.Contains(body, "RGA-062802") {
+		t.Fatalf("the error must be shown and the batch kept: %s", body)
+	}
+	_, _, body = staff.post("/staff/scan-mode", url.Values{"action": {"setup_done"}, "code": {"RGA-062802"}})
+	if !strings.Contains(body, "すでに") {
+		t.Fatalf("scanning the same card twice reports it: %s", body)
 	}
 }

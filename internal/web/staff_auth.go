@@ -23,6 +23,7 @@ func (ui *UI) RegisterStaff(rt *route.Router) {
 	ui.registerCards(rt)
 	ui.registerImports(rt)
 	ui.registerGaiji(rt)
+	ui.registerScanMode(rt)
 }
 
 func (ui *UI) loginPage(w http.ResponseWriter, r *http.Request) {

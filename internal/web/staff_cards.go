@@ -189,7 +189,11 @@ var noticePattern = regexp.MustCompile(`[0-9A-Z]{3}-?[0-9]{6}`)
 // typed: the number alone, or inside a longer text such as a URL.
 func NoticeFromScan(s string) string {
 	s = strings.ToUpper(norm.NFKC.String(strings.TrimSpace(s)))
-	return noticePattern.FindString(s)
+	found := noticePattern.FindString(s)
+	if len(found) == 9 {
+		found = found[:3] + "-" + found[3:]
+	}
+	return found
 }
 
 // scan opens the card whose notice number was scanned (or typed).

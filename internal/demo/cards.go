@@ -1,0 +1,92 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// demoCards is how many fictional cards the demo city holds.
+const demoCards = 500
+
+var (
+	familyNames = []struct{ kanji, kana string }{
+		{"三輪", "ミワ"}, {"髙橋", "タカハシ"}, {"山﨑", "ヤマサキ"}, {"佐藤", "サトウ"}, {"鈴木", "スズキ"},
+		{"田中", "タナカ"}, {"渡邊", "ワタナベ"}, {"伊藤", "イトウ"}, {"中村", "ナカムラ"}, {"小林", "コバヤシ"},
+		{"加藤", "カトウ"}, {"吉田", "ヨシダ"}, {"松本", "マツモト"}, {"井上", "イノウエ"}, {"木村", "キムラ"},
+	}
+	givenNames = []struct{ kanji, kana string }{
+		{"太郎", "タロウ"}, {"花子", "ハナコ"}, {"翔太", "ショウタ"}, {"美咲", "ミサキ"}, {"健一", "ケンイチ"},
+		{"陽菜", "ヒナ"}, {"大輔", "ダイスケ"}, {"結衣", "ユイ"}, {"直美", "ナオミ"}, {"隆", "タカシ"},
+	}
+	towns = []string{"三輪", "東本庄", "けやき台", "ゆりのき台", "富士が丘", "狭間が丘", "天神", "駅前町"}
+)
+
+// SeedCards fills an empty ledger with fictional cards in every status, so
+// the demo shows search, the card page and every transition at once. A
+// ledger that already has cards is left alone.
+func SeedCards(ctx context.Context, db *store.DB, now time.Time) (int, error) {
+	rng := rand.New(rand.NewPCG(2026, 11))
+	statuses := card.AllStatuses()
+	created := 0
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		if _, n, err := tx.SearchCards(ctx, store.CardFilter{Limit: 1}); err != nil || n > 0 {
+			return err
+		}
+		for i := range demoCards {
+			rec := demoCard(rng, i, statuses[i%len(statuses)], now)
+			if err := tx.InsertCardRecord(ctx, &rec); err != nil {
+				return fmt.Errorf("demo card %d: %w", i, err)
+			}
+			ev := store.CardEvent{CardID: rec.ID, At: now, Actor: "demo", Kind: store.EventImport, ToStatus: rec.Status,
+				Reason: "デモ用の架空データ"}
+			if err := tx.InsertCardEvent(ctx, &ev); err != nil {
+				return err
+			}
+			created++
+		}
+		return nil
+	})
+	return created, err
+}
+
+// demoCard makes one consistent card: a status that belongs to its method,
+// a notice only where notices exist, a reason where one is needed.
+func demoCard(rng *rand.Rand, i int, status card.Status, now time.Time) store.CardRecord {
+	method := card.MethodCounter
+	if !status.AppliesTo(method) {
+		method = card.MethodAtApplication
+	}
+	fam, giv := familyNames[rng.IntN(len(familyNames))], givenNames[rng.IntN(len(givenNames))]
+	birth := time.Date(1940+rng.IntN(80), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+	delivery := now.AddDate(0, 0, -rng.IntN(120))
+	c := store.CardRecord{
+		Resident: store.Resident{ResidentNumber: fmt.Sprintf("9%09d", i+1), Name: fam.kanji + "　" + giv.kanji,
+			NameKana: fam.kana + "　" + giv.kana, BirthDate: birth.Format("2006-01-02"), Sex: []string{"male", "female"}[rng.IntN(2)],
+			PostalCode: "669-15" + fmt.Sprintf("%02d", rng.IntN(100)), Address: fmt.Sprintf("兵庫県デモ市%s%d丁目%d番%d号", towns[rng.IntN(len(towns))], 1+rng.IntN(5), 1+rng.IntN(30), 1+rng.IntN(20))},
+		Application: store.Application{ApplicationID: fmt.Sprintf("9%022d", i+1), Method: method, FastTrack: i%37 == 0},
+	}
+	c.Card = store.Card{IssueDate: delivery.AddDate(0, 0, -7).Format("2006-01-02"),
+		ExpiryDate: delivery.AddDate(10, 0, 0).Format("2006-01-02"), Certificate: ptr(i%9 != 0),
+		DeliveryDate: delivery.Format("2006-01-02"), Box: fmt.Sprintf("D%03d", i/50), Status: status, Flags: []string{},
+		StorageLocation: fmt.Sprintf("キャビネット%c-%d段-%02d", 'A'+rune(i/100), 1+(i/20)%5, i%20+1), CreatedAt: now}
+	if method == card.MethodCounter {
+		c.NoticeNumber = fmt.Sprintf("D%c%d-%06d", 'A'+rune(i%26), i%10, 100000+i)
+	}
+	switch status {
+	case card.StatusCancelled:
+		c.CancelReason = card.AllCancelReasons()[i%len(card.AllCancelReasons())]
+	case card.StatusOnHold:
+		c.HeldFrom = card.StatusNoticeSent
+		if method == card.MethodAtApplication {
+			c.HeldFrom = card.StatusSetupDone
+		}
+	}
+	return c
+}
+
+func ptr[T any](v T) *T { return &v }
