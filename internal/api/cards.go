@@ -64,13 +64,16 @@ func cardQuery(v url.Values) (ledger.Query, error) {
 		Remarks: v.Get("remarks"), Method: v.Get("method"), Flag: v.Get("flag"), Sort: v.Get("sort"),
 	}
 	var fields []apperr.FieldError
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
+		if s := v.Get(p.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
-				fields = append(fields, apperr.FieldError{Field: name, Message: "整数で指定してください。"})
+				fields = append(fields, apperr.FieldError{Field: p.name, Message: "整数で指定してください。"})
 			}
-			*dst = n
+			*p.dst = n
 		}
 	}
 	if len(fields) > 0 {
