@@ -98,8 +98,12 @@ func (s *Service) ImportJLIS(ctx context.Context, p auth.Principal, m auth.Meta,
 		if err := tx.LockImports(ctx); err != nil {
 			return err
 		}
+		tx.DeferSearchIndex()
 		run := &run{svc: s, tx: tx, p: p, res: &res, now: s.clock.Now(), progress: opt.Progress}
 		if err := run.rows(ctx, rd); err != nil {
+			return err
+		}
+		if err := tx.FlushSearchIndex(ctx); err != nil {
 			return err
 		}
 		if err := run.applyGaiji(ctx); err != nil {

@@ -77,11 +77,15 @@ func (r *run) row(ctx context.Context, row jlis.Row) error {
 		}
 		return nil
 	}
-	existing, err := r.tx.CardByApplicationID(ctx, row.ApplicationID)
+	id, err := r.tx.CardIDByApplicationID(ctx, row.ApplicationID)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		return r.create(ctx, row)
 	case err != nil:
+		return err
+	}
+	existing, err := r.tx.CardByID(ctx, id)
+	if err != nil {
 		return err
 	}
 	return r.update(ctx, row, existing)
@@ -92,11 +96,11 @@ func (r *run) noticeTaken(ctx context.Context, notice string, cardID int64) (boo
 	if notice == "" {
 		return false, nil
 	}
-	other, err := r.tx.CardByNoticeNumber(ctx, notice)
+	other, err := r.tx.CardIDByNoticeNumber(ctx, notice)
 	if apperr.Is(err, apperr.NotFound) {
 		return false, nil
 	}
-	return err == nil && other.ID != cardID, err
+	return err == nil && other != cardID, err
 }
 
 func (r *run) rejectNotice(row jlis.Row) {

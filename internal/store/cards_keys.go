@@ -48,6 +48,12 @@ func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error 
 	if err != nil {
 		return translate(err)
 	}
+	if t.deferRows(cardID, k) {
+		if len(*t.deferred) >= deferLimit {
+			return t.FlushSearchIndex(ctx)
+		}
+		return nil
+	}
 	return t.insertSearchRows(ctx, cardID, k)
 }
 

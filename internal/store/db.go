@@ -117,6 +117,7 @@ type Tx struct {
 	d        dialect
 	readOnly bool
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
+	deferred *[]searchRow         // search rows collected by a bulk import
 }
 
 // lock is appended to a SELECT whose rows the transaction will change: it
@@ -144,7 +145,12 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return translate(err)
 	}
-	if err := fn(&Tx{tx: sqlTx, d: db.d, readOnly: readOnly}); err != nil {
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly}
+	err = fn(tx)
+	if err == nil {
+		err = tx.FlushSearchIndex(ctx) // a bulk import may leave rows to write
+	}
+	if err != nil {
 		sqlTx.Rollback()
 		return translate(err)
 	}

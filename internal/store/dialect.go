@@ -19,10 +19,23 @@ type dialect struct {
 	forUpdate string
 	// cacheStatements prepares each statement once per transaction.
 	cacheStatements bool
+	// positional writes the nth placeholder of a long generated statement:
+	// SQLite binds "?" by position, while its named "$n" parameters are
+	// looked up one by one, which grows with the square of their number.
+	positional bool
+}
+
+// param returns the placeholder for the nth argument of a statement whose
+// arguments are bound in order.
+func (d dialect) param(n int) string {
+	if d.positional {
+		return "?"
+	}
+	return "$" + itoa(n)
 }
 
 var (
-	sqliteDialect   = dialect{forUpdate: "", cacheStatements: true}
+	sqliteDialect   = dialect{forUpdate: "", cacheStatements: true, positional: true}
 	postgresDialect = dialect{forUpdate: " FOR UPDATE"}
 )
 
