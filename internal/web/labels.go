@@ -34,3 +34,12 @@ func statusStrings(ss []card.Status) []string {
 	}
 	return out
 }
+
+// sortOption is one choice of the card list's order.
+type sortOption struct{ Value, Label string }
+
+func sortOptions() []sortOption {
+	return []sortOption{{"", "カナ順"}, {"birth_date", "生年月日順"}, {"notice_number", "交付通知書番号順"},
+		{"delivery_date", "納品日順"}, {"-delivery_date", "納品日の新しい順"}, {"storage_location", "保管場所順"},
+		{"status", "状態順"}, {"-updated_at", "更新の新しい順"}}
+}

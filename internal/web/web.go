@@ -126,6 +126,7 @@ func (ui *UI) parseTemplates() error {
 		"sexLabel":      sexLabel,
 		"statusStrings": statusStrings,
 		"gaijiCode":     gaiji.Code,
+		"sortOptions":   sortOptions,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
 	if err != nil {
