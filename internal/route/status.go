@@ -19,6 +19,14 @@ var statusOf = map[string]int{
 	"illegal_transition":          http.StatusConflict,
 	"cancel_reason_required":      http.StatusUnprocessableEntity,
 	apperr.RateLimited:            http.StatusTooManyRequests,
+	"slot_full":                   http.StatusConflict,
+	"already_booked":              http.StatusConflict,
+	"outside_window":              http.StatusConflict,
+	"after_cutoff":                http.StatusConflict,
+	"card_not_bookable":           http.StatusConflict,
+	"hold_expired":                http.StatusConflict,
+	"booking_state":               http.StatusConflict,
+	"card_not_matched":            http.StatusUnprocessableEntity,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/web"
@@ -33,6 +34,7 @@ type Server struct {
 	metrics *metrics
 	router  *route.Router
 	ui      *web.UI
+	reserve *reserve.Service
 	handler http.Handler
 }
 
@@ -52,6 +54,8 @@ func New(d Deps) (*Server, error) {
 	ledgerSvc := ledger.New(d.DB, d.Clock)
 	intakeSvc := intake.New(d.DB, d.Clock)
 	gaijiSvc := gaiji.New(d.DB, d.Clock)
+	s.reserve = reserve.New(d.DB, d.Clock, reserve.Config{})
+	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
 		Session: s, Logins: s.metrics, Loc: d.Config.Location})
 	if err != nil {
@@ -63,6 +67,7 @@ func New(d Deps) (*Server, error) {
 	ui.RegisterAssets(s.router)
 	if d.Config.Sites != "staff" {
 		ui.RegisterPublic(s.router)
+		bookings.RegisterPublic(s.router)
 	}
 	if d.Config.Sites != "public" {
 		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
@@ -70,6 +75,7 @@ func New(d Deps) (*Server, error) {
 		(&api.CardHandlers{Ledger: ledgerSvc, Loc: d.Config.Location}).Register(s.router)
 		(&api.ImportHandlers{Intake: intakeSvc}).Register(s.router)
 		(&api.GaijiHandlers{Gaiji: gaijiSvc}).Register(s.router)
+		bookings.RegisterStaff(s.router)
 		ui.RegisterStaff(s.router)
 	}
 	csrf := http.NewCrossOriginProtection()
@@ -82,6 +88,9 @@ func New(d Deps) (*Server, error) {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Reserve is the booking service (the demo seeds it).
+func (s *Server) Reserve() *reserve.Service { return s.reserve }
 
 // Routes lists the registered routes (tests walk them).
 func (s *Server) Routes() []route.Route { return s.router.Routes() }
@@ -148,6 +157,9 @@ func (s *Server) RunJobs(ctx context.Context) {
 }
 
 func (s *Server) housekeeping(ctx context.Context) {
+	if _, err := s.reserve.Housekeeping(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "booking housekeeping", "err", err.Error())
+	}
 	if _, err := s.auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "purge sessions", "err", err.Error())
 	}

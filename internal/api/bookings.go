@@ -1,0 +1,191 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/reserve"
+	"github.com/kofu-oss/kofu/internal/route"
+)
+
+// ManageTokenHeader carries the manage token of a public booking request,
+// so the token stays out of URLs and access logs.
+const ManageTokenHeader = "X-Manage-Token"
+
+// BookingHandlers serves the booking API: the public endpoints residents
+// use, and the staff endpoints of the counter and the settings.
+type BookingHandlers struct {
+	Reserve *reserve.Service
+}
+
+// Register adds every booking route; a split deployment registers
+// RegisterPublic on the internet side and RegisterStaff on LGWAN.
+func (h *BookingHandlers) Register(rt *route.Router) {
+	h.RegisterPublic(rt)
+	h.RegisterStaff(rt)
+}
+
+// RegisterPublic adds the routes residents use, without login.
+func (h *BookingHandlers) RegisterPublic(rt *route.Router) {
+	rt.Handle("GET /api/v1/public/availability", route.Public, h.availability)
+	rt.Handle("POST /api/v1/public/holds", route.Public, h.hold)
+	rt.Handle("DELETE /api/v1/public/holds/{token}", route.Public, h.releaseHold)
+	rt.Handle("POST /api/v1/public/bookings", route.Public, h.book)
+	rt.Handle("GET /api/v1/public/bookings/{code}", route.Public, h.publicGet)
+	rt.Handle("PATCH /api/v1/public/bookings/{code}", route.Public, h.publicChange)
+	rt.Handle("DELETE /api/v1/public/bookings/{code}", route.Public, h.publicCancel)
+}
+
+func (h *BookingHandlers) availability(w http.ResponseWriter, r *http.Request) {
+	q, err := availabilityQuery(r)
+	if err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	av, err := h.Reserve.PublicAvailability(r.Context(), route.MetaOf(r), q)
+	writeAvailability(w, r, av, err)
+}
+
+// availabilityQuery reads ?service=&place=&from=&to=&people= (people
+// defaults to 1).
+func availabilityQuery(r *http.Request) (reserve.AvailabilityQuery, error) {
+	v := r.URL.Query()
+	q := reserve.AvailabilityQuery{Service: v.Get("service"), Place: v.Get("place"), From: v.Get("from"), To: v.Get("to"), People: 1}
+	if s := v.Get("people"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return q, reserve.InvalidInput(apperr.FieldError{Field: "people", Message: "人数は数字で指定してください。"})
+		}
+		q.People = n
+	}
+	return q, nil
+}
+
+func (h *BookingHandlers) hold(w http.ResponseWriter, r *http.Request) {
+	var req reserve.HoldRequest
+	if err := decodeBooking(w, r, &req); err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	hd, err := h.Reserve.Hold(r.Context(), route.MetaOf(r), req)
+	if err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, map[string]any{"hold": holdJSONOf(hd)})
+}
+
+func (h *BookingHandlers) releaseHold(w http.ResponseWriter, r *http.Request) {
+	if err := h.Reserve.ReleaseHold(r.Context(), route.MetaOf(r), r.PathValue("token")); err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *BookingHandlers) book(w http.ResponseWriter, r *http.Request) {
+	var req reserve.CreateRequest
+	if err := decodeBooking(w, r, &req); err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	b, token, err := h.Reserve.Book(r.Context(), route.MetaOf(r), req)
+	if err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, map[string]any{"booking": publicJSON(b), "manage_token": token})
+}
+
+func (h *BookingHandlers) publicGet(w http.ResponseWriter, r *http.Request) {
+	b, err := h.Reserve.Get(r.Context(), route.MetaOf(r), r.PathValue("code"), r.Header.Get(ManageTokenHeader))
+	writePublic(w, r, b, err)
+}
+
+func (h *BookingHandlers) publicChange(w http.ResponseWriter, r *http.Request) {
+	var req reserve.ChangeRequest
+	if err := decodeBooking(w, r, &req); err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	b, err := h.Reserve.Change(r.Context(), route.MetaOf(r), r.PathValue("code"), r.Header.Get(ManageTokenHeader), req)
+	writePublic(w, r, b, err)
+}
+
+func (h *BookingHandlers) publicCancel(w http.ResponseWriter, r *http.Request) {
+	b, err := h.Reserve.Cancel(r.Context(), route.MetaOf(r), r.PathValue("code"), r.Header.Get(ManageTokenHeader))
+	writePublic(w, r, b, err)
+}
+
+func writePublic(w http.ResponseWriter, r *http.Request, b reserve.Booking, err error) {
+	if err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"booking": publicJSON(b)})
+}
+
+func writeAvailability(w http.ResponseWriter, r *http.Request, av reserve.Availability, err error) {
+	if err != nil {
+		writeBookingError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, availabilityJSONOf(av))
+}
+
+// writeBookingError answers like WriteError, but says exactly when to
+// retry after a rate limit, and logs a limit that could not be checked
+// (the request was refused: the limits fail closed).
+func writeBookingError(w http.ResponseWriter, r *http.Request, err error) {
+	var le *reserve.LimitError
+	if !errors.As(err, &le) {
+		WriteError(w, r, err)
+		return
+	}
+	if le.Err != nil {
+		slog.ErrorContext(r.Context(), "rate limit unavailable, request refused", "err", le.Err.Error(), "route", r.Pattern)
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message = apperr.RateLimited, apperr.MessageOf(err)
+	w.Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
+	WriteJSON(w, Status(apperr.RateLimited), b)
+}
+
+// decodeBooking reads a JSON body like decode, but names the field at
+// fault, as the booking API does for every malformed input.
+func decodeBooking(w http.ResponseWriter, r *http.Request, v any) error {
+	err := decode(w, r, v)
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	const unknown = "unknown field "
+	switch msg := err.Error(); {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return reserve.InvalidInput(apperr.FieldError{Field: typeErr.Field, Message: "値の型が正しくありません。"})
+	case strings.Contains(msg, unknown):
+		field := strings.Trim(msg[strings.LastIndex(msg, unknown)+len(unknown):], `"`)
+		return reserve.InvalidInput(apperr.FieldError{Field: field, Message: "この項目は指定できません。"})
+	}
+	return err // not JSON at all: no field to name
+}
+
+// decodeOptional reads a JSON body that may be left out entirely.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, "本文を読み取れません。", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return decodeBooking(w, r, v)
+}

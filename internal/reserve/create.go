@@ -1,0 +1,178 @@
+package reserve
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// codeAttempts is how many codes are drawn before giving up; with 30^8
+// codes a second draw is already rare.
+const codeAttempts = 8
+
+// Book makes a booking for a resident on the web. It answers the booking
+// and its manage token, which is shown once and stored only as a hash.
+func (s *Service) Book(ctx context.Context, m auth.Meta, req CreateRequest) (Booking, string, error) {
+	in, bad := parseCreate(req, true)
+	if err := s.limit(ctx, m, notices(in.people)); err != nil {
+		return Booking{}, "", err
+	}
+	if err := bad.err(); err != nil {
+		return Booking{}, "", err
+	}
+	return s.create(ctx, publicActor(m), booking.ChannelWeb, in)
+}
+
+// StaffBook makes a booking for a phone caller (channel phone, the
+// default) or a visitor at the counter (counter), with the web's rules.
+func (s *Service) StaffBook(ctx context.Context, p auth.Principal, m auth.Meta, ch booking.Channel, req CreateRequest) (Booking, string, error) {
+	in, bad := parseCreate(req, false)
+	if ch == "" {
+		ch = booking.ChannelPhone
+	}
+	if ch != booking.ChannelPhone && ch != booking.ChannelCounter {
+		bad.add("channel", "受付経路は phone（電話）か counter（窓口）を指定してください。")
+	}
+	if in.hold != "" {
+		bad.add("hold", "職員による予約では仮押さえは使えません。")
+	}
+	if err := bad.err(); err != nil {
+		return Booking{}, "", err
+	}
+	return s.create(ctx, staffActor(p, m), ch, in)
+}
+
+// creation is one booking being made in a transaction.
+type creation struct {
+	tx     *store.Tx
+	a      actor
+	ch     booking.Channel
+	in     createInput
+	now    time.Time
+	st     booking.Settings
+	plan   slotPlan
+	people []matched
+}
+
+func (s *Service) create(ctx context.Context, a actor, ch booking.Channel, in createInput) (Booking, string, error) {
+	token, hash := newToken()
+	var out Booking
+	err := s.update(ctx, func(tx *store.Tx, now time.Time) error {
+		c := &creation{tx: tx, a: a, ch: ch, in: in, now: now}
+		b, err := c.run(ctx, hash)
+		if err != nil {
+			return err
+		}
+		out = view(c.st, b, now)
+		return nil
+	})
+	return out, token, err
+}
+
+// run checks everything, takes the seats, stores the booking and its
+// people, reserves the cards and audits, in this order: cards are locked
+// before slot rows in every transaction of this package.
+func (c *creation) run(ctx context.Context, tokenHash string) (store.Booking, error) {
+	if err := c.prepare(ctx); err != nil {
+		return store.Booking{}, err
+	}
+	b, changes, err := c.booking(ctx, tokenHash)
+	if err != nil {
+		return store.Booking{}, err
+	}
+	if err := changeSeats(ctx, c.tx, b.Place, c.now, changes); err != nil {
+		return store.Booking{}, err
+	}
+	if err := c.tx.SetBookingSlots(ctx, b.ID, c.plan.starts); err != nil {
+		return store.Booking{}, err
+	}
+	if err := insertPeople(ctx, c.tx, c.a, b, c.people, 1, c.now); err != nil {
+		return store.Booking{}, err
+	}
+	if b, err = c.tx.BookingByID(ctx, b.ID); err != nil {
+		return store.Booking{}, err
+	}
+	return b, c.a.audit(ctx, c.tx, c.now, "booking.created", bookingTarget(b.ID), map[string]any{
+		"code": b.Code, "service": b.Service, "place": b.Place, "start": b.Start.UTC(), "channel": b.Channel,
+		"people": len(b.People), "cards": cardIDs(b.People), "hold": c.in.hold != ""})
+}
+
+// prepare loads the settings and checks the request against them, the
+// booking window and the ledger.
+func (c *creation) prepare(ctx context.Context) error {
+	var err error
+	if c.st, err = loadSettings(ctx, c.tx); err != nil {
+		return err
+	}
+	svc, pl, err := lookup(c.st, c.in.service, c.in.place)
+	if err != nil {
+		return err
+	}
+	if err := checkPeopleKind(c.st, svc, c.in.people); err != nil {
+		return err
+	}
+	if c.plan, err = planSlot(c.st, svc, pl, c.in.start); err != nil {
+		return err
+	}
+	if err := c.st.Bookable(c.plan.slot.Start, c.now); err != nil {
+		return ruleError(err)
+	}
+	c.people, err = matchPeople(ctx, c.tx, c.in.people, nil)
+	return err
+}
+
+// booking stores the new booking, or turns the hold into it, and returns
+// the seat changes to make.
+func (c *creation) booking(ctx context.Context, tokenHash string) (store.Booking, []store.SeatChange, error) {
+	n := len(c.people)
+	if c.in.hold != "" {
+		return c.convertHold(ctx, tokenHash)
+	}
+	b := store.Booking{TokenHash: tokenHash, Service: c.plan.service.ID, Place: c.plan.place.ID,
+		Start: c.plan.slot.Start, End: c.plan.slot.End, Date: c.date(), Channel: string(c.ch), Seats: n,
+		Status: store.BookingBooked, Email: c.in.email, Phone: c.in.phone, CreatedAt: c.now, CreatedBy: c.a.name}
+	if err := insertWithCode(ctx, c.tx, &b); err != nil {
+		return b, nil, err
+	}
+	return b, c.plan.takes(c.ch, n), nil
+}
+
+func (c *creation) date() string { return c.plan.slot.Start.In(c.plan.loc).Format(time.DateOnly) }
+
+// convertHold makes the hold the booking: its seats are given back and
+// the booking's taken in one pass, so a hold for as many people as the
+// booking always suffices.
+func (c *creation) convertHold(ctx context.Context, tokenHash string) (store.Booking, []store.SeatChange, error) {
+	h, err := c.tx.BookingByTokenHash(ctx, hashToken(c.in.hold))
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return h, nil, err
+	}
+	if err != nil || h.Status != store.BookingHeld || !h.HoldUntil.After(c.now) || h.Service != c.plan.service.ID ||
+		h.Place != c.plan.place.ID || !h.Start.Equal(c.plan.slot.Start) {
+		return h, nil, apperr.New(CodeHoldExpired, "仮押さえの期限が切れたか、選んだ日時と一致しません。もう一度日時を選んでください。")
+	}
+	changes := append(releases(h), c.plan.takes(booking.Channel(h.Channel), len(c.people))...)
+	h.TokenHash, h.Status, h.Seats, h.End = tokenHash, store.BookingBooked, len(c.people), c.plan.slot.End
+	h.HoldUntil, h.HoldIP, h.Email, h.Phone = time.Time{}, "", c.in.email, c.in.phone
+	if err := c.tx.UpdateBooking(ctx, &h, c.now); err != nil {
+		return h, nil, err
+	}
+	return h, changes, nil
+}
+
+// insertWithCode stores b under a fresh code, drawing again on a clash.
+func insertWithCode(ctx context.Context, tx *store.Tx, b *store.Booking) error {
+	for range codeAttempts {
+		b.Code = newCode()
+		ok, err := tx.InsertBooking(ctx, b)
+		if err != nil || ok {
+			return err
+		}
+	}
+	return errors.New("reserve: no free booking code after several draws")
+}

@@ -1,0 +1,89 @@
+package reserve
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// Error codes of the booking engine, stable for the API. Rate limits use
+// apperr.RateLimited.
+const (
+	CodeSlotFull      = store.CodeSlotFull      // 409: no seats left
+	CodeAlreadyBooked = store.CodeAlreadyBooked // 409: the card or person has an active booking
+	CodeOutsideWindow = "outside_window"        // 409: the start cannot be booked now
+	CodeAfterCutoff   = "after_cutoff"          // 409: too late to change or cancel online
+	CodeValidation    = apperr.Invalid          // 422: malformed input, with field messages
+	CodeNotMatched    = "card_not_matched"      // 422: unknown notice number or wrong birth date
+	CodeNotBookable   = "card_not_bookable"     // 409: the card is not waiting for pickup
+	CodeHoldExpired   = "hold_expired"          // 409: the hold is gone
+	CodeBookingState  = "booking_state"         // 409: the booking's status does not allow the action
+)
+
+const validationMessage = "入力内容を確認してください。"
+
+// InvalidInput is an invalid error listing the fields to fix.
+func InvalidInput(fields ...apperr.FieldError) error {
+	return apperr.WithFields(validationMessage, fields)
+}
+
+// problems collects field errors.
+type problems []apperr.FieldError
+
+func (p *problems) add(field, format string, args ...any) {
+	*p = append(*p, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return InvalidInput(p...)
+}
+
+// ruleError renames the codes of package booking to the API's codes and
+// keeps their messages.
+func ruleError(err error) error {
+	switch apperr.CodeOf(err) {
+	case booking.CodeOutsideWindow:
+		return apperr.Wrap(CodeOutsideWindow, apperr.MessageOf(err), err)
+	case booking.CodeChangeCutoffPassed:
+		return apperr.Wrap(CodeAfterCutoff, apperr.MessageOf(err), err)
+	}
+	return err
+}
+
+func notMatched(i int) error {
+	return &apperr.Error{CodeValue: CodeNotMatched,
+		Message: "交付通知書番号または生年月日が正しくありません。はがきの番号と生年月日を確かめてください。",
+		Fields:  []apperr.FieldError{{Field: fmt.Sprintf("people[%d]", i), Message: "交付通知書番号または生年月日が正しくありません。"}}}
+}
+
+func stateError(format string, args ...any) error {
+	return apperr.New(CodeBookingState, fmt.Sprintf(format, args...))
+}
+
+// errBookingNotFound is the one answer to an unknown code and a wrong
+// manage token, so that neither can be told apart.
+func errBookingNotFound() error {
+	return apperr.New(apperr.NotFound, "予約が見つかりません。予約番号と予約管理用のリンクを確かめてください。")
+}
+
+// LimitError refuses a request over a rate limit, or any request when the
+// limits cannot be checked (fail closed). RetryAfter is when to try again.
+type LimitError struct {
+	RetryAfter time.Duration
+	Err        error // the database error when the limit could not be checked
+}
+
+// Code returns apperr.RateLimited.
+func (e *LimitError) Code() string { return apperr.RateLimited }
+
+func (e *LimitError) Error() string {
+	return "アクセスが集中しています。しばらくしてからもう一度お試しください。"
+}
+
+func (e *LimitError) Unwrap() error { return e.Err }

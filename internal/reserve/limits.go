@@ -1,0 +1,86 @@
+package reserve
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// failClosedRetry is what a client is told when the limits cannot be
+// checked: the request is refused rather than let through unlimited.
+const failClosedRetry = time.Minute
+
+// bucketLimit is one rate-limit bucket checked for a request.
+type bucketLimit struct {
+	bucket string
+	window time.Duration
+	max    int
+}
+
+// limit counts a public request against the per-IP limit of the settings
+// (per minute) and, for each notice number it names, the per-notice limit
+// (per hour). The counts live in the database so that every server
+// process agrees. The hits are committed even when the request is refused;
+// when the database cannot be asked, the request is refused (fail closed).
+func (s *Service) limit(ctx context.Context, m auth.Meta, notices []string) error {
+	var refused *LimitError
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		refused = nil // a retried transaction starts over
+		now := s.clock.Now()
+		st, err := loadSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		buckets := []bucketLimit{{"ip:" + m.IP, time.Minute, st.PublicRateLimitPerMinute}}
+		for _, n := range notices {
+			buckets = append(buckets, bucketLimit{hashedBucket("notice", n), time.Hour, s.cfg.noticeAttempts()})
+		}
+		refused, err = hitAll(ctx, tx, buckets, now)
+		return err
+	})
+	if err != nil {
+		return &LimitError{RetryAfter: failClosedRetry, Err: err}
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
+}
+
+// hitAll counts the request in every bucket and returns the refusal with
+// the longest wait, if any bucket is over its limit.
+func hitAll(ctx context.Context, tx *store.Tx, buckets []bucketLimit, now time.Time) (*LimitError, error) {
+	var refused *LimitError
+	for _, b := range buckets {
+		start := now.Truncate(b.window)
+		n, err := tx.HitRateLimit(ctx, b.bucket, start)
+		if err != nil {
+			return nil, err
+		}
+		if n <= b.max {
+			continue
+		}
+		wait := ceilSecond(start.Add(b.window).Sub(now))
+		if refused == nil || wait > refused.RetryAfter {
+			refused = &LimitError{RetryAfter: wait}
+		}
+	}
+	return refused, nil
+}
+
+// hashedBucket names the bucket of a value that is not stored as it is
+// (a notice number): the kind and a SHA-256 prefix.
+func hashedBucket(kind, value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return kind + ":" + hex.EncodeToString(sum[:16])
+}
+
+// ceilSecond rounds d up to whole seconds, at least one, as Retry-After
+// counts in seconds and must not invite a retry that is still too early.
+func ceilSecond(d time.Duration) time.Duration {
+	return max(time.Second, (d + time.Second - 1).Truncate(time.Second))
+}

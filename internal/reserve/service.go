@@ -1,0 +1,140 @@
+package reserve
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/audit"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// Defaults of Config.
+const (
+	defaultNoticeAttemptsPerHour = 10
+	defaultMaxHoldsPerClient     = 3
+	// retries is how often a transaction that lost a deadlock or
+	// serialisation race is run again before the conflict is reported.
+	retries = 3
+)
+
+// Config holds the limits that are not (yet) part of the booking settings.
+type Config struct {
+	// NoticeAttemptsPerHour bounds the public requests that name one notice
+	// number, so a birth date cannot be guessed. 0 means 10.
+	NoticeAttemptsPerHour int
+	// MaxHoldsPerClient bounds the live holds of one IP. 0 means 3.
+	MaxHoldsPerClient int
+}
+
+func (c Config) noticeAttempts() int {
+	if c.NoticeAttemptsPerHour <= 0 {
+		return defaultNoticeAttemptsPerHour
+	}
+	return c.NoticeAttemptsPerHour
+}
+
+func (c Config) maxHolds() int {
+	if c.MaxHoldsPerClient <= 0 {
+		return defaultMaxHoldsPerClient
+	}
+	return c.MaxHoldsPerClient
+}
+
+// Service carries out the booking use cases.
+type Service struct {
+	db    *store.DB
+	clock clock.Clock
+	cfg   Config
+}
+
+// New returns a service on db that reads the time from c.
+func New(db *store.DB, c clock.Clock, cfg Config) *Service {
+	return &Service{db: db, clock: c, cfg: cfg}
+}
+
+// Settings returns the booking settings (the defaults until an admin
+// saves some).
+func (s *Service) Settings(ctx context.Context) (booking.Settings, error) {
+	var st booking.Settings
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) { st, err = loadSettings(ctx, tx); return err })
+	return st, err
+}
+
+func loadSettings(ctx context.Context, tx *store.Tx) (booking.Settings, error) {
+	// Decode into a zero value, not the defaults: a stored document is
+	// replaced as a whole and must read back exactly as it was saved.
+	var st booking.Settings
+	found, err := tx.LoadSetting(ctx, booking.SettingsKey, &st)
+	if err != nil || !found {
+		return booking.DefaultSettings(), err
+	}
+	return st, nil
+}
+
+// SaveSettings validates and stores new settings (admins) and audits the
+// change with the old and new documents.
+func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, m auth.Meta, st booking.Settings) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	a := staffActor(p, m)
+	return s.update(ctx, func(tx *store.Tx, now time.Time) error {
+		old, err := loadSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := tx.SaveSetting(ctx, booking.SettingsKey, st, p.Username, now); err != nil {
+			return err
+		}
+		return a.audit(ctx, tx, now, "settings.booking_changed", "settings:booking", map[string]any{"old": old, "new": st})
+	})
+}
+
+// update runs fn in a write transaction with the current time, and runs
+// it again when it lost a deadlock or serialisation race.
+func (s *Service) update(ctx context.Context, fn func(tx *store.Tx, now time.Time) error) error {
+	var err error
+	for range retries {
+		now := s.clock.Now()
+		err = s.db.Update(ctx, func(tx *store.Tx) error { return fn(tx, now) })
+		if !store.Retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// actor is who acts: a staff member, a resident on the web ("public") or
+// the system's own jobs.
+type actor struct {
+	id    int64
+	name  string
+	meta  auth.Meta
+	staff bool
+}
+
+const (
+	publicActorName = "public"
+	systemActorName = "system"
+)
+
+func staffActor(p auth.Principal, m auth.Meta) actor {
+	return actor{id: p.UserID, name: p.Username, meta: m, staff: true}
+}
+
+func publicActor(m auth.Meta) actor { return actor{name: publicActorName, meta: m} }
+
+func systemActor() actor { return actor{name: systemActorName} }
+
+// audit appends an audit entry in tx, so it commits with the change.
+func (a actor) audit(ctx context.Context, tx *store.Tx, now time.Time, action, target string, detail map[string]any) error {
+	_, err := tx.AppendAudit(ctx, audit.Event{ActorID: a.id, Actor: a.name, Action: action, Target: target,
+		IP: a.meta.IP, RequestID: a.meta.RequestID, Detail: detail}, now)
+	return err
+}
+
+func bookingTarget(id int64) string { return "booking:" + strconv.FormatInt(id, 10) }

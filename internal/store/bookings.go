@@ -1,0 +1,336 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/card"
+)
+
+// Booking statuses. A hold becomes booked or expires; a booking ends
+// completed (someone was served), no_show (nobody came) or cancelled.
+const (
+	BookingHeld      = "held"
+	BookingExpired   = "expired"
+	BookingBooked    = "booked"
+	BookingCheckedIn = "checked_in"
+	BookingCompleted = "completed"
+	BookingNoShow    = "no_show"
+	BookingCancelled = "cancelled"
+)
+
+// Person statuses within a booking. Only active people count for the
+// one-booking-per-card and per-service-and-resident rules.
+const (
+	PersonActive    = "active"
+	PersonIssued    = "issued" // the card was handed over (交付)
+	PersonServed    = "served" // a service without a card was done
+	PersonNoShow    = "no_show"
+	PersonCancelled = "cancelled"
+)
+
+// Codes of the errors the booking store reports.
+const (
+	CodeAlreadyBooked = "already_booked"
+	CodeSlotFull      = "slot_full"
+)
+
+// Booking is an appointment (or a hold) with its people and the base
+// slots it takes seats in.
+type Booking struct {
+	ID          int64
+	Code        string // 8 characters, stored without the hyphen
+	TokenHash   string // SHA-256 (hex) of the manage or hold token
+	Service     string
+	Place       string
+	Start       time.Time
+	End         time.Time
+	Date        string // YYYY-MM-DD of Start in the city's time zone
+	Channel     string // web, phone or counter
+	Seats       int    // seats taken in each slot
+	Status      string
+	HoldUntil   time.Time // holds only
+	HoldIP      string    // holds only: limits live holds per client
+	Email       string
+	Phone       string
+	CheckedInAt time.Time
+	CreatedAt   time.Time
+	CreatedBy   string
+	UpdatedAt   time.Time
+	Version     int
+	People      []BookingPerson
+	Slots       []time.Time // starts of the base slots taken, in order
+}
+
+// BookingPerson is one person of a booking.
+type BookingPerson struct {
+	ID            int64
+	BookingID     int64
+	Seq           int
+	Service       string
+	CardID        int64 // 0 for services without a card
+	PersonKey     string
+	NoticeNumber  string
+	Name          string // services without a card; cards: see Card
+	NameKana      string
+	BirthDate     string
+	Status        string
+	DoneAt        time.Time
+	DoneBy        string
+	Attendance    string
+	Documents     []string
+	ItemsReturned []string
+	Note          string
+	Card          *PersonCard // joined from the ledger when CardID is set
+}
+
+// PersonCard is what staff see of a booked card: where it is, whose it is
+// and how often its owner did not come.
+type PersonCard struct {
+	Status          card.Status
+	Box             string
+	StorageLocation string
+	Name            string
+	NameKana        string
+	BirthDate       string
+	NoShows         int
+}
+
+const bookingColumns = `b.id, b.code, b.token_hash, b.service, b.place, b.start_at, b.end_at, b.slot_date,
+	b.channel, b.seats, b.status, b.hold_until, b.hold_ip, b.email, b.phone, b.checked_in_at,
+	b.created_at, b.created_by, b.updated_at, b.version`
+
+// InsertBooking stores a new booking or hold (without people) at version 1
+// and sets its ID. It reports false, changing nothing, when the code is
+// taken, so the caller can draw another one in the same transaction.
+func (t *Tx) InsertBooking(ctx context.Context, b *Booking) (bool, error) {
+	b.Version, b.UpdatedAt = 1, b.CreatedAt
+	err := t.queryRow(ctx, `INSERT INTO bookings (code, token_hash, service, place, start_at, end_at,
+		slot_date, channel, seats, status, hold_until, hold_ip, email, phone, checked_in_at,
+		created_at, created_by, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $16, 1)
+		ON CONFLICT (code) DO NOTHING RETURNING id`,
+		b.Code, b.TokenHash, b.Service, b.Place, millis(b.Start), millis(b.End), b.Date, b.Channel,
+		b.Seats, b.Status, millisOrNull(b.HoldUntil), b.HoldIP, b.Email, b.Phone, millisOrNull(b.CheckedInAt),
+		millis(b.CreatedAt), b.CreatedBy).Scan(&b.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, translate(err)
+}
+
+// UpdateBooking writes the mutable fields of b if the stored version is
+// still b.Version, then advances it. People and slots are written by their
+// own methods.
+func (t *Tx) UpdateBooking(ctx context.Context, b *Booking, now time.Time) error {
+	res, err := t.exec(ctx, `UPDATE bookings SET token_hash = $3, start_at = $4, end_at = $5,
+		slot_date = $6, seats = $7, status = $8, hold_until = $9, hold_ip = $10, email = $11,
+		phone = $12, checked_in_at = $13, updated_at = $14, version = version + 1
+		WHERE id = $1 AND version = $2`,
+		b.ID, b.Version, b.TokenHash, millis(b.Start), millis(b.End), b.Date, b.Seats, b.Status,
+		millisOrNull(b.HoldUntil), b.HoldIP, b.Email, b.Phone, millisOrNull(b.CheckedInAt), millis(now))
+	if err := affectedOne(res, err); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.New(apperr.Conflict, "この予約は他の操作で更新されました。開き直してからもう一度操作してください。")
+		}
+		return err
+	}
+	b.Version++
+	b.UpdatedAt = fromMillis(millis(now))
+	return nil
+}
+
+// BookingByID returns the booking with its people and slots, or
+// not_found. In a write transaction the booking row is locked.
+func (t *Tx) BookingByID(ctx context.Context, id int64) (Booking, error) {
+	return t.bookingOne(ctx, `b.id = $1`, id)
+}
+
+// BookingByCode returns the booking with the code (no hyphen), or not_found.
+func (t *Tx) BookingByCode(ctx context.Context, code string) (Booking, error) {
+	return t.bookingOne(ctx, `b.code = $1`, code)
+}
+
+// BookingByTokenHash returns the booking or hold whose token hashes to
+// hash, or not_found.
+func (t *Tx) BookingByTokenHash(ctx context.Context, hash string) (Booking, error) {
+	return t.bookingOne(ctx, `b.token_hash = $1`, hash)
+}
+
+func (t *Tx) bookingOne(ctx context.Context, cond string, arg any) (Booking, error) {
+	b, err := scanBooking(t.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings b WHERE `+cond+t.lock(), arg))
+	if err != nil {
+		return Booking{}, translate(err)
+	}
+	if b.People, err = t.bookingPeople(ctx, []int64{b.ID}); err != nil {
+		return Booking{}, err
+	}
+	b.Slots, err = t.bookingSlots(ctx, b.ID)
+	return b, err
+}
+
+func scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
+	var b Booking
+	var start, end, created, updated int64
+	var holdUntil, checkedIn sql.NullInt64
+	err := row.Scan(&b.ID, &b.Code, &b.TokenHash, &b.Service, &b.Place, &start, &end, &b.Date,
+		&b.Channel, &b.Seats, &b.Status, &holdUntil, &b.HoldIP, &b.Email, &b.Phone, &checkedIn,
+		&created, &b.CreatedBy, &updated, &b.Version)
+	b.Start, b.End, b.CreatedAt, b.UpdatedAt = fromMillis(start), fromMillis(end), fromMillis(created), fromMillis(updated)
+	b.HoldUntil, b.CheckedInAt = fromMillis(holdUntil.Int64), fromMillis(checkedIn.Int64)
+	return b, err
+}
+
+// InsertBookingPerson adds a person to a booking and sets its ID. A second
+// active booking for the same card, or for the same resident and service,
+// is refused as already_booked by the unique indexes.
+func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
+	docs, items := listJSON(p.Documents), listJSON(p.ItemsReturned)
+	err := t.queryRow(ctx, `INSERT INTO booking_people (booking_id, seq, service, card_id, person_key,
+		notice_number, name, name_kana, birth_date, status, done_at, done_by, attendance, documents,
+		items_returned, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		RETURNING id`,
+		p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, p.NoticeNumber, p.Name, p.NameKana,
+		p.BirthDate, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, p.Note).Scan(&p.ID)
+	if isUniqueViolation(err) {
+		return apperr.Wrap(CodeAlreadyBooked, "すでに予約があります。予約の確認・変更・取り消しは予約番号から行ってください。", err)
+	}
+	return translate(err)
+}
+
+// UpdateBookingPerson writes a person's status and what was recorded when
+// the person was served.
+func (t *Tx) UpdateBookingPerson(ctx context.Context, p BookingPerson) error {
+	res, err := t.exec(ctx, `UPDATE booking_people SET status = $2, done_at = $3, done_by = $4,
+		attendance = $5, documents = $6, items_returned = $7, note = $8 WHERE id = $1`,
+		p.ID, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, listJSON(p.Documents),
+		listJSON(p.ItemsReturned), p.Note)
+	return affectedOne(res, err)
+}
+
+const personColumns = `p.id, p.booking_id, p.seq, p.service, COALESCE(p.card_id, 0), p.person_key,
+	p.notice_number, p.name, p.name_kana, p.birth_date, p.status, p.done_at, p.done_by, p.attendance,
+	p.documents, p.items_returned, p.note,
+	c.status, c.box, c.storage_location, r.name, r.name_kana, r.birth_date,
+	(SELECT COUNT(*) FROM booking_people x WHERE x.card_id = p.card_id AND x.status = 'no_show')`
+
+// personFrom joins each person to the card and resident, when there is one.
+const personFrom = ` FROM booking_people p LEFT JOIN cards c ON c.id = p.card_id
+	LEFT JOIN applications a ON a.id = c.application_ref LEFT JOIN residents r ON r.id = a.resident_id`
+
+// bookingPeople returns the people of the bookings, by booking and seq.
+func (t *Tx) bookingPeople(ctx context.Context, ids []int64) ([]BookingPerson, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, args := bookingIDList(ids, 0)
+	rows, err := t.query(ctx, `SELECT `+personColumns+personFrom+` WHERE p.booking_id IN (`+in+`)
+		ORDER BY p.booking_id, p.seq`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []BookingPerson
+	for rows.Next() {
+		p, err := scanBookingPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, error) {
+	var p BookingPerson
+	var done sql.NullInt64
+	var docs, items string
+	var cardStatus, box, storage, name, kana, birth sql.NullString
+	var noShows int
+	err := row.Scan(&p.ID, &p.BookingID, &p.Seq, &p.Service, &p.CardID, &p.PersonKey, &p.NoticeNumber,
+		&p.Name, &p.NameKana, &p.BirthDate, &p.Status, &done, &p.DoneBy, &p.Attendance, &docs, &items,
+		&p.Note, &cardStatus, &box, &storage, &name, &kana, &birth, &noShows)
+	if err != nil {
+		return p, err
+	}
+	p.DoneAt = fromMillis(done.Int64)
+	if err := json.Unmarshal([]byte(docs), &p.Documents); err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(items), &p.ItemsReturned); err != nil {
+		return p, err
+	}
+	if p.CardID != 0 {
+		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
+			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
+			BirthDate: birth.String, NoShows: noShows}
+	}
+	return p, nil
+}
+
+// jsonList stores a list as a JSON array ("[]" when empty).
+func listJSON(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // a []string always marshals
+	return string(b)
+}
+
+func millisOrNull(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: millis(t), Valid: !t.IsZero()}
+}
+
+func idOrNull(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// inList returns "$n+1, $n+2, ..." for the ids and the ids as arguments.
+func bookingIDList(ids []int64, n int) (string, []any) {
+	args := make([]any, len(ids))
+	s := ""
+	for i, id := range ids {
+		if i > 0 {
+			s += ", "
+		}
+		s += "$" + itoa(n+i+1)
+		args[i] = id
+	}
+	return s, args
+}
+
+// uniqueViolation tells a unique-constraint failure apart from the other
+// conflicts translate reports (busy, serialisation), which must not read
+// as "already booked".
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	}
+	return false
+}
+
+// Retryable tells whether err is a transient conflict between concurrent
+// transactions (PostgreSQL deadlock or serialisation failure, SQLite busy)
+// after which the whole transaction may simply be run again.
+func Retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
