@@ -57,7 +57,7 @@ func New(d Deps) (*Server, error) {
 	s.reserve = reserve.New(d.DB, d.Clock, reserve.Config{})
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Session: s, Logins: s.metrics, Loc: d.Config.Location})
+		Reserve: s.reserve, Session: s, Logins: s.metrics, Loc: d.Config.Location})
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
@@ -46,6 +47,7 @@ type Deps struct {
 	Ledger  *ledger.Service
 	Intake  *intake.Service
 	Gaiji   *gaiji.Service
+	Reserve *reserve.Service
 	Audit   *auditlog.Service
 	Session SessionCookies
 	Logins  LoginCounter
