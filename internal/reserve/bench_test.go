@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
 
 // benchPlaces is how many counters the benchmark city has; the bookings
@@ -94,49 +94,12 @@ func benchSettings() booking.Settings {
 	return st
 }
 
-// openBenchDB returns a SQLite database with n bookings, kept under
-// os.TempDir() so that later runs skip the seeding.
+// openBenchDB returns a SQLite database with n bookings, seeded once and
+// kept under os.TempDir().
 func openBenchDB(b *testing.B, n int) *store.DB {
 	b.Helper()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("kofu-bench-bookings-%d-v1.sqlite", n))
-	if _, err := os.Stat(path); err != nil {
-		b.Logf("seeding %d bookings into %s (once; later runs reuse it)", n, path)
-		start := time.Now()
-		if err := seedBenchFile(context.Background(), path, n); err != nil {
-			b.Fatalf("seed: %v", err)
-		}
-		b.Logf("seeded in %v", time.Since(start).Round(time.Second))
-	}
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	return db
-}
-
-// seedBenchFile seeds a temporary file and renames it, so an interrupted
-// seeding is never mistaken for a finished one.
-func seedBenchFile(ctx context.Context, path string, n int) error {
-	tmp := path + ".seeding"
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(tmp + suffix)
-	}
-	db, err := store.Open(ctx, tmp)
-	if err != nil {
-		return err
-	}
-	if err := seedBench(ctx, db, n); err != nil {
-		db.Close()
-		return err
-	}
-	if err := db.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	name := fmt.Sprintf("kofu-bench-bookings-%d-v1.sqlite", n)
+	return storetest.CachedSQLite(b, name, func(ctx context.Context, db *store.DB) error { return seedBench(ctx, db, n) })
 }
 
 // benchSlot is one base slot of one place.
@@ -146,9 +109,6 @@ type benchSlot struct {
 }
 
 func seedBench(ctx context.Context, db *store.DB, n int) error {
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	st := benchSettings()
 	slots, err := benchSlots(st)
 	if err != nil {

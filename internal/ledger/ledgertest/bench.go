@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
 
 // part is a piece of a generated name: kanji and its reading.
@@ -114,57 +113,16 @@ func (g *nameGen) record(i int, created time.Time) store.CardRecord {
 	return rec
 }
 
-// OpenBenchDB returns a SQLite database holding n generated cards. The
-// file is kept under os.TempDir() so that later runs skip the seeding (about
-// six minutes for a million cards); later migrations are applied to it on
-// open. Change the "v2" in its name when the card tables change.
+// OpenBenchDB returns a SQLite database holding n generated cards, seeded
+// once and kept under os.TempDir() (about six minutes for a million cards).
+// Change the "v2" in its name when the card tables change.
 func OpenBenchDB(tb testing.TB, n int) *store.DB {
 	tb.Helper()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("kofu-bench-cards-%d-v2.sqlite", n))
-	if _, err := os.Stat(path); err != nil {
-		tb.Logf("seeding %d cards into %s (once; later runs reuse it)", n, path)
-		start := time.Now()
-		if err := seedBenchFile(context.Background(), path, n); err != nil {
-			tb.Fatalf("seed: %v", err)
-		}
-		tb.Logf("seeded in %v", time.Since(start).Round(time.Second))
-	}
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	return db
-}
-
-// seedBenchFile writes the cards to a temporary file and renames it, so an
-// interrupted seeding is never mistaken for a finished one.
-func seedBenchFile(ctx context.Context, path string, n int) error {
-	tmp := path + ".seeding"
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(tmp + suffix)
-	}
-	db, err := store.Open(ctx, tmp)
-	if err != nil {
-		return err
-	}
-	if err := seedBench(ctx, db, n); err != nil {
-		db.Close()
-		return err
-	}
-	if err := db.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	name := fmt.Sprintf("kofu-bench-cards-%d-v2.sqlite", n)
+	return storetest.CachedSQLite(tb, name, func(ctx context.Context, db *store.DB) error { return seedBench(ctx, db, n) })
 }
 
 func seedBench(ctx context.Context, db *store.DB, n int) error {
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	g := newNameGen(1)
 	const batch = 20_000
 	for start := 0; start < n; start += batch {
