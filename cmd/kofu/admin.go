@@ -16,6 +16,7 @@ import (
 func (e env) migrate(ctx context.Context, args []string) error {
 	fs := e.newFlags("migrate")
 	dsn := dbFlag(fs)
+	dry := fs.Bool("dry-run", false, "適用される移行を表示するだけで、何も変更しない")
 	if err := fs.Parse(args); err != nil {
 		return errSilent
 	}
@@ -24,12 +25,31 @@ func (e env) migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *dry {
+		return e.pendingMigrations(ctx, db)
+	}
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		return err
 	}
 	v, _ := db.Version(ctx)
 	fmt.Fprintf(e.stdout, "%d 件の移行を適用しました。スキーマのバージョン: %d (%s)\n", n, v, db.Engine)
+	return nil
+}
+
+func (e env) pendingMigrations(ctx context.Context, db *store.DB) error {
+	names, err := db.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(e.stdout, "適用する移行はありません。")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "適用される移行 (%d 件):\n", len(names))
+	for _, n := range names {
+		fmt.Fprintln(e.stdout, "  "+n)
+	}
 	return nil
 }
 

@@ -15,7 +15,7 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
 
 使い方:
   kofu serve [--demo] [オプション]     サーバーを起動する (kofu serve -h で一覧)
-  kofu migrate [--db DB]               データベースを作成・更新する
+  kofu migrate [--db DB] [--dry-run]   データベースを作成・更新する (--dry-run: 適用される移行の一覧)
   kofu user add --username U --role admin|staff|viewer [--display-name 氏名] [--generate]
                                        利用者を追加する (パスワードは標準入力から、--generate で仮パスワードを発行)
   kofu user list                       利用者の一覧
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "import":
 		err = e.importCmd(ctx, args[1:])
 	case "version":
-		fmt.Fprintln(stdout, "kofu", version)
+		printVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

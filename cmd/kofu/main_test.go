@@ -241,3 +241,18 @@ func TestBearerTokenWorksOnStaffAPI(t *testing.T) {
 		t.Fatalf("bearer token on /api/v1/users: %d %v", res.StatusCode, body)
 	}
 }
+
+func TestMigrateDryRunListsPendingSteps(t *testing.T) {
+	dsn := storetest.MustDSN(t, store.SQLite)
+	code, out, _ := cli(t, "", "migrate", "--db", dsn, "--dry-run")
+	if code != 0 || !strings.Contains(out, "0001_foundation.sql") {
+		t.Fatalf("dry run on an empty database: %d %s", code, out)
+	}
+	cli(t, "", "migrate", "--db", dsn)
+	if code, out, _ := cli(t, "", "migrate", "--db", dsn, "--dry-run"); code != 0 || !strings.Contains(out, "ありません") {
+		t.Fatalf("dry run on a current database: %d %s", code, out)
+	}
+	if code, out, _ := cli(t, "", "version"); code != 0 || !strings.Contains(out, "schema: sqlite") {
+		t.Fatalf("version: %s", out)
+	}
+}

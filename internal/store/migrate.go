@@ -105,6 +105,29 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	return applied, nil
 }
 
+// Pending lists the migrations Migrate would apply, refusing a database
+// newer than the binary just as Migrate does.
+func (db *DB) Pending(ctx context.Context) ([]string, error) {
+	ms, err := migrations(db.Engine)
+	if err != nil {
+		return nil, err
+	}
+	current, err := db.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return nil, &ErrTooNew{DB: current, Binary: latest}
+	}
+	var out []string
+	for _, m := range ms {
+		if m.version > current {
+			out = append(out, m.name)
+		}
+	}
+	return out, nil
+}
+
 func (db *DB) apply(ctx context.Context, m migration) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
