@@ -2,6 +2,7 @@ package booking
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,11 @@ type Settings struct {
 	ChangeCutoffDays         int    `json:"change_cutoff_days"`
 	MaxPeoplePerBooking      int    `json:"max_people_per_booking"`
 	PublicRateLimitPerMinute int    `json:"public_rate_limit_per_minute"`
+	// NoticeAttemptsPerHour bounds public requests naming one notice number
+	// (guessing birth dates); 0 means 10.
+	NoticeAttemptsPerHour int `json:"notice_attempts_per_hour"`
+	// MaxHoldsPerIP bounds the slots one address may hold at once; 0 means 3.
+	MaxHoldsPerIP int `json:"max_holds_per_ip"`
 	// SameDayClosing is "HH:MM": bookings for a day close at this time on
 	// the day min_days_ahead days before it. Empty: at midnight.
 	SameDayClosing string `json:"same_day_closing"`
@@ -173,6 +179,12 @@ func (s Settings) Location() (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// NoticeAttempts is the per-notice-number limit per hour.
+func (s Settings) NoticeAttempts() int { return cmp.Or(s.NoticeAttemptsPerHour, 10) }
+
+// MaxHolds is how many live holds one client address may have.
+func (s Settings) MaxHolds() int { return cmp.Or(s.MaxHoldsPerIP, 3) }
 
 // Hold returns how long a slot is held while the form is filled in.
 func (s Settings) Hold() time.Duration {

@@ -75,6 +75,8 @@ func (s Settings) validateGeneral(p *problems) {
 	p.intIn("max_people_per_booking", s.MaxPeoplePerBooking, 1, maxPeopleLimit, "")
 	p.intIn("public_rate_limit_per_minute", s.PublicRateLimitPerMinute, 1, maxRateLimit, "")
 	p.intIn("hold_minutes", s.HoldMinutes, 0, maxHoldMinutes, "（0 または省略で 10 分）")
+	p.intIn("notice_attempts_per_hour", s.NoticeAttemptsPerHour, 0, maxRateLimit, "（0 または省略で 10 回）")
+	p.intIn("max_holds_per_ip", s.MaxHoldsPerIP, 0, 100, "（0 または省略で 3 件）")
 	if _, ok := parseClosing(s.SameDayClosing); !ok {
 		p.add("same_day_closing", "「%s」は時刻の形式が正しくありません。「17:00」のように HH:MM で入力してください（締切時刻を設けない場合は空欄）。", s.SameDayClosing)
 	}

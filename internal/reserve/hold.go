@@ -52,7 +52,7 @@ func (s *Service) hold(ctx context.Context, tx *store.Tx, a actor, req HoldReque
 	if err != nil {
 		return Hold{}, err
 	}
-	if n, err := tx.LiveHolds(ctx, a.meta.IP, now); err != nil || n >= s.cfg.maxHolds() {
+	if n, err := tx.LiveHolds(ctx, a.meta.IP, now); err != nil || n >= st.MaxHolds() {
 		return Hold{}, cmpErr(err, &LimitError{RetryAfter: st.Hold()})
 	}
 	h := store.Booking{TokenHash: hash, Service: plan.service.ID, Place: plan.place.ID, Start: plan.slot.Start,

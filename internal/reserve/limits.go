@@ -37,7 +37,7 @@ func (s *Service) limit(ctx context.Context, m auth.Meta, notices []string) erro
 		}
 		buckets := []bucketLimit{{"ip:" + m.IP, time.Minute, st.PublicRateLimitPerMinute}}
 		for _, n := range notices {
-			buckets = append(buckets, bucketLimit{hashedBucket("notice", n), time.Hour, s.cfg.noticeAttempts()})
+			buckets = append(buckets, bucketLimit{hashedBucket("notice", n), time.Hour, st.NoticeAttempts()})
 		}
 		refused, err = hitAll(ctx, tx, buckets, now)
 		return err
