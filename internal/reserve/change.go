@@ -193,6 +193,9 @@ func (s *Service) cancel(ctx context.Context, a actor, find finder, o Override) 
 		if err != nil {
 			return err
 		}
+		if err := s.mailCancelled(ctx, tx, out, now); err != nil {
+			return err
+		}
 		return a.audit(ctx, tx, now, "booking.cancelled", bookingTarget(b.ID), map[string]any{
 			"code": b.Code, "start": b.Start.UTC(), "people": len(active(b.People)), "cards": cardIDs(active(b.People)),
 			"override_cutoff": o.Cutoff, "reason": strings.TrimSpace(o.Reason)})

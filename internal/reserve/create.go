@@ -69,7 +69,7 @@ func (s *Service) create(ctx context.Context, a actor, ch booking.Channel, in cr
 			return err
 		}
 		out = view(c.st, b, now)
-		return nil
+		return s.mailBooked(ctx, tx, out, now)
 	})
 	return out, token, err
 }

@@ -39,6 +39,9 @@ func (s *Service) change(ctx context.Context, a actor, find finder, in changeInp
 		if out, err = finish(ctx, tx, st, b.ID, now); err != nil {
 			return err
 		}
+		if err := s.mailChanged(ctx, tx, view(st, b, now), out, now); err != nil {
+			return err
+		}
 		return c.audit(ctx, out.Booking, o)
 	})
 	return out, err

@@ -46,9 +46,10 @@ func (c Config) maxHolds() int {
 
 // Service carries out the booking use cases.
 type Service struct {
-	db    *store.DB
-	clock clock.Clock
-	cfg   Config
+	db     *store.DB
+	clock  clock.Clock
+	cfg    Config
+	mailer Mailer // nil: no booking mails
 }
 
 // New returns a service on db that reads the time from c.
