@@ -18,6 +18,7 @@ func (h *GaijiHandlers) Register(rt *route.Router) {
 	rt.Handle("GET /api/v1/gaiji", route.AnyStaff, h.list)
 	rt.Handle("PUT /api/v1/gaiji", route.Admin, h.put)
 	rt.Handle("POST /api/v1/gaiji/import", route.Admin, h.importCSV)
+	rt.Handle("DELETE /api/v1/gaiji/{code}", route.Admin, h.delete)
 	rt.Handle("GET /api/v1/gaiji/review", route.AnyStaff, h.review)
 }
 
@@ -98,4 +99,18 @@ func (h *GaijiHandlers) review(w http.ResponseWriter, r *http.Request) {
 			"name_shown": u.Shown, "unmapped": codes}
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"cards": out})
+}
+
+func (h *GaijiHandlers) delete(w http.ResponseWriter, r *http.Request) {
+	cp, err := gaiji.ParseCode(r.PathValue("code"))
+	if err != nil {
+		WriteError(w, r, invalid("code", err.Error()))
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	if err := h.Gaiji.Delete(r.Context(), p, route.MetaOf(r), cp); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.list(w, r)
 }

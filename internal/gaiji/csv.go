@@ -17,9 +17,12 @@ import (
 // コード,文字,備考 with codes like U+E000, in UTF-8 (with or without BOM) or
 // CP932. Every bad line is reported; nothing is taken from a bad file.
 func ParseCSV(r io.Reader) ([]Entry, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, 4<<20))
+	raw, err := io.ReadAll(io.LimitReader(r, maxCSV+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(raw) > maxCSV {
+		return nil, apperr.New(apperr.Invalid, "外字表のファイルが大きすぎます (4 MB まで)。")
 	}
 	text, err := decode(raw)
 	if err != nil {
@@ -68,8 +71,14 @@ func decode(raw []byte) (string, error) {
 	return strings.TrimPrefix(string(raw), moji.BOM), nil
 }
 
+// maxCSV bounds a 外字 table file; a city's table has hundreds of lines.
+const maxCSV = 4 << 20
+
+// isHeader reports whether the first line names the columns rather than
+// holding a code (U+E000 or E000).
 func isHeader(rec []string) bool {
-	return len(rec) > 0 && !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(rec[0])), "U+")
+	_, err := ParseCode(rec[0])
+	return err != nil && !strings.ContainsAny(rec[0], "0123456789")
 }
 
 func entryOf(rec []string) (Entry, error) {

@@ -169,5 +169,7 @@ func (s *Service) Import(ctx context.Context, id int64) (store.ImportRecord, Res
 		return rec, Result{}, err
 	}
 	var res Result
-	return rec, res, json.Unmarshal([]byte(rec.Report), &res)
+	err = json.Unmarshal([]byte(rec.Report), &res)
+	res.ImportID = rec.ID // the report was written before the record had its ID
+	return rec, res, err
 }

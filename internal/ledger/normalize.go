@@ -2,12 +2,12 @@ package ledger
 
 import (
 	"strings"
-	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/jlis"
 )
 
 // NormalizeNoticeNumber returns a 交付通知書番号 in stored form
@@ -52,16 +52,15 @@ func NormalizeApplicationID(v string) (string, error) {
 	return s, nil
 }
 
-// ParseDate reads a date typed as 2001-02-03, 2001/2/3 or 20010203 (digits
-// may be full-width) and returns it as YYYY-MM-DD.
+// ParseDate reads a date typed in any style a delivery list uses
+// (2001-02-03, 2001/2/3, 20010203, 和暦 such as S45.3.1 or 昭和45年3月1日,
+// full-width digits) and returns it as YYYY-MM-DD.
 func ParseDate(v string) (string, error) {
-	s := compact(v)
-	for _, layout := range []string{"2006-1-2", "2006/1/2", "20060102", "2006.1.2"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.Format(time.DateOnly), nil
-		}
+	d, err := jlis.ParseDate(v)
+	if err != nil {
+		return "", apperr.New(apperr.Invalid, "日付は「2001-02-03」や「S45.3.1」の形で、実在する日付を入力してください。")
 	}
-	return "", apperr.New(apperr.Invalid, "日付は「2001-02-03」の形で、実在する日付を入力してください。")
+	return d.String(), nil
 }
 
 // normalizeLocation gives storage locations one spelling for storing and

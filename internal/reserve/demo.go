@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/calendar"
 )
@@ -48,7 +49,11 @@ func (s *Service) SeedDemo(ctx context.Context) (int, error) {
 		}
 		in := createInput{service: svc.ID, place: placeID, start: av.Slots[i*len(av.Slots)/len(demoPeople())].Start,
 			people: []person{p}, phone: "079-000-000" + fmt.Sprint(i)}
-		if _, _, err := s.create(ctx, actor{name: "demo"}, booking.ChannelPhone, in); err != nil {
+		_, _, err := s.create(ctx, actor{name: "demo"}, booking.ChannelPhone, in)
+		if apperr.Is(err, CodeAlreadyBooked) {
+			continue // a restarted demo keeps the bookings it made before
+		}
+		if err != nil {
 			return n, fmt.Errorf("demo booking %d: %w", i+1, err)
 		}
 		n++

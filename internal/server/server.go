@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/api"
@@ -18,6 +19,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -35,6 +37,7 @@ type Server struct {
 	router  *route.Router
 	ui      *web.UI
 	reserve *reserve.Service
+	mailer  *mail.Worker
 	handler http.Handler
 }
 
@@ -55,6 +58,8 @@ func New(d Deps) (*Server, error) {
 	intakeSvc := intake.New(d.DB, d.Clock)
 	gaijiSvc := gaiji.New(d.DB, d.Clock)
 	s.reserve = reserve.New(d.DB, d.Clock, reserve.Config{})
+	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
+	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
 		Reserve: s.reserve, Session: s, Logins: s.metrics, Loc: d.Config.Location})
@@ -76,6 +81,7 @@ func New(d Deps) (*Server, error) {
 		(&api.ImportHandlers{Intake: intakeSvc}).Register(s.router)
 		(&api.GaijiHandlers{Gaiji: gaijiSvc}).Register(s.router)
 		bookings.RegisterStaff(s.router)
+		(&api.MailHandlers{Mail: mail.NewAdmin(d.DB, d.Clock)}).Register(s.router)
 		ui.RegisterStaff(s.router)
 	}
 	csrf := http.NewCrossOriginProtection()
@@ -140,10 +146,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// RunJobs does the periodic housekeeping until ctx ends: expired sessions
-// and audit retention. Both are idempotent, so several instances may run
-// them at once.
+// RunJobs does the background work until ctx ends, then waits for it:
+// sending queued mails, and housekeeping (expired sessions and holds,
+// no-shows, audit retention). All of it is safe on several instances.
 func (s *Server) RunJobs(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { s.mailer.Run(ctx) })
+	defer wg.Wait()
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {

@@ -14,6 +14,7 @@ func (ui *UI) registerGaiji(rt *route.Router) {
 	rt.Handle("GET /staff/gaiji", route.AnyStaff, ui.gaijiPage)
 	rt.Handle("POST /staff/gaiji", route.Admin, ui.gaijiPut)
 	rt.Handle("POST /staff/gaiji/import", route.Admin, ui.gaijiImport)
+	rt.Handle("POST /staff/gaiji/{code}/delete", route.Admin, ui.gaijiDelete)
 }
 
 type gaijiView struct {
@@ -64,6 +65,21 @@ func (ui *UI) gaijiImport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		p, _ := route.PrincipalOf(r)
 		_, err = ui.Gaiji.LoadCSV(r.Context(), p, route.MetaOf(r), part)
+	}
+	if err != nil {
+		ui.renderGaiji(w, r, statusFor(err), withError(view{}, err), nil)
+		return
+	}
+	http.Redirect(w, r, "/staff/gaiji?done=saved", http.StatusSeeOther)
+}
+
+func (ui *UI) gaijiDelete(w http.ResponseWriter, r *http.Request) {
+	cp, err := gaiji.ParseCode(r.PathValue("code"))
+	if err == nil {
+		p, _ := route.PrincipalOf(r)
+		err = ui.Gaiji.Delete(r.Context(), p, route.MetaOf(r), cp)
+	} else {
+		err = apperr.New(apperr.Invalid, err.Error())
 	}
 	if err != nil {
 		ui.renderGaiji(w, r, statusFor(err), withError(view{}, err), nil)
