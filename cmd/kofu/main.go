@@ -24,6 +24,10 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu token list | kofu token revoke --id N
   kofu import jlis FILE [--dry-run] [--json]
                                        J-LIS の納品データ (CSV) を取り込む
+  kofu backup --out FILE [--db DB]     暗号化したバックアップを作成する
+                                       (KOFU_BACKUP_RECIPIENTS に age の公開鍵 (カンマ区切り)、または KOFU_BACKUP_PASSPHRASE)
+  kofu restore FILE [--db DB]          バックアップを空のデータベースに復元する (SQLite ⇔ PostgreSQL の移行にも使える)
+                                       (KOFU_BACKUP_IDENTITY に age の秘密鍵ファイル、または KOFU_BACKUP_PASSPHRASE)
   kofu audit verify [--db DB]          監査ログの改ざんを検査する (異常があれば終了コード 1)
   kofu version
 
@@ -67,6 +71,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.audit(ctx, args[1:])
 	case "import":
 		err = e.importCmd(ctx, args[1:])
+	case "backup":
+		err = e.backup(ctx, args[1:])
+	case "restore":
+		err = e.restore(ctx, args[1:])
 	case "version":
 		printVersion(stdout)
 	case "help", "-h", "--help":

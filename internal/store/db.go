@@ -201,5 +201,6 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
-// WritePool exposes the writer pool for pool metrics only.
+// WritePool exposes the writer pool: for pool metrics, and for the backup
+// package, which reads and loads whole tables generically from the catalogue.
 func (db *DB) WritePool() *sql.DB { return db.write }
