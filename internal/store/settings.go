@@ -32,3 +32,15 @@ func (t *Tx) SaveSetting(ctx context.Context, key string, v any, by string, at t
 		key, string(b), millis(at), by)
 	return err
 }
+
+// InitSetting stores v under key unless something is stored there already,
+// so several processes that start at once agree on one value.
+func (t *Tx) InitSetting(ctx context.Context, key string, v any, at time.Time) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, 'system')
+		ON CONFLICT (key) DO NOTHING`, key, string(b), millis(at))
+	return err
+}

@@ -1,15 +1,233 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
 	"net/http"
+	"path"
+	"strings"
+	"time"
 
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
-// RegisterPublic adds the citizen site's pages. Until the booking site
-// lands, the top page says what this site is for.
-func (ui *UI) RegisterPublic(rt *route.Router) {
-	rt.Handle("GET /{$}", route.Public, func(w http.ResponseWriter, r *http.Request) {
-		ui.render(w, r, http.StatusOK, "public_top", view{Title: "マイナンバーカード 受け取り予約", Public: true})
-	})
+// pubSite is the citizen booking site: its own layout, texts in two
+// languages, and the key that seals the state carried between steps.
+type pubSite struct {
+	ui    *UI
+	pages map[string]*template.Template
+	texts pubTexts
+	keys  *pubPublicKeys
 }
+
+// RegisterPublic adds the citizen site's pages: the top page, the booking
+// steps, the done page and the pages to change or cancel a booking.
+func (ui *UI) RegisterPublic(rt *route.Router) {
+	s := &pubSite{ui: ui, texts: pubCatalogs(), keys: pubNewPublicKeys(ui.Reserve)}
+	if err := s.parse(); err != nil {
+		panic(err) // the templates are embedded: a parse error is a bug
+	}
+	rt.Handle("GET /{$}", route.Public, s.top)
+	s.registerBooking(rt)
+	s.registerManage(rt)
+}
+
+// parse reads templates/public_layout.html and every other public_*.html
+// page, each of which defines "content".
+func (s *pubSite) parse() error {
+	funcs := template.FuncMap{
+		"asset": func(name string) string { return "/static/" + s.ui.assets[name].served },
+	}
+	layout, err := template.New("public_layout.html").Funcs(funcs).ParseFS(files, "templates/public_layout.html")
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(files, "templates/public_*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, p := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(p), "public_"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(files, p)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", p, err)
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+// pview is what every public page receives.
+type pview struct {
+	Lang  string
+	Title string
+	// StepAction is where a step page's form posts: its language switch
+	// posts the sealed state there to show the same step in the other
+	// language. Empty on other pages, whose switch is a link.
+	StepAction string
+	// Path is the page's address, for the language switch of pages
+	// reached by GET.
+	Path   string
+	Notice string
+	Errors []pubError
+	Phone  string // help line from the settings
+	Data   any
+	texts  pubTexts
+}
+
+// pubError is one entry of the error summary; ID is the field it links to.
+type pubError struct{ ID, Message string }
+
+// T returns the text of key in the page's language.
+func (v pview) T(key string, args ...any) string { return v.texts.text(v.Lang, key, args...) }
+
+// Err returns the error message of the field with the id, if any.
+func (v pview) Err(id string) string {
+	for _, e := range v.Errors {
+		if e.ID == id {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// Other is the language the switch offers.
+func (v pview) Other() string {
+	if v.Lang == langEN {
+		return langJA
+	}
+	return langEN
+}
+
+// SwitchURL is the page's address in the other language.
+func (v pview) SwitchURL() string {
+	p := v.Path
+	if p == "" {
+		p = "/"
+	}
+	return p + "?lang=" + v.Other()
+}
+
+// Href adds the language to a link of the site when it is not Japanese,
+// so English survives even without cookies.
+func (v pview) Href(p string) string {
+	if v.Lang == langJA {
+		return p
+	}
+	sep := "?"
+	if strings.Contains(p, "?") {
+		sep = "&"
+	}
+	return p + sep + "lang=" + v.Lang
+}
+
+// newView starts the view of a request: language, help line, texts.
+func (s *pubSite) newView(r *http.Request, title string) pview {
+	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts}
+	v.Title = v.T(title)
+	if st, err := s.ui.Reserve.Settings(r.Context()); err == nil {
+		v.Phone = st.ContactPhone
+	}
+	return v
+}
+
+// render writes a public page. It is rendered into a buffer first, so a
+// template error never leaves half a page.
+func (s *pubSite) render(w http.ResponseWriter, r *http.Request, status int, page string, v pview) {
+	pubRememberLang(w, r)
+	var buf bytes.Buffer
+	t, ok := s.pages[page]
+	if !ok {
+		slog.ErrorContext(r.Context(), "public render: no page", "page", page)
+		http.Error(w, v.T("err.system"), http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "public_layout.html", v); err != nil {
+		slog.ErrorContext(r.Context(), "public render", "page", page, "err", err.Error())
+		http.Error(w, v.T("err.system"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail shows an error page in the resident's language.
+func (s *pubSite) fail(w http.ResponseWriter, r *http.Request, err error) {
+	v := s.newView(r, "err.title")
+	if statusFor(err) >= http.StatusInternalServerError {
+		slog.ErrorContext(r.Context(), "public page failed", "err", err.Error())
+	}
+	v.Errors = []pubError{{Message: s.errorText(v, err)}}
+	if r.Method != http.MethodGet {
+		v.Path = "/" // the switch is a link: it cannot repeat a POST
+	}
+	s.render(w, r, statusFor(err), "error", v)
+}
+
+// errorText is what a resident is told about err. Japanese pages show the
+// engine's own message (it names dates and rules precisely); English pages
+// a translation by error code. Internal errors never show details.
+func (s *pubSite) errorText(v pview, err error) string {
+	code := apperr.CodeOf(err)
+	if v.Lang == langJA && statusFor(err) < http.StatusInternalServerError && code != apperr.Invalid {
+		return apperr.MessageOf(err)
+	}
+	switch code {
+	case reserve.CodeNotMatched, reserve.CodeAlreadyBooked, reserve.CodeNotBookable, reserve.CodeSlotFull,
+		reserve.CodeHoldExpired, reserve.CodeOutsideWindow, apperr.RateLimited, apperr.NotFound, apperr.Invalid,
+		booking.CodeTooManyPeople:
+		return v.T("err." + code)
+	case reserve.CodeAfterCutoff:
+		return v.T("err.after_cutoff") + " " + v.PhoneText()
+	}
+	return v.T("err.system")
+}
+
+// L shows a text of the city's settings (a service, place or item name)
+// in the page's language when the catalog knows it, as written otherwise.
+func (v pview) L(text string) string {
+	if s, ok := v.texts[v.Lang]["x:"+text]; ok {
+		return s
+	}
+	return text
+}
+
+// PhoneText tells residents how to reach the city by phone.
+func (v pview) PhoneText() string {
+	if v.Phone == "" {
+		return v.T("help.phone_none")
+	}
+	return v.T("help.phone", v.Phone)
+}
+
+// pubTopData is what the top page shows.
+type pubTopData struct {
+	Services []booking.Service
+	Window   string
+}
+
+func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(r, "top.title")
+	st, err := s.ui.Reserve.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Data = pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead)}
+	s.render(w, r, http.StatusOK, "top", v)
+}
+
+// pubNow is the time used for seals.
+func pubNow() time.Time { return time.Now() }
