@@ -10,6 +10,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/store"
 )
 
 // CardHandlers serves the card ledger API.
@@ -41,8 +42,10 @@ func (h *CardHandlers) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cards := make([]cardJSON, len(res.Cards))
+	flags := h.Ledger.FlagsFor(r.Context(), res.Cards, h.Loc)
 	for i, c := range res.Cards {
 		cards[i] = h.cardJSON(c)
+		cards[i].FlagDetails = flags[i]
 	}
 	WriteJSON(w, http.StatusOK, cardListJSON{Cards: cards, Total: res.Total, Limit: res.Limit, Offset: res.Offset})
 }
@@ -169,6 +172,7 @@ func (h *CardHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d led
 	}
 	c := h.cardJSON(d.Card)
 	c.RawRow = d.Card.RawRow
+	c.FlagDetails = h.Ledger.FlagsFor(r.Context(), []store.CardRecord{d.Card}, h.Loc)[0]
 	events := make([]cardEventJSON, len(d.Events))
 	for i, e := range d.Events {
 		events[i] = h.eventJSON(e)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -39,6 +40,9 @@ type cardJSON struct {
 	CreatedAt         string   `json:"created_at"`
 	UpdatedAt         string   `json:"updated_at"`
 	RawRow            []byte   `json:"raw_row,omitempty"` // the imported row (base64), on the card page only
+
+	// FlagDetails are what staff must notice, with labels (ledger.FlagsFor).
+	FlagDetails []ledger.Flag `json:"flag_details"`
 }
 
 func (h *CardHandlers) cardJSON(c store.CardRecord) cardJSON {

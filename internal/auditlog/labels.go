@@ -66,6 +66,7 @@ var actionLabels = map[string]string{
 	"settings.jlis_profile_changed": "取込の列対応表の変更",
 	"settings.mail_changed":         "メール設定の変更",
 	"mail.retried":                  "メールの再送",
+	"dashboard.viewed":              "ダッシュボードの閲覧",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.

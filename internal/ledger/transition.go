@@ -81,11 +81,19 @@ func applyStatus(c *store.Card, to card.Status, cancelReason card.CancelReason) 
 	c.Status = to
 }
 
-// checkTransition applies the domain's transition table, then the rule
-// that a hold ends by going back to where the card was.
+// checkTransition applies the domain's transition table, then the rules
+// that a booking's card moves only with its booking (package reserve
+// moves it, never this service) and that a hold ends by going back to
+// where the card was.
 func checkTransition(rec store.CardRecord, to card.Status, cancelReason card.CancelReason) error {
 	if err := card.Transition(rec.Status, to, rec.Application.Method, cancelReason); err != nil {
 		return err
+	}
+	if err := checkBooked(rec.Status, to); err != nil {
+		return err
+	}
+	if to == card.StatusDisposed {
+		return disposalNeedsConfirmation() // two staff members: see ConfirmDisposal
 	}
 	if rec.Status != card.StatusOnHold || slices.Contains(NextStatuses(rec), to) {
 		return nil
@@ -96,13 +104,29 @@ func checkTransition(rec store.CardRecord, to card.Status, cancelReason card.Can
 		rec.Status.Label(), to.Label(), back.Label()))
 }
 
+// checkBooked refuses to move a card into or out of reserved here: a
+// reserved card belongs to an active booking, and moving it alone would
+// leave the booking waiting for a card that is gone (or a card reserved
+// by no booking).
+func checkBooked(from, to card.Status) error {
+	switch {
+	case from == card.StatusReserved:
+		return apperr.New(card.CodeIllegalTransition,
+			"このカードは交付予約があるため、ここでは状態を変更できません。来庁・交付・来庁なし・予約の取消は窓口画面（交付窓口 /staff/counter）から行ってください。")
+	case to == card.StatusReserved:
+		return apperr.New(card.CodeIllegalTransition,
+			"「予約済」には予約の登録でのみ変更できます。電話・窓口での予約は予約登録の画面（/staff/bookings/new）から行ってください。")
+	}
+	return nil
+}
+
 // NextStatuses returns the statuses staff may move the card to now, in
 // button order: the domain's table for the card's method, where a card on
 // hold may only resume the status it was held from (or be cancelled or
 // queued for disposal). A hold whose origin is unknown (an imported card)
 // may end in any status the table allows.
 func NextStatuses(rec store.CardRecord) []card.Status {
-	next := card.AllowedNext(rec.Status, rec.Application.Method)
+	next := withoutDisposed(card.AllowedNext(rec.Status, rec.Application.Method))
 	if rec.Status != card.StatusOnHold || rec.HeldFrom == "" {
 		return next
 	}

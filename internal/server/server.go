@@ -59,6 +59,11 @@ func New(d Deps) (*Server, error) {
 	gaijiSvc := gaiji.New(d.DB, d.Clock)
 	s.reserve = reserve.New(d.DB, d.Clock, reserve.Config{})
 	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
+	// The public forms' sealing key is drawn now, once for every instance,
+	// rather than by the first resident's page view.
+	if _, err := s.reserve.FormKey(context.Background()); err != nil {
+		return nil, err
+	}
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
@@ -83,6 +88,10 @@ func New(d Deps) (*Server, error) {
 		bookings.RegisterStaff(s.router)
 		(&api.MailHandlers{Mail: mail.NewAdmin(d.DB, d.Clock)}).Register(s.router)
 		ui.RegisterStaff(s.router)
+		ui.RegisterBookings(s.router)
+		workflows := ledger.NewWorkflows(ledgerSvc, d.Config.Location)
+		(&api.WorkflowHandlers{Workflows: workflows, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterWorkflows(s.router, workflows)
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -36,21 +35,7 @@ type harness struct {
 
 func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
-	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	cfg := &config.Config{Location: tokyo, Sites: "all", TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
-	a := auth.NewService(db, clock.System{}, secret.TestParams(), "Kofu")
-	srv, err := New(Deps{Config: cfg, DB: db, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Auth: a, Clock: clock.System{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	for _, u := range []struct{ name, role string }{{"admin1", "admin"}, {"staff1", "staff"}, {"viewer1", "viewer"}} {
-		if _, err := a.CreateUser(ctx, auth.System("test"), auth.Meta{}, auth.NewUser{Username: u.name, Role: u.role, Password: password}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &harness{t: t, db: db, srv: srv, ts: ts}
+	return newClockHarness(t, db, clock.System{})
 }
 
 // login returns the session cookie of the user.

@@ -33,15 +33,17 @@ func (ui *UI) registerCards(rt *route.Router) {
 type cardView struct {
 	store.CardRecord
 	DisplayName string
-	Unmapped    bool // the name still holds 外字 the table does not know
+	Unmapped    bool          // the name still holds 外字 the table does not know
+	Aux         []ledger.Flag // what staff must notice (ledger.Flags)
 }
 
 func (ui *UI) cardViews(r *http.Request, recs []store.CardRecord) []cardView {
 	m, _ := ui.Gaiji.Map(r.Context())
+	flags := ui.Ledger.FlagsFor(r.Context(), recs, ui.Loc)
 	out := make([]cardView, len(recs))
 	for i, c := range recs {
 		shown := moji.ApplyGaiji(c.Resident.Name, m)
-		out[i] = cardView{CardRecord: c, DisplayName: shown, Unmapped: moji.HasPUA(shown)}
+		out[i] = cardView{CardRecord: c, DisplayName: shown, Unmapped: moji.HasPUA(shown), Aux: flags[i]}
 	}
 	return out
 }

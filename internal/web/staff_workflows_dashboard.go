@@ -1,0 +1,120 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/route"
+)
+
+// wfDashboard is the dashboard page: the numbers, and the issuance charts
+// drawn on the server (no script, no CDN).
+type wfDashboard struct {
+	ledger.Dashboard
+	Funnel []wfFunnelStep
+	Daily  wfChart
+	Weekly wfChart
+}
+
+// wfFunnelStep is a funnel stage with its share of the cards that arrived.
+type wfFunnelStep struct {
+	Label   string
+	N       int
+	Percent int
+}
+
+func (p *workflowPages) dashboard(w http.ResponseWriter, r *http.Request) {
+	pr, _ := route.PrincipalOf(r)
+	d, err := p.wf.Dashboard(r.Context(), pr, route.MetaOf(r))
+	if err != nil {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	data := wfDashboard{Dashboard: d, Funnel: funnelSteps(d.Funnel),
+		Daily:  newChart("daily", fmt.Sprintf("日ごとの交付枚数（直近%d日）", len(d.Daily)), d.Daily),
+		Weekly: newChart("weekly", fmt.Sprintf("週ごとの交付枚数（直近%d週、月曜始まり）", len(d.Weekly)), d.Weekly)}
+	p.ui.render(w, r, http.StatusOK, "dashboard", view{Title: "ダッシュボード", Data: data})
+}
+
+func funnelSteps(cs []ledger.Count) []wfFunnelStep {
+	out := make([]wfFunnelStep, len(cs))
+	for i, c := range cs {
+		out[i] = wfFunnelStep{Label: c.Label, N: c.Count}
+		if cs[0].Count > 0 {
+			out[i].Percent = c.Count * 100 / cs[0].Count
+		}
+	}
+	return out
+}
+
+// b2w keeps a bar of a non-zero count visible.
+func b2w(n int) int {
+	if n > 0 {
+		return 1
+	}
+	return 0
+}
+
+// wfChart is a bar chart laid out for SVG: every coordinate is computed
+// here, so the template only places them.
+type wfChart struct {
+	ID     string
+	Title  string
+	Desc   string
+	Width  int
+	Height int
+	Base   int // y of the axis
+	Bars   []wfBar
+	Max    int
+	Total  int
+	Rows   []ledger.Count // the same numbers, for the table
+}
+
+type wfBar struct {
+	X, Y, W, H     int
+	LabelX, LabelY int
+	ValueY         int
+	Label          string
+	Short          string // the axis label: M/D
+	Count          int
+}
+
+// shortDate writes 2025-06-02 as 6/2 for the axis.
+func shortDate(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.Format("1/2")
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartBarWidth = 44
+	chartGap      = 12
+	chartTop      = 24 // room for the value above the tallest bar
+	chartPlot     = 160
+	chartBottom   = 40 // room for the labels
+	chartLeft     = 8
+)
+
+func newChart(id, title string, counts []ledger.Count) wfChart {
+	c := wfChart{ID: id, Title: title, Rows: counts, Base: chartTop + chartPlot,
+		Width: chartLeft*2 + len(counts)*(chartBarWidth+chartGap), Height: chartTop + chartPlot + chartBottom}
+	for _, n := range counts {
+		c.Max, c.Total = max(c.Max, n.Count), c.Total+n.Count
+	}
+	for i, n := range counts {
+		h := 0
+		if c.Max > 0 {
+			h = max(n.Count*chartPlot/c.Max, b2w(n.Count))
+		}
+		x := chartLeft + i*(chartBarWidth+chartGap) + chartGap/2
+		c.Bars = append(c.Bars, wfBar{X: x, Y: c.Base - h, W: chartBarWidth, H: h, LabelX: x + chartBarWidth/2,
+			LabelY: c.Base + 18, ValueY: c.Base - h - 6, Label: n.Label, Short: shortDate(n.Key), Count: n.Count})
+	}
+	c.Desc = fmt.Sprintf("合計%d枚、最大%d枚。数値は下の表にもあります。", c.Total, c.Max)
+	return c
+}
