@@ -53,7 +53,7 @@ func newBookingEnv(t *testing.T, db *store.DB, edit func(*booking.Settings)) *bo
 		t.Fatal(err)
 	}
 	e := &bookingEnv{db: db, clock: clock.NewFixed(time.Date(2026, 11, 20, 10, 0, 0, 0, tokyo)), tokyo: tokyo}
-	e.svc = reserve.New(db, e.clock, reserve.Config{})
+	e.svc = reserve.New(db, e.clock)
 	st := booking.DefaultSettings()
 	st.PublicRateLimitPerMinute = 1000
 	if edit != nil {

@@ -25,7 +25,7 @@ func bookCard(t *testing.T, db *store.DB, notice, birth string) (*reserve.Servic
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := reserve.New(db, clock.NewFixed(time.Date(2026, 11, 20, 10, 0, 0, 0, tokyo)), reserve.Config{})
+	svc := reserve.New(db, clock.NewFixed(time.Date(2026, 11, 20, 10, 0, 0, 0, tokyo)))
 	admin := auth.Principal{UserID: 1, Username: "admin", Role: auth.RoleAdmin}
 	if err := svc.SaveSettings(ctx, admin, meta(), booking.DefaultSettings()); err != nil {
 		t.Fatal(err)

@@ -205,7 +205,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e := &env{db: db, clock: clock.NewFixed(time.Date(2026, 11, 20, 10, 0, 0, 0, tokyo)), tokyo: tokyo, sink: mustSink(t),
 		meta: auth.Meta{IP: "192.0.2.1"}}
-	e.svc = reserve.New(db, e.clock, reserve.Config{})
+	e.svc = reserve.New(db, e.clock)
 	e.svc.SetMailer(mail.NewNotifier("https://yoyaku.example.lg.jp/"))
 	st := booking.DefaultSettings()
 	st.PublicRateLimitPerMinute = 10000

@@ -41,7 +41,7 @@ func benchBookings(b *testing.B) int {
 // the per-IP limit, a write transaction per request.
 func BenchmarkAvailabilityMonth(b *testing.B) {
 	db := openBenchDB(b, benchBookings(b))
-	svc := reserve.New(db, clock.NewFixed(benchNow()), reserve.Config{})
+	svc := reserve.New(db, clock.NewFixed(benchNow()))
 	q := reserve.AvailabilityQuery{Service: "pickup", Place: "p00", From: "2026-12-01", To: "2026-12-31", People: 1}
 	b.Run("service", func(b *testing.B) {
 		measure(b, func(int) (reserve.Availability, error) { return svc.Availability(b.Context(), q) })

@@ -57,7 +57,7 @@ func TestConcurrentRequestsFromTwoPoolsNeverOverbook(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			dsn := storetest.MustDSN(t, engine)
 			f := newFixture(t, mustOpenDSN(t, dsn), capacity(c))
-			second := reserve.New(mustOpenDSN(t, dsn), f.clock, reserve.Config{})
+			second := reserve.New(mustOpenDSN(t, dsn), f.clock)
 			mustCards(t, f.db, requests)
 			ok, full, other := concurrentBookings(t, f, requests, f.svc, second)
 			if ok != c || full != requests-c || len(other) > 0 {

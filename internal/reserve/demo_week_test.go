@@ -20,7 +20,7 @@ func TestSeedDemoWeek(t *testing.T) {
 		if _, err := demo.SeedCards(t.Context(), db, now); err != nil {
 			t.Fatal(err)
 		}
-		svc := reserve.New(db, clock.NewFixed(now), reserve.Config{})
+		svc := reserve.New(db, clock.NewFixed(now))
 		if _, err := svc.SeedDemo(t.Context()); err != nil {
 			t.Fatal(err)
 		}

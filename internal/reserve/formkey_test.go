@@ -13,8 +13,8 @@ import (
 
 func TestFormKeyIsSharedAndStable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := reserve.New(db, clock.System{}, reserve.Config{})
-		b := reserve.New(db, clock.System{}, reserve.Config{}) // another process
+		a := reserve.New(db, clock.System{})
+		b := reserve.New(db, clock.System{}) // another process
 		k1, err := a.FormKey(context.Background())
 		if err != nil || len(k1) != 32 {
 			t.Fatalf("key: %d bytes, %v", len(k1), err)

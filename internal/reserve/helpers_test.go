@@ -52,7 +52,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB, edit func(*booking.Settings)) *fixture {
 	t.Helper()
 	f := &fixture{db: db, clock: clock.NewFixed(jst(t, "2026-11-20 10:00")), meta: auth.Meta{IP: "192.0.2.10", RequestID: "req-1"}}
-	f.svc = reserve.New(db, f.clock, reserve.Config{})
+	f.svc = reserve.New(db, f.clock)
 	st := booking.DefaultSettings()
 	st.PublicRateLimitPerMinute = 10000
 	if edit != nil {

@@ -12,49 +12,20 @@ import (
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
-// Defaults of Config.
-const (
-	defaultNoticeAttemptsPerHour = 10
-	defaultMaxHoldsPerClient     = 3
-	// retries is how often a transaction that lost a deadlock or
-	// serialisation race is run again before the conflict is reported.
-	retries = 3
-)
-
-// Config holds the limits that are not (yet) part of the booking settings.
-type Config struct {
-	// NoticeAttemptsPerHour bounds the public requests that name one notice
-	// number, so a birth date cannot be guessed. 0 means 10.
-	NoticeAttemptsPerHour int
-	// MaxHoldsPerClient bounds the live holds of one IP. 0 means 3.
-	MaxHoldsPerClient int
-}
-
-func (c Config) noticeAttempts() int {
-	if c.NoticeAttemptsPerHour <= 0 {
-		return defaultNoticeAttemptsPerHour
-	}
-	return c.NoticeAttemptsPerHour
-}
-
-func (c Config) maxHolds() int {
-	if c.MaxHoldsPerClient <= 0 {
-		return defaultMaxHoldsPerClient
-	}
-	return c.MaxHoldsPerClient
-}
+// retries is how often a transaction that lost a deadlock or serialisation
+// race is run again before the conflict is reported.
+const retries = 3
 
 // Service carries out the booking use cases.
 type Service struct {
 	db     *store.DB
 	clock  clock.Clock
-	cfg    Config
 	mailer Mailer // nil: no booking mails
 }
 
 // New returns a service on db that reads the time from c.
-func New(db *store.DB, c clock.Clock, cfg Config) *Service {
-	return &Service{db: db, clock: c, cfg: cfg}
+func New(db *store.DB, c clock.Clock) *Service {
+	return &Service{db: db, clock: c}
 }
 
 // Settings returns the booking settings (the defaults until an admin

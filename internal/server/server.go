@@ -57,7 +57,7 @@ func New(d Deps) (*Server, error) {
 	ledgerSvc := ledger.New(d.DB, d.Clock)
 	intakeSvc := intake.New(d.DB, d.Clock)
 	gaijiSvc := gaiji.New(d.DB, d.Clock)
-	s.reserve = reserve.New(d.DB, d.Clock, reserve.Config{})
+	s.reserve = reserve.New(d.DB, d.Clock)
 	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
 	// The public forms' sealing key is drawn now, once for every instance,
 	// rather than by the first resident's page view.
