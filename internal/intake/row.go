@@ -39,10 +39,42 @@ func (r *run) applyGaiji(ctx context.Context) error {
 	return r.tx.RekeyGaijiResidents(ctx, func(s string) string { return moji.ApplyGaiji(s, m) })
 }
 
+// readAhead is how many decoded rows may wait for the database.
+const readAhead = 256
+
+// parsed is one result of the reader: a row or the error that ended it.
+type parsed struct {
+	row jlis.Row
+	err error
+}
+
+// readRows decodes the file on its own goroutine, so parsing uses the
+// second core while the first writes; it stops when ctx ends.
+func readRows(ctx context.Context, rd *jlis.Reader) <-chan parsed {
+	out := make(chan parsed, readAhead)
+	go func() {
+		defer close(out)
+		for {
+			row, err := rd.Next()
+			select {
+			case out <- parsed{row, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
 // rows applies every row of the file.
 func (r *run) rows(ctx context.Context, rd *jlis.Reader) error {
-	for {
-		row, err := rd.Next()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop() // a failed row ends the reader too
+	for p := range readRows(ctx, rd) {
+		row, err := p.row, p.err
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -62,6 +94,7 @@ func (r *run) rows(ctx context.Context, rd *jlis.Reader) error {
 			}
 		}
 	}
+	return ctx.Err()
 }
 
 func (r *run) reject(row jlis.Row, column, code, reason string) {
