@@ -2,12 +2,9 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
@@ -44,27 +41,9 @@ func (s *pubSite) parse() error {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return "/static/" + s.ui.assets[name].served },
 	}
-	layout, err := template.New("public_layout.html").Funcs(funcs).ParseFS(files, "templates/public_layout.html")
-	if err != nil {
-		return err
-	}
-	names, err := fs.Glob(files, "templates/public_*.html")
-	if err != nil {
-		return err
-	}
-	s.pages = map[string]*template.Template{}
-	for _, p := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(p), "public_"), ".html")
-		if name == "layout" {
-			continue
-		}
-		t, err := template.Must(layout.Clone()).ParseFS(files, p)
-		if err != nil {
-			return fmt.Errorf("template %s: %w", p, err)
-		}
-		s.pages[name] = t
-	}
-	return nil
+	pages, err := parsePages("public_layout.html", "public_", funcs)
+	s.pages = pages
+	return err
 }
 
 // pview is what every public page receives.

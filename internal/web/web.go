@@ -130,23 +130,35 @@ func (ui *UI) parseTemplates() error {
 		"gaijiCode":     gaiji.Code,
 		"sortOptions":   sortOptions,
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
+	pages, err := parsePages("layout.html", "page_", funcs)
+	ui.pages = pages
+	return err
+}
+
+// parsePages parses templates/<layout> once and, for each templates/<prefix>*.html
+// other than the layout, a clone of it with that page's "content". Pages
+// are keyed by their name without prefix and extension.
+func parsePages(layoutName, prefix string, funcs template.FuncMap) (map[string]*template.Template, error) {
+	layout, err := template.New(layoutName).Funcs(funcs).ParseFS(files, "templates/"+layoutName)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	pages, err := fs.Glob(files, "templates/page_*.html")
+	names, err := fs.Glob(files, "templates/"+prefix+"*.html")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ui.pages = map[string]*template.Template{}
-	for _, p := range pages {
+	pages := map[string]*template.Template{}
+	for _, p := range names {
+		if path.Base(p) == layoutName {
+			continue
+		}
 		t, err := template.Must(layout.Clone()).ParseFS(files, p)
 		if err != nil {
-			return fmt.Errorf("template %s: %w", p, err)
+			return nil, fmt.Errorf("template %s: %w", p, err)
 		}
-		ui.pages[strings.TrimSuffix(strings.TrimPrefix(path.Base(p), "page_"), ".html")] = t
+		pages[strings.TrimSuffix(strings.TrimPrefix(path.Base(p), prefix), ".html")] = t
 	}
-	return nil
+	return pages, nil
 }
 
 // RegisterAssets serves the fingerprinted static files (no listings).
