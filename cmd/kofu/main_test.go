@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
@@ -255,4 +257,49 @@ func TestMigrateDryRunListsPendingSteps(t *testing.T) {
 	if code, out, _ := cli(t, "", "version"); code != 0 || !strings.Contains(out, "schema: sqlite") {
 		t.Fatalf("version: %s", out)
 	}
+}
+
+func TestScheduledBackupRunsAndIsReported(t *testing.T) {
+	dsn := storetest.MustDSN(t, store.SQLite)
+	dir := t.TempDir()
+	t.Setenv("KOFU_BACKUP_PASSPHRASE", "a long enough passphrase for tests")
+	fs := (env{stderr: io.Discard}).newFlags("serve")
+	cfg := config.Bind(fs)
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--db", dsn, "--backup-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Finish(fs); err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Stdout: io.Discard, Log: io.Discard, HashParams: secret.TestParams()}
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var metrics string
+	for range 100 { // the first backup is due at once; wait for it
+		res, err := http.Get("http://" + m.Addr() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if metrics = string(raw); strings.Contains(metrics, "\nkofu_backup_last_success 1") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || !strings.HasSuffix(entries[0].Name(), ".age") || !strings.Contains(metrics, "\nkofu_backup_last_success 1") {
+		t.Fatalf("backup dir %v; metrics say %q", entries, grepLine(metrics, "kofu_backup_last_success"))
+	}
+}
+
+func grepLine(text, prefix string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
 }

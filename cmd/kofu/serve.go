@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/demo"
@@ -50,13 +52,14 @@ type Main struct {
 	HashParams secret.Params
 	Clock      clock.Clock
 
-	DB     *store.DB
-	Auth   *auth.Service
-	Server *server.Server
-	ln     net.Listener
-	http   *http.Server
-	stop   context.CancelFunc
-	done   chan struct{}
+	DB      *store.DB
+	Auth    *auth.Service
+	Server  *server.Server
+	backups *backup.Scheduler
+	ln      net.Listener
+	http    *http.Server
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // Run opens and migrates the database, seeds the demo city when asked, and
@@ -73,7 +76,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.DB = db
 	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
-	m.Server, err = server.New(server.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock})
+	if m.Config.BackupDir != "" {
+		if m.backups, err = m.newScheduler(log); err != nil {
+			return err
+		}
+	}
+	m.Server, err = server.New(server.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock, Backups: m.backups})
 	if err != nil {
 		return err
 	}
@@ -96,6 +104,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		demo.Print(m.Stdout, "http://"+m.ln.Addr().String(), accs)
 	}
+	if m.backups != nil {
+		log.Info("scheduled backups on", "dir", m.Config.BackupDir, "time", m.Config.BackupTime, "keep", m.Config.BackupKeep)
+	}
 	m.start(log)
 	log.Info("kofu started", "addr", m.ln.Addr().String(), "engine", string(db.Engine), "sites", m.Config.Sites, "version", version)
 	return nil
@@ -106,12 +117,35 @@ func (m *Main) start(log *slog.Logger) {
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	jobs, stop := context.WithCancel(context.Background())
 	m.stop, m.done = stop, make(chan struct{})
-	go func() { defer close(m.done); m.Server.RunJobs(jobs) }()
+	go func() {
+		defer close(m.done)
+		var wg sync.WaitGroup
+		if m.backups != nil {
+			wg.Go(func() { m.backups.Run(jobs) })
+		}
+		m.Server.RunJobs(jobs)
+		wg.Wait() // Close waits for a running backup before closing the database
+	}()
 	go func() {
 		if err := m.http.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("serve", "err", err.Error())
 		}
 	}()
+}
+
+// newScheduler prepares the scheduled backups of --backup-dir; it refuses
+// to start without encryption, so no unencrypted backup is ever written.
+func (m *Main) newScheduler(log *slog.Logger) (*backup.Scheduler, error) {
+	enc, err := encryptionFromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("--backup-dir: %w", err)
+	}
+	hour, minute, daily, monthly, err := m.Config.BackupSchedule()
+	if err != nil {
+		return nil, err
+	}
+	sched := backup.Schedule{Hour: hour, Minute: minute, Location: m.Config.Location, Daily: daily, Monthly: monthly, Prefix: "kofu-"}
+	return backup.NewScheduler(m.DB, m.Config.BackupDir, enc, sched, m.Clock, log)
 }
 
 // Addr is the address the server listens on.

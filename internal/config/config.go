@@ -23,6 +23,9 @@ type Config struct {
 	Sites          string
 	Demo           bool
 	LogLevel       string
+	BackupDir      string
+	BackupTime     string
+	BackupKeep     string
 
 	proxies string
 	dbSet   bool
@@ -42,13 +45,17 @@ var Options = []Option{
 	{"trusted-proxies", "KOFU_TRUSTED_PROXIES", "", "信頼するリバースプロキシの CIDR (カンマ区切り)。その X-Forwarded-For / X-Forwarded-Proto を採用する"},
 	{"sites", "KOFU_SITES", "all", "提供するサイト: all, staff, public"},
 	{"log-level", "KOFU_LOG_LEVEL", "info", "ログの詳細度: debug, info, warn, error"},
+	{"backup-dir", "KOFU_BACKUP_DIR", "", "定期バックアップの保存先フォルダ (指定したときだけ実行。暗号化に KOFU_BACKUP_RECIPIENTS か KOFU_BACKUP_PASSPHRASE が必要)"},
+	{"backup-time", "KOFU_BACKUP_TIME", "02:30", "定期バックアップの時刻 (--tz の時刻)"},
+	{"backup-keep", "KOFU_BACKUP_KEEP", "14,12", "残すバックアップの数: 日ごとの数,月ごとの数"},
 }
 
 // Bind registers the options on fs; call Finish after fs.Parse.
 func Bind(fs *flag.FlagSet) *Config {
 	c := &Config{}
 	targets := map[string]*string{"addr": &c.Addr, "db": &c.DB, "tz": &c.TimeZone, "base-url": &c.BaseURL,
-		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel}
+		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
+		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {
@@ -111,4 +118,15 @@ func ParsePrefixes(s string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// BackupSchedule reads --backup-time (HH:MM) and --backup-keep (daily,monthly).
+func (c *Config) BackupSchedule() (hour, minute, daily, monthly int, err error) {
+	if _, err = fmt.Sscanf(c.BackupTime, "%d:%d", &hour, &minute); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("--backup-time: 「HH:MM」の形で指定してください (指定値 %q)", c.BackupTime)
+	}
+	if _, err = fmt.Sscanf(c.BackupKeep, "%d,%d", &daily, &monthly); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("--backup-keep: 「日ごとの数,月ごとの数」の形で指定してください (指定値 %q)", c.BackupKeep)
+	}
+	return hour, minute, daily, monthly, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -21,7 +22,7 @@ type metrics struct {
 	logins   *prometheus.CounterVec
 }
 
-func newMetrics(db *store.DB) *metrics {
+func newMetrics(db *store.DB, backups *backup.Scheduler) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kofu_http_requests_total",
@@ -36,7 +37,31 @@ func newMetrics(db *store.DB) *metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.logins,
 		collectors.NewDBStatsCollector(db.WritePool(), "kofu"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if backups != nil {
+		m.reg.MustRegister(backupGauges(backups)...)
+	}
 	return m
+}
+
+// backupGauges report the last scheduled backup: when it ran and whether
+// it succeeded, so monitoring can alert on a missing or failed backup.
+func backupGauges(b *backup.Scheduler) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_backup_last_run_timestamp_seconds",
+			Help: "Time of the last scheduled backup (0: none yet)."}, func() float64 {
+			if at := b.Last().At; !at.IsZero() {
+				return float64(at.Unix())
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_backup_last_success",
+			Help: "1 when the last scheduled backup succeeded, 0 when it failed or none ran."}, func() float64 {
+			if last := b.Last(); !last.At.IsZero() && last.Err == "" {
+				return 1
+			}
+			return 0
+		}),
+	}
 }
 
 // Login counts a login outcome.

@@ -14,6 +14,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/gaiji"
@@ -48,11 +49,14 @@ type Deps struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 	Clock  clock.Clock
+	// Backups, when scheduled backups run in this process, reports the
+	// last result to /metrics.
+	Backups *backup.Scheduler
 }
 
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Log, auth: d.Auth, metrics: newMetrics(d.DB),
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Log, auth: d.Auth, metrics: newMetrics(d.DB, d.Backups),
 		audit: auditlog.New(d.DB, d.Clock, d.Config.Location)}
 	ledgerSvc := ledger.New(d.DB, d.Clock)
 	intakeSvc := intake.New(d.DB, d.Clock)
