@@ -87,6 +87,15 @@ func TestDemoStartsAndTheDemoAdminLogsIn(t *testing.T) {
 			if status, body := login(t, m, "demo-admin", pw); status != 200 || !strings.Contains(body, `"role":"admin"`) {
 				t.Fatalf("demo admin login: %d %s", status, body)
 			}
+			top, err := http.Get("http://" + m.Addr() + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(top.Body)
+			top.Body.Close()
+			if !strings.Contains(string(page), "デモ用の交付通知書番号") || !strings.Contains(string(page), "<li>D") {
+				t.Fatalf("the demo top page must offer sample notice numbers")
+			}
 		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/logx"
 	"github.com/kofu-oss/kofu/internal/server"
 	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/web"
 )
 
 func (e env) serve(ctx context.Context, args []string) error {
@@ -102,6 +103,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if _, err := m.Server.Reserve().SeedDemo(ctx); err != nil {
 			return err
 		}
+		if err := m.showDemoSamples(ctx); err != nil {
+			return err
+		}
 		demo.Print(m.Stdout, "http://"+m.ln.Addr().String(), accs)
 	}
 	if m.backups != nil {
@@ -146,6 +150,21 @@ func (m *Main) newScheduler(log *slog.Logger) (*backup.Scheduler, error) {
 	}
 	sched := backup.Schedule{Hour: hour, Minute: minute, Location: m.Config.Location, Daily: daily, Monthly: monthly, Prefix: "kofu-"}
 	return backup.NewScheduler(m.DB, m.Config.BackupDir, enc, sched, m.Clock, log)
+}
+
+// showDemoSamples puts a few fictional notice numbers on the demo's top
+// page so a newcomer can try the citizen booking at once.
+func (m *Main) showDemoSamples(ctx context.Context) error {
+	samples, err := demo.Samples(ctx, m.DB, 3)
+	if err != nil {
+		return err
+	}
+	out := make([]web.DemoSample, len(samples))
+	for i, s := range samples {
+		out[i] = web.DemoSample{NoticeNumber: s[0], BirthDate: s[1]}
+	}
+	m.Server.UI().SetDemoSamples(out)
+	return nil
 }
 
 // Addr is the address the server listens on.

@@ -90,3 +90,17 @@ func demoCard(rng *rand.Rand, i int, status card.Status, now time.Time) store.Ca
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Samples returns n fictional cards waiting for pickup without a booking,
+// whose notice numbers and birth dates the demo's top page shows.
+func Samples(ctx context.Context, db *store.DB, n int) ([][2]string, error) {
+	var out [][2]string
+	err := db.View(ctx, func(tx *store.Tx) error {
+		recs, _, err := tx.SearchCards(ctx, store.CardFilter{Statuses: []card.Status{card.StatusNoticeSent}, Sort: "notice_number", Limit: n})
+		for _, r := range recs {
+			out = append(out, [2]string{r.NoticeNumber, r.Resident.BirthDate})
+		}
+		return err
+	})
+	return out, err
+}

@@ -108,6 +108,9 @@ func New(d Deps) (*Server, error) {
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// UI is the pages (the demo adds its sample notice numbers).
+func (s *Server) UI() *web.UI { return s.ui }
+
 // Reserve is the booking service (the demo seeds it).
 func (s *Server) Reserve() *reserve.Service { return s.reserve }
 

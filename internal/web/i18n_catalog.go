@@ -27,6 +27,7 @@ func pubCatalogJA() pubCatalog {
 		"top.who_minor":    "15歳未満の方は、法定代理人（親権者など）と一緒に来てください。",
 		"top.who_proxy":    "病気や障害などでご本人が来られない場合に限り、代理人が受け取れます（証明書類が必要です）。",
 		"top.manage_title": "予約の確認・変更・取り消し", "top.manage_text": "予約完了画面またはメールのリンクから、予約の確認・変更・取り消しができます。",
+		"top.demo_title": "デモ用の交付通知書番号", "top.demo_text": "これはデモ市の架空のデータです。次の番号と生年月日で予約を試せます。",
 
 		"start.title": "手続きを選ぶ", "start.legend": "予約する手続きを選んでください",
 
@@ -127,6 +128,7 @@ func pubCatalogEN() pubCatalog {
 		"top.who_minor":    "Children under 15 come together with their legal representative (for example a parent).",
 		"top.who_proxy":    "A proxy may collect the card only when the holder cannot come because of illness, disability or similar (proof is needed).",
 		"top.manage_title": "View, change or cancel", "top.manage_text": "Use the link on the confirmation page or in the e-mail to view, change or cancel your booking.",
+		"top.demo_title": "Sample notice numbers for the demo", "top.demo_text": "This is the fictional demo city. Try a booking with these notice numbers and birth dates.",
 
 		"start.title": "Choose a service", "start.legend": "What would you like to book?",
 

@@ -195,6 +195,7 @@ func (v pview) PhoneText() string {
 type pubTopData struct {
 	Services []booking.Service
 	Window   string
+	Demo     []DemoSample
 }
 
 func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +205,7 @@ func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v.Data = pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead)}
+	v.Data = pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead), Demo: s.ui.demo}
 	s.render(w, r, http.StatusOK, "top", v)
 }
 

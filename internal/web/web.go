@@ -57,6 +57,7 @@ type Deps struct {
 // UI renders the pages.
 type UI struct {
 	Deps
+	demo   []DemoSample // fictional notice numbers shown on the demo's top page
 	pages  map[string]*template.Template
 	assets map[string]asset // by logical name, e.g. "kofu.css"
 	byPath map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
@@ -160,6 +161,13 @@ func parsePages(layoutName, prefix string, funcs template.FuncMap) (map[string]*
 	}
 	return pages, nil
 }
+
+// DemoSample is a fictional card residents may try the demo booking with.
+type DemoSample struct{ NoticeNumber, BirthDate string }
+
+// SetDemoSamples shows fictional notice numbers on the top page; only the
+// demo city calls it, before serving starts.
+func (ui *UI) SetDemoSamples(s []DemoSample) { ui.demo = s }
 
 // RegisterAssets serves the fingerprinted static files (no listings).
 func (ui *UI) RegisterAssets(rt *route.Router) {
