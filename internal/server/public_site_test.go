@@ -435,3 +435,18 @@ func TestPublicPagesStaySmallAndSwitchLanguage(t *testing.T) {
 	mustStatus(t, en, 200, "1970 (Showa 45)")
 	t.Logf("identify page for five people: %d bytes", len(p.body))
 }
+
+func TestHoneypotGetsTheExpiredAnswer(t *testing.T) {
+	h := newHarness(t, storetest.MustOpen(t, store.SQLite))
+	b := newBrowser(t, h)
+	_, _, start := b.get("/booking/start?service=cert_renewal")
+	state := regexp.MustCompile(`name="s" value="([^"]+)"`).FindStringSubmatch(start)
+	if state == nil || !strings.Contains(start, `name="website"`) {
+		t.Fatal("every step form carries the sealed state and the honeypot")
+	}
+	withBot, _, bot := b.post("/booking/identify", url.Values{"s": {html.UnescapeString(state[1])}, "website": {"http://spam.example"}})
+	_, _, forged := b.post("/booking/identify", url.Values{"s": {"forged"}})
+	if withBot != 400 || bot != forged {
+		t.Fatalf("a filled honeypot must look exactly like an expired form: %d", withBot)
+	}
+}

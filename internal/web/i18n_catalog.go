@@ -11,7 +11,8 @@ func pubCatalogs() pubTexts {
 func pubCatalogJA() pubCatalog {
 	return pubCatalog{
 		"site.name": "マイナンバーカード 受け取り予約", "skip": "本文へ移動", "lang.switch": "English",
-		"next": "次へ進む", "back": "戻る", "required": "必須", "optional": "任意",
+		"honeypot": "この欄は空のままにしてください",
+		"next":     "次へ進む", "back": "戻る", "required": "必須", "optional": "任意",
 		"errors.title": "入力内容を確認してください", "errors.prefix": "エラー: ",
 		"help.title": "お問い合わせ", "help.office": "市役所 市民課",
 		"help.phone": "お困りのときは、市民課（電話 %s）へお問い合わせください。", "help.phone_none": "お困りのときは、市役所 市民課へお問い合わせください。",
@@ -112,7 +113,8 @@ func pubCatalogJA() pubCatalog {
 func pubCatalogEN() pubCatalog {
 	return pubCatalog{
 		"site.name": "My Number Card pickup booking", "skip": "Skip to content", "lang.switch": "日本語",
-		"next": "Continue", "back": "Back", "required": "required", "optional": "optional",
+		"honeypot": "Leave this field empty",
+		"next":     "Continue", "back": "Back", "required": "required", "optional": "optional",
 		"errors.title": "Please check your entries", "errors.prefix": "Error: ",
 		"help.title": "Contact", "help.office": "City Hall, Citizens Division",
 		"help.phone": "If you need help, call the Citizens Division on %s.", "help.phone_none": "If you need help, contact the Citizens Division at City Hall.",

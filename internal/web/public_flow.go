@@ -89,6 +89,12 @@ func (s *pubSite) stepHandler(fn func(c *pubStep)) http.HandlerFunc {
 			s.fail(w, r, apperr.New(apperr.Invalid, "form"))
 			return
 		}
+		if r.PostFormValue("website") != "" {
+			// The honeypot field is hidden from people; only a bot fills it.
+			// It gets the same answer as an expired form, and nothing else.
+			s.expired(w, r)
+			return
+		}
 		c, err := s.newStep(w, r, r.PostFormValue("s"))
 		if err != nil {
 			s.fail(w, r, err)
