@@ -14,21 +14,23 @@ import (
 
 // Config is what `kofu serve` runs with.
 type Config struct {
-	Addr           string
-	DB             string
-	TimeZone       string
-	Location       *time.Location
-	BaseURL        string
-	TrustedProxies []netip.Prefix
-	Sites          string
-	Demo           bool
-	LogLevel       string
-	BackupDir      string
-	BackupTime     string
-	BackupKeep     string
+	Addr              string
+	DB                string
+	TimeZone          string
+	Location          *time.Location
+	BaseURL           string
+	TrustedProxies    []netip.Prefix
+	Sites             string
+	Demo              bool
+	LogLevel          string
+	PublicMaxInFlight int
+	BackupDir         string
+	BackupTime        string
+	BackupKeep        string
 
-	proxies string
-	dbSet   bool
+	proxies  string
+	inflight string
+	dbSet    bool
 }
 
 // Option names one setting: flag, environment variable, default, help.
@@ -45,6 +47,7 @@ var Options = []Option{
 	{"trusted-proxies", "KOFU_TRUSTED_PROXIES", "", "信頼するリバースプロキシの CIDR (カンマ区切り)。その X-Forwarded-For / X-Forwarded-Proto を採用する"},
 	{"sites", "KOFU_SITES", "all", "提供するサイト: all, staff, public"},
 	{"log-level", "KOFU_LOG_LEVEL", "info", "ログの詳細度: debug, info, warn, error"},
+	{"public-max-inflight", "KOFU_PUBLIC_MAX_INFLIGHT", "64", "住民向けサイトで同時に処理する要求の上限。超えた分には「混み合っています」の待合画面をすぐ返す (職員画面は対象外)"},
 	{"backup-dir", "KOFU_BACKUP_DIR", "", "定期バックアップの保存先フォルダ (指定したときだけ実行。暗号化に KOFU_BACKUP_RECIPIENTS か KOFU_BACKUP_PASSPHRASE が必要)"},
 	{"backup-time", "KOFU_BACKUP_TIME", "02:30", "定期バックアップの時刻 (--tz の時刻)"},
 	{"backup-keep", "KOFU_BACKUP_KEEP", "14,12", "残すバックアップの数: 日ごとの数,月ごとの数"},
@@ -55,7 +58,8 @@ func Bind(fs *flag.FlagSet) *Config {
 	c := &Config{}
 	targets := map[string]*string{"addr": &c.Addr, "db": &c.DB, "tz": &c.TimeZone, "base-url": &c.BaseURL,
 		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
-		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep}
+		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep,
+		"public-max-inflight": &c.inflight}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {
@@ -91,6 +95,9 @@ func (c *Config) Finish(fs *flag.FlagSet) error {
 		return fmt.Errorf("--sites: all, staff, public のいずれかを指定してください (指定値 %q)", c.Sites)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if _, err := fmt.Sscanf(c.inflight, "%d", &c.PublicMaxInFlight); err != nil || c.PublicMaxInFlight < 1 {
+		return fmt.Errorf("--public-max-inflight: 1 以上の整数を指定してください (指定値 %q)", c.inflight)
+	}
 	c.TrustedProxies, err = ParsePrefixes(c.proxies)
 	return err
 }

@@ -101,7 +101,11 @@ func New(d Deps) (*Server, error) {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.deny(w, r, apperr.New(apperr.Forbidden, "別のサイトからの送信は受け付けられません。ページを開き直してください。"))
 	}))
-	s.handler = s.observe(s.securityHeaders(csrf.Handler(s.router)))
+	var h http.Handler = csrf.Handler(s.router)
+	if d.Config.PublicMaxInFlight > 0 {
+		h = newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond).middleware(h)
+	}
+	s.handler = s.observe(s.securityHeaders(h))
 	return s, nil
 }
 
