@@ -20,7 +20,7 @@ func monthQuery() reserve.AvailabilityQuery {
 func TestPerIPLimitIsSharedThroughTheDatabase(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, func(st *booking.Settings) { st.PublicRateLimitPerMinute = 3 })
-		f.clock.Advance(15 * time.Second)                   // 10:00:15
+		f.clock.Advance(15 * time.Second) // 10:00:15
 		other := reserve.New(db, f.clock) // a second server process
 		for i := range 3 {
 			svc := []*reserve.Service{f.svc, other}[i%2]
