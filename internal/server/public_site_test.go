@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"html"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
@@ -449,4 +451,23 @@ func TestHoneypotGetsTheExpiredAnswer(t *testing.T) {
 	if withBot != 400 || bot != forged {
 		t.Fatalf("a filled honeypot must look exactly like an expired form: %d", withBot)
 	}
+}
+
+func TestPublicManageByNoticeNumberAndBirthDate(t *testing.T) {
+	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
+	p, _ := b.untilConfirm("ja", residents()[:2], "self", "self")
+	_, code, _ := b.book(p)
+	jar, _ := cookiejar.New(nil)
+	other := &browser{t: b.t, base: b.base, client: &http.Client{Jar: jar, // another phone, without the link
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	wrong := other.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {residents()[1].typed}, "birth": {"1999-01-01"}})
+	unknown := other.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {residents()[2].typed}, "birth": {residents()[2].birth}})
+	if wrong.status != 404 || wrong.status != unknown.status || !strings.Contains(wrong.body, "予約が見つかりません") {
+		t.Fatalf("a wrong birth date and a person not in the booking must answer alike: %d %d", wrong.status, unknown.status)
+	}
+	res := other.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {residents()[1].typed}, "birth": {residents()[1].birth}})
+	if res.status != 303 || !strings.HasPrefix(res.location, "/booking/manage/booking") {
+		t.Fatalf("the second person of the family opens the booking: %d %s\n%s", res.status, res.location, excerpt(res.body))
+	}
+	mustStatus(t, other.getPage(res.location), 200, "予約を取り消す")
 }

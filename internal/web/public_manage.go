@@ -60,7 +60,27 @@ func (s *pubSite) manageOpen(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "manage", v)
 		return
 	}
-	s.openBooking(w, r, r.PostFormValue("code"), r.PostFormValue("token"))
+	code, token := r.PostFormValue("code"), r.PostFormValue("token")
+	if token == "" {
+		// Without the link: one person's notice number and birth date prove
+		// the booking is theirs and give a fresh access code.
+		t, err := s.ui.Reserve.ManageToken(r.Context(), route.MetaOf(r), code, r.PostFormValue("notice"), r.PostFormValue("birth"))
+		if err != nil {
+			s.manageRefused(w, r, code, err)
+			return
+		}
+		token = t
+	}
+	s.openBooking(w, r, code, token)
+}
+
+// manageRefused shows the form again with one message for every wrong
+// answer, so nothing tells which part was wrong.
+func (s *pubSite) manageRefused(w http.ResponseWriter, r *http.Request, code string, err error) {
+	v := s.newView(r, "manage.title")
+	v.Errors = []pubError{{ID: "code", Message: s.errorText(v, err)}}
+	v.Data = pubManageFormData{Code: code}
+	s.render(w, r, statusFor(err), "manage", v)
 }
 
 // openBooking checks the code and token, keeps them in the manage cookie
@@ -72,10 +92,7 @@ func (s *pubSite) openBooking(w http.ResponseWriter, r *http.Request, code, toke
 		err = s.setGrant(w, r, pubManageGrant{Code: code, Token: token})
 	}
 	if err != nil {
-		v := s.newView(r, "manage.title")
-		v.Errors = []pubError{{ID: "code", Message: s.errorText(v, err)}}
-		v.Data = pubManageFormData{Code: code}
-		s.render(w, r, statusFor(err), "manage", v)
+		s.manageRefused(w, r, code, err)
 		return
 	}
 	http.Redirect(w, r, pview{Lang: pubLangOf(r)}.Href("/booking/manage/booking"), http.StatusSeeOther)
