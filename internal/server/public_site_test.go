@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -470,4 +472,25 @@ func TestPublicManageByNoticeNumberAndBirthDate(t *testing.T) {
 		t.Fatalf("the second person of the family opens the booking: %d %s\n%s", res.status, res.location, excerpt(res.body))
 	}
 	mustStatus(t, other.getPage(res.location), 200, "予約を取り消す")
+}
+
+func TestDonePageShowsTheBookingCodeAsQR(t *testing.T) {
+	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
+	p, _ := b.untilConfirm("ja", residents()[:1], "self")
+	done, code, _ := b.book(p)
+	if !strings.Contains(done.body, `src="/booking/qr?code=`+code+`"`) {
+		t.Fatalf("the done page must show the code as a QR image")
+	}
+	res, err := b.client.Get(b.base + "/booking/qr?code=" + url.QueryEscape(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatalf("qr: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, _ := b.client.Get(b.base + "/booking/qr?code=<script>"); res.StatusCode != 404 {
+		t.Fatalf("only booking codes are drawn: %d", res.StatusCode)
+	}
 }

@@ -77,6 +77,7 @@ func pubCatalogJA() pubCatalog {
 
 		"manage.title": "予約の確認・変更・取り消し", "manage.booking_title": "予約の内容",
 		"manage.lead":   "予約番号と、予約した方のうちどなたか 1 人の交付通知書番号と生年月日を入力してください。予約完了画面のリンクからも開けます。",
+		"done.qr_alt":   "予約番号 %s の QR コード（窓口で読み取ります）",
 		"manage.notice": "交付通知書番号", "manage.notice_hint": "例 ABC-123456（ハイフンなし、全角でもかまいません）",
 		"manage.birth": "生年月日", "manage.birth_hint": "例 1970-03-01、1970/3/1、S45.3.1",
 		"manage.token_other": "交付通知書番号のない手続き（電子証明書の更新など）の場合",
@@ -182,6 +183,7 @@ func pubCatalogEN() pubCatalog {
 
 		"manage.title": "View, change or cancel a booking", "manage.booking_title": "Your booking",
 		"manage.lead":   "Enter the booking code and the notice number and birth date of one person in the booking. The link on the confirmation page opens it too.",
+		"done.qr_alt":   "QR code of booking code %s (scanned at the counter)",
 		"manage.notice": "Notice number", "manage.notice_hint": "e.g. ABC-123456 (the hyphen may be left out)",
 		"manage.birth": "Date of birth", "manage.birth_hint": "e.g. 1970-03-01",
 		"manage.token_other": "For bookings without a notice number (e.g. certificate renewal)",

@@ -31,6 +31,7 @@ func (s *pubSite) registerBooking(rt *route.Router) {
 	rt.Handle("POST /booking/contact", route.Public, s.stepHandler((*pubStep).contact))
 	rt.Handle("POST /booking/confirm", route.Public, s.stepHandler((*pubStep).confirm))
 	rt.Handle("GET /booking/done", route.Public, s.done)
+	rt.Handle("GET /booking/qr", route.Public, s.qr)
 }
 
 // start shows the service choice, or the first step of the service given
