@@ -67,6 +67,11 @@ var actionLabels = map[string]string{
 	"settings.mail_changed":         "メール設定の変更",
 	"mail.retried":                  "メールの再送",
 	"dashboard.viewed":              "ダッシュボードの閲覧",
+	"juki.imported":                 "住基の抽出データの取込",
+	"juki.searched":                 "住民の照会",
+	"juki.proposal_confirmed":       "廃止の提案の確定",
+	"juki.proposal_dismissed":       "廃止の提案の取り下げ",
+	"booking.token_reissued":        "予約の確認用コードの再発行",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.

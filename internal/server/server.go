@@ -19,6 +19,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
+	"github.com/kofu-oss/kofu/internal/juki"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reserve"
@@ -96,6 +97,9 @@ func New(d Deps) (*Server, error) {
 		workflows := ledger.NewWorkflows(ledgerSvc, d.Config.Location)
 		(&api.WorkflowHandlers{Workflows: workflows, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterWorkflows(s.router, workflows)
+		jukiSvc := juki.New(d.DB, d.Clock, ledgerSvc)
+		(&api.JukiHandlers{Juki: jukiSvc}).Register(s.router)
+		ui.RegisterJuki(s.router, jukiSvc)
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

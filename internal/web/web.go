@@ -130,6 +130,7 @@ func (ui *UI) parseTemplates() error {
 		"statusStrings": statusStrings,
 		"gaijiCode":     gaiji.Code,
 		"sortOptions":   sortOptions,
+		"cancelLabel":   func(r string) string { return card.CancelReason(r).Label() },
 	}
 	pages, err := parsePages("layout.html", "page_", funcs)
 	ui.pages = pages

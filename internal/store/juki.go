@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// RegisterResident is one person of the resident-register extract.
+type RegisterResident struct {
+	ResidentNumber string
+	Name           string
+	NameKana       string
+	BirthDate      string
+	Sex            string // "male", "female" or ""
+	Address        string
+	JukiCard       bool // holds a 住基カード
+	Status         string
+	MovedOn        string
+}
+
+// PutRegisterResident inserts or replaces a person; it reports whether
+// anything changed, so a re-import of the same extract changes nothing.
+func (t *Tx) PutRegisterResident(ctx context.Context, r RegisterResident, at time.Time) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO register_residents (resident_number, name, name_kana, birth_date, sex, address,
+		juki_card, status, moved_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (resident_number) DO UPDATE SET name = excluded.name, name_kana = excluded.name_kana,
+		birth_date = excluded.birth_date, sex = excluded.sex, address = excluded.address, juki_card = excluded.juki_card,
+		status = excluded.status, moved_on = excluded.moved_on, updated_at = excluded.updated_at
+		WHERE register_residents.name <> excluded.name OR register_residents.name_kana <> excluded.name_kana
+		OR register_residents.birth_date <> excluded.birth_date OR register_residents.sex <> excluded.sex
+		OR register_residents.address <> excluded.address OR register_residents.juki_card <> excluded.juki_card
+		OR register_residents.status <> excluded.status OR register_residents.moved_on <> excluded.moved_on`,
+		r.ResidentNumber, r.Name, r.NameKana, r.BirthDate, r.Sex, r.Address, r.JukiCard, r.Status, r.MovedOn, millis(at))
+	if err != nil {
+		return false, translate(err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+const registerColumns = `resident_number, name, name_kana, birth_date, sex, address, juki_card, status, moved_on`
+
+func scanRegister(row interface{ Scan(...any) error }) (RegisterResident, error) {
+	var r RegisterResident
+	err := row.Scan(&r.ResidentNumber, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.Address, &r.JukiCard, &r.Status, &r.MovedOn)
+	return r, err
+}
+
+// RegisterResidents returns people of the extract: by birth date and/or a
+// name or kana fragment (LIKE; the extract is a city's, not a nation's).
+func (t *Tx) RegisterResidents(ctx context.Context, q, birth string, limit int) ([]RegisterResident, error) {
+	var c conds
+	if q != "" {
+		like := "%" + escapeLike(q) + "%"
+		c.add(`(name LIKE ? ESCAPE '\' OR name_kana LIKE ? ESCAPE '\')`, like, like)
+	}
+	c.addIf(birth, "birth_date = ?")
+	where := ""
+	if len(c.parts) > 0 {
+		where = " WHERE " + strings.Join(c.parts, " AND ")
+	}
+	rows, err := t.query(ctx, `SELECT `+registerColumns+` FROM register_residents`+where+` ORDER BY name_kana, resident_number LIMIT `+itoa(limit), c.args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []RegisterResident
+	for rows.Next() {
+		r, err := scanRegister(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SameNameAndBirth counts register people sharing a name and birth date;
+// more than one means a card is never linked by attributes.
+func (t *Tx) SameNameAndBirth(ctx context.Context, name, birth string) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM register_residents WHERE name = $1 AND birth_date = $2`, name, birth).Scan(&n)
+	return n, err
+}
+
+// OpenCardsOf returns the ledger's cards still waiting (not issued, not
+// ended) of applicants linked to the register person: by 宛名番号, or by
+// name, birth date, sex and address all equal.
+func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes bool) ([]int64, error) {
+	cond := `re.resident_number = $1`
+	args := []any{r.ResidentNumber}
+	if byAttributes {
+		cond = `(re.resident_number = $1 OR (re.resident_number IS NULL AND re.name = $2 AND re.birth_date = $3
+			AND re.sex = $4 AND re.address = $5))`
+		args = append(args, r.Name, r.BirthDate, r.Sex, r.Address)
+	}
+	rows, err := t.query(ctx, `SELECT c.id FROM cards c JOIN applications a ON a.id = c.application_ref
+		JOIN residents re ON re.id = a.resident_id WHERE `+cond+`
+		AND c.status NOT IN ('issued', 'cancelled', 'disposal_pending', 'disposed', 'returned_to_jlis', 'defective')
+		ORDER BY c.id`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Proposal is a cancellation waiting for staff.
+type Proposal struct {
+	ID             int64
+	CardID         int64
+	ResidentNumber string
+	Reason         string
+	Status         string // proposed, confirmed, dismissed
+	CreatedAt      time.Time
+	DecidedBy      string
+	DecidedAt      time.Time
+}
+
+// ProposeCancellation records a proposal for a card unless one exists; it
+// reports whether it was new.
+func (t *Tx) ProposeCancellation(ctx context.Context, cardID int64, number, reason string, at time.Time) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO cancellation_proposals (card_id, resident_number, reason, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (card_id) DO NOTHING`, cardID, number, reason, millis(at))
+	if err != nil {
+		return false, translate(err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+const proposalColumns = `id, card_id, resident_number, reason, status, created_at, decided_by, decided_at`
+
+func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
+	var p Proposal
+	var created int64
+	var decided sql.NullInt64
+	err := row.Scan(&p.ID, &p.CardID, &p.ResidentNumber, &p.Reason, &p.Status, &created, &p.DecidedBy, &decided)
+	p.CreatedAt, p.DecidedAt = fromMillis(created), fromMillis(decided.Int64)
+	return p, err
+}
+
+// Proposals lists proposals in a status, oldest first.
+func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
+	rows, err := t.query(ctx, `SELECT `+proposalColumns+` FROM cancellation_proposals WHERE status = $1 ORDER BY id`, status)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []Proposal
+	for rows.Next() {
+		p, err := scanProposal(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ProposalByID returns a proposal (locked in a write transaction).
+func (t *Tx) ProposalByID(ctx context.Context, id int64) (Proposal, error) {
+	p, err := scanProposal(t.queryRow(ctx, `SELECT `+proposalColumns+` FROM cancellation_proposals WHERE id = $1`+t.lock(), id))
+	return p, translate(err)
+}
+
+// DecideProposal records staff's decision on a proposal.
+func (t *Tx) DecideProposal(ctx context.Context, id int64, status, by string, at time.Time) error {
+	_, err := t.exec(ctx, `UPDATE cancellation_proposals SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1`,
+		id, status, by, millis(at))
+	return err
+}
