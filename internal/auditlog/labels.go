@@ -35,6 +35,7 @@ var actionLabels = map[string]string{
 	"card.notice_resent":            "通知書の再送",
 	"card.renotice_sent":            "再通知",
 	"card.returns_listed":           "返戻一覧の閲覧",
+	"card.returns_printed":          "返戻一覧の印刷",
 	"card.renotices_listed":         "再通知一覧の閲覧",
 	"card.renotices_exported":       "再通知一覧の出力",
 	"card.renotices_printed":        "再通知一覧の印刷",

@@ -171,8 +171,17 @@ func resendTarget(rec store.CardRecord) (card.Status, error) {
 // Returns lists the cards whose notice (or mailed card) came back and
 // waits, oldest return first, and records who saw which cards.
 func (w *Workflows) Returns(ctx context.Context, p auth.Principal, m auth.Meta, q ListQuery) (ItemList, error) {
+	return w.returns(ctx, p, m, q, "card.returns_listed")
+}
+
+// PrintReturns is the whole list for the print view, recorded as printed.
+func (w *Workflows) PrintReturns(ctx context.Context, p auth.Principal, m auth.Meta) (ItemList, error) {
+	return w.returns(ctx, p, m, ListQuery{Limit: -1}, "card.returns_printed")
+}
+
+func (w *Workflows) returns(ctx context.Context, p auth.Principal, m auth.Meta, q ListQuery, action string) (ItemList, error) {
 	f := store.WorkflowFilter{Statuses: []card.Status{card.StatusNoticeReturned, card.StatusMailReturned}}
-	return w.list(ctx, p, m, q, "card.returns_listed", f, func(Item) bool { return true },
+	return w.list(ctx, p, m, q, action, f, func(Item) bool { return true },
 		func(it Item) string { return it.Dates.Returned })
 }
 

@@ -15,6 +15,7 @@ import (
 const (
 	ListRenotices = "renotices"
 	ListDisposals = "disposals"
+	ListReturns   = "returns" // printed only
 )
 
 // ExportList streams the whole renotices or disposals list as CSV to out,

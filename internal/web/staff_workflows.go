@@ -27,6 +27,7 @@ func (ui *UI) RegisterWorkflows(rt *route.Router, wf *ledger.Workflows) {
 	rt.Handle("GET /staff/notices", route.AnyStaff, p.notices)
 	rt.Handle("POST /staff/notices", route.Staff, p.sendNotices)
 	rt.Handle("GET /staff/returns", route.AnyStaff, p.returns)
+	rt.Handle("GET /staff/returns/print", route.AnyStaff, p.print(ledger.ListReturns))
 	rt.Handle("GET /staff/renotices", route.AnyStaff, p.renotices)
 	rt.Handle("POST /staff/renotices", route.Staff, p.sendRenotices)
 	rt.Handle("GET /staff/renotices/export.csv", route.AnyStaff, p.export(ledger.ListRenotices))

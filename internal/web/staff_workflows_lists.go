@@ -137,8 +137,11 @@ func (p *workflowPages) print(list string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		pr, _ := route.PrincipalOf(r)
 		fn, heading := p.wf.PrintDisposals, "廃棄の対象"
-		if list == ledger.ListRenotices {
+		switch list {
+		case ledger.ListRenotices:
 			fn, heading = p.wf.PrintRenotices, "再通知の対象"
+		case ledger.ListReturns:
+			fn, heading = p.wf.PrintReturns, "返戻された通知書"
 		}
 		l, err := fn(r.Context(), pr, route.MetaOf(r))
 		if err != nil {

@@ -171,7 +171,12 @@ func TestReturnAndResendFromTheCardPage(t *testing.T) {
 		_, page = h.get(path)
 		mustContain(t, "returned card", page, "通知書返戻", "2025-05-20（受取拒否）", `action="/staff/cards/1/resend"`)
 		_, returns := h.get("/staff/returns")
-		mustContain(t, "returns list", returns, "1 枚", "受取拒否", "2026-05-21", "/staff/cards/1/workflow")
+		mustContain(t, "returns list", returns, "1 枚", "受取拒否", "2026-05-21", "/staff/cards/1/workflow", "/staff/returns/print")
+		_, printed := h.get("/staff/returns/print")
+		mustContain(t, "returns print", printed, "職員限り", "返戻された通知書", "2025-05-20", "受取拒否", `<table class="sheet">`)
+		if len(h.actions("card.returns_printed")) != 1 {
+			t.Error("printing the returned-notice list is audited")
+		}
 		_, loc, _ = h.post("/staff/cards/1/resend", url.Values{"date": {"2025-06-01"}, "postal_code": {"6500001"}, "address": {"神戸市中央区1"}})
 		if loc != path+"?done=resend" {
 			t.Fatalf("resend: %q", loc)
