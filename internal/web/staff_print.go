@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/moji"
+	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// printPages are A4 printouts for the browser's print, each marked 職員限り
+// with who printed it and when. The disposal and returned-notice lists
+// are printed by the workflow pages (/staff/disposals/print,
+// /staff/returns/print); these add the day's issuance list and the
+// hand-over slip of one resident.
+type printPages struct {
+	ui *UI
+	wf *ledger.Workflows
+}
+
+// RegisterPrint adds the printouts; viewers may print them too.
+func (ui *UI) RegisterPrint(rt *route.Router, wf *ledger.Workflows) {
+	p := &printPages{ui: ui, wf: wf}
+	rt.Handle("GET /staff/print/issued", route.AnyStaff, p.issued)
+	rt.Handle("GET /staff/print/handover/{id}", route.AnyStaff, p.handover)
+}
+
+// printStamp is who printed a sheet and when, for its 職員限り mark.
+type printStamp struct {
+	PrintedBy string
+	PrintedAt string
+}
+
+func (p *printPages) stamp(pr auth.Principal) printStamp {
+	by := pr.Username
+	if pr.DisplayName != "" {
+		by = pr.DisplayName + "（" + pr.Username + "）"
+	}
+	return printStamp{PrintedBy: by, PrintedAt: p.wf.Today(p.wf.Location()).Format("2006-01-02 15:04")}
+}
+
+// issuedRow is a line of the issuance list.
+type issuedRow struct {
+	store.IssuedCard
+	DisplayName string
+	IssuedTime  string
+}
+
+// printIssuedView is the data of the issuance list.
+type printIssuedView struct {
+	printStamp
+	Date string
+	Rows []issuedRow
+}
+
+func (p *printPages) issued(w http.ResponseWriter, r *http.Request) {
+	pr, _ := route.PrincipalOf(r)
+	l, err := p.wf.IssuedOn(r.Context(), pr, route.MetaOf(r), r.URL.Query().Get("date"))
+	if err != nil {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	m, _ := p.ui.Gaiji.Map(r.Context())
+	rows := make([]issuedRow, len(l.Cards))
+	for i, c := range l.Cards {
+		rows[i] = issuedRow{IssuedCard: c, DisplayName: moji.ApplyGaiji(c.Resident.Name, m),
+			IssuedTime: c.IssuedAt.In(p.wf.Location()).Format("15:04")}
+	}
+	data := printIssuedView{printStamp: p.stamp(pr), Date: l.Date, Rows: rows}
+	p.ui.render(w, r, http.StatusOK, "print_issued", view{Title: "交付者一覧（印刷用）", Data: data})
+}
+
+// printHandoverView is the data of a hand-over slip: one resident only.
+type printHandoverView struct {
+	printStamp
+	ledger.HandoverSlip
+	DisplayName string
+	IssuedAt    string
+}
+
+// ReasonLabel names a return reason.
+func (printHandoverView) ReasonLabel(reason string) string {
+	return ledger.ReturnReason(reason).Label()
+}
+
+func (p *printPages) handover(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	pr, _ := route.PrincipalOf(r)
+	s, err := p.wf.Slip(r.Context(), pr, route.MetaOf(r), id)
+	if err != nil {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	m, _ := p.ui.Gaiji.Map(r.Context())
+	data := printHandoverView{printStamp: p.stamp(pr), HandoverSlip: s, DisplayName: moji.ApplyGaiji(s.Card.Resident.Name, m)}
+	if !s.IssuedAt.IsZero() {
+		data.IssuedAt = s.IssuedAt.In(p.wf.Location()).Format("2006-01-02 15:04")
+	}
+	p.ui.render(w, r, http.StatusOK, "print_handover", view{Title: "交付引渡票（印刷用）", Data: data})
+}
