@@ -63,7 +63,8 @@ func (h *JukiHandlers) lookup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *JukiHandlers) proposals(w http.ResponseWriter, r *http.Request) {
-	ps, err := h.Juki.Proposals(r.Context())
+	p, _ := route.PrincipalOf(r)
+	ps, err := h.Juki.Proposals(r.Context(), p, route.MetaOf(r))
 	if err != nil {
 		WriteError(w, r, err)
 		return

@@ -72,6 +72,8 @@ var actionLabels = map[string]string{
 	"juki.searched":                 "住民の照会",
 	"juki.proposal_confirmed":       "廃止の提案の確定",
 	"juki.proposal_dismissed":       "廃止の提案の取り下げ",
+	"juki.proposal_reopened":        "廃止の提案の差し戻し（廃止できず）",
+	"juki.proposals_listed":         "廃止の提案の一覧",
 	"booking.token_reissued":        "予約の確認用コードの再発行",
 }
 

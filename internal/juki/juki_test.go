@@ -57,7 +57,7 @@ func TestExtractProposesCancellationsStaffDecide(t *testing.T) {
 		if err != nil || again.Changed != 0 || again.Proposed != 0 {
 			t.Fatalf("re-import must change nothing: %+v %v", again, err)
 		}
-		props, _ := svc.Proposals(ctx)
+		props, _ := svc.Proposals(ctx, staff, auth.Meta{})
 		if len(props) != 2 {
 			t.Fatalf("proposals: %+v", props)
 		}
@@ -84,7 +84,7 @@ func TestExtractProposesCancellationsStaffDecide(t *testing.T) {
 		if gotDead.Status != card.StatusCancelled || gotDead.CancelReason != card.ReasonDeath || gotMoved.Status != card.StatusArrived {
 			t.Fatalf("decisions: dead %s/%s, moved %s", gotDead.Status, gotDead.CancelReason, gotMoved.Status)
 		}
-		if left, _ := svc.Proposals(ctx); len(left) != 0 {
+		if left, _ := svc.Proposals(ctx, staff, auth.Meta{}); len(left) != 0 {
 			t.Fatalf("decided proposals leave the list: %+v", left)
 		}
 	})

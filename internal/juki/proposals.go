@@ -2,9 +2,9 @@ package juki
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
-	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/card"
@@ -30,54 +30,72 @@ func (s *Service) Lookup(ctx context.Context, p auth.Principal, m auth.Meta, q, 
 	return out, err
 }
 
-// Proposals lists the proposals waiting for staff.
-func (s *Service) Proposals(ctx context.Context) ([]store.Proposal, error) {
+// Proposals lists the proposals waiting for staff (宛名番号 and cards:
+// the reading is audited).
+func (s *Service) Proposals(ctx context.Context, p auth.Principal, m auth.Meta) ([]store.Proposal, error) {
 	var out []store.Proposal
-	err := s.db.View(ctx, func(tx *store.Tx) (err error) { out, err = tx.Proposals(ctx, "proposed"); return })
+	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
+		if out, err = tx.Proposals(ctx, "proposed"); err != nil {
+			return err
+		}
+		ids := make([]int64, len(out))
+		for i, x := range out {
+			ids[i] = x.ID
+		}
+		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.proposals_listed",
+			Target: "register", IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"proposals": ids}}, s.clock.Now())
+		return err
+	})
 	return out, err
 }
 
-// Confirm cancels the proposal's card through the ledger with its reason.
+// Confirm claims the proposal, then cancels its card through the ledger
+// with its reason; a proposal decided meanwhile by someone else is a
+// conflict, and a card that cannot be cancelled puts the proposal back.
 func (s *Service) Confirm(ctx context.Context, p auth.Principal, m auth.Meta, id int64) error {
-	prop, err := s.open(ctx, id)
+	prop, err := s.decide(ctx, p, m, id, "confirmed")
 	if err != nil {
 		return err
 	}
-	if _, err := s.ledger.Transition(ctx, p, m, prop.CardID, card.StatusCancelled, "住基の異動による廃止", card.CancelReason(prop.Reason)); err != nil {
-		return err
+	_, err = s.ledger.Transition(ctx, p, m, prop.CardID, card.StatusCancelled, "住基の異動による廃止", card.CancelReason(prop.Reason))
+	if err == nil {
+		return nil
 	}
-	return s.decide(ctx, p, m, prop, "confirmed")
+	reopen := s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.ReopenProposal(ctx, id); err != nil {
+			return err
+		}
+		_, err := tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.proposal_reopened",
+			Target: "card:" + itoa(prop.CardID), IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"proposal": id}}, s.clock.Now())
+		return err
+	})
+	return errors.Join(err, reopen)
 }
 
 // Dismiss closes a proposal without touching the card.
 func (s *Service) Dismiss(ctx context.Context, p auth.Principal, m auth.Meta, id int64) error {
-	prop, err := s.open(ctx, id)
-	if err != nil {
-		return err
-	}
-	return s.decide(ctx, p, m, prop, "dismissed")
+	_, err := s.decide(ctx, p, m, id, "dismissed")
+	return err
 }
 
-func (s *Service) open(ctx context.Context, id int64) (store.Proposal, error) {
-	var prop store.Proposal
-	err := s.db.View(ctx, func(tx *store.Tx) (err error) { prop, err = tx.ProposalByID(ctx, id); return })
-	if err == nil && prop.Status != "proposed" {
-		err = apperr.New(apperr.Conflict, "この提案はすでに処理されています。")
-	}
-	return prop, err
-}
-
-func (s *Service) decide(ctx context.Context, p auth.Principal, m auth.Meta, prop store.Proposal, status string) error {
+// decide records the decision on a waiting proposal, with its audit entry,
+// in one transaction.
+func (s *Service) decide(ctx context.Context, p auth.Principal, m auth.Meta, id int64, status string) (store.Proposal, error) {
 	now := s.clock.Now()
-	return s.db.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.DecideProposal(ctx, prop.ID, status, p.Username, now); err != nil {
+	var prop store.Proposal
+	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
+		if prop, err = tx.ProposalByID(ctx, id); err != nil {
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.proposal_" + status,
+		if err := tx.DecideProposal(ctx, id, status, p.Username, now); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.proposal_" + status,
 			Target: "card:" + itoa(prop.CardID), IP: m.IP, RequestID: m.RequestID,
 			Detail: map[string]any{"proposal": prop.ID, "reason": prop.Reason}}, now)
 		return err
 	})
+	return prop, err
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
 )
 
 // RegisterResident is one person of the resident-register extract.
@@ -174,9 +176,24 @@ func (t *Tx) ProposalByID(ctx context.Context, id int64) (Proposal, error) {
 	return p, translate(err)
 }
 
-// DecideProposal records staff's decision on a proposal.
+// DecideProposal records staff's decision on a proposal still waiting; a
+// proposal already decided (by someone else meanwhile) is a conflict.
 func (t *Tx) DecideProposal(ctx context.Context, id int64, status, by string, at time.Time) error {
-	_, err := t.exec(ctx, `UPDATE cancellation_proposals SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1`,
-		id, status, by, millis(at))
-	return err
+	res, err := t.exec(ctx, `UPDATE cancellation_proposals SET status = $2, decided_by = $3, decided_at = $4
+		WHERE id = $1 AND status = 'proposed'`, id, status, by, millis(at))
+	if err != nil {
+		return translate(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return apperr.New(apperr.Conflict, "この提案はすでに処理されています。")
+	}
+	return nil
+}
+
+// ReopenProposal puts a claimed proposal back to waiting (when the card
+// could not be cancelled after all).
+func (t *Tx) ReopenProposal(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, `UPDATE cancellation_proposals SET status = 'proposed', decided_by = '', decided_at = NULL
+		WHERE id = $1`, id)
+	return translate(err)
 }

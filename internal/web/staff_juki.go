@@ -43,8 +43,8 @@ func (p jukiPages) page(w http.ResponseWriter, r *http.Request) {
 func (p jukiPages) render(w http.ResponseWriter, r *http.Request, status int, v view, res *juki.Result) {
 	q := r.URL.Query()
 	data := jukiView{Q: q.Get("q"), Birth: q.Get("birth_date"), Result: res}
+	pr, _ := route.PrincipalOf(r)
 	if data.Q != "" || data.Birth != "" {
-		pr, _ := route.PrincipalOf(r)
 		found, err := p.svc.Lookup(r.Context(), pr, route.MetaOf(r), data.Q, data.Birth)
 		if err != nil {
 			p.ui.ErrorPage(w, r, err)
@@ -52,7 +52,7 @@ func (p jukiPages) render(w http.ResponseWriter, r *http.Request, status int, v 
 		}
 		data.Found, data.Searched = found, true
 	}
-	props, err := p.svc.Proposals(r.Context())
+	props, err := p.svc.Proposals(r.Context(), pr, route.MetaOf(r))
 	if err != nil {
 		p.ui.ErrorPage(w, r, err)
 		return
