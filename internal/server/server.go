@@ -24,6 +24,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/web"
 )
@@ -103,6 +104,9 @@ func New(d Deps) (*Server, error) {
 		jukiSvc := juki.New(d.DB, d.Clock, ledgerSvc)
 		(&api.JukiHandlers{Juki: jukiSvc}).Register(s.router)
 		ui.RegisterJuki(s.router, jukiSvc)
+		storageSvc := storage.New(d.DB, d.Clock, ledgerSvc, web.NoticeFromScan)
+		(&api.StorageHandlers{Storage: storageSvc, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterStorage(s.router, storageSvc)
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
