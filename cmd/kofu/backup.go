@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -44,6 +45,13 @@ func (e env) backup(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	m, err := backup.WriteFile(ctx, db, *out, enc)
+	r := backup.Result{At: time.Now(), File: filepath.Base(*out), Rows: m.TotalRows()}
+	if err != nil {
+		r.Err = err.Error()
+	}
+	if rerr := backup.RecordResult(ctx, db, r); rerr != nil {
+		fmt.Fprintf(e.stderr, "警告: バックアップの結果をデータベースに記録できませんでした: %v\n", rerr)
+	}
 	if err != nil {
 		return err
 	}

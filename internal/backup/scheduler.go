@@ -86,7 +86,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	m, err := WriteFile(ctx, s.db, filepath.Join(s.dir, plan.Name), s.enc)
-	s.record(Result{At: now, File: plan.Name, Rows: m.TotalRows()}, err)
+	s.record(ctx, Result{At: now, File: plan.Name, Rows: m.TotalRows()}, err)
 	if err != nil {
 		return true, err
 	}
@@ -99,13 +99,18 @@ func (s *Scheduler) RunOnce(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-func (s *Scheduler) record(r Result, err error) {
+// record keeps the outcome for /metrics and in the database for the
+// dashboard of every instance.
+func (s *Scheduler) record(ctx context.Context, r Result, err error) {
 	if err != nil {
 		r.Err = err.Error()
 	}
 	s.mu.Lock()
 	s.last = r
 	s.mu.Unlock()
+	if err := RecordResult(ctx, s.db, r); err != nil {
+		s.log.WarnContext(ctx, "backup result not recorded", "err", err.Error())
+	}
 }
 
 func (s *Scheduler) existing() ([]string, error) {

@@ -40,6 +40,14 @@ func TestSchedulerWritesDueBackupsAndKeepsTheRetention(t *testing.T) {
 	if len(names) != 4 || s.Last().Err != "" || s.Last().File == "" {
 		t.Fatalf("kept %v, last %+v", names, s.Last())
 	}
+	// Every instance's dashboard reads the outcome from the database.
+	st, err := LastStatus(ctx, db)
+	if err != nil || !st.Recorded || st.File != s.Last().File || st.Rows == 0 || !st.At.Equal(s.Last().At) {
+		t.Fatalf("recorded status %+v (err %v), want %+v", st, err, s.Last())
+	}
+	if st.Stale(st.At.Add(25*time.Hour), 26*time.Hour) || !st.Stale(st.At.Add(27*time.Hour), 26*time.Hour) {
+		t.Error("a backup is stale after 26 hours, not before")
+	}
 }
 
 func TestSchedulerRefusesToRunWithoutEncryption(t *testing.T) {

@@ -73,7 +73,8 @@ func New(d Deps) (*Server, error) {
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Reserve: s.reserve, Session: s, Logins: s.metrics, Loc: d.Config.Location})
+		Reserve: s.reserve, Session: s, Logins: s.metrics, Loc: d.Config.Location,
+		Backups: func(ctx context.Context) (backup.Status, error) { return backup.LastStatus(ctx, d.DB) }})
 	if err != nil {
 		return nil, err
 	}

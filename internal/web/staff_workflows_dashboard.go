@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
 )
@@ -16,7 +17,18 @@ type wfDashboard struct {
 	Funnel []wfFunnelStep
 	Daily  wfChart
 	Weekly wfChart
+	Backup *wfBackup // nil when this server does not know backups
 }
+
+// wfBackup is the last backup as the dashboard shows it: a success older
+// than backupMaxAge, a failure or none at all is a warning.
+type wfBackup struct {
+	backup.Status
+	Stale bool
+}
+
+// backupMaxAge leaves a daily backup a couple of hours of slack.
+const backupMaxAge = 26 * time.Hour
 
 // wfFunnelStep is a funnel stage with its share of the cards that arrived.
 type wfFunnelStep struct {
@@ -35,6 +47,14 @@ func (p *workflowPages) dashboard(w http.ResponseWriter, r *http.Request) {
 	data := wfDashboard{Dashboard: d, Funnel: funnelSteps(d.Funnel),
 		Daily:  newChart("daily", fmt.Sprintf("日ごとの交付枚数（直近%d日）", len(d.Daily)), d.Daily),
 		Weekly: newChart("weekly", fmt.Sprintf("週ごとの交付枚数（直近%d週、月曜始まり）", len(d.Weekly)), d.Weekly)}
+	if p.ui.Backups != nil {
+		st, err := p.ui.Backups(r.Context())
+		if err != nil {
+			p.ui.ErrorPage(w, r, err)
+			return
+		}
+		data.Backup = &wfBackup{Status: st, Stale: st.Stale(time.Now(), backupMaxAge)}
+	}
 	p.ui.render(w, r, http.StatusOK, "dashboard", view{Title: "ダッシュボード", Data: data})
 }
 

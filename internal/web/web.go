@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
@@ -52,6 +54,9 @@ type Deps struct {
 	Session SessionCookies
 	Logins  LoginCounter
 	Loc     *time.Location
+	// Backups reads the last backup's outcome for the dashboard; nil
+	// leaves the section out.
+	Backups func(context.Context) (backup.Status, error)
 }
 
 // UI renders the pages.
