@@ -17,6 +17,8 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/demo"
+	"github.com/kofu-oss/kofu/internal/juki"
+	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/logx"
 	"github.com/kofu-oss/kofu/internal/server"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -95,6 +97,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		if _, err := demo.SeedCards(ctx, db, m.Clock.Now()); err != nil {
+			return err
+		}
+		if _, err := demo.SeedPlaces(ctx, db, m.Clock.Now()); err != nil {
+			return err
+		}
+		if _, err := demo.SeedRegister(ctx, db, juki.New(db, m.Clock, ledger.New(db, m.Clock)), m.Clock.Now()); err != nil {
 			return err
 		}
 		if _, err := m.Server.Reserve().SeedDemoWeek(ctx); err != nil {

@@ -47,6 +47,9 @@ func SeedCards(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 			if err := tx.InsertCardEvent(ctx, &ev); err != nil {
 				return err
 			}
+			if err := seedHistory(ctx, tx, rec, i, now); err != nil {
+				return fmt.Errorf("demo card %d: %w", i, err)
+			}
 			created++
 		}
 		return nil
@@ -73,7 +76,7 @@ func demoCard(rng *rand.Rand, i int, status card.Status, now time.Time) store.Ca
 	c.Card = store.Card{IssueDate: delivery.AddDate(0, 0, -7).Format("2006-01-02"),
 		ExpiryDate: delivery.AddDate(10, 0, 0).Format("2006-01-02"), Certificate: ptr(i%9 != 0),
 		DeliveryDate: delivery.Format("2006-01-02"), Box: fmt.Sprintf("D%03d", i/50), Status: status, Flags: []string{},
-		StorageLocation: fmt.Sprintf("キャビネット%c-%d段-%02d", 'A'+rune(i/100), 1+(i/20)%5, i%20+1), CreatedAt: now}
+		StorageLocation: demoLocation(i), CreatedAt: now}
 	if method == card.MethodCounter {
 		c.NoticeNumber = fmt.Sprintf("D%c%d-%06d", 'A'+rune(i%26), i%10, 100000+i)
 	}

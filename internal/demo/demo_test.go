@@ -5,7 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/juki"
+	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
@@ -30,6 +35,63 @@ func TestDemoCardsCoverEveryStatusOnce(t *testing.T) {
 		}
 		if again, err := SeedCards(ctx, db, now); err != nil || again != 0 {
 			t.Fatalf("a second start must not add cards: %d %v", again, err)
+		}
+	})
+}
+
+func TestDemoCardsFillEveryWorkflowList(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		if _, err := SeedCards(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		wf := ledger.NewWorkflows(ledger.New(db, clock.NewFixed(now)), time.UTC)
+		p := auth.Principal{UserID: 1, Username: "demo", Role: auth.RoleStaff}
+		d, err := wf.Dashboard(ctx, p, auth.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.RenoticesDue == 0 || d.NoticesOverdue == 0 || d.DisposalsDue == 0 || d.DisposalsPending == 0 || d.DisposalsHeld == 0 {
+			t.Errorf("an empty list in the demo: %+v", d)
+		}
+		if n, err := SeedPlaces(ctx, db, now); err != nil || n != demoCabinets*(1+demoShelves*(1+demoBoxesPerShelf)) {
+			t.Fatalf("places: %d %v", n, err)
+		}
+		if again, _ := SeedPlaces(ctx, db, now); again != 0 {
+			t.Errorf("a second start added %d places", again)
+		}
+		// Every demo card on hand sits in a known box, none over capacity.
+		tree, err := storage.New(db, clock.NewFixed(now), nil, nil).Tree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inBoxes, inCabinets := 0, 0
+		for _, n := range tree {
+			switch n.Kind {
+			case store.PlaceBox:
+				inBoxes += n.Count
+				if n.Count > n.Capacity {
+					t.Errorf("%s over capacity: %d", n.Path, n.Count)
+				}
+			case store.PlaceCabinet:
+				inCabinets += n.Count
+			}
+		}
+		if inBoxes == 0 || inBoxes != inCabinets {
+			t.Errorf("cards in boxes %d, in cabinets %d: every card on hand must be in a box", inBoxes, inCabinets)
+		}
+		jk := juki.New(db, clock.NewFixed(now), ledger.New(db, clock.NewFixed(now)))
+		res, err := SeedRegister(ctx, db, jk, now)
+		if err != nil || res.Rows != demoRegisterSize || res.Proposed == 0 {
+			t.Fatalf("register: %+v %v", res, err)
+		}
+		if again, err := SeedRegister(ctx, db, jk, now); err != nil || again.Rows != 0 {
+			t.Errorf("a second start imported the register again: %+v %v", again, err)
+		}
+		returns, err := wf.Returns(ctx, p, auth.Meta{}, ledger.ListQuery{})
+		if err != nil || len(returns.Items) == 0 {
+			t.Errorf("no returned notice in the demo (%v)", err)
 		}
 	})
 }
