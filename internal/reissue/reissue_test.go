@@ -26,9 +26,13 @@ import (
 
 var ctx = context.Background()
 
-func staff() auth.Principal { return auth.Principal{UserID: 7, Username: "tanaka", Role: auth.RoleStaff} }
-func admin() auth.Principal { return auth.Principal{UserID: 1, Username: "kanri", Role: auth.RoleAdmin} }
-func meta() auth.Meta       { return auth.Meta{IP: "10.0.0.5", RequestID: "req-1"} }
+func staff() auth.Principal {
+	return auth.Principal{UserID: 7, Username: "tanaka", Role: auth.RoleStaff}
+}
+func admin() auth.Principal {
+	return auth.Principal{UserID: 1, Username: "kanri", Role: auth.RoleAdmin}
+}
+func meta() auth.Meta { return auth.Meta{IP: "10.0.0.5", RequestID: "req-1"} }
 
 func tokyo() *time.Location {
 	loc, err := time.LoadLocation("Asia/Tokyo")
