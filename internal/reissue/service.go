@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
@@ -64,7 +66,10 @@ func fieldErr(field, msg string) error {
 // check cleans and validates what does not need the database.
 func (in *Input) check() error {
 	in.ReasonDetail, in.FreeDetail = strings.TrimSpace(in.ReasonDetail), strings.TrimSpace(in.FreeDetail)
-	in.NoticeNumber, in.ResidentNumber = strings.TrimSpace(in.NoticeNumber), strings.TrimSpace(in.ResidentNumber)
+	// Full-width digits typed on a Japanese keyboard are narrowed, as the
+	// ledger stores them.
+	in.NoticeNumber = strings.ToUpper(strings.TrimSpace(norm.NFKC.String(in.NoticeNumber)))
+	in.ResidentNumber = strings.TrimSpace(norm.NFKC.String(in.ResidentNumber))
 	in.RequestKey = strings.TrimSpace(in.RequestKey)
 	var fe []apperr.FieldError
 	add := func(f, m string) { fe = append(fe, apperr.FieldError{Field: f, Message: m}) }
