@@ -461,3 +461,38 @@ func checkCSV(t *testing.T, svc *reissue.Service, db *store.DB, rep reissue.Repo
 		t.Errorf("csv total %d, report %d", summary["合計"], rep.Total.Net)
 	}
 }
+
+func TestReportCSVNeutralisesFormulasAndWritesCP932(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := newService(db)
+		rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Name: "山田〜花子"})
+		mustRegister(t, svc, reissue.Input{CardID: rec.ID, Reason: reissue.ReasonOther, ReasonDetail: "=HYPERLINK(\"http://x\")",
+			Chargeable: true, Certificate: true})
+		var buf bytes.Buffer
+		if err := svc.ExportReport(ctx, staff(), meta(), "2026-05-11", export.CP932, &buf); err != nil {
+			t.Fatal(err)
+		}
+		text, _, err := moji.DecodeCP932(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows[1][4] != "山田～花子" || !strings.HasPrefix(rows[1][6], "その他（=") || rows[1][10] != "1000" {
+			t.Fatalf("cp932 row: %q", rows[1])
+		}
+		buf.Reset()
+		x := mustRegister(t, svc, reissue.Input{CardID: rec.ID, Reason: reissue.ReasonLost, Chargeable: true})
+		if _, err := svc.Void(ctx, staff(), meta(), x.ID, "=1+1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.ExportReport(ctx, staff(), meta(), "2026-05-11", export.UTF8, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), ",'=1+1,") || !strings.Contains(buf.String(), ",-800,") {
+			t.Fatalf("void row must be neutralised and negative:\n%s", buf.String())
+		}
+	})
+}
