@@ -126,7 +126,7 @@ func (h *ReissueHandlers) register(w http.ResponseWriter, r *http.Request) {
 func (h *ReissueHandlers) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p, _ := route.PrincipalOf(r)
-	xs, err := h.Reissue.List(r.Context(), p, route.MetaOf(r), reissue.Filter{From: q.Get("from"), To: q.Get("to"),
+	xs, err := h.Reissue.List(r.Context(), p, route.MetaOf(r), reissue.Filter{ResidentNumber: q.Get("resident_number"), From: q.Get("from"), To: q.Get("to"),
 		Reason: q.Get("reason"), FeeType: q.Get("fee_type"), Status: q.Get("status")})
 	if err != nil {
 		WriteError(w, r, err)

@@ -170,6 +170,13 @@ func TestRegisterRejectsIncompleteInput(t *testing.T) {
 		if err != nil || len(list) != 0 {
 			t.Fatalf("nothing may be stored: %d %v", len(list), err)
 		}
+		defer func() {
+			mine, err := svc.List(ctx, staff(), meta(), reissue.Filter{ResidentNumber: "１００００１"})
+			others, _ := svc.List(ctx, staff(), meta(), reissue.Filter{ResidentNumber: "100002"})
+			if err != nil || len(mine) != 2 || len(others) != 0 {
+				t.Errorf("by 宛名番号: %d %d %v", len(mine), len(others), err)
+			}
+		}()
 		// A free reissue records why, has no receipt and uses no number.
 		free := mustRegister(t, svc, reissue.Input{ResidentNumber: "100001", Reason: reissue.ReasonMarginFull,
 			FreeReason: reissue.FreeMarginFull, Certificate: true})

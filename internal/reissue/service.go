@@ -283,10 +283,11 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, m auth.Meta, id int
 
 // Filter is what the list is searched by (dates YYYY-MM-DD, inclusive).
 type Filter struct {
-	From, To string
-	Reason   string
-	FeeType  string
-	Status   string // "", "valid" or "voided"
+	ResidentNumber string // 宛名番号
+	From, To       string
+	Reason         string
+	FeeType        string
+	Status         string // "", "valid" or "voided"
 }
 
 func (f Filter) store() (store.ReissueFilter, error) {
@@ -302,7 +303,8 @@ func (f Filter) store() (store.ReissueFilter, error) {
 	if f.FeeType != "" && FeeTypeLabel(f.FeeType) == "" {
 		fe = append(fe, apperr.FieldError{Field: "fee_type", Message: "手数料の区分の指定が正しくありません。"})
 	}
-	out := store.ReissueFilter{From: f.From, To: f.To, Reason: f.Reason, FeeType: f.FeeType, Limit: listLimit}
+	out := store.ReissueFilter{ResidentNumber: strings.TrimSpace(norm.NFKC.String(f.ResidentNumber)), From: f.From, To: f.To,
+		Reason: f.Reason, FeeType: f.FeeType, Limit: listLimit}
 	switch f.Status {
 	case "":
 	case "valid", "voided":
@@ -335,7 +337,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, m auth.Meta, f Fil
 		return nil, err
 	}
 	return out, s.logRead(ctx, p, m, "reissue.listed", "reissues", map[string]any{
-		"from": f.From, "to": f.To, "reason": f.Reason, "fee_type": f.FeeType, "status": f.Status, "count": len(out)})
+		"resident_number": f.ResidentNumber, "from": f.From, "to": f.To, "reason": f.Reason, "fee_type": f.FeeType, "status": f.Status, "count": len(out)})
 }
 
 // History is one resident's reissues, oldest first.

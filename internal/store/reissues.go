@@ -124,13 +124,14 @@ func (t *Tx) ReissueByRequestKey(ctx context.Context, key string) (Reissue, erro
 // ReissueFilter selects reissues. Dates are inclusive; empty fields do
 // not filter.
 type ReissueFilter struct {
-	ResidentID int64
-	From, To   string // received_on
-	VoidedOn   string // only reissues voided that day
-	Reason     string
-	FeeType    string
-	Voided     *bool
-	Limit      int // 0: no limit
+	ResidentID     int64
+	ResidentNumber string // 宛名番号
+	From, To       string // received_on
+	VoidedOn       string // only reissues voided that day
+	Reason         string
+	FeeType        string
+	Voided         *bool
+	Limit          int // 0: no limit
 }
 
 func (f ReissueFilter) where() (string, []any) {
@@ -138,6 +139,7 @@ func (f ReissueFilter) where() (string, []any) {
 	if f.ResidentID != 0 {
 		c.add("x.resident_id = ?", f.ResidentID)
 	}
+	c.addIf(f.ResidentNumber, "r.resident_number = ?")
 	c.addIf(f.From, "x.received_on >= ?")
 	c.addIf(f.To, "x.received_on <= ?")
 	c.addIf(f.VoidedOn, "x.voided_on = ?")
