@@ -105,6 +105,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if _, err := demo.SeedRegister(ctx, db, juki.New(db, m.Clock, ledger.New(db, m.Clock)), m.Clock.Now()); err != nil {
 			return err
 		}
+		if _, err := demo.SeedReissues(ctx, db, m.Config.Location, m.Clock.Now()); err != nil {
+			return err
+		}
 		if _, err := m.Server.Reserve().SeedDemoWeek(ctx); err != nil {
 			return err
 		}

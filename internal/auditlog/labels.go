@@ -84,6 +84,14 @@ var actionLabels = map[string]string{
 	"storage.stocktake_closed":        "棚卸の締め",
 	"storage.stocktake_report_viewed": "棚卸結果の閲覧",
 	"storage.stocktake_exported":      "棚卸結果の出力",
+	"reissue.registered":              "再交付の登録",
+	"reissue.voided":                  "再交付（領収）の取消",
+	"reissue.viewed":                  "再交付の閲覧",
+	"reissue.listed":                  "再交付一覧の閲覧",
+	"reissue.history_viewed":          "住民の再交付履歴の閲覧",
+	"reissue.report_viewed":           "手数料日計表の閲覧",
+	"reissue.report_exported":         "手数料日計表の出力",
+	"settings.reissue_fees_changed":   "再交付手数料の設定変更",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.

@@ -10,6 +10,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/juki"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
@@ -92,6 +93,29 @@ func TestDemoCardsFillEveryWorkflowList(t *testing.T) {
 		returns, err := wf.Returns(ctx, p, auth.Meta{}, ledger.ListQuery{})
 		if err != nil || len(returns.Items) == 0 {
 			t.Errorf("no returned notice in the demo (%v)", err)
+		}
+	})
+}
+
+func TestDemoReissuesFillTodaysReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		tokyo, _ := time.LoadLocation("Asia/Tokyo")
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, tokyo)
+		if _, err := SeedCards(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		n, err := SeedReissues(ctx, db, tokyo, now)
+		if err != nil || n != len(demoReissues()) {
+			t.Fatalf("seeded %d: %v", n, err)
+		}
+		svc := reissue.New(db, clock.NewFixed(now), tokyo)
+		rep, err := svc.Report(ctx, auth.System("test"), auth.Meta{}, "")
+		if err != nil || len(rep.Received) == 0 || len(rep.Voids) != 1 || rep.Total.Net == 0 {
+			t.Fatalf("today's report: %+v %v", rep.Total, err)
+		}
+		if again, err := SeedReissues(ctx, db, tokyo, now); err != nil || again != 0 {
+			t.Fatalf("a second start must not add reissues: %d %v", again, err)
 		}
 	})
 }

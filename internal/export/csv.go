@@ -109,12 +109,26 @@ func describe(lost []rune) string {
 	return strings.Join(parts, " ") + " を〓で出力"
 }
 
-// Neutralize keeps a spreadsheet from reading a cell as a formula.
+// Neutralize keeps a spreadsheet from reading a cell as a formula. A
+// negative integer ("-1000", a refund in a fee report) is left alone: it is
+// a number to Excel, and a quote would keep it from adding up.
 func Neutralize(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) && !negativeInteger(v) {
 		return "'" + v
 	}
 	return v
+}
+
+func negativeInteger(v string) bool {
+	if len(v) < 2 || v[0] != '-' {
+		return false
+	}
+	for _, c := range v[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SetHeaders marks an HTTP response as a CSV download in enc.

@@ -15,6 +15,7 @@ func TestUTF8ExportHasBOMAndNeutralisedCells(t *testing.T) {
 	w.Header([]string{"氏名", "備考"})
 	w.Row([]string{"髙橋 𠮷子", "=1+1"})
 	w.Row([]string{"葛\U000E0100城", "@SUM(A1)"})
+	w.Row([]string{"-1000", "-1+cmd|' /C calc'!A0"})
 	out := buf.String()
 	if !strings.HasPrefix(out, "\ufeff") {
 		t.Fatal("UTF-8 export must start with a BOM for Excel")
@@ -23,7 +24,8 @@ func TestUTF8ExportHasBOMAndNeutralisedCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[1][0] != "髙橋 𠮷子" || rows[1][1] != "'=1+1" || rows[2][0] != "葛\U000E0100城" || rows[2][1] != "'@SUM(A1)" {
+	if rows[1][0] != "髙橋 𠮷子" || rows[1][1] != "'=1+1" || rows[2][0] != "葛\U000E0100城" || rows[2][1] != "'@SUM(A1)" ||
+		rows[3][0] != "-1000" || rows[3][1] != "'-1+cmd|' /C calc'!A0" {
 		t.Fatalf("rows: %q", rows)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/juki"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
+	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/storage"
@@ -108,6 +109,9 @@ func New(d Deps) (*Server, error) {
 		storageSvc := storage.New(d.DB, d.Clock, ledgerSvc, web.NoticeFromScan)
 		(&api.StorageHandlers{Storage: storageSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterStorage(s.router, storageSvc)
+		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)
+		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterReissues(s.router, reissueSvc)
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -118,6 +118,8 @@ type cardPageView struct {
 	Next    []card.Status
 	Reasons []card.CancelReason
 	CanEdit bool
+	// Reissues are the resident's reissues (nil without the reissue pages).
+	Reissues *cardReissues
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
@@ -139,9 +141,14 @@ var cardNotices = map[string]string{
 
 func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v view, d ledger.Detail) {
 	p, _ := route.PrincipalOf(r)
+	reissues, err := ui.cardReissuesFor(r, d.Card.Resident.ID)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	v.Title = "カード"
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
-		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer"}
+		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues}
 	ui.render(w, r, status, "card", v)
 }
 

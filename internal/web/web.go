@@ -27,6 +27,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
@@ -66,6 +67,10 @@ type UI struct {
 	pages  map[string]*template.Template
 	assets map[string]asset // by logical name, e.g. "kofu.css"
 	byPath map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
+
+	// reissues, once RegisterReissues ran, adds the resident's reissues to
+	// the card page.
+	reissues *reissue.Service
 }
 
 type asset struct {
