@@ -256,9 +256,9 @@ func (r *ledgerRun) updateLedger(ctx context.Context, row legacy.Row, rec store.
 	set(&changes, "remarks", "備考", &rec.Remarks, in.Remarks)
 	changes = append(changes, residentChanges(&rec.Resident, ledgerResident(row))...)
 	if row.Status != from {
-		if err := card.CanTransition(from, row.Status, rec.Application.Method); err != nil {
+		if why := moveRefused(from, row.Status, rec.Application.Method); why != "" {
 			r.rejectRow(row, "状態", "status_conflict", fmt.Sprintf("登録済みのカードは「%s」のため、管理簿の「%s」には変更できません（%s）",
-				from.Label(), row.StatusWord, apperr.MessageOf(err)))
+				from.Label(), row.StatusWord, why))
 			r.outcome(row, OutcomeRejected, "", nil)
 			return nil
 		}
@@ -303,6 +303,26 @@ func (r *ledgerRun) saveLedger(ctx context.Context, row legacy.Row, rec store.Ca
 	r.res.Updated++
 	r.outcome(row, OutcomeUpdated, loc, labels)
 	return nil
+}
+
+// moveRefused says why a card the ledger already holds may not take the
+// status of the Excel ledger, or "". Beyond the status table, the rules
+// the card page enforces hold here too: a reserved card moves with its
+// booking, a held card resumes on the card page, and disposal needs a
+// second staff member's confirmation.
+func moveRefused(from, to card.Status, m card.Method) string {
+	switch {
+	case from == card.StatusReserved:
+		return "交付予約があります。交付窓口の画面で扱ってください"
+	case from == card.StatusOnHold:
+		return "保留中です。カードの画面で保留を解いてください"
+	case to == card.StatusDisposed:
+		return "廃棄は別の職員の確認が必要です。廃棄の画面で扱ってください"
+	}
+	if err := card.CanTransition(from, to, m); err != nil {
+		return apperr.MessageOf(err)
+	}
+	return ""
 }
 
 // moveStatus records the status change the ledger shows; a hand-over is

@@ -231,12 +231,19 @@ func TestLedgerLaterFileMovesStatusOrRefuses(t *testing.T) {
 		s := ledgerService(db)
 		importLedger(t, s, legacytest.Build(t, header,
 			[]any{"00000000000000000000001", "山田\u3000一", "1980-01-01", "通知済", 46300.0},
-			[]any{"00000000000000000000002", "山田\u3000二", "1980-01-02", "交付済", 46300.0, 46310.0}), false)
+			[]any{"00000000000000000000002", "山田\u3000二", "1980-01-02", "交付済", 46300.0, 46310.0},
+			[]any{"00000000000000000000003", "山田\u3000三", "1980-01-03", "廃棄待ち", 46300.0}), false)
 		res := importLedger(t, s, legacytest.Build(t, header,
 			[]any{"00000000000000000000001", "山田\u3000一", "1980-01-01", "交付済", 46300.0, 46320.0},
-			[]any{"00000000000000000000002", "山田\u3000二", "1980-01-02", "通知済", 46300.0}), false)
-		if res.Updated != 1 || len(res.Rejected) != 1 || res.Rejected[0].Line != 3 || res.Rejected[0].Code != "status_conflict" {
+			[]any{"00000000000000000000002", "山田\u3000二", "1980-01-02", "通知済", 46300.0},
+			// disposal needs a second staff member: not through an import
+			[]any{"00000000000000000000003", "山田\u3000三", "1980-01-03", "廃棄", 46300.0}), false)
+		if res.Updated != 1 || len(res.Rejected) != 2 || res.Rejected[0].Line != 3 || res.Rejected[0].Code != "status_conflict" ||
+			res.Rejected[1].Line != 4 || res.Rejected[1].Code != "status_conflict" {
 			t.Fatalf("second file %+v", res.Result)
+		}
+		if got := cardByApp(t, db, "00000000000000000000003").Status; got != card.StatusDisposalPending {
+			t.Errorf("disposal pending card became %s", got)
 		}
 		if o := res.Outcomes[0]; o.Outcome != OutcomeUpdated || !slices.Equal(o.Changes, []string{"状態", "交付日"}) {
 			t.Errorf("outcome %+v", o)
