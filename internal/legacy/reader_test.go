@@ -162,3 +162,23 @@ func TestUnknownStatusWordsNotGuessed(t *testing.T) {
 		}
 	}
 }
+
+func TestDateCellStyles(t *testing.T) {
+	header := []string{"申請書ID", "氏名", "生年月日", "状態", "納品日", "交付日"}
+	file := legacytest.Build(t, header,
+		[]any{"00000000000000000000001", "山田\u3000一", "2026-10-19T00:00:00Z", "交付済", "46314", 20261108},
+		[]any{"00000000000000000000002", "山田\u3000二", "令和元年５月１日", "交付済", 46314.5, "Ｒ８．１１．８"})
+	l := mustRead(t, file)
+	r1, r2 := l.Rows[0], l.Rows[1]
+	if r1.BirthDate != (jlis.Date{Year: 2026, Month: 10, Day: 19}) || r1.HandedDate != (jlis.Date{Year: 2026, Month: 11, Day: 8}) {
+		t.Errorf("row 2: %+v", r1)
+	}
+	// "46314" typed as text is not an Excel date.
+	if len(r1.Problems) != 1 || r1.Problems[0].Code != "delivery_date_format" {
+		t.Errorf("text 46314: %+v", r1.Problems)
+	}
+	if r2.BirthDate != (jlis.Date{Year: 2019, Month: 5, Day: 1}) || r2.DeliveryDate != (jlis.Date{Year: 2026, Month: 10, Day: 19}) ||
+		r2.HandedDate != (jlis.Date{Year: 2026, Month: 11, Day: 8}) || len(r2.Problems) != 0 {
+		t.Errorf("row 3: %+v", r2)
+	}
+}

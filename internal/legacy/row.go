@@ -246,6 +246,9 @@ func (b *rowBuilder) dates() {
 // full-width digits).
 func (b *rowBuilder) date(f field, code string) (jlis.Date, bool) {
 	v := b.value(f)
+	if len(v) > 10 && v[10] == 'T' { // an ISO 8601 date cell (t="d"): 2026-10-19T00:00:00Z
+		v = v[:10]
+	}
 	if d, ok := b.serialDate(f, v); ok {
 		return d, true
 	}
