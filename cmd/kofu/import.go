@@ -14,8 +14,11 @@ import (
 )
 
 func (e env) importCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "ledger" {
+		return e.importLedgerCmd(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "jlis" {
-		return errors.New("使い方: kofu import jlis FILE [--dry-run] [--json] [--db DB]")
+		return errors.New("使い方: kofu import jlis|ledger FILE [--dry-run] [--json] [--db DB]")
 	}
 	fs := e.newFlags("import jlis")
 	dsn := dbFlag(fs)

@@ -24,6 +24,8 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu token list | kofu token revoke --id N
   kofu import jlis FILE [--dry-run] [--json]
                                        J-LIS の納品データ (CSV) を取り込む
+  kofu import ledger FILE [--dry-run] [--json]
+                                       カード管理簿 (Excel の .xlsx) を取り込む
   kofu backup --out FILE [--db DB]     暗号化したバックアップを作成する
                                        (KOFU_BACKUP_RECIPIENTS に age の公開鍵 (カンマ区切り)、または KOFU_BACKUP_PASSPHRASE)
   kofu restore FILE [--db DB]          バックアップを空のデータベースに復元する (SQLite ⇔ PostgreSQL の移行にも使える)

@@ -21,6 +21,7 @@ func (h *ImportHandlers) Register(rt *route.Router) {
 	rt.Handle("GET /api/v1/imports/{id}", route.AnyStaff, h.get)
 	rt.Handle("GET /api/v1/settings/jlis-profile", route.Admin, h.profile)
 	rt.Handle("PUT /api/v1/settings/jlis-profile", route.Admin, h.saveProfile)
+	h.registerLedger(rt)
 }
 
 func (h *ImportHandlers) importJLIS(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +48,7 @@ func (h *ImportHandlers) list(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, 0, len(recs))
 	for _, rec := range recs {
-		out = append(out, map[string]any{"id": rec.ID, "file_name": rec.FileName, "sha256": rec.SHA256, "actor": rec.Actor,
+		out = append(out, map[string]any{"id": rec.ID, "kind": rec.Kind, "file_name": rec.FileName, "sha256": rec.SHA256, "actor": rec.Actor,
 			"at": rec.StartedAt, "rows": rec.Rows, "created": rec.Created, "updated": rec.Updated,
 			"unchanged": rec.Unchanged, "rejected": rec.Rejected})
 	}
@@ -56,7 +57,11 @@ func (h *ImportHandlers) list(w http.ResponseWriter, r *http.Request) {
 
 func (h *ImportHandlers) get(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	_, res, err := h.Intake.Import(r.Context(), id)
+	rec, res, err := h.Intake.Import(r.Context(), id)
+	if err == nil && rec.Kind == intake.KindLedger {
+		h.getLedger(w, r, id)
+		return
+	}
 	if err != nil {
 		WriteError(w, r, err)
 		return

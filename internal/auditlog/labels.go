@@ -50,6 +50,8 @@ var actionLabels = map[string]string{
 	"card.disposal_hold_released":     "廃棄保留の解除",
 	"card.notice_candidates_listed":   "通知書発送候補の閲覧",
 	"import.jlis":                     "J-LIS 納品データの取込",
+	"import.ledger":                   "カード管理簿（Excel）の取込",
+	"import.ledger_previewed":         "カード管理簿（Excel）の取込内容の確認",
 	"gaiji.changed":                   "外字表の変更",
 	"gaiji.deleted":                   "外字の削除",
 	"gaiji.review_viewed":             "外字未登録一覧の閲覧",

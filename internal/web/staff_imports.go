@@ -17,6 +17,7 @@ func (ui *UI) registerImports(rt *route.Router) {
 	rt.Handle("POST /staff/imports/preview", route.Staff, ui.importPreview)
 	rt.Handle("POST /staff/imports/confirm", route.Staff, ui.importConfirm)
 	rt.Handle("GET /staff/imports/{id}", route.AnyStaff, ui.importReport)
+	ui.registerLedgerImports(rt)
 }
 
 type importsView struct {
