@@ -84,6 +84,11 @@ var actionLabels = map[string]string{
 	"storage.stocktake_closed":        "棚卸の締め",
 	"storage.stocktake_report_viewed": "棚卸結果の閲覧",
 	"storage.stocktake_exported":      "棚卸結果の出力",
+	"surface.registered":              "券面更新の記録",
+	"surface.done":                    "券面更新の完了",
+	"surface.withdrawn":               "券面更新の届出の取消",
+	"surface.listed":                  "券面更新一覧の閲覧",
+	"surface.viewed":                  "カードの券面更新記録の閲覧",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.
