@@ -79,7 +79,9 @@ func TestPendingUpdateFlagsTheCardUntilDone(t *testing.T) {
 			t.Fatalf("after registering: flags %v, address %q", got.Flags, got.Resident.Address)
 		}
 		flags := ledger.Flags(got, time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
-		if !slices.ContainsFunc(flags, func(f ledger.Flag) bool { return f.Code == card.FlagSurfacePending && f.Label == "券面更新待ち" && f.Strong() }) {
+		if !slices.ContainsFunc(flags, func(f ledger.Flag) bool {
+			return f.Code == card.FlagSurfacePending && f.Label == "券面更新待ち" && f.Strong()
+		}) {
 			t.Errorf("flags shown to staff: %+v", flags)
 		}
 		// A second pending change of another kind keeps the flag after the first is done.
