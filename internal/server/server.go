@@ -25,6 +25,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/storage"
+	"github.com/kofu-oss/kofu/internal/surface"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/web"
 )
@@ -107,6 +108,9 @@ func New(d Deps) (*Server, error) {
 		storageSvc := storage.New(d.DB, d.Clock, ledgerSvc, web.NoticeFromScan)
 		(&api.StorageHandlers{Storage: storageSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterStorage(s.router, storageSvc)
+		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
+		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterSurface(s.router, surfaceSvc)
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
