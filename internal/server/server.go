@@ -25,8 +25,8 @@ import (
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/storage"
-	"github.com/kofu-oss/kofu/internal/surface"
 	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/surface"
 	"github.com/kofu-oss/kofu/internal/web"
 )
 
