@@ -97,6 +97,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if _, err := demo.SeedCards(ctx, db, m.Clock.Now()); err != nil {
 			return err
 		}
+		if _, err := demo.SeedSurfaceUpdates(ctx, db, m.Clock.Now()); err != nil {
+			return err
+		}
 		if _, err := m.Server.Reserve().SeedDemoWeek(ctx); err != nil {
 			return err
 		}
