@@ -49,6 +49,10 @@ func TestSurfaceUpdatePagesAndAPI(t *testing.T) {
 		if _, _, body := staff.get(cardURL); !strings.Contains(body, "券面更新待ち") {
 			t.Fatalf("the card must show the pending flag:\n%s", body)
 		}
+		if _, _, body := viewer.get("/staff/cards?flag=surface_pending"); !strings.Contains(body, "SUR-000001") ||
+			!strings.Contains(body, `<option value="surface_pending" selected>券面更新待ち</option>`) {
+			t.Fatalf("card search by the flag:\n%s", body)
+		}
 		_, _, body = viewer.get("/staff/surface?kind=address&state=pending&q=けやき台")
 		if !strings.Contains(body, "SUR-000001") || !strings.Contains(body, "\ue000田　花子") || !strings.Contains(body, "外字未登録") ||
 			!strings.Contains(body, "兵庫県三田市けやき台9-9") || strings.Contains(body, "券面を更新した") {
