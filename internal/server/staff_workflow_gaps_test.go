@@ -64,3 +64,24 @@ func readAll(t *testing.T, res *http.Response) string {
 	}
 	return string(b)
 }
+
+// A resident turns up while their card waits for disposal: staff take it
+// back into stock from the card page, and the counter can issue it.
+func TestCardPendingDisposalBackToStockFromTheCardPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "BCK-000001", Status: card.StatusDisposalPending})
+		staff := newBrowser(t, h)
+		staff.post("/staff/login", url.Values{"username": {"staff1"}, "password": {password}})
+		cardURL := "/staff/cards/" + strconv.FormatInt(rec.ID, 10)
+		if _, _, body := staff.get(cardURL); !strings.Contains(body, `name="to" value="notice_sent"`) {
+			t.Fatalf("the card page must offer the way back:\n%s", body)
+		}
+		if status, loc, _ := staff.post(cardURL+"/transition", url.Values{"to": {"notice_sent"}, "reason": {"本人から電話"}}); status != 303 || loc != cardURL+"?done=status" {
+			t.Fatalf("back to stock: %d %s", status, loc)
+		}
+		if _, _, body := staff.get(cardURL); !strings.Contains(body, `name="to" value="issued"`) {
+			t.Fatalf("a card back in stock can be issued:\n%s", body)
+		}
+	})
+}
