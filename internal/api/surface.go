@@ -32,6 +32,8 @@ type surfaceJSON struct {
 	KindLabel     string     `json:"kind_label"`
 	OldValue      string     `json:"old_value"`
 	NewValue      string     `json:"new_value"`
+	OldDetail     string     `json:"old_detail,omitempty"`
+	NewDetail     string     `json:"new_detail,omitempty"`
 	State         string     `json:"state"`
 	StateLabel    string     `json:"state_label"`
 	RequestedDate string     `json:"requested_date"`
@@ -60,7 +62,7 @@ type surfaceRowJSON struct {
 
 func (h *SurfaceHandlers) out(u store.SurfaceUpdate) surfaceJSON {
 	j := surfaceJSON{ID: u.ID, CardID: u.CardID, Kind: u.Kind, KindLabel: surface.KindLabel(u.Kind),
-		OldValue: u.OldValue, NewValue: u.NewValue, State: u.State, StateLabel: surface.StateLabel(u.State),
+		OldValue: u.OldValue, NewValue: u.NewValue, OldDetail: u.OldDetail, NewDetail: u.NewDetail, State: u.State, StateLabel: surface.StateLabel(u.State),
 		RequestedDate: u.RequestedDate, DoneDate: u.DoneDate, Note: u.Note, RegisteredAt: u.RegisteredAt.In(h.Loc),
 		Registrar: u.Registrar, Closer: u.Closer}
 	if !u.ClosedAt.IsZero() {
@@ -121,11 +123,12 @@ func (h *SurfaceHandlers) forCard(w http.ResponseWriter, r *http.Request) {
 }
 
 type surfaceRequest struct {
-	Kind     string `json:"kind"`
-	NewValue string `json:"new_value"`
-	Date     string `json:"date"`
-	Pending  bool   `json:"pending"`
-	Note     string `json:"note"`
+	Kind      string `json:"kind"`
+	NewValue  string `json:"new_value"`
+	NewDetail string `json:"new_detail"`
+	Date      string `json:"date"`
+	Pending   bool   `json:"pending"`
+	Note      string `json:"note"`
 }
 
 func (h *SurfaceHandlers) register(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +141,7 @@ func (h *SurfaceHandlers) register(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		p, _ := route.PrincipalOf(r)
 		u, err = h.Surface.Register(r.Context(), p, route.MetaOf(r), id, surface.Input{Kind: req.Kind,
-			NewValue: req.NewValue, Date: req.Date, Pending: req.Pending, Note: req.Note})
+			NewValue: req.NewValue, NewDetail: req.NewDetail, Date: req.Date, Pending: req.Pending, Note: req.Note})
 	}
 	if err != nil {
 		WriteError(w, r, err)

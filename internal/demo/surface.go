@@ -56,8 +56,10 @@ func SeedSurfaceUpdates(ctx context.Context, db *store.DB, now time.Time) (int, 
 func seedSurface(ctx context.Context, tx *store.Tx, rec store.CardRecord, d demoSurface, now time.Time) error {
 	current := map[string]string{store.SurfaceAddress: rec.Resident.Address, store.SurfaceName: rec.Resident.Name,
 		store.SurfaceExpiry: rec.ExpiryDate}[d.kind]
+	detail := map[string]string{store.SurfaceAddress: rec.Resident.PostalCode, store.SurfaceName: rec.Resident.NameKana}[d.kind]
 	day := now.AddDate(0, 0, -d.daysAgo).Format(time.DateOnly)
-	u := store.SurfaceUpdate{CardID: rec.ID, Kind: d.kind, OldValue: d.other, NewValue: current, State: store.SurfaceDone,
+	u := store.SurfaceUpdate{CardID: rec.ID, Kind: d.kind, OldValue: d.other, NewValue: current, OldDetail: detail,
+		NewDetail: detail, State: store.SurfaceDone,
 		RequestedDate: day, DoneDate: day, Note: d.note, RegisteredAt: now, Registrar: "demo", ClosedAt: now, Closer: "demo"}
 	if d.pending {
 		u.OldValue, u.NewValue, u.State, u.DoneDate, u.ClosedAt, u.Closer = current, d.other, store.SurfacePending, "", time.Time{}, ""

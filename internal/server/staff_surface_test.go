@@ -36,13 +36,14 @@ func TestSurfaceUpdatePagesAndAPI(t *testing.T) {
 
 		// A bad form is answered in place, in Japanese, keeping what was typed.
 		status, _, body := staff.post(cardURL+"/surface", url.Values{"kind": {"address"}, "new_value": {" "}, "note": {"転居届"}})
-		if status != 422 || !strings.Contains(body, "変更後の住所を入力してください。") || !strings.Contains(body, `value="転居届"`) {
+		if status != 422 || !strings.Contains(body, "変更後の住所を入力してください。") || !strings.Contains(body, `value="転居届"`) ||
+			!strings.Contains(body, `<p class="field-error">変更後の住所を入力してください。</p>`) {
 			t.Fatalf("empty value: %d\n%s", status, body)
 		}
 		if status, _, _ := viewer.post(cardURL+"/surface", url.Values{"kind": {"address"}, "new_value": {"x"}}); status != 403 {
 			t.Fatalf("viewer registering: %d", status)
 		}
-		status, loc, _ := staff.post(cardURL+"/surface", url.Values{"kind": {"address"}, "new_value": {"兵庫県三田市けやき台9-9"}, "pending": {"1"}})
+		status, loc, _ := staff.post(cardURL+"/surface", url.Values{"kind": {"address"}, "new_value": {"兵庫県三田市けやき台9-9"}, "new_detail": {"6691321"}, "pending": {"1"}})
 		if status != 303 || loc != cardURL+"/surface?done=pending" {
 			t.Fatalf("register: %d %s", status, loc)
 		}
@@ -75,7 +76,7 @@ func TestSurfaceUpdatePagesAndAPI(t *testing.T) {
 		if status != 409 || !strings.Contains(body, "すでに「更新済み」です") {
 			t.Fatalf("withdrawing a done update: %d\n%s", status, body)
 		}
-		if _, _, body := staff.get(cardURL); strings.Contains(body, "券面更新待ち") || !strings.Contains(body, "兵庫県三田市けやき台9-9") {
+		if _, _, body := staff.get(cardURL); strings.Contains(body, "券面更新待ち") || !strings.Contains(body, "〒669-1321 兵庫県三田市けやき台9-9") {
 			t.Fatalf("card after done:\n%s", body)
 		}
 

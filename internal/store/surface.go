@@ -29,6 +29,8 @@ type SurfaceUpdate struct {
 	Kind          string
 	OldValue      string
 	NewValue      string
+	OldDetail     string // the postal code with an address, the kana with a name
+	NewDetail     string
 	State         string
 	RequestedDate string
 	DoneDate      string
@@ -56,7 +58,7 @@ type SurfaceRow struct {
 	Card CardRecord
 }
 
-const surfaceColumns = `u.id, u.card_id, u.kind, u.old_value, u.new_value, u.state, u.requested_date,
+const surfaceColumns = `u.id, u.card_id, u.kind, u.old_value, u.new_value, u.old_detail, u.new_detail, u.state, u.requested_date,
 	u.done_date, u.note, u.registered_at, COALESCE(u.registrar_id, 0), u.registrar, u.closed_at,
 	COALESCE(u.closer_id, 0), u.closer`
 
@@ -67,7 +69,7 @@ type surfaceScan struct {
 }
 
 func (s *surfaceScan) targets(u *SurfaceUpdate) []any {
-	return []any{&u.ID, &u.CardID, &u.Kind, &u.OldValue, &u.NewValue, &u.State, &u.RequestedDate,
+	return []any{&u.ID, &u.CardID, &u.Kind, &u.OldValue, &u.NewValue, &u.OldDetail, &u.NewDetail, &u.State, &u.RequestedDate,
 		&u.DoneDate, &u.Note, &s.registered, &u.RegistrarID, &u.Registrar, &s.closed, &u.CloserID, &u.Closer}
 }
 
@@ -81,10 +83,10 @@ func (s *surfaceScan) finish(u *SurfaceUpdate) {
 // InsertSurfaceUpdate stores a new surface update and sets its ID. A second
 // pending update of the same kind for a card is a conflict.
 func (t *Tx) InsertSurfaceUpdate(ctx context.Context, u *SurfaceUpdate) error {
-	err := t.queryRow(ctx, `INSERT INTO surface_updates (card_id, kind, old_value, new_value, state,
-		requested_date, done_date, note, registered_at, registrar_id, registrar, closed_at, closer_id, closer)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-		u.CardID, u.Kind, u.OldValue, u.NewValue, u.State, u.RequestedDate, u.DoneDate, u.Note,
+	err := t.queryRow(ctx, `INSERT INTO surface_updates (card_id, kind, old_value, new_value, old_detail, new_detail,
+		state, requested_date, done_date, note, registered_at, registrar_id, registrar, closed_at, closer_id, closer)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		u.CardID, u.Kind, u.OldValue, u.NewValue, u.OldDetail, u.NewDetail, u.State, u.RequestedDate, u.DoneDate, u.Note,
 		millis(u.RegisteredAt), nullID(u.RegistrarID), u.Registrar, millisOrNull(u.ClosedAt),
 		nullID(u.CloserID), u.Closer).Scan(&u.ID)
 	return translate(err)
@@ -139,7 +141,7 @@ type SurfaceFilter struct {
 	From   string
 	To     string
 	Staff  string // the username of the staff member who registered or closed it
-	Text   string // in the values, the note, the notice number or the name
+	Text   string // in the values and details, the note, the notice number or the name
 	Limit  int
 	Offset int
 }
@@ -157,7 +159,7 @@ func (f SurfaceFilter) where() (string, []any) {
 	if f.Text != "" {
 		like := "%" + escapeLike(f.Text) + "%"
 		var ors []string
-		for _, col := range []string{"u.old_value", "u.new_value", "u.note", "c.notice_number", "r.name", "r.name_kana"} {
+		for _, col := range []string{"u.old_value", "u.new_value", "u.old_detail", "u.new_detail", "u.note", "c.notice_number", "r.name", "r.name_kana"} {
 			ors = append(ors, c.bind(col+` LIKE ? ESCAPE '\'`, like))
 		}
 		c.parts = append(c.parts, "("+strings.Join(ors, " OR ")+")")

@@ -1,6 +1,7 @@
 package surface
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -14,16 +15,19 @@ import (
 
 // checked is an Input that passed the checks that need no database.
 type checked struct {
-	kind, value, date, note string
-	pending                 bool
+	kind, value, detail, date, note string
+	pending                         bool
 }
 
 func (s *Service) check(in Input) (checked, error) {
-	c := checked{kind: trim(in.Kind), value: trim(in.NewValue), note: trim(in.Note), pending: in.Pending}
+	c := checked{kind: trim(in.Kind), value: trim(in.NewValue), detail: trim(in.NewDetail), note: trim(in.Note), pending: in.Pending}
 	if !validKind(c.kind) {
 		return c, fieldErr(CodeKindInvalid, fieldKind, "変更の種類（住所・氏名・有効期限）を選んでください。")
 	}
 	if err := checkValue(&c); err != nil {
+		return c, err
+	}
+	if err := checkDetail(&c); err != nil {
 		return c, err
 	}
 	if runes(c.note) > maxNoteRunes {
@@ -52,6 +56,28 @@ func checkValue(c *checked) error {
 			return fieldErr(CodeDateInvalid, fieldNewValue, "変更後の有効期限は日付（例: 2035-03-31）で入力してください。")
 		}
 		c.value = d
+	}
+	return nil
+}
+
+// checkDetail reads the optional postal code of an address (669-1595, any
+// width) or kana of a name (half-width kana widened); an expiry date has
+// none.
+func checkDetail(c *checked) error {
+	switch {
+	case c.kind == store.SurfaceExpiry || c.detail == "":
+		c.detail = ""
+	case c.kind == store.SurfaceAddress:
+		pc, err := ledger.NormalizePostalCode(c.detail)
+		if err != nil {
+			return fieldErr(CodeDetailInvalid, fieldNewDetail, "変更後の郵便番号は「669-1595」の形（数字7桁）で入力してください。")
+		}
+		c.detail = pc
+	default:
+		c.detail = moji.NormalizeKana(c.detail)
+		if runes(c.detail) > maxNameRunes {
+			return fieldErr(CodeDetailInvalid, fieldNewDetail, fmt.Sprintf("変更後のカナは%d文字以内で入力してください。", maxNameRunes))
+		}
 	}
 	return nil
 }
@@ -101,11 +127,13 @@ func (s *Service) newUpdate(ctx context.Context, tx *store.Tx, p auth.Principal,
 	if isVoid(rec.Status) {
 		return store.SurfaceUpdate{}, coded(CodeCardVoid, fmt.Sprintf("「%s」のカードには券面更新を記録できません。", rec.Status.Label()))
 	}
-	old := currentValue(rec, c.kind)
-	if old == c.value {
+	old, oldDetail := currentValue(rec, c.kind), currentDetail(rec, c.kind)
+	newDetail := cmp.Or(c.detail, oldDetail)
+	if old == c.value && oldDetail == newDetail {
 		return store.SurfaceUpdate{}, fieldErr(CodeValueUnchanged, fieldNewValue, "変更後の"+KindLabel(c.kind)+"が今の値と同じです。")
 	}
-	u := store.SurfaceUpdate{CardID: rec.ID, Kind: c.kind, OldValue: old, NewValue: c.value, State: store.SurfaceDone,
+	u := store.SurfaceUpdate{CardID: rec.ID, Kind: c.kind, OldValue: old, NewValue: c.value, OldDetail: oldDetail,
+		NewDetail: newDetail, State: store.SurfaceDone,
 		RequestedDate: c.date, DoneDate: c.date, Note: c.note, RegisteredAt: s.now(), RegistrarID: p.UserID,
 		Registrar: p.Username, ClosedAt: s.now(), CloserID: p.UserID, Closer: p.Username}
 	if c.pending {
@@ -151,8 +179,23 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, p auth.Principal, rec
 			return err
 		}
 	}
-	ev := store.CardEvent{CardID: rec.ID, At: s.now(), ActorID: p.UserID, Actor: p.Username, Kind: store.EventEdit,
+	return s.history(ctx, tx, p, rec.ID, u)
+}
+
+// history adds the update to the card's history: the value, and the
+// detail when it changes too.
+func (s *Service) history(ctx context.Context, tx *store.Tx, p auth.Principal, cardID int64, u store.SurfaceUpdate) error {
+	ev := store.CardEvent{CardID: cardID, At: s.now(), ActorID: p.UserID, Actor: p.Username, Kind: store.EventEdit,
 		Field: historyField(u.Kind), OldValue: u.OldValue, NewValue: u.NewValue, Reason: historyReason(u.State)}
+	if u.OldValue != u.NewValue {
+		if err := tx.InsertCardEvent(ctx, &ev); err != nil {
+			return err
+		}
+	}
+	if u.OldDetail == u.NewDetail {
+		return nil
+	}
+	ev.ID, ev.Field, ev.OldValue, ev.NewValue = 0, detailField(u.Kind), u.OldDetail, u.NewDetail
 	return tx.InsertCardEvent(ctx, &ev)
 }
 
@@ -174,11 +217,12 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, rec *store.CardRecord
 		rec.ExpiryDate = u.NewValue
 		return true, nil
 	case store.SurfaceAddress:
-		rec.Resident.Address = u.NewValue
+		rec.Resident.Address, rec.Resident.PostalCode = u.NewValue, u.NewDetail
 	case store.SurfaceName:
-		rec.Resident.Name = u.NewValue
-		rec.Resident.HasGaiji = moji.HasPUA(u.NewValue)
+		rec.Resident.Name, rec.Resident.NameKana = u.NewValue, u.NewDetail
 	}
+	r := rec.Resident
+	rec.Resident.HasGaiji = moji.HasPUA(r.Name) || moji.HasPUA(r.NameKana) || moji.HasPUA(r.Address)
 	return false, tx.UpdateResident(ctx, rec.Resident, s.now())
 }
 

@@ -11,6 +11,7 @@ const (
 	CodeValueRequired   = "surface_value_required"
 	CodeValueTooLong    = "surface_value_too_long"
 	CodeValueUnchanged  = "surface_value_unchanged"
+	CodeDetailInvalid   = "surface_detail_invalid"
 	CodeDateInvalid     = "surface_date_invalid"
 	CodeNoteTooLong     = "surface_note_too_long"
 	CodeFilterInvalid   = "surface_filter_invalid"
@@ -20,6 +21,7 @@ const (
 	CodeUpdateNotFound  = apperr.NotFound
 	fieldKind           = "kind"
 	fieldNewValue       = "new_value"
+	fieldNewDetail      = "new_detail"
 	fieldDate           = "date"
 	fieldNote           = "note"
 	surfaceNotFoundText = "券面更新の記録が見つかりません。"

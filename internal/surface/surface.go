@@ -72,13 +72,14 @@ func StateLabel(state string) string {
 
 // Input is a change staff register for a card. Date is the day the change
 // was written on the card, or, when Pending, the day it was reported; ""
-// means today.
+// means today. An empty NewDetail keeps the current postal code or kana.
 type Input struct {
-	Kind     string
-	NewValue string
-	Date     string
-	Pending  bool
-	Note     string
+	Kind      string
+	NewValue  string
+	NewDetail string // optional: the new postal code with an address, the new kana with a name
+	Date      string
+	Pending   bool
+	Note      string
 }
 
 // CardUpdates is a card with its surface updates, newest first.
@@ -152,6 +153,22 @@ func currentValue(rec store.CardRecord, kind string) string {
 		return rec.Resident.Name
 	}
 	return rec.ExpiryDate
+}
+
+// currentDetail is what the ledger holds now for the detail of a kind.
+func currentDetail(rec store.CardRecord, kind string) string {
+	switch kind {
+	case store.SurfaceAddress:
+		return rec.Resident.PostalCode
+	case store.SurfaceName:
+		return rec.Resident.NameKana
+	}
+	return ""
+}
+
+// detailField is the card history's name of the detail of a kind.
+func detailField(kind string) string {
+	return map[string]string{store.SurfaceAddress: "postal_code", store.SurfaceName: "name_kana"}[kind]
 }
 
 // historyField is the card history's name of the field a kind changes.

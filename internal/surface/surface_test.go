@@ -285,3 +285,52 @@ func mustRegister(t *testing.T, svc *surface.Service, p auth.Principal, id int64
 	}
 	return u
 }
+
+func TestDetailsGoWithAddressAndName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := newService(db)
+		rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "AAA-000001", Status: card.StatusIssued})
+		u := mustRegister(t, svc, staff(), rec.ID, surface.Input{Kind: "address", NewValue: "兵庫県三田市けやき台1-2-3", NewDetail: "６６９１３２１"})
+		if u.OldDetail != "669-1595" || u.NewDetail != "669-1321" {
+			t.Fatalf("address details: %+v", u)
+		}
+		u = mustRegister(t, svc, staff(), rec.ID, surface.Input{Kind: "name", NewValue: "新姓　太郎", NewDetail: "ｼﾝｾｲ ﾀﾛｳ"})
+		if u.OldDetail != "ミホン　タロウ" || u.NewDetail != "シンセイ　タロウ" {
+			t.Fatalf("name details: %+v", u)
+		}
+		// Only the postal code changes: still a change.
+		u = mustRegister(t, svc, staff(), rec.ID, surface.Input{Kind: "address", NewValue: "兵庫県三田市けやき台1-2-3", NewDetail: "669-1322", Pending: true})
+		if u.OldValue != u.NewValue || u.NewDetail != "669-1322" {
+			t.Fatalf("postal code only: %+v", u)
+		}
+		got := cardOf(t, db, rec.ID)
+		if got.Resident.PostalCode != "669-1321" || got.Resident.NameKana != "シンセイ　タロウ" || got.Resident.Name != "新姓　太郎" {
+			t.Fatalf("ledger: %+v", got.Resident)
+		}
+		var events []store.CardEvent
+		db.View(ctx, func(tx *store.Tx) (err error) { events, err = tx.CardEvents(ctx, rec.ID); return err })
+		var fields []string
+		for _, e := range events {
+			fields = append(fields, e.Field)
+		}
+		if !slices.Equal(fields, []string{"address", "postal_code", "name", "name_kana", "postal_code"}) {
+			t.Errorf("history fields: %v", fields)
+		}
+		_, err := svc.Register(ctx, staff(), meta(), rec.ID, surface.Input{Kind: "name", NewValue: "別　太郎", NewDetail: strings.Repeat("ア", 101)})
+		if apperr.CodeOf(err) != surface.CodeDetailInvalid {
+			t.Errorf("long kana: %v", err)
+		}
+		_, err = svc.Register(ctx, staff(), meta(), rec.ID, surface.Input{Kind: "name", NewValue: "別　太郎", NewDetail: "ｱ\ue000"})
+		if err != nil {
+			t.Errorf("kana with 外字: %v", err)
+		}
+		_, err = svc.Register(ctx, staff(), meta(), rec.ID, surface.Input{Kind: "expiry", NewValue: "2040-01-01", NewDetail: "x"})
+		if err != nil {
+			t.Errorf("an expiry has no detail and ignores one: %v", err)
+		}
+		_, err = svc.Register(ctx, staff(), meta(), rec.ID, surface.Input{Kind: "address", NewValue: "x", NewDetail: "12-34"})
+		if apperr.CodeOf(err) != surface.CodeDetailInvalid || apperr.FieldsOf(err)[0].Field != "new_detail" {
+			t.Errorf("bad postal code: %v", err)
+		}
+	})
+}

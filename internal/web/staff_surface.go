@@ -145,7 +145,7 @@ func (p surfacePages) renderCard(w http.ResponseWriter, r *http.Request, status 
 
 func (p surfacePages) register(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	in := surface.Input{Kind: r.PostFormValue("kind"), NewValue: r.PostFormValue("new_value"),
+	in := surface.Input{Kind: r.PostFormValue("kind"), NewValue: r.PostFormValue("new_value"), NewDetail: r.PostFormValue("new_detail"),
 		Date: r.PostFormValue("date"), Pending: r.PostFormValue("pending") == "1", Note: r.PostFormValue("note")}
 	pr, _ := route.PrincipalOf(r)
 	if _, err := p.svc.Register(r.Context(), pr, route.MetaOf(r), id, in); err != nil {

@@ -3,7 +3,8 @@
 
 -- surface_updates: one change written (or to be written) on a card's face
 -- and chip: an address, a name or the expiry date, with the value before
--- and after. A pending update is registered when the resident reports the
+-- and after (detail: the postal code with an address, the kana with a
+-- name; empty for an expiry date). A pending update is registered when the resident reports the
 -- change and marks the card until it is written; done is when staff wrote
 -- it on the card (requested_date may then equal done_date); withdrawn is a
 -- registration made by mistake or no longer wanted. At most one pending
@@ -14,6 +15,8 @@ CREATE TABLE surface_updates (
     kind           TEXT   NOT NULL CHECK (kind IN ('address', 'name', 'expiry')),
     old_value      TEXT   NOT NULL,
     new_value      TEXT   NOT NULL,
+    old_detail     TEXT   NOT NULL DEFAULT '',
+    new_detail     TEXT   NOT NULL DEFAULT '',
     state          TEXT   NOT NULL CHECK (state IN ('pending', 'done', 'withdrawn')),
     requested_date TEXT COLLATE "C" NOT NULL,
     done_date      TEXT COLLATE "C" NOT NULL DEFAULT '',
