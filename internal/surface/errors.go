@@ -5,26 +5,29 @@ import (
 )
 
 // Error codes of this package, stable for the API. The conflicts (card
-// void, already pending, not pending) answer 409, the others 422.
+// void, already pending, not pending) answer 409, the others 422; an
+// unknown card or update is apperr.NotFound.
 const (
-	CodeKindInvalid     = "surface_kind_invalid"
-	CodeValueRequired   = "surface_value_required"
-	CodeValueTooLong    = "surface_value_too_long"
-	CodeValueUnchanged  = "surface_value_unchanged"
-	CodeDetailInvalid   = "surface_detail_invalid"
-	CodeDateInvalid     = "surface_date_invalid"
-	CodeNoteTooLong     = "surface_note_too_long"
-	CodeFilterInvalid   = "surface_filter_invalid"
-	CodeCardVoid        = "surface_card_void"
-	CodeAlreadyPending  = "surface_already_pending"
-	CodeNotPending      = "surface_not_pending"
-	CodeUpdateNotFound  = apperr.NotFound
-	fieldKind           = "kind"
-	fieldNewValue       = "new_value"
-	fieldNewDetail      = "new_detail"
-	fieldDate           = "date"
-	fieldNote           = "note"
-	surfaceNotFoundText = "券面更新の記録が見つかりません。"
+	CodeKindInvalid    = "surface_kind_invalid"
+	CodeValueRequired  = "surface_value_required"
+	CodeValueTooLong   = "surface_value_too_long"
+	CodeValueUnchanged = "surface_value_unchanged"
+	CodeDetailInvalid  = "surface_detail_invalid"
+	CodeDateInvalid    = "surface_date_invalid"
+	CodeNoteTooLong    = "surface_note_too_long"
+	CodeFilterInvalid  = "surface_filter_invalid"
+	CodeCardVoid       = "surface_card_void"
+	CodeAlreadyPending = "surface_already_pending"
+	CodeNotPending     = "surface_not_pending"
+)
+
+// The form and JSON fields errors name.
+const (
+	fieldKind      = "kind"
+	fieldNewValue  = "new_value"
+	fieldNewDetail = "new_detail"
+	fieldDate      = "date"
+	fieldNote      = "note"
 )
 
 // fieldErr is an error with a stable code naming the field at fault.
@@ -36,7 +39,7 @@ func coded(code, msg string) error { return apperr.New(code, msg) }
 
 func notFound(err error) error {
 	if apperr.Is(err, apperr.NotFound) {
-		return apperr.Wrap(CodeUpdateNotFound, surfaceNotFoundText, err)
+		return apperr.Wrap(apperr.NotFound, "券面更新の記録が見つかりません。", err)
 	}
 	return err
 }
