@@ -71,7 +71,8 @@ func (h *JukiHandlers) proposals(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, len(ps))
 	for i, x := range ps {
-		out[i] = map[string]any{"id": x.ID, "card_id": x.CardID, "resident_number": x.ResidentNumber, "reason": x.Reason}
+		out[i] = map[string]any{"id": x.ID, "card_id": x.CardID, "resident_number": x.ResidentNumber, "reason": x.Reason,
+			"name": x.Name, "name_kana": x.NameKana, "notice_number": x.NoticeNumber}
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"proposals": out})
 }

@@ -94,6 +94,11 @@ var actionLabels = map[string]string{
 	"reissue.report_viewed":           "手数料日計表の閲覧",
 	"reissue.report_exported":         "手数料日計表の出力",
 	"settings.reissue_fees_changed":   "再交付手数料の設定変更",
+	"surface.registered":              "券面更新の記録",
+	"surface.done":                    "券面更新の完了",
+	"surface.withdrawn":               "券面更新の届出の取消",
+	"surface.listed":                  "券面更新一覧の閲覧",
+	"surface.viewed":                  "カードの券面更新記録の閲覧",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.

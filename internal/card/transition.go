@@ -26,6 +26,12 @@ import (
 //     card must go back to J-LIS, a mailed one is out of the city's hands
 //     until delivered or returned, and a cancelled one can only be disposed
 //     of (a hold on disposal is taken from disposal_pending).
+//   - disposal_pending → notice_sent (counter) / mail_returned
+//     (at-application): until a second staff member confirms the disposal
+//     the card still exists, so a resident who turns up gets it back into
+//     stock, where booking and issuance take it as any waiting card. The
+//     ledger refuses this for a card that was cancelled (its application is
+//     void: the resident must apply again).
 //   - issued, returned_to_jlis and disposed are final; a disposed card
 //     cannot come back and the resident must apply again.
 func transitionTable() map[Status][]Status {
@@ -40,7 +46,7 @@ func transitionTable() map[Status][]Status {
 		StatusMailReturned:    {StatusMailed, StatusIssued, StatusOnHold, StatusCancelled, StatusDisposalPending},
 		StatusOnHold:          {StatusArrived, StatusSetupDone, StatusNoticeSent, StatusNoticeReturned, StatusMailReturned, StatusDisposalPending, StatusCancelled},
 		StatusCancelled:       {StatusDisposalPending},
-		StatusDisposalPending: {StatusDisposed, StatusOnHold},
+		StatusDisposalPending: {StatusDisposed, StatusNoticeSent, StatusMailReturned, StatusOnHold},
 		StatusIssued:          nil,
 		StatusReturnedToJLIS:  nil,
 		StatusDisposed:        nil,

@@ -85,8 +85,10 @@ var wantEdges = map[[2]string]string{
 
 	{"cancelled", "disposal_pending"}: "ca",
 
-	{"disposal_pending", "disposed"}: "ca",
-	{"disposal_pending", "on_hold"}:  "ca",
+	{"disposal_pending", "disposed"}:      "ca",
+	{"disposal_pending", "notice_sent"}:   "c",
+	{"disposal_pending", "mail_returned"}: "a",
+	{"disposal_pending", "on_hold"}:       "ca",
 }
 
 func allowedByExpectation(from, to string, m Method) bool {
@@ -289,7 +291,8 @@ func TestAllowedNextOrder(t *testing.T) {
 		{StatusReserved, MethodCounter, []Status{StatusIssued, StatusNoticeSent, StatusOnHold, StatusCancelled}},
 		{StatusMailed, MethodAtApplication, []Status{StatusIssued, StatusMailReturned}},
 		{StatusOnHold, MethodAtApplication, []Status{StatusArrived, StatusSetupDone, StatusMailReturned, StatusDisposalPending, StatusCancelled}},
-		{StatusDisposalPending, MethodCounter, []Status{StatusDisposed, StatusOnHold}},
+		{StatusDisposalPending, MethodCounter, []Status{StatusDisposed, StatusNoticeSent, StatusOnHold}},
+		{StatusDisposalPending, MethodAtApplication, []Status{StatusDisposed, StatusMailReturned, StatusOnHold}},
 		{StatusIssued, MethodCounter, nil},
 		{StatusMailed, MethodCounter, nil}, // a counter card is never mailed
 	}

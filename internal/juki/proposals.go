@@ -30,20 +30,21 @@ func (s *Service) Lookup(ctx context.Context, p auth.Principal, m auth.Meta, q, 
 	return out, err
 }
 
-// Proposals lists the proposals waiting for staff (宛名番号 and cards:
-// the reading is audited).
+// Proposals lists the proposals waiting for staff with the holder's name
+// and the card's notice number; the reading is audited with the
+// proposals and cards shown.
 func (s *Service) Proposals(ctx context.Context, p auth.Principal, m auth.Meta) ([]store.Proposal, error) {
 	var out []store.Proposal
 	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
 		if out, err = tx.Proposals(ctx, "proposed"); err != nil {
 			return err
 		}
-		ids := make([]int64, len(out))
+		ids, cards := make([]int64, len(out)), make([]int64, len(out))
 		for i, x := range out {
-			ids[i] = x.ID
+			ids[i], cards[i] = x.ID, x.CardID
 		}
 		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.proposals_listed",
-			Target: "register", IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"proposals": ids}}, s.clock.Now())
+			Target: "register", IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"proposals": ids, "card_ids": cards}}, s.clock.Now())
 		return err
 	})
 	return out, err

@@ -244,6 +244,22 @@ func (w *Workflows) atApp(ctx context.Context, cardID int64, version int,
 	return w.withMailings(ctx, cw)
 }
 
+// CodeAtApplicationFlow refuses a generic notice step (send, return,
+// re-send) on a 申請時来庁 card: its card goes by registered mail, and the
+// mailing, its tracking number and its outcome are recorded on the card's
+// 申請時来庁 page (Mail, MailReturned, MailDelivered).
+const CodeAtApplicationFlow = "at_application_flow"
+
+// counterOnly refuses step on a card that is not of the counter method.
+func counterOnly(rec store.CardRecord, step string) error {
+	if rec.Application.Method == card.MethodCounter {
+		return nil
+	}
+	return apperr.New(CodeAtApplicationFlow, fmt.Sprintf(
+		"このカードは申請時来庁方式です。%sは、カードの「申請時来庁」のページ（/staff/cards/%d/atapp）で追跡番号とともに記録してください。",
+		step, rec.ID))
+}
+
 func stepRefused(step string, now card.Status, from ...card.Status) error {
 	labels := make([]string, len(from))
 	for i, s := range from {

@@ -112,7 +112,7 @@ func storedFlags(rec store.CardRecord) []Flag {
 	out := make([]Flag, 0, len(codes))
 	for _, c := range codes {
 		level := LevelInfo
-		if c == card.FlagGaiji {
+		if c == card.FlagGaiji || c == card.FlagSurfacePending {
 			level = LevelWarn
 		}
 		out = append(out, Flag{c, card.FlagLabel(c), level})

@@ -11,17 +11,16 @@ import (
 )
 
 // NoticeCandidates lists the cards set up and waiting for their notice
-// (or, for 申請時来庁, for the card to be mailed), oldest delivery first,
-// so staff can mail them in waves.
+// (or, for 申請時来庁, for the card to be mailed, which is recorded on
+// their own page), oldest delivery first, so staff can mail them in waves.
 func (w *Workflows) NoticeCandidates(ctx context.Context, p auth.Principal, m auth.Meta, q ListQuery) (ItemList, error) {
 	f := store.WorkflowFilter{Statuses: []card.Status{card.StatusSetupDone}}
 	return w.list(ctx, p, m, q, "card.notice_candidates_listed", f, func(Item) bool { return true },
 		func(it Item) string { return it.Card.DeliveryDate + "\x00" + it.Card.Box })
 }
 
-// SendNotices records that the notices of the cards were mailed on date
-// (for 申請時来庁 cards: the card itself). Each card moves to notice_sent
-// (mailed) by the transition rules; the date starts the notice period and
+// SendNotices records that the notices of the cards were mailed on date.
+// Each card moves to notice_sent by the transition rules; the date starts the notice period and
 // the resident's address at that time is kept as where it went.
 func (w *Workflows) SendNotices(ctx context.Context, p auth.Principal, m auth.Meta, ids []int64, date string) (BatchResult, error) {
 	var fe fieldErrors
@@ -37,6 +36,8 @@ func (w *Workflows) SendNotices(ctx context.Context, p auth.Principal, m auth.Me
 }
 
 // SendNotice records the mailing of one card's notice (see SendNotices).
+// 申請時来庁 cards are refused (CodeAtApplicationFlow): their card is sent
+// by registered mail, recorded with its tracking number by Mail.
 func (w *Workflows) SendNotice(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, version int, date string) (CardWorkflow, error) {
 	var fe fieldErrors
 	date = checkDay(&fe, "date", "発送日", date, w.today())
@@ -45,10 +46,10 @@ func (w *Workflows) SendNotice(ctx context.Context, p auth.Principal, m auth.Met
 	}
 	return w.act(ctx, cardID, version, func(tx *store.Tx, it Item, _ evaluation) error {
 		rec := it.Card
-		to, what := card.StatusNoticeSent, "通知書を発送"
-		if rec.Application.Method == card.MethodAtApplication {
-			to, what = card.StatusMailed, "カードを郵送"
+		if err := counterOnly(rec, "カードの郵送"); err != nil {
+			return err
 		}
+		to, what := card.StatusNoticeSent, "通知書を発送"
 		if rec.Status != card.StatusSetupDone {
 			return apperr.New(card.CodeIllegalTransition, fmt.Sprintf("発送を記録できるのは「%s」のカードです（現在の状態「%s」）。",
 				card.StatusSetupDone.Label(), rec.Status.Label()))

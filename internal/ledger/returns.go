@@ -52,10 +52,11 @@ type ReturnInput struct {
 	Version int    // the card version staff saw; 0: no check
 }
 
-// RecordReturn records that a card's notice (or, for 申請時来庁, the card)
-// came back undelivered: the card moves to notice_returned (mail_returned)
-// by the card's transition rules, and the return is kept with its date
-// and reason.
+// RecordReturn records that a card's notice came back undelivered: the
+// card moves to notice_returned by the card's transition rules, and the
+// return is kept with its date and reason. A 申請時来庁 card that came back
+// is recorded against its registered mailing (MailReturned) instead, so
+// it is refused here with CodeAtApplicationFlow.
 func (w *Workflows) RecordReturn(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, in ReturnInput) (CardWorkflow, error) {
 	var fe fieldErrors
 	date := checkDay(&fe, "date", "返戻日", in.Date, w.today())
@@ -95,13 +96,13 @@ func (w *Workflows) RecordReturn(ctx context.Context, p auth.Principal, m auth.M
 // returnTarget is the status a card goes to when its mailing comes back.
 func returnTarget(rec store.CardRecord) (card.Status, error) {
 	to := card.StatusNoticeReturned
-	if rec.Application.Method == card.MethodAtApplication {
-		to = card.StatusMailReturned
+	if err := counterOnly(rec, "郵送したカードの返戻"); err != nil {
+		return to, err
 	}
-	if rec.Status != card.StatusNoticeSent && rec.Status != card.StatusMailed {
+	if rec.Status != card.StatusNoticeSent {
 		return to, apperr.New(card.CodeIllegalTransition, fmt.Sprintf(
-			"返戻を記録できるのは「%s」「%s」のカードです（現在の状態「%s」）。",
-			card.StatusNoticeSent.Label(), card.StatusMailed.Label(), rec.Status.Label()))
+			"返戻を記録できるのは「%s」のカードです（現在の状態「%s」）。",
+			card.StatusNoticeSent.Label(), rec.Status.Label()))
 	}
 	return to, checkTransition(rec, to, "")
 }
@@ -157,13 +158,13 @@ func (w *Workflows) Resend(ctx context.Context, p auth.Principal, m auth.Meta, c
 
 func resendTarget(rec store.CardRecord) (card.Status, error) {
 	to := card.StatusNoticeSent
-	if rec.Status == card.StatusMailReturned {
-		to = card.StatusMailed
+	if err := counterOnly(rec, "カードの再郵送"); err != nil {
+		return to, err
 	}
-	if !returnedStatus(rec.Status) {
+	if rec.Status != card.StatusNoticeReturned {
 		return to, apperr.New(card.CodeIllegalTransition, fmt.Sprintf(
-			"再送付できるのは「%s」「%s」のカードです（現在の状態「%s」）。",
-			card.StatusNoticeReturned.Label(), card.StatusMailReturned.Label(), rec.Status.Label()))
+			"再送付できるのは「%s」のカードです（現在の状態「%s」）。",
+			card.StatusNoticeReturned.Label(), rec.Status.Label()))
 	}
 	return to, checkTransition(rec, to, "")
 }

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,8 +22,9 @@ func TestSendNoticesRecordsDateAndAddress(t *testing.T) {
 		arrived := ledgertest.MustCard(t, db, ledgertest.Seed{App: 3, Status: card.StatusArrived})
 
 		res, err := wf.SendNotices(ctx, staff(), meta(), []int64{arrived.ID, counter.ID, mailed.ID, counter.ID}, "2025-04-01")
-		if err != nil || !slices.Equal(res.Done, []int64{1, 2}) || len(res.Failed) != 1 || res.Failed[0].CardID != 3 ||
-			!strings.Contains(res.Failed[0].Message, "現在の状態「入荷済」") || res.Failed[0].Code != card.CodeIllegalTransition {
+		if err != nil || !slices.Equal(res.Done, []int64{1}) || len(res.Failed) != 2 || res.Failed[0].CardID != 2 ||
+			res.Failed[0].Code != ledger.CodeAtApplicationFlow || res.Failed[1].CardID != 3 ||
+			!strings.Contains(res.Failed[1].Message, "現在の状態「入荷済」") || res.Failed[1].Code != card.CodeIllegalTransition {
 			t.Fatalf("batch %+v %v", res, err)
 		}
 		cw := mustCardWorkflow(t, wf, counter.ID)
@@ -34,10 +36,10 @@ func TestSendNoticesRecordsDateAndAddress(t *testing.T) {
 			cw.Events[0].Reason != "通知書を発送（2025-04-01）" || !cw.Can.Return || cw.Can.SendNotice {
 			t.Errorf("postings %+v events %+v can %+v", cw.Postings, cw.Events, cw.Can)
 		}
-		if got := mustCardWorkflow(t, wf, mailed.ID); got.Card.Status != card.StatusMailed || got.Events[0].Reason != "カードを郵送（2025-04-01）" {
-			t.Errorf("at-application card: %s %+v", got.Card.Status, got.Events)
+		if got := mustCardWorkflow(t, wf, mailed.ID); got.Card.Status != card.StatusSetupDone || len(got.Postings) != 0 || got.Can.SendNotice {
+			t.Errorf("at-application card: %s %+v %+v", got.Card.Status, got.Postings, got.Can)
 		}
-		if n := len(auditEntries(t, db, "card.notice_sent")); n != 2 {
+		if n := len(auditEntries(t, db, "card.notice_sent")); n != 1 {
 			t.Errorf("%d notice audit entries", n)
 		}
 		_, err = wf.SendNotices(ctx, staff(), meta(), nil, "2025-04-04")
@@ -160,18 +162,44 @@ func TestReturnAndResendRefuseBadInput(t *testing.T) {
 	})
 }
 
-func TestMailedCardReturnsAndIsMailedAgain(t *testing.T) {
+// The generic send, return and re-send steps take no tracking number:
+// 申請時来庁 cards are refused with a code that points at their own page,
+// and nothing is written.
+func TestGenericNoticeStepsReferAtApplicationCardsToTheirPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Status: card.StatusSetupDone, Method: card.MethodAtApplication})
-		mustSend(t, wfAt(t, db, "2025-04-01"), "2025-04-01", rec.ID)
 		wf := wfAt(t, db, "2025-04-20")
-		cw, err := wf.RecordReturn(ctx, staff(), meta(), rec.ID, ledger.ReturnInput{Date: "2025-04-15", Reason: ledger.ReturnAddressUnknown})
-		if err != nil || cw.Card.Status != card.StatusMailReturned {
-			t.Fatalf("return of mail: %v %s", err, cw.Card.Status)
+		at := func(app int, s card.Status) store.CardRecord {
+			return ledgertest.MustCard(t, db, ledgertest.Seed{App: app, Status: s, Method: card.MethodAtApplication})
 		}
-		cw, err = wf.Resend(ctx, staff(), meta(), rec.ID, ledger.ResendInput{Date: "2025-04-20", Address: "大阪市北区1"})
-		if err != nil || cw.Card.Status != card.StatusMailed {
-			t.Fatalf("mailed again: %v %s", err, cw.Card.Status)
+		setup, mailed, returned := at(1, card.StatusSetupDone), at(2, card.StatusMailed), at(3, card.StatusMailReturned)
+		steps := []struct {
+			name string
+			rec  store.CardRecord
+			do   func(id int64) error
+		}{
+			{"send", setup, func(id int64) error { _, err := wf.SendNotice(ctx, staff(), meta(), id, 0, "2025-04-15"); return err }},
+			{"return", mailed, func(id int64) error {
+				_, err := wf.RecordReturn(ctx, staff(), meta(), id, ledger.ReturnInput{Date: "2025-04-15", Reason: ledger.ReturnAddressUnknown})
+				return err
+			}},
+			{"resend", returned, func(id int64) error {
+				_, err := wf.Resend(ctx, staff(), meta(), id, ledger.ResendInput{Date: "2025-04-20", Address: "大阪市北区1"})
+				return err
+			}},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				err := st.do(st.rec.ID)
+				link := "/staff/cards/" + strconv.FormatInt(st.rec.ID, 10) + "/atapp"
+				if apperr.CodeOf(err) != ledger.CodeAtApplicationFlow || !strings.Contains(apperr.MessageOf(err), "申請時来庁方式") ||
+					!strings.Contains(apperr.MessageOf(err), link) || !strings.Contains(apperr.MessageOf(err), "追跡番号") {
+					t.Fatalf("err = %v", err)
+				}
+				cw := mustCardWorkflow(t, wf, st.rec.ID)
+				if cw.Card.Status != st.rec.Status || len(cw.Postings) != 0 || cw.Can.SendNotice || cw.Can.Return || cw.Can.Resend {
+					t.Errorf("card after refusal: %s %d postings %+v", cw.Card.Status, len(cw.Postings), cw.Can)
+				}
+			})
 		}
 	})
 }

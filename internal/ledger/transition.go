@@ -33,6 +33,9 @@ func (s *Service) Transition(ctx context.Context, p auth.Principal, m auth.Meta,
 		if err := checkTransition(rec, to, cancelReason); err != nil {
 			return err
 		}
+		if err := restore(ctx, tx, rec, to); err != nil {
+			return err
+		}
 		from := rec.Status
 		applyStatus(&rec.Card, to, cancelReason)
 		if err := s.saveStatus(ctx, tx, p, m, &rec, from, reason); err != nil {
@@ -120,13 +123,48 @@ func checkBooked(from, to card.Status) error {
 	return nil
 }
 
+// restoring reports whether a move takes a card pending disposal back into
+// stock (a resident turned up before the disposal was confirmed).
+func restoring(from, to card.Status) bool {
+	return from == card.StatusDisposalPending && to != card.StatusDisposed && to != card.StatusOnHold
+}
+
+// restore checks a move back into stock and drops the disposal proposal
+// it ends. A card that was ever cancelled stays out: its application is
+// void and the resident must apply again.
+func restore(ctx context.Context, tx *store.Tx, rec store.CardRecord, to card.Status) error {
+	if !restoring(rec.Status, to) {
+		return nil
+	}
+	_, err := tx.LastStatusEvent(ctx, rec.ID, string(card.StatusCancelled))
+	switch {
+	case rec.CancelReason != "" || err == nil:
+		return cancelledCardError(rec)
+	case !apperr.Is(err, apperr.NotFound):
+		return err
+	}
+	return tx.DeleteDisposalProposal(ctx, rec.ID)
+}
+
+func cancelledCardError(rec store.CardRecord) error {
+	why := ""
+	if rec.CancelReason != "" {
+		why = "（" + rec.CancelReason.Label() + "）"
+	}
+	return apperr.New(card.CodeIllegalTransition, "このカードは廃止"+why+"されているため、保管に戻せません。交付するには再申請が必要です。")
+}
+
 // NextStatuses returns the statuses staff may move the card to now, in
 // button order: the domain's table for the card's method, where a card on
 // hold may only resume the status it was held from (or be cancelled or
-// queued for disposal). A hold whose origin is unknown (an imported card)
+// queued for disposal), and a cancelled card pending disposal cannot go
+// back into stock. A hold whose origin is unknown (an imported card)
 // may end in any status the table allows.
 func NextStatuses(rec store.CardRecord) []card.Status {
 	next := withoutDisposed(card.AllowedNext(rec.Status, rec.Application.Method))
+	if rec.CancelReason != "" {
+		next = slices.DeleteFunc(next, func(s card.Status) bool { return restoring(rec.Status, s) })
+	}
 	if rec.Status != card.StatusOnHold || rec.HeldFrom == "" {
 		return next
 	}

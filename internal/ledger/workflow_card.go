@@ -101,11 +101,14 @@ func actionsOf(it Item, next []card.Status) Actions {
 	can := func(to ...card.Status) bool {
 		return slices.ContainsFunc(to, func(t card.Status) bool { return slices.Contains(next, t) })
 	}
+	// 申請時来庁 cards are mailed, returned and re-mailed on their own page,
+	// with the tracking number registered mail needs.
+	counter := it.Card.Application.Method == card.MethodCounter
 	return Actions{
-		SendNotice: s == card.StatusSetupDone && can(card.StatusNoticeSent, card.StatusMailed),
-		Return:     (s == card.StatusNoticeSent || s == card.StatusMailed) && can(card.StatusNoticeReturned, card.StatusMailReturned),
-		Resend:     returnedStatus(s) && can(card.StatusNoticeSent, card.StatusMailed),
-		Renotice:   s == card.StatusNoticeSent && it.Card.Application.Method == card.MethodCounter,
+		SendNotice: counter && s == card.StatusSetupDone && can(card.StatusNoticeSent),
+		Return:     counter && s == card.StatusNoticeSent && can(card.StatusNoticeReturned),
+		Resend:     counter && s == card.StatusNoticeReturned && can(card.StatusNoticeSent),
+		Renotice:   counter && s == card.StatusNoticeSent,
 		Propose:    it.Assessment.DisposalDue && can(card.StatusDisposalPending),
 		Confirm:    s == card.StatusDisposalPending && !it.Assessment.Held,
 		Hold:       !card.Final(s),

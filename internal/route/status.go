@@ -27,6 +27,10 @@ var statusOf = map[string]int{
 	"hold_expired":                http.StatusConflict,
 	"booking_state":               http.StatusConflict,
 	"card_not_matched":            http.StatusUnprocessableEntity,
+	"at_application_flow":         http.StatusConflict,
+	"surface_card_void":           http.StatusConflict,
+	"surface_already_pending":     http.StatusConflict,
+	"surface_not_pending":         http.StatusConflict,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

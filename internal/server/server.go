@@ -27,6 +27,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/surface"
 	"github.com/kofu-oss/kofu/internal/web"
 )
 
@@ -112,6 +113,9 @@ func New(d Deps) (*Server, error) {
 		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)
 		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterReissues(s.router, reissueSvc)
+		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
+		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterSurface(s.router, surfaceSvc)
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

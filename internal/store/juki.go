@@ -127,6 +127,11 @@ type Proposal struct {
 	CreatedAt      time.Time
 	DecidedBy      string
 	DecidedAt      time.Time
+	// The card's holder as the ledger knows them (外字 kept as received)
+	// and its notice number; filled by Proposals only.
+	Name         string
+	NameKana     string
+	NoticeNumber string
 }
 
 // ProposeCancellation records a proposal for a card unless one exists; it
@@ -152,19 +157,28 @@ func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 	return p, err
 }
 
-// Proposals lists proposals in a status, oldest first.
+// Proposals lists proposals in a status, oldest first, with the name and
+// notice number of each card.
 func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
-	rows, err := t.query(ctx, `SELECT `+proposalColumns+` FROM cancellation_proposals WHERE status = $1 ORDER BY id`, status)
+	rows, err := t.query(ctx, `SELECT p.id, p.card_id, p.resident_number, p.reason, p.status, p.created_at,
+		p.decided_by, p.decided_at, r.name, r.name_kana, COALESCE(c.notice_number, '')
+		FROM cancellation_proposals p JOIN cards c ON c.id = p.card_id
+		JOIN applications a ON a.id = c.application_ref JOIN residents r ON r.id = a.resident_id
+		WHERE p.status = $1 ORDER BY p.id`, status)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var out []Proposal
 	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
+		var p Proposal
+		var created int64
+		var decided sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.CardID, &p.ResidentNumber, &p.Reason, &p.Status, &created, &p.DecidedBy,
+			&decided, &p.Name, &p.NameKana, &p.NoticeNumber); err != nil {
 			return nil, err
 		}
+		p.CreatedAt, p.DecidedAt = fromMillis(created), fromMillis(decided.Int64)
 		out = append(out, p)
 	}
 	return out, rows.Err()

@@ -134,6 +134,13 @@ func (t *Tx) PutDisposalProposal(ctx context.Context, d Disposal) error {
 	return translate(err)
 }
 
+// DeleteDisposalProposal drops a card's proposal that was never confirmed
+// (the card went back into stock); a confirmed disposal stays.
+func (t *Tx) DeleteDisposalProposal(ctx context.Context, cardID int64) error {
+	_, err := t.exec(ctx, `DELETE FROM disposals WHERE card_id = $1 AND disposed_date IS NULL`, cardID)
+	return translate(err)
+}
+
 // ConfirmDisposalRecord writes the confirmation of a card's disposal. The
 // card must have a proposal that is not yet confirmed; when the proposal
 // was made through a plain status change (no row yet), d carries the

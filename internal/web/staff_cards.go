@@ -54,6 +54,7 @@ type cardsView struct {
 	Total    int
 	Searched bool
 	Statuses []card.Status
+	Flags    []string // stored flags staff may search by
 	Prev     string
 	Next     string
 	Export   string
@@ -61,7 +62,7 @@ type cardsView struct {
 
 func (ui *UI) cardsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := cardsView{Query: q, Statuses: card.AllStatuses()}
+	v := cardsView{Query: q, Statuses: card.AllStatuses(), Flags: []string{card.FlagGaiji, card.FlagSurfacePending}}
 	if !hasSearch(q) {
 		ui.render(w, r, http.StatusOK, "cards", view{Title: "カードの検索", Data: v})
 		return

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/juki"
+	"github.com/kofu-oss/kofu/internal/moji"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/upload"
@@ -30,8 +31,26 @@ type jukiView struct {
 	Q, Birth  string
 	Found     []store.RegisterResident
 	Searched  bool
-	Proposals []store.Proposal
+	Proposals []jukiProposal
 	Result    *juki.Result
+}
+
+// jukiProposal is a proposal with the holder's name as the pages show it:
+// the city's 外字 table applied, 外字 it does not know kept and marked.
+type jukiProposal struct {
+	store.Proposal
+	DisplayName string
+	Unmapped    bool
+}
+
+func (p jukiPages) proposalRows(r *http.Request, props []store.Proposal) []jukiProposal {
+	m, _ := p.ui.Gaiji.Map(r.Context())
+	out := make([]jukiProposal, len(props))
+	for i, x := range props {
+		shown := moji.ApplyGaiji(x.Name, m)
+		out[i] = jukiProposal{Proposal: x, DisplayName: shown, Unmapped: moji.HasPUA(shown)}
+	}
+	return out
 }
 
 func (p jukiPages) page(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +76,7 @@ func (p jukiPages) render(w http.ResponseWriter, r *http.Request, status int, v 
 		p.ui.ErrorPage(w, r, err)
 		return
 	}
-	data.Proposals = props
+	data.Proposals = p.proposalRows(r, props)
 	v.Title, v.Data = "住民基本台帳の照会・廃止の提案", data
 	p.ui.render(w, r, status, "juki", v)
 }
