@@ -4,6 +4,8 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -67,7 +69,8 @@ func New(d Deps) (*Server, error) {
 	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
 	// The public forms' sealing key is drawn now, once for every instance,
 	// rather than by the first resident's page view.
-	if _, err := s.reserve.FormKey(context.Background()); err != nil {
+	formKey, err := s.reserve.FormKey(context.Background())
+	if err != nil {
 		return nil, err
 	}
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
@@ -114,10 +117,17 @@ func New(d Deps) (*Server, error) {
 	}))
 	var h http.Handler = csrf.Handler(s.router)
 	if d.Config.PublicMaxInFlight > 0 {
-		h = newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond).middleware(h)
+		h = newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond, subKey(formKey, "admission")).middleware(h)
 	}
 	s.handler = s.observe(s.securityHeaders(h))
 	return s, nil
+}
+
+// subKey derives a key for one use from the shared form key.
+func subKey(key []byte, use string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(use))
+	return m.Sum(nil)
 }
 
 // ServeHTTP serves a request.
