@@ -184,3 +184,23 @@ func sampleData() Data {
 		Items: []string{"交付通知書（はがき）", "本人確認書類"}, ManageURL: "https://yoyaku.example.lg.jp/booking/manage?code=ABCD-EFGH",
 		ChangeDeadline: "2026年11月28日（土）", ContactPhone: "000-000-0000", OldDate: "2026年11月30日（月）", OldTime: "09:00"}
 }
+
+// Preview renders a kind's template (the default text where it is empty)
+// on sample data, as admins check it before saving; an error names what
+// is wrong with the template.
+func Preview(t Templates, k Kind) (subject, body string, err error) {
+	tp := t.withDefaults().For(k)
+	if subject, err = render(tp.Subject, sampleData()); err != nil {
+		return "", "", apperr.WithFields("件名のテンプレートに誤りがあります。", []apperr.FieldError{{Field: "templates." + string(k) + ".subject", Message: "件名のテンプレートに誤りがあります: " + err.Error()}})
+	}
+	if body, err = render(tp.Body, sampleData()); err != nil {
+		return "", "", apperr.WithFields("本文のテンプレートに誤りがあります。", []apperr.FieldError{{Field: "templates." + string(k) + ".body", Message: "本文のテンプレートに誤りがあります: " + err.Error()}})
+	}
+	return subject, body, nil
+}
+
+// With returns the templates with the kind's template replaced.
+func (t Templates) With(k Kind, tp Template) Templates {
+	*t.ptr(k) = tp
+	return t
+}

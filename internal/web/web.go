@@ -25,6 +25,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
@@ -131,6 +132,10 @@ func (ui *UI) parseTemplates() error {
 		"gaijiCode":     gaiji.Code,
 		"sortOptions":   sortOptions,
 		"cancelLabel":   func(r string) string { return card.CancelReason(r).Label() },
+		"mailKindLabel": func(k string) string { return mailKindLabels[mail.Kind(k)] },
+		"mailStatusLabel": func(s string) string {
+			return map[string]string{"pending": "送信待ち", "sent": "送信済み", "failed": "送信失敗", "cancelled": "取りやめ"}[s]
+		},
 	}
 	pages, err := parsePages("layout.html", "page_", funcs)
 	ui.pages = pages
