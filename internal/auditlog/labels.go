@@ -66,6 +66,7 @@ var actionLabels = map[string]string{
 	"settings.disposal_changed":       "廃棄ルールの変更",
 	"settings.jlis_profile_changed":   "取込の列対応表の変更",
 	"settings.mail_changed":           "メール設定の変更",
+	"settings.text_changed":           "住民向けサイトの文言の変更",
 	"mail.retried":                    "メールの再送",
 	"dashboard.viewed":                "ダッシュボードの閲覧",
 	"juki.imported":                   "住基の抽出データの取込",
