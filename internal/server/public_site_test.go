@@ -40,6 +40,12 @@ func residents() []resident {
 // residents' cards waiting for pickup.
 func newPublicSite(t *testing.T, db *store.DB) *browser {
 	t.Helper()
+	return newBrowser(t, newPublicHarness(t, db))
+}
+
+// newPublicHarness is the harness behind newPublicSite.
+func newPublicHarness(t *testing.T, db *store.DB) *harness {
+	t.Helper()
 	h := newHarness(t, db)
 	st := booking.DefaultSettings()
 	st.PublicRateLimitPerMinute = 10000
@@ -52,7 +58,7 @@ func newPublicSite(t *testing.T, db *store.DB) *browser {
 		ledgertest.MustCard(t, db, ledgertest.Seed{App: 500 + i, Notice: r.notice, Birth: r.birth,
 			Status: card.StatusNoticeSent, Name: fmt.Sprintf("住民　%d", i), Kana: "ジュウミン"})
 	}
-	return newBrowser(t, h)
+	return h
 }
 
 // page is one answer of the site, checked against the page rules.

@@ -26,6 +26,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/web"
@@ -75,8 +76,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
+	texts := sitetext.New(d.DB, d.Clock)
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Reserve: s.reserve, Session: s, Logins: s.metrics, Loc: d.Config.Location})
+		Reserve: s.reserve, Texts: texts, Session: s, Logins: s.metrics, Loc: d.Config.Location})
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +89,7 @@ func New(d Deps) (*Server, error) {
 	if d.Config.Sites != "staff" {
 		ui.RegisterPublic(s.router)
 		bookings.RegisterPublic(s.router)
+		(&api.TextHandlers{Texts: texts}).RegisterPublic(s.router)
 	}
 	if d.Config.Sites != "public" {
 		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
@@ -98,6 +101,8 @@ func New(d Deps) (*Server, error) {
 		mailAdmin := mail.NewAdmin(d.DB, d.Clock)
 		(&api.MailHandlers{Mail: mailAdmin}).Register(s.router)
 		ui.RegisterMail(s.router, mailAdmin)
+		ui.RegisterTexts(s.router)
+		(&api.TextHandlers{Texts: texts}).Register(s.router)
 		ui.RegisterStaff(s.router)
 		ui.RegisterBookings(s.router)
 		workflows := ledger.NewWorkflows(ledgerSvc, d.Config.Location)

@@ -14,15 +14,13 @@ func pubCatalogJA() pubCatalog {
 		"honeypot": "この欄は空のままにしてください",
 		"next":     "次へ進む", "back": "戻る", "required": "必須", "optional": "任意",
 		"errors.title": "入力内容を確認してください", "errors.prefix": "エラー: ",
-		"help.title": "お問い合わせ", "help.office": "市役所 市民課",
-		"help.phone": "お困りのときは、市民課（電話 %s）へお問い合わせください。", "help.phone_none": "お困りのときは、市役所 市民課へお問い合わせください。",
+		"help.title": "お問い合わせ", "help.hours_label": "受付時間", "top.notice_title": "お知らせ", "help.phone": "お困りのときは、市民課（電話 %s）へお問い合わせください。", "help.phone_none": "お困りのときは、市役所 市民課へお問い合わせください。",
 		"nav.manage": "予約の確認・変更・取り消し", "nav.top": "トップページへ",
 		"person.n": "%d人目", "paren": "（%s）", "born": "生年月日 %s", "list.sep": "・",
 		"whom": "（%s人目の方）", "year.option": "%d（%s）", "unit.year": "年", "unit.month": "月", "unit.day": "日",
 		"count.people": "%d人",
 
-		"top.title": "マイナンバーカードの受け取り予約", "top.lead": "市役所の窓口でマイナンバーカードを受け取る日時や、電子証明書の更新の日時を予約できます。24時間いつでも予約できます。",
-		"top.services": "予約できる手続き", "top.window": "予約できるのは、%d 日後から %d 日後までの日時です。",
+		"top.title": "マイナンバーカードの受け取り予約", "top.services": "予約できる手続き", "top.window": "予約できるのは、%d 日後から %d 日後までの日時です。",
 		"top.who_title":    "窓口に来る方",
 		"top.who_self":     "原則として、カードを受け取るご本人が来てください。",
 		"top.who_minor":    "15歳未満の方は、法定代理人（親権者など）と一緒に来てください。",
@@ -55,10 +53,9 @@ func pubCatalogJA() pubCatalog {
 		"questions.has_juki": "住民基本台帳カード（住基カード）を持っている",
 
 		"checklist.title": "持ち物の確認", "checklist.lead": "当日の持ち物です。用意できたら、すべてにチェックしてください。",
-		"checklist.legend":  "持ち物（すべてチェックしてください）",
-		"checklist.id_rule": "本人確認書類は、顔写真付きのもの（運転免許証、パスポートなど）1点、または顔写真のないもの（健康保険の資格確認書、年金手帳など）2点です。",
-		"checklist.family":  "ご家族で予約した場合は、お一人ずつの分をお持ちください。",
-		"checklist.proxy":   "代理人による受け取りは、本人が来られない理由を証明する書類がある場合に限ります。書類がそろわないとお渡しできません。",
+		"checklist.legend": "持ち物（すべてチェックしてください）",
+		"checklist.family": "ご家族で予約した場合は、お一人ずつの分をお持ちください。",
+		"checklist.proxy":  "代理人による受け取りは、本人が来られない理由を証明する書類がある場合に限ります。書類がそろわないとお渡しできません。",
 
 		"contact.title": "連絡先", "contact.lead": "予約の確認メールをお送りします。",
 		"contact.email": "メールアドレス", "contact.email_hint": "例 taro@example.jp", "contact.phone": "電話番号",
@@ -70,8 +67,7 @@ func pubCatalogJA() pubCatalog {
 		"label.service": "手続き", "label.when": "日時", "label.place": "窓口", "label.people": "予約する方",
 		"label.items": "持ち物", "label.code": "予約番号", "label.count": "人数", "label.status": "状態",
 
-		"done.title": "予約が完了しました", "done.lead": "ご予約ありがとうございます。当日は予約番号と持ち物をご確認のうえ、お越しください。",
-		"done.manage_title": "予約の変更・取り消し", "done.manage_text": "インターネットでの変更・取り消しは %s まで受け付けます。",
+		"done.title": "予約が完了しました", "done.manage_title": "予約の変更・取り消し", "done.manage_text": "インターネットでの変更・取り消しは %s まで受け付けます。",
 		"done.manage_link": "予約の確認・変更・取り消し", "done.keep_link": "このページのリンクは予約の確認・変更・取り消しに使います。メールでもお送りします。",
 		"done.print": "このページは、ブラウザの印刷機能で印刷できます。",
 
@@ -120,15 +116,13 @@ func pubCatalogEN() pubCatalog {
 		"honeypot": "Leave this field empty",
 		"next":     "Continue", "back": "Back", "required": "required", "optional": "optional",
 		"errors.title": "Please check your entries", "errors.prefix": "Error: ",
-		"help.title": "Contact", "help.office": "City Hall, Citizens Division",
-		"help.phone": "If you need help, call the Citizens Division on %s.", "help.phone_none": "If you need help, contact the Citizens Division at City Hall.",
+		"help.title": "Contact", "help.hours_label": "Hours", "top.notice_title": "Notice", "help.phone": "If you need help, call the Citizens Division on %s.", "help.phone_none": "If you need help, contact the Citizens Division at City Hall.",
 		"nav.manage": "View, change or cancel a booking", "nav.top": "Back to the top page",
 		"person.n": "Person %d", "paren": " (%s)", "born": "born %s", "list.sep": ", ",
 		"whom": " (person %s)", "year.option": "%d (%s)", "unit.year": "year", "unit.month": "month", "unit.day": "day",
 		"count.people": "%d",
 
-		"top.title": "Book a My Number Card pickup", "top.lead": "Book a time to collect your My Number Card at the city office, or to renew its electronic certificates. You can book at any time of day.",
-		"top.services": "What you can book", "top.window": "You can book times from %d to %d days ahead.",
+		"top.title": "Book a My Number Card pickup", "top.services": "What you can book", "top.window": "You can book times from %d to %d days ahead.",
 		"top.who_title":    "Who must come",
 		"top.who_self":     "As a rule, the card holder must come in person.",
 		"top.who_minor":    "Children under 15 come together with their legal representative (for example a parent).",
@@ -161,10 +155,9 @@ func pubCatalogEN() pubCatalog {
 		"questions.has_juki": "Basic Resident Register card (Juki card)",
 
 		"checklist.title": "What to bring", "checklist.lead": "Bring the following on the day. Tick each item once you have it ready.",
-		"checklist.legend":  "Items to bring (tick all)",
-		"checklist.id_rule": "Proof of identity: one photo ID (driving licence, passport…) or two documents without a photo (health insurance certificate, pension book…).",
-		"checklist.family":  "For a family booking, bring these for each person.",
-		"checklist.proxy":   "A proxy can collect the card only with proof that the holder cannot come. Without the documents the card cannot be handed over.",
+		"checklist.legend": "Items to bring (tick all)",
+		"checklist.family": "For a family booking, bring these for each person.",
+		"checklist.proxy":  "A proxy can collect the card only with proof that the holder cannot come. Without the documents the card cannot be handed over.",
 
 		"contact.title": "Contact details", "contact.lead": "We will send a confirmation e-mail.",
 		"contact.email": "E-mail address", "contact.email_hint": "e.g. taro@example.jp", "contact.phone": "Phone number",
@@ -176,8 +169,7 @@ func pubCatalogEN() pubCatalog {
 		"label.service": "Service", "label.when": "Date and time", "label.place": "Counter", "label.people": "People",
 		"label.items": "What to bring", "label.code": "Booking code", "label.count": "People", "label.status": "Status",
 
-		"done.title": "Your booking is complete", "done.lead": "Thank you. Please bring your booking code and the items below on the day.",
-		"done.manage_title": "Changing or cancelling", "done.manage_text": "You can change or cancel online until %s.",
+		"done.title": "Your booking is complete", "done.manage_title": "Changing or cancelling", "done.manage_text": "You can change or cancel online until %s.",
 		"done.manage_link": "View, change or cancel", "done.keep_link": "Keep the link of this page to view, change or cancel the booking. It is also in the e-mail.",
 		"done.print": "You can print this page with your browser's print function.",
 

@@ -12,6 +12,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 )
 
 // pubSite is the citizen booking site: its own layout, texts in two
@@ -62,13 +63,23 @@ type pview struct {
 	Phone  string // help line from the settings
 	Data   any
 	texts  pubTexts
+	site   sitetext.Set // the city's own wording of the editable texts
 }
 
 // pubError is one entry of the error summary; ID is the field it links to.
 type pubError struct{ ID, Message string }
 
-// T returns the text of key in the page's language.
-func (v pview) T(key string, args ...any) string { return v.texts.text(v.Lang, key, args...) }
+// T returns the text of key in the page's language: the city's wording
+// for the texts it may edit, the catalog's for the others.
+func (v pview) T(key string, args ...any) string {
+	if s, ok := v.site.Get(key, v.Lang); ok {
+		return s
+	}
+	return v.texts.text(v.Lang, key, args...)
+}
+
+// Para is an editable text as paragraphs (see paragraphs).
+func (v pview) Para(key string) template.HTML { return paragraphs(v.T(key)) }
 
 // Err returns the error message of the field with the id, if any.
 func (v pview) Err(id string) string {
@@ -113,6 +124,14 @@ func (v pview) Href(p string) string {
 // newView starts the view of a request: language, help line, texts.
 func (s *pubSite) newView(r *http.Request, title string) pview {
 	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts}
+	if s.ui.Texts != nil {
+		set, err := s.ui.Texts.Texts(r.Context())
+		if err != nil {
+			// The built-in texts are a fine fallback; the page still works.
+			slog.ErrorContext(r.Context(), "public texts", "err", err.Error())
+		}
+		v.site = set
+	}
 	v.Title = v.T(title)
 	if st, err := s.ui.Reserve.Settings(r.Context()); err == nil {
 		v.Phone = st.ContactPhone

@@ -28,6 +28,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 )
 
 //go:embed templates static
@@ -50,6 +51,7 @@ type Deps struct {
 	Gaiji   *gaiji.Service
 	Reserve *reserve.Service
 	Audit   *auditlog.Service
+	Texts   *sitetext.Service // the citizen site's editable texts; nil: the defaults
 	Session SessionCookies
 	Logins  LoginCounter
 	Loc     *time.Location
@@ -132,6 +134,7 @@ func (ui *UI) parseTemplates() error {
 		"gaijiCode":     gaiji.Code,
 		"sortOptions":   sortOptions,
 		"cancelLabel":   func(r string) string { return card.CancelReason(r).Label() },
+		"textLangs":     func() []textLang { return []textLang{{"ja", "日本語"}, {"en", "英語"}} },
 		"mailKindLabel": func(k string) string { return mailKindLabels[mail.Kind(k)] },
 		"mailStatusLabel": func(s string) string {
 			return map[string]string{"pending": "送信待ち", "sent": "送信済み", "failed": "送信失敗", "cancelled": "取りやめ"}[s]

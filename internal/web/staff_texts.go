@@ -1,0 +1,111 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
+)
+
+// RegisterTexts adds the admins' page for the citizen site's texts.
+func (ui *UI) RegisterTexts(rt *route.Router) {
+	p := textPages{ui: ui, svc: ui.Texts}
+	rt.Handle("GET /staff/settings/texts", route.Admin, p.list)
+	rt.Handle("POST /staff/settings/texts/{key}", route.Admin, p.post)
+}
+
+type textPages struct {
+	ui  *UI
+	svc *sitetext.Service
+}
+
+// textEntry is one text on the page: what is in force, the draft in the
+// boxes (after a preview or an error), its preview and its errors.
+type textEntry struct {
+	sitetext.Entry
+	Draft     map[string]string
+	Preview   map[string]template.HTML
+	Previewed bool
+	Errors    map[string]string
+}
+
+func (p textPages) list(w http.ResponseWriter, r *http.Request) {
+	notice := map[string]string{"saved": "文言を保存しました。住民向けサイトにすぐ反映されます。", "reset": "既定の文言に戻しました。"}[r.URL.Query().Get("done")]
+	p.render(w, r, http.StatusOK, view{Notice: notice}, textEntry{})
+}
+
+// render shows every text; current replaces the one being edited.
+func (p textPages) render(w http.ResponseWriter, r *http.Request, status int, v view, current textEntry) {
+	entries, err := p.svc.List(r.Context())
+	if err != nil {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	out := make([]textEntry, len(entries))
+	for i, e := range entries {
+		out[i] = textEntry{Entry: e, Draft: e.Value}
+		if e.Key == current.Key {
+			current.Entry = e
+			out[i] = current
+		}
+	}
+	v.Title = "住民向けサイトの文言"
+	v.Data = out
+	p.ui.render(w, r, status, "texts", v)
+}
+
+// post saves, previews or resets one text.
+func (p textPages) post(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	pr, _ := route.PrincipalOf(r)
+	drafts := map[string]string{"ja": r.PostFormValue("ja"), "en": r.PostFormValue("en")}
+	switch r.PostFormValue("action") {
+	case "preview":
+		p.preview(w, r, key, drafts)
+	case "reset":
+		if _, err := p.svc.Reset(r.Context(), pr, route.MetaOf(r), key); err != nil {
+			p.ui.ErrorPage(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/staff/settings/texts?done=reset#text-"+key, http.StatusSeeOther)
+	default:
+		if _, err := p.svc.Save(r.Context(), pr, route.MetaOf(r), key, drafts); err != nil {
+			p.failed(w, r, key, drafts, err)
+			return
+		}
+		http.Redirect(w, r, "/staff/settings/texts?done=saved#text-"+key, http.StatusSeeOther)
+	}
+}
+
+// preview shows the drafts as residents would see them, saving nothing.
+func (p textPages) preview(w http.ResponseWriter, r *http.Request, key string, drafts map[string]string) {
+	if err := sitetext.Validate(key, drafts); err != nil {
+		p.failed(w, r, key, drafts, err)
+		return
+	}
+	cur := textEntry{Entry: sitetext.Entry{Def: sitetext.Def{Key: key}}, Draft: drafts, Previewed: true, Preview: map[string]template.HTML{}}
+	set := sitetext.Set{}
+	for _, l := range sitetext.Langs {
+		set = set.With(key, l, sitetext.Normalize(drafts[l]))
+		text, _ := set.Get(key, l)
+		cur.Preview[l] = paragraphs(text)
+	}
+	p.render(w, r, http.StatusOK, view{Notice: "プレビューです。まだ保存していません。"}, cur)
+}
+
+func (p textPages) failed(w http.ResponseWriter, r *http.Request, key string, drafts map[string]string, err error) {
+	if apperr.CodeOf(err) != apperr.Invalid {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	cur := textEntry{Entry: sitetext.Entry{Def: sitetext.Def{Key: key}}, Draft: drafts, Errors: map[string]string{}}
+	for _, f := range apperr.FieldsOf(err) {
+		cur.Errors[f.Field] = f.Message
+	}
+	p.render(w, r, statusFor(err), view{Error: apperr.MessageOf(err)}, cur)
+}
+
+// textLang is a language of the texts as the page names it.
+type textLang struct{ Code, Name string }
