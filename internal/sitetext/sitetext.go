@@ -147,7 +147,9 @@ func (s *Service) Entry(ctx context.Context, key string) (Entry, error) {
 	return Entry{}, notFound()
 }
 
-func notFound() error { return apperr.New(apperr.NotFound, "その文言は変更できる文言にありません。") }
+func notFound() error {
+	return apperr.New(apperr.NotFound, "その文言は変更できる文言にありません。")
+}
 
 // Normalize is how a text is stored: line breaks as "\n", no spaces or
 // blank lines at its ends or at line ends.
