@@ -12,3 +12,12 @@ CREATE TABLE site_texts (
     updated_by TEXT   NOT NULL,
     PRIMARY KEY (key, lang)
 );
+
+-- The proof-of-work challenges of the booking form that were spent, so a
+-- solved challenge passes once, on whichever instance it arrives. Rows
+-- are dropped once the challenge has expired anyway.
+CREATE TABLE challenge_uses (
+    nonce      TEXT   PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX challenge_uses_expires ON challenge_uses (expires_at);
