@@ -253,3 +253,14 @@ const busyPage = `<!doctype html>
 </body>
 </html>
 `
+
+// pressure is the share of the slots in use, 1 while anyone waits.
+func (a *admission) pressure() float64 {
+	a.mu.Lock()
+	waiting := len(a.waiting)
+	a.mu.Unlock()
+	if waiting > 0 {
+		return 1
+	}
+	return float64(len(a.slots)) / float64(cap(a.slots))
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/backup"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/gaiji"
@@ -77,8 +78,9 @@ func New(d Deps) (*Server, error) {
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	texts := sitetext.New(d.DB, d.Clock)
+	powSvc := challenge.New(d.DB, d.Clock)
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Reserve: s.reserve, Texts: texts, Session: s, Logins: s.metrics, Loc: d.Config.Location})
+		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location})
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +104,8 @@ func New(d Deps) (*Server, error) {
 		(&api.MailHandlers{Mail: mailAdmin}).Register(s.router)
 		ui.RegisterMail(s.router, mailAdmin)
 		ui.RegisterTexts(s.router)
+		ui.RegisterChallenge(s.router)
+		(&api.ChallengeHandlers{Challenge: powSvc}).Register(s.router)
 		(&api.TextHandlers{Texts: texts}).Register(s.router)
 		ui.RegisterStaff(s.router)
 		ui.RegisterBookings(s.router)
@@ -124,7 +128,9 @@ func New(d Deps) (*Server, error) {
 	}))
 	var h http.Handler = csrf.Handler(s.router)
 	if d.Config.PublicMaxInFlight > 0 {
-		h = newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond, subKey(formKey, "admission")).middleware(h)
+		adm := newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond, subKey(formKey, "admission"))
+		powSvc.SetPressure(adm.pressure)
+		h = adm.middleware(h)
 	}
 	s.handler = s.observe(s.securityHeaders(h))
 	return s, nil

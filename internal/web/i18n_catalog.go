@@ -63,7 +63,13 @@ func pubCatalogJA() pubCatalog {
 
 		"confirm.title": "予約内容の確認", "confirm.lead": "内容を確かめて「予約する」を押してください。まだ予約は完了していません。",
 		"confirm.hold": "選んだ時間は %s まで仮に押さえています。", "confirm.submit": "予約する",
-		"confirm.change_time": "日時を変える", "confirm.change_people": "入力した内容を直す",
+		"challenge.lead":    "ただいま予約が集中しているため、機械による大量の申し込みを防ぐ確認をしています。",
+		"challenge.nojs":    "このページを開いてから %d 秒たってから「予約する」を押してください（自動で確認できた場合は、すぐに押せます）。",
+		"challenge.working": "確認しています。少しお待ちください…", "challenge.done": "確認できました。「予約する」を押してください。",
+		"err.challenge_required": "混雑のため、確認が必要になりました。内容を確かめて、もう一度「予約する」を押してください。",
+		"err.challenge_wait":     "確認のため、あと %d 秒お待ちください。そのあとで「予約する」を押してください。",
+		"err.challenge_used":     "この画面からの申し込みはすでに受け付けています。もう一度「予約する」を押す前に、内容を確かめてください。",
+		"confirm.change_time":    "日時を変える", "confirm.change_people": "入力した内容を直す",
 		"label.service": "手続き", "label.when": "日時", "label.place": "窓口", "label.people": "予約する方",
 		"label.items": "持ち物", "label.code": "予約番号", "label.count": "人数", "label.status": "状態",
 
@@ -165,7 +171,13 @@ func pubCatalogEN() pubCatalog {
 
 		"confirm.title": "Check your booking", "confirm.lead": "Check the details and press “Book”. The booking is not made yet.",
 		"confirm.hold": "The time you chose is held for you until %s.", "confirm.submit": "Book",
-		"confirm.change_time": "Change the time", "confirm.change_people": "Correct the details",
+		"challenge.lead":    "Many people are booking right now, so we check that the request does not come from a machine.",
+		"challenge.nojs":    "Please press “Book” %d seconds after this page opened (if the check finished by itself, you can press it at once).",
+		"challenge.working": "Checking, please wait…", "challenge.done": "Checked. Please press “Book”.",
+		"err.challenge_required": "The site is busy, so a check is now needed. Please review the booking and press “Book” again.",
+		"err.challenge_wait":     "Please wait %d more seconds, then press “Book”.",
+		"err.challenge_used":     "This form was already submitted. Please check the booking before pressing “Book” again.",
+		"confirm.change_time":    "Change the time", "confirm.change_people": "Correct the details",
 		"label.service": "Service", "label.when": "Date and time", "label.place": "Counter", "label.people": "People",
 		"label.items": "What to bring", "label.code": "Booking code", "label.count": "People", "label.status": "Status",
 

@@ -468,11 +468,21 @@ type pubConfirmData struct {
 	Email, Phone         string
 	Items                []string
 	HoldUntil            string
+	Challenge            *pubChallengeView // the proof of work asked for under load
 }
 
 func (c *pubStep) confirmPage(status int) {
+	var ch *pubChallengeView
+	if st, on := c.challengeActive(); on {
+		ch = c.newChallenge(st)
+	}
+	c.challengePage(status, ch)
+}
+
+// challengePage shows the confirm page with the challenge (nil: none).
+func (c *pubStep) challengePage(status int, ch *pubChallengeView) {
 	d := pubConfirmData{Service: c.svc.Name, Place: c.placeName(), Slot: c.slotText(), Email: c.f.Email, Phone: c.f.Phone,
-		Items: pubChecklist(c.v, c.svc, c.f.Answers)}
+		Items: pubChecklist(c.v, c.svc, c.f.Answers), Challenge: ch}
 	for i, p := range c.f.People {
 		line := c.v.T("person.n", i+1) + " "
 		if p.Notice != "" {
@@ -498,6 +508,9 @@ func (c *pubStep) confirm() {
 	}
 	if c.f.Start == "" || c.f.Email == "" || len(c.f.People) == 0 {
 		c.s.expired(c.w, c.r)
+		return
+	}
+	if !c.passChallenge() {
 		return
 	}
 	req := reserve.CreateRequest{Service: c.f.Service, Place: c.f.Place, Start: c.f.Start, Email: c.f.Email,

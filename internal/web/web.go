@@ -22,6 +22,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
@@ -52,9 +53,11 @@ type Deps struct {
 	Reserve *reserve.Service
 	Audit   *auditlog.Service
 	Texts   *sitetext.Service // the citizen site's editable texts; nil: the defaults
-	Session SessionCookies
-	Logins  LoginCounter
-	Loc     *time.Location
+	// Challenge is the booking form's proof of work under load; nil: never.
+	Challenge *challenge.Service
+	Session   SessionCookies
+	Logins    LoginCounter
+	Loc       *time.Location
 }
 
 // UI renders the pages.
