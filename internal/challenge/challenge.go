@@ -10,7 +10,9 @@ package challenge
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"log/slog"
 	"math/bits"
 	"sync"
 	"time"
@@ -82,12 +84,21 @@ func (s Settings) Validate() error {
 type Service struct {
 	db       *store.DB
 	clock    clock.Clock
+	key      []byte
 	meter    meter
 	pressure func() float64
 }
 
-// New returns the service on db.
-func New(db *store.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
+// New returns the service on db, with a key of its own until SetKey.
+func New(db *store.DB, c clock.Clock) *Service {
+	key := make([]byte, 32)
+	rand.Read(key)
+	return &Service{db: db, clock: c, key: key}
+}
+
+func (s *Service) log(ctx context.Context, err error) {
+	slog.ErrorContext(ctx, "challenge settings", "err", err.Error())
+}
 
 // SetPressure gives the share (0..1) of the public site's capacity in use.
 func (s *Service) SetPressure(f func() float64) { s.pressure = f }

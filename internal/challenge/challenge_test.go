@@ -102,3 +102,28 @@ func TestSolved(t *testing.T) {
 		t.Fatal("zero bits")
 	}
 }
+
+func TestAChallengeExpires(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFixed(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+		svc := challenge.New(db, clk)
+		st := challenge.DefaultSettings()
+		st.Mode, st.Bits = challenge.ModeAlways, 8
+		if _, err := svc.Save(ctx, admin, auth.Meta{}, st); err != nil {
+			t.Fatal(err)
+		}
+		bind := challenge.Bind(map[string]string{"start": "2026-12-02T09:00"})
+		offer := svc.OfferIfActive(ctx, bind)
+		if offer == nil {
+			t.Fatal("mode always offers a challenge")
+		}
+		clk.Advance(challenge.TTL + time.Second)
+		if _, err := svc.Gate(ctx, offer.Token, solve(offer.Token, 8), bind); apperr.CodeOf(err) != challenge.CodeRequired {
+			t.Fatalf("an expired challenge must not pass: %v", err)
+		}
+		fresh := svc.OfferIfActive(ctx, bind)
+		if _, err := svc.Gate(ctx, fresh.Token, solve(fresh.Token, 8), bind); err != nil {
+			t.Fatalf("a fresh one passes: %v", err)
+		}
+	})
+}

@@ -27,6 +27,9 @@ var statusOf = map[string]int{
 	"hold_expired":                http.StatusConflict,
 	"booking_state":               http.StatusConflict,
 	"card_not_matched":            http.StatusUnprocessableEntity,
+	"challenge_required":          http.StatusTooManyRequests,
+	"challenge_wait":              http.StatusTooManyRequests,
+	"challenge_used":              http.StatusConflict,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

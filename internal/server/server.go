@@ -79,6 +79,8 @@ func New(d Deps) (*Server, error) {
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	texts := sitetext.New(d.DB, d.Clock)
 	powSvc := challenge.New(d.DB, d.Clock)
+	powSvc.SetKey(subKey(formKey, "challenge"))
+	bookings.Challenge = powSvc
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
 		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -468,19 +469,13 @@ type pubConfirmData struct {
 	Email, Phone         string
 	Items                []string
 	HoldUntil            string
-	Challenge            *pubChallengeView // the proof of work asked for under load
+	Challenge            *challenge.Offer // the proof of work asked for under load
 }
 
-func (c *pubStep) confirmPage(status int) {
-	var ch *pubChallengeView
-	if st, on := c.challengeActive(); on {
-		ch = c.newChallenge(st)
-	}
-	c.challengePage(status, ch)
-}
+func (c *pubStep) confirmPage(status int) { c.challengePage(status, c.offerChallenge()) }
 
 // challengePage shows the confirm page with the challenge (nil: none).
-func (c *pubStep) challengePage(status int, ch *pubChallengeView) {
+func (c *pubStep) challengePage(status int, ch *challenge.Offer) {
 	d := pubConfirmData{Service: c.svc.Name, Place: c.placeName(), Slot: c.slotText(), Email: c.f.Email, Phone: c.f.Phone,
 		Items: pubChecklist(c.v, c.svc, c.f.Answers), Challenge: ch}
 	for i, p := range c.f.People {
