@@ -1,7 +1,6 @@
 package web
 
 import (
-
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/challenge"
 )
