@@ -97,3 +97,22 @@ func TestTextsAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminChangesTheHelpPhoneOnTheTextsPage(t *testing.T) {
+	h := newPublicHarness(t, storetest.MustOpen(t, store.SQLite))
+	admin := newBrowser(t, h)
+	admin.post("/staff/login", url.Values{"username": {"admin1"}, "password": {password}})
+	if _, _, page := admin.get("/staff/settings/texts"); !strings.Contains(page, `value="079-559-5000"`) {
+		t.Fatal("the page shows the number in force")
+	}
+	status, _, page := admin.post("/staff/settings/contact-phone", url.Values{"contact_phone": {"０７９の５５９"}})
+	if status != 422 || !strings.Contains(page, "半角数字とハイフン") || !strings.Contains(page, `value="０７９の５５９"`) {
+		t.Fatalf("a wrong number is named and kept: %d", status)
+	}
+	if _, loc, _ := admin.post("/staff/settings/contact-phone", url.Values{"contact_phone": {"079-559-5111"}}); loc != "/staff/settings/texts?done=phone" {
+		t.Fatalf("save: %q", loc)
+	}
+	if _, _, top := newBrowser(t, h).get("/"); !strings.Contains(top, "079-559-5111") {
+		t.Fatal("the top page shows the new number")
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -14,6 +15,15 @@ func (ui *UI) RegisterTexts(rt *route.Router) {
 	p := textPages{ui: ui, svc: ui.Texts}
 	rt.Handle("GET /staff/settings/texts", route.Admin, p.list)
 	rt.Handle("POST /staff/settings/texts/{key}", route.Admin, p.post)
+	rt.Handle("POST /staff/settings/contact-phone", route.Admin, p.savePhone)
+}
+
+// textsPage is the texts page: the help line's number (a booking
+// setting, also used in mails) and the editable texts.
+type textsPage struct {
+	Phone      string
+	PhoneError string
+	Entries    []textEntry
 }
 
 type textPages struct {
@@ -32,16 +42,59 @@ type textEntry struct {
 }
 
 func (p textPages) list(w http.ResponseWriter, r *http.Request) {
-	notice := map[string]string{"saved": "文言を保存しました。住民向けサイトにすぐ反映されます。", "reset": "既定の文言に戻しました。"}[r.URL.Query().Get("done")]
+	notice := map[string]string{"saved": "文言を保存しました。住民向けサイトにすぐ反映されます。", "reset": "既定の文言に戻しました。",
+		"phone": "電話番号を保存しました。"}[r.URL.Query().Get("done")]
 	p.render(w, r, http.StatusOK, view{Notice: notice}, textEntry{})
+}
+
+// savePhone changes the help line's number in the booking settings.
+func (p textPages) savePhone(w http.ResponseWriter, r *http.Request) {
+	phone := strings.TrimSpace(r.PostFormValue("contact_phone"))
+	st, err := p.ui.Reserve.Settings(r.Context())
+	if err == nil {
+		st.ContactPhone = phone
+		pr, _ := route.PrincipalOf(r)
+		err = p.ui.Reserve.SaveSettings(r.Context(), pr, route.MetaOf(r), st)
+	}
+	if err != nil && apperr.CodeOf(err) != apperr.Invalid {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	if err != nil {
+		msg := apperr.MessageOf(err)
+		for _, f := range apperr.FieldsOf(err) {
+			if f.Field == "contact_phone" {
+				msg = f.Message
+			}
+		}
+		p.renderPhone(w, r, statusFor(err), view{Error: msg}, phone, msg)
+		return
+	}
+	http.Redirect(w, r, "/staff/settings/texts?done=phone", http.StatusSeeOther)
 }
 
 // render shows every text; current replaces the one being edited.
 func (p textPages) render(w http.ResponseWriter, r *http.Request, status int, v view, current textEntry) {
+	p.renderAll(w, r, status, v, current, nil)
+}
+
+func (p textPages) renderPhone(w http.ResponseWriter, r *http.Request, status int, v view, phone, problem string) {
+	p.renderAll(w, r, status, v, textEntry{}, &textsPage{Phone: phone, PhoneError: problem})
+}
+
+// renderAll shows the page; phone, when set, is a typed number to show
+// again with its problem.
+func (p textPages) renderAll(w http.ResponseWriter, r *http.Request, status int, v view, current textEntry, phone *textsPage) {
 	entries, err := p.svc.List(r.Context())
 	if err != nil {
 		p.ui.ErrorPage(w, r, err)
 		return
+	}
+	page := textsPage{}
+	if phone != nil {
+		page = *phone
+	} else if st, err := p.ui.Reserve.Settings(r.Context()); err == nil {
+		page.Phone = st.ContactPhone
 	}
 	out := make([]textEntry, len(entries))
 	for i, e := range entries {
@@ -52,7 +105,8 @@ func (p textPages) render(w http.ResponseWriter, r *http.Request, status int, v 
 		}
 	}
 	v.Title = "住民向けサイトの文言"
-	v.Data = out
+	page.Entries = out
+	v.Data = page
 	p.ui.render(w, r, status, "texts", v)
 }
 
