@@ -109,8 +109,14 @@ type Entry struct {
 
 // List returns every editable text with its wording in force.
 func (s *Service) List(ctx context.Context) ([]Entry, error) {
-	var rows []store.SiteText
-	if err := s.db.View(ctx, func(tx *store.Tx) (err error) { rows, err = tx.SiteTexts(ctx); return err }); err != nil {
+	var out []Entry
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) { out, err = list(ctx, tx); return err })
+	return out, err
+}
+
+func list(ctx context.Context, tx *store.Tx) ([]Entry, error) {
+	rows, err := tx.SiteTexts(ctx)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Entry, 0, len(Defs()))
@@ -135,7 +141,13 @@ func (s *Service) List(ctx context.Context) ([]Entry, error) {
 
 // Entry returns one text as admins see it.
 func (s *Service) Entry(ctx context.Context, key string) (Entry, error) {
-	all, err := s.List(ctx)
+	var e Entry
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) { e, err = entry(ctx, tx, key); return err })
+	return e, err
+}
+
+func entry(ctx context.Context, tx *store.Tx, key string) (Entry, error) {
+	all, err := list(ctx, tx)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -202,12 +214,12 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, m auth.Meta, key s
 		return Entry{}, err
 	}
 	d, _ := defOf(key)
-	old, err := s.Entry(ctx, key)
-	if err != nil {
-		return Entry{}, err
-	}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		now := s.clock.Now()
+		old, err := entry(ctx, tx, key)
+		if err != nil {
+			return err
+		}
 		changed := map[string]any{}
 		for _, l := range Langs {
 			body, given := drafts[l]
@@ -230,7 +242,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, m auth.Meta, key s
 		if len(changed) == 0 {
 			return nil
 		}
-		_, err := tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "settings.text_changed",
+		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "settings.text_changed",
 			Target: "text:" + key, IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"key": key, "label": d.Label, "changes": changed}}, now)
 		return err
 	})
