@@ -28,6 +28,17 @@ func TestAdminEditsTheCitizenTextsWithAPreview(t *testing.T) {
 			!strings.Contains(page, "&lt;b&gt;太字&lt;/b&gt;") || strings.Contains(page, "<b>太字") || !strings.Contains(page, "まだ保存していません") {
 			t.Fatalf("preview: %d", status)
 		}
+		draft.Set("action", "page-ja")
+		status, _, page = admin.post("/staff/settings/texts/top.notice", draft)
+		if status != 200 || !strings.Contains(page, `<html lang="ja">`) || !strings.Contains(page, "年末年始は受付を休みます。<br>") ||
+			!strings.Contains(page, "プレビュー（まだ保存していません）") || !strings.Contains(page, "予約できる手続き") {
+			t.Fatalf("the top page with the draft: %d", status)
+		}
+		draft.Set("action", "page-en")
+		if _, _, page = admin.post("/staff/settings/texts/top.notice", draft); !strings.Contains(page, `<html lang="en">`) ||
+			!strings.Contains(page, "Closed over the New Year.") {
+			t.Fatal("the English top page with the draft")
+		}
 		if _, _, top := site.get("/"); strings.Contains(top, "受付を休みます") {
 			t.Fatal("the preview was published")
 		}

@@ -20,17 +20,19 @@ type Def struct {
 	// Max is the longest text allowed, in characters.
 	Max int `json:"max_length"`
 	// SingleLine texts may not hold line breaks.
-	SingleLine bool              `json:"single_line"`
-	Default    map[string]string `json:"default"`
+	SingleLine bool `json:"single_line"`
+	// OnTop texts appear on the top page, which admins can preview whole.
+	OnTop   bool              `json:"on_top"`
+	Default map[string]string `json:"default"`
 }
 
 // Defs lists the editable texts in the order admins see them.
 func Defs() []Def {
 	return []Def{
-		{Key: "top.notice", Label: "お知らせ", Where: "トップページの上部", Max: 2000,
+		{Key: "top.notice", OnTop: true, Label: "お知らせ", Where: "トップページの上部", Max: 2000,
 			Hint:    "空欄なら表示しません。受付の一時停止や窓口の変更などをお知らせします。",
 			Default: map[string]string{"ja": "", "en": ""}},
-		{Key: "top.lead", Label: "トップページの案内文", Where: "トップページ", Max: 1000, Default: map[string]string{
+		{Key: "top.lead", OnTop: true, Label: "トップページの案内文", Where: "トップページ", Max: 1000, Default: map[string]string{
 			"ja": "市役所の窓口でマイナンバーカードを受け取る日時や、電子証明書の更新の日時を予約できます。24時間いつでも予約できます。",
 			"en": "Book a time to collect your My Number Card at the city office, or to renew its electronic certificates. You can book at any time of day."}},
 		{Key: "done.lead", Label: "予約完了の案内文", Where: "予約完了画面", Max: 1000, Default: map[string]string{
@@ -45,10 +47,10 @@ func Defs() []Def {
 		{Key: "checklist.note", Label: "持ち物の補足", Where: "持ち物の確認・予約完了画面", Max: 2000,
 			Hint:    "空欄なら表示しません。持ち物そのものはサービスごとに予約設定（items_to_bring）で変更します。",
 			Default: map[string]string{"ja": "", "en": ""}},
-		{Key: "help.office", Label: "問い合わせ先の名前", Where: "全ページの下部", Max: 60, SingleLine: true,
+		{Key: "help.office", OnTop: true, Label: "問い合わせ先の名前", Where: "全ページの下部", Max: 60, SingleLine: true,
 			Hint:    "電話番号は予約設定（contact_phone）で変更します。",
 			Default: map[string]string{"ja": "市役所 市民課", "en": "City Hall, Citizens Division"}},
-		{Key: "help.hours", Label: "問い合わせの受付時間", Where: "全ページの下部・トップページ", Max: 120, SingleLine: true,
+		{Key: "help.hours", OnTop: true, Label: "問い合わせの受付時間", Where: "全ページの下部・トップページ", Max: 120, SingleLine: true,
 			Default: map[string]string{"ja": "平日 8時30分〜17時15分（土日・祝日・年末年始を除く）",
 				"en": "Weekdays 8:30–17:15 (closed at weekends, on public holidays and over the New Year)"}},
 	}

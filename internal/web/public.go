@@ -27,13 +27,23 @@ type pubSite struct {
 // RegisterPublic adds the citizen site's pages: the top page, the booking
 // steps, the done page and the pages to change or cancel a booking.
 func (ui *UI) RegisterPublic(rt *route.Router) {
-	s := &pubSite{ui: ui, texts: pubCatalogs(), keys: pubNewPublicKeys(ui.Reserve)}
-	if err := s.parse(); err != nil {
-		panic(err) // the templates are embedded: a parse error is a bug
-	}
+	s := ui.publicSite()
 	rt.Handle("GET /{$}", route.Public, s.top)
 	s.registerBooking(rt)
 	s.registerManage(rt)
+}
+
+// publicSite builds the citizen site once: its routes, and the staff
+// previews of its texts (also on a staff-only instance) share it.
+func (ui *UI) publicSite() *pubSite {
+	ui.pubOnce.Do(func() {
+		s := &pubSite{ui: ui, texts: pubCatalogs(), keys: pubNewPublicKeys(ui.Reserve)}
+		if err := s.parse(); err != nil {
+			panic(err) // the templates are embedded: a parse error is a bug
+		}
+		ui.pub = s
+	})
+	return ui.pub
 }
 
 // parse reads templates/public_layout.html and every other public_*.html
@@ -124,7 +134,9 @@ func (v pview) Href(p string) string {
 // newView starts the view of a request: language, help line, texts.
 func (s *pubSite) newView(r *http.Request, title string) pview {
 	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts}
-	if s.ui.Texts != nil {
+	if d, ok := r.Context().Value(textDraftKey{}).(textDraft); ok {
+		v.site, v.Notice = d.set, "プレビュー（まだ保存していません）。この画面を閉じるか、ブラウザの「戻る」で編集に戻ります。"
+	} else if s.ui.Texts != nil {
 		set, err := s.ui.Texts.Texts(r.Context())
 		if err != nil {
 			// The built-in texts are a fine fallback; the page still works.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"strings"
@@ -115,9 +116,11 @@ func (p textPages) post(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	pr, _ := route.PrincipalOf(r)
 	drafts := map[string]string{"ja": r.PostFormValue("ja"), "en": r.PostFormValue("en")}
-	switch r.PostFormValue("action") {
+	switch action := r.PostFormValue("action"); action {
 	case "preview":
 		p.preview(w, r, key, drafts)
+	case "page-ja", "page-en":
+		p.previewTop(w, r, key, drafts, strings.TrimPrefix(action, "page-"))
 	case "reset":
 		if _, err := p.svc.Reset(r.Context(), pr, route.MetaOf(r), key); err != nil {
 			p.ui.ErrorPage(w, r, err)
@@ -163,3 +166,41 @@ func (p textPages) failed(w http.ResponseWriter, r *http.Request, key string, dr
 
 // textLang is a language of the texts as the page names it.
 type textLang struct{ Code, Name string }
+
+// textDraft is the texts a staff preview shows instead of those in force.
+type textDraft struct{ set sitetext.Set }
+
+type textDraftKey struct{}
+
+// previewTop shows the citizen top page in lang with the draft of key,
+// saving nothing.
+func (p textPages) previewTop(w http.ResponseWriter, r *http.Request, key string, drafts map[string]string, lang string) {
+	if !onTop(key) {
+		p.preview(w, r, key, drafts)
+		return
+	}
+	if err := sitetext.Validate(key, drafts); err != nil {
+		p.failed(w, r, key, drafts, err)
+		return
+	}
+	set, err := p.svc.Texts(r.Context())
+	if err != nil {
+		p.ui.ErrorPage(w, r, err)
+		return
+	}
+	for _, l := range sitetext.Langs {
+		set = set.With(key, l, sitetext.Normalize(drafts[l]))
+	}
+	r.Form.Set("hl", lang) // the page's language, as a step form carries it
+	r.PostForm.Set("hl", lang)
+	p.ui.publicSite().top(w, r.WithContext(context.WithValue(r.Context(), textDraftKey{}, textDraft{set: set})))
+}
+
+func onTop(key string) bool {
+	for _, d := range sitetext.Defs() {
+		if d.Key == key {
+			return d.OnTop
+		}
+	}
+	return false
+}

@@ -16,6 +16,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -64,6 +65,8 @@ type Deps struct {
 type UI struct {
 	Deps
 	demo   []DemoSample // fictional notice numbers shown on the demo's top page
+	pub     *pubSite
+	pubOnce sync.Once
 	pages  map[string]*template.Template
 	assets map[string]asset // by logical name, e.g. "kofu.css"
 	byPath map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
