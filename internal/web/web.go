@@ -64,12 +64,12 @@ type Deps struct {
 // UI renders the pages.
 type UI struct {
 	Deps
-	demo   []DemoSample // fictional notice numbers shown on the demo's top page
+	demo    []DemoSample // fictional notice numbers shown on the demo's top page
 	pub     *pubSite
 	pubOnce sync.Once
-	pages  map[string]*template.Template
-	assets map[string]asset // by logical name, e.g. "kofu.css"
-	byPath map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
+	pages   map[string]*template.Template
+	assets  map[string]asset // by logical name, e.g. "kofu.css"
+	byPath  map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
 }
 
 type asset struct {
