@@ -63,6 +63,16 @@ func (s Set) With(key, lang, body string) Set {
 	return out
 }
 
+// Load reads the texts in force in tx (for mails queued with a change).
+func Load(ctx context.Context, tx *store.Tx) (Set, error) {
+	rows, err := tx.SiteTexts(ctx)
+	set := Set{stored: map[string]string{}}
+	for _, r := range rows {
+		set.stored[r.Key+"/"+r.Lang] = r.Body
+	}
+	return set, err
+}
+
 // Texts returns the texts in force. It asks the database only for the
 // version number and reloads when another instance (or this one) changed
 // a text since.
