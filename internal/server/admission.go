@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,12 @@ type admission struct {
 	mu      sync.Mutex
 	waiting map[string]waiter // by ticket ID: visitors seen on the waiting page
 	last    int64             // the last arrival handed out, to keep them distinct
+	// With many visitors waiting, places are counted in a sorted copy of
+	// their arrivals refreshed now and then, and leavers are dropped now
+	// and then, so a request costs a binary search, not a walk of the queue.
+	sorted   []int64
+	sortedAt time.Time
+	prunedAt time.Time
 }
 
 // waiter is a ticket holder on the waiting page.
@@ -53,6 +60,11 @@ const (
 	waiterGone = (2*busyRetrySeconds + 1) * time.Second
 	// maxWaiting bounds the memory the queue may use.
 	maxWaiting = 200_000
+	// exactQueue is the queue length up to which places are counted exactly.
+	exactQueue = 2048
+	// resortEvery and pruneEvery pace the upkeep of a long queue.
+	resortEvery = 250 * time.Millisecond
+	pruneEvery  = time.Second
 )
 
 func newAdmission(maxInFlight int, wait time.Duration, key []byte) *admission {
@@ -93,7 +105,7 @@ func (a *admission) admit(r *http.Request, t ticket) bool {
 	now := time.Now()
 	a.mu.Lock()
 	a.prune(now)
-	ahead := a.ahead(t)
+	ahead := a.ahead(t, now)
 	free := cap(a.slots) - len(a.slots)
 	if ahead < free && a.tryAcquire() {
 		delete(a.waiting, t.id)
@@ -115,19 +127,36 @@ func (a *admission) admit(r *http.Request, t ticket) bool {
 	return false
 }
 
-// ahead counts the waiting visitors who arrived before t.
-func (a *admission) ahead(t ticket) int {
-	n := 0
-	for id, w := range a.waiting {
-		if id != t.id && (w.arrival < t.arrival || (w.arrival == t.arrival && id < t.id)) {
-			n++
+// ahead counts the waiting visitors who arrived before t: exactly for a
+// short queue, from the sorted copy for a long one.
+func (a *admission) ahead(t ticket, now time.Time) int {
+	if len(a.waiting) <= exactQueue {
+		n := 0
+		for id, w := range a.waiting {
+			if id != t.id && w.arrival < t.arrival {
+				n++
+			}
 		}
+		return n
 	}
+	if now.Sub(a.sortedAt) >= resortEvery {
+		a.sorted = a.sorted[:0]
+		for _, w := range a.waiting {
+			a.sorted = append(a.sorted, w.arrival)
+		}
+		slices.Sort(a.sorted)
+		a.sortedAt = now
+	}
+	n, _ := slices.BinarySearch(a.sorted, t.arrival)
 	return n
 }
 
 // prune drops the visitors who stopped retrying (they closed the page).
 func (a *admission) prune(now time.Time) {
+	if now.Sub(a.prunedAt) < pruneEvery {
+		return
+	}
+	a.prunedAt = now
 	for id, w := range a.waiting {
 		if now.Sub(w.seen) > waiterGone {
 			delete(a.waiting, id)

@@ -162,3 +162,24 @@ func TestForgedTicketGetsNoPlace(t *testing.T) {
 		t.Fatalf("the real ticket: %d", code)
 	}
 }
+
+func TestALongQueueStillGoesInArrivalOrder(t *testing.T) {
+	q := newQueueHarness(t)
+	tickets := make([]*http.Cookie, exactQueue+50)
+	for i := range tickets {
+		code, c := q.visit(nil)
+		if code != 503 || c == nil {
+			t.Fatalf("visitor %d: %d", i, code)
+		}
+		tickets[i] = c
+	}
+	q.free()
+	for _, i := range []int{len(tickets) - 1, exactQueue, 1} {
+		if code, _ := q.visit(tickets[i]); code != 503 {
+			t.Fatalf("ticket %d went ahead of the first: %d", i, code)
+		}
+	}
+	if code, _ := q.visit(tickets[0]); code != 200 {
+		t.Fatalf("the first ticket: %d", code)
+	}
+}
