@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
@@ -23,6 +24,8 @@ const ManageTokenHeader = "X-Manage-Token"
 // use, and the staff endpoints of the counter and the settings.
 type BookingHandlers struct {
 	Reserve *reserve.Service
+	// Challenge asks for a proof of work under load; nil: never.
+	Challenge *challenge.Service
 }
 
 // Register adds every booking route; a split deployment registers
@@ -94,6 +97,9 @@ func (h *BookingHandlers) book(w http.ResponseWriter, r *http.Request) {
 	var req reserve.CreateRequest
 	if err := decodeBooking(w, r, &req); err != nil {
 		writeBookingError(w, r, err)
+		return
+	}
+	if !h.passChallenge(w, r, req) {
 		return
 	}
 	b, token, err := h.Reserve.Book(r.Context(), route.MetaOf(r), req)
@@ -188,4 +194,35 @@ func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return decodeBooking(w, r, v)
+}
+
+// The headers that carry a proof of work with a public booking.
+const (
+	ChallengeHeader       = "X-Challenge"
+	ChallengeAnswerHeader = "X-Challenge-Answer"
+)
+
+// passChallenge applies the proof of work under load: without a passing
+// proof it answers 429 (or 409 for a spent one) with the challenge to
+// answer, and returns false.
+func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, req reserve.CreateRequest) bool {
+	if h.Challenge == nil {
+		return true
+	}
+	offer, err := h.Challenge.Gate(r.Context(), r.Header.Get(ChallengeHeader), r.Header.Get(ChallengeAnswerHeader), challenge.Bind(req))
+	if err == nil {
+		return true
+	}
+	if offer == nil {
+		WriteError(w, r, err)
+		return false
+	}
+	var b struct {
+		errorBody
+		Challenge *challenge.Offer `json:"challenge"`
+	}
+	b.Error.Code, b.Error.Message, b.Challenge = apperr.CodeOf(err), apperr.MessageOf(err), offer
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, offer.Remaining(h.Challenge.Now()))))
+	WriteJSON(w, Status(b.Error.Code), b)
+	return false
 }

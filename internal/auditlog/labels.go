@@ -68,6 +68,8 @@ var actionLabels = map[string]string{
 	"settings.disposal_changed":       "廃棄ルールの変更",
 	"settings.jlis_profile_changed":   "取込の列対応表の変更",
 	"settings.mail_changed":           "メール設定の変更",
+	"settings.text_changed":           "住民向けサイトの文言の変更",
+	"settings.challenge_changed":      "混雑時の確認（予約フォーム）の設定の変更",
 	"mail.retried":                    "メールの再送",
 	"dashboard.viewed":                "ダッシュボードの閲覧",
 	"juki.imported":                   "住基の抽出データの取込",

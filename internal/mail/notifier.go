@@ -11,6 +11,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/calendar"
 	"github.com/kofu-oss/kofu/internal/reserve"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -76,6 +77,7 @@ func (n *Notifier) Cancelled(ctx context.Context, tx *store.Tx, b reserve.Bookin
 type mailContext struct {
 	Settings
 	contactPhone string
+	texts        sitetext.Set // the citizen site's wording of the help line
 }
 
 // settingsFor loads the settings and reports whether the booking gets
@@ -92,7 +94,11 @@ func (n *Notifier) settingsFor(ctx context.Context, tx *store.Tx, b reserve.Book
 	if _, err := tx.LoadSetting(ctx, booking.SettingsKey, &bs); err != nil {
 		return mailContext{}, false, err
 	}
-	return mailContext{Settings: st, contactPhone: bs.ContactPhone}, true, nil
+	texts, err := sitetext.Load(ctx, tx)
+	if err != nil {
+		return mailContext{}, false, err
+	}
+	return mailContext{Settings: st, contactPhone: bs.ContactPhone, texts: texts}, true, nil
 }
 
 // queueReminder queues the reminder, once per booking and start, unless
@@ -129,6 +135,8 @@ func (n *Notifier) data(st mailContext, b reserve.Booking, before *reserve.Booki
 	d := Data{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
 		Date: japaneseDate(b.Start.In(loc)), Time: b.Start.In(loc).Format("15:04"), EndTime: b.End.In(loc).Format("15:04"),
 		People: b.Seats, Items: b.ItemsToBring, ManageURL: n.manageURL(b.Code), ContactPhone: st.contactPhone}
+	d.ContactOffice, _ = st.texts.Get("help.office", "ja")
+	d.ContactHours, _ = st.texts.Get("help.hours", "ja")
 	if !b.ChangeDeadline.IsZero() {
 		d.ChangeDeadline = japaneseDay(b.ChangeDeadline)
 	}

@@ -36,6 +36,8 @@ type Data struct {
 	ManageURL      string   // 変更・取り消しのページ
 	ChangeDeadline string   // 2026年11月28日（土）, "" when unknown
 	ContactPhone   string   // 問い合わせ先, "" when not set
+	ContactOffice  string   // 問い合わせ先の名前（住民向けサイトの文言 help.office）
+	ContactHours   string   // 問い合わせの受付時間（help.hours）
 	OldDate        string   // change only: the date before the change
 	OldTime        string   // change only
 }
@@ -43,7 +45,7 @@ type Data struct {
 const footer = `
 ――――――――――――――――――――
 このメールは送信専用です。返信いただいてもお答えできません。
-{{if .ContactPhone}}お問い合わせ: {{.ContactPhone}}
+{{if .ContactPhone}}お問い合わせ: {{with .ContactOffice}}{{.}} {{end}}{{.ContactPhone}}{{with .ContactHours}}（{{.}}）{{end}}
 {{end}}`
 
 const details = `予約番号: {{.Code}}
@@ -182,5 +184,25 @@ func sampleData() Data {
 	return Data{Code: "ABCD-EFGH", Service: "マイナンバーカードの受け取り", Place: "市役所本庁 市民課",
 		Date: "2026年12月1日（火）", Time: "10:00", EndTime: "10:30", People: 2,
 		Items: []string{"交付通知書（はがき）", "本人確認書類"}, ManageURL: "https://yoyaku.example.lg.jp/booking/manage?code=ABCD-EFGH",
-		ChangeDeadline: "2026年11月28日（土）", ContactPhone: "000-000-0000", OldDate: "2026年11月30日（月）", OldTime: "09:00"}
+		ChangeDeadline: "2026年11月28日（土）", ContactPhone: "000-000-0000", ContactOffice: "市役所 市民課", ContactHours: "平日 8時30分〜17時15分", OldDate: "2026年11月30日（月）", OldTime: "09:00"}
+}
+
+// Preview renders a kind's template (the default text where it is empty)
+// on sample data, as admins check it before saving; an error names what
+// is wrong with the template.
+func Preview(t Templates, k Kind) (subject, body string, err error) {
+	tp := t.withDefaults().For(k)
+	if subject, err = render(tp.Subject, sampleData()); err != nil {
+		return "", "", apperr.WithFields("件名のテンプレートに誤りがあります。", []apperr.FieldError{{Field: "templates." + string(k) + ".subject", Message: "件名のテンプレートに誤りがあります: " + err.Error()}})
+	}
+	if body, err = render(tp.Body, sampleData()); err != nil {
+		return "", "", apperr.WithFields("本文のテンプレートに誤りがあります。", []apperr.FieldError{{Field: "templates." + string(k) + ".body", Message: "本文のテンプレートに誤りがあります: " + err.Error()}})
+	}
+	return subject, body, nil
+}
+
+// With returns the templates with the kind's template replaced.
+func (t Templates) With(k Kind, tp Template) Templates {
+	*t.ptr(k) = tp
+	return t
 }

@@ -31,6 +31,9 @@ var statusOf = map[string]int{
 	"surface_card_void":           http.StatusConflict,
 	"surface_already_pending":     http.StatusConflict,
 	"surface_not_pending":         http.StatusConflict,
+	"challenge_required":          http.StatusTooManyRequests,
+	"challenge_wait":              http.StatusTooManyRequests,
+	"challenge_used":              http.StatusConflict,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

@@ -4,6 +4,8 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/backup"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/gaiji"
@@ -25,6 +28,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/surface"
@@ -69,13 +73,18 @@ func New(d Deps) (*Server, error) {
 	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
 	// The public forms' sealing key is drawn now, once for every instance,
 	// rather than by the first resident's page view.
-	if _, err := s.reserve.FormKey(context.Background()); err != nil {
+	formKey, err := s.reserve.FormKey(context.Background())
+	if err != nil {
 		return nil, err
 	}
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
+	texts := sitetext.New(d.DB, d.Clock)
+	powSvc := challenge.New(d.DB, d.Clock)
+	powSvc.SetKey(subKey(formKey, "challenge"))
+	bookings.Challenge = powSvc
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Reserve: s.reserve, Session: s, Logins: s.metrics, Loc: d.Config.Location,
+		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location,
 		Backups: func(ctx context.Context) (backup.Status, error) { return backup.LastStatus(ctx, d.DB) }})
 	if err != nil {
 		return nil, err
@@ -87,6 +96,7 @@ func New(d Deps) (*Server, error) {
 	if d.Config.Sites != "staff" {
 		ui.RegisterPublic(s.router)
 		bookings.RegisterPublic(s.router)
+		(&api.TextHandlers{Texts: texts}).RegisterPublic(s.router)
 	}
 	if d.Config.Sites != "public" {
 		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
@@ -95,7 +105,13 @@ func New(d Deps) (*Server, error) {
 		(&api.ImportHandlers{Intake: intakeSvc}).Register(s.router)
 		(&api.GaijiHandlers{Gaiji: gaijiSvc}).Register(s.router)
 		bookings.RegisterStaff(s.router)
-		(&api.MailHandlers{Mail: mail.NewAdmin(d.DB, d.Clock)}).Register(s.router)
+		mailAdmin := mail.NewAdmin(d.DB, d.Clock)
+		(&api.MailHandlers{Mail: mailAdmin}).Register(s.router)
+		ui.RegisterMail(s.router, mailAdmin)
+		ui.RegisterTexts(s.router)
+		ui.RegisterChallenge(s.router)
+		(&api.ChallengeHandlers{Challenge: powSvc}).Register(s.router)
+		(&api.TextHandlers{Texts: texts}).Register(s.router)
 		ui.RegisterStaff(s.router)
 		ui.RegisterBookings(s.router)
 		workflows := ledger.NewWorkflows(ledgerSvc, d.Config.Location)
@@ -123,10 +139,19 @@ func New(d Deps) (*Server, error) {
 	}))
 	var h http.Handler = csrf.Handler(s.router)
 	if d.Config.PublicMaxInFlight > 0 {
-		h = newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond).middleware(h)
+		adm := newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond, subKey(formKey, "admission"))
+		powSvc.SetPressure(adm.pressure)
+		h = adm.middleware(h)
 	}
 	s.handler = s.observe(s.securityHeaders(h))
 	return s, nil
+}
+
+// subKey derives a key for one use from the shared form key.
+func subKey(key []byte, use string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(use))
+	return m.Sum(nil)
 }
 
 // ServeHTTP serves a request.

@@ -12,6 +12,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 )
 
 // pubSite is the citizen booking site: its own layout, texts in two
@@ -26,13 +27,23 @@ type pubSite struct {
 // RegisterPublic adds the citizen site's pages: the top page, the booking
 // steps, the done page and the pages to change or cancel a booking.
 func (ui *UI) RegisterPublic(rt *route.Router) {
-	s := &pubSite{ui: ui, texts: pubCatalogs(), keys: pubNewPublicKeys(ui.Reserve)}
-	if err := s.parse(); err != nil {
-		panic(err) // the templates are embedded: a parse error is a bug
-	}
+	s := ui.publicSite()
 	rt.Handle("GET /{$}", route.Public, s.top)
 	s.registerBooking(rt)
 	s.registerManage(rt)
+}
+
+// publicSite builds the citizen site once: its routes, and the staff
+// previews of its texts (also on a staff-only instance) share it.
+func (ui *UI) publicSite() *pubSite {
+	ui.pubOnce.Do(func() {
+		s := &pubSite{ui: ui, texts: pubCatalogs(), keys: pubNewPublicKeys(ui.Reserve)}
+		if err := s.parse(); err != nil {
+			panic(err) // the templates are embedded: a parse error is a bug
+		}
+		ui.pub = s
+	})
+	return ui.pub
 }
 
 // parse reads templates/public_layout.html and every other public_*.html
@@ -62,13 +73,23 @@ type pview struct {
 	Phone  string // help line from the settings
 	Data   any
 	texts  pubTexts
+	site   sitetext.Set // the city's own wording of the editable texts
 }
 
 // pubError is one entry of the error summary; ID is the field it links to.
 type pubError struct{ ID, Message string }
 
-// T returns the text of key in the page's language.
-func (v pview) T(key string, args ...any) string { return v.texts.text(v.Lang, key, args...) }
+// T returns the text of key in the page's language: the city's wording
+// for the texts it may edit, the catalog's for the others.
+func (v pview) T(key string, args ...any) string {
+	if s, ok := v.site.Get(key, v.Lang); ok {
+		return s
+	}
+	return v.texts.text(v.Lang, key, args...)
+}
+
+// Para is an editable text as paragraphs (see paragraphs).
+func (v pview) Para(key string) template.HTML { return paragraphs(v.T(key)) }
 
 // Err returns the error message of the field with the id, if any.
 func (v pview) Err(id string) string {
@@ -113,6 +134,16 @@ func (v pview) Href(p string) string {
 // newView starts the view of a request: language, help line, texts.
 func (s *pubSite) newView(r *http.Request, title string) pview {
 	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts}
+	if d, ok := r.Context().Value(textDraftKey{}).(textDraft); ok {
+		v.site, v.Notice = d.set, "プレビュー（まだ保存していません）。この画面を閉じるか、ブラウザの「戻る」で編集に戻ります。"
+	} else if s.ui.Texts != nil {
+		set, err := s.ui.Texts.Texts(r.Context())
+		if err != nil {
+			// The built-in texts are a fine fallback; the page still works.
+			slog.ErrorContext(r.Context(), "public texts", "err", err.Error())
+		}
+		v.site = set
+	}
 	v.Title = v.T(title)
 	if st, err := s.ui.Reserve.Settings(r.Context()); err == nil {
 		v.Phone = st.ContactPhone

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -468,11 +469,15 @@ type pubConfirmData struct {
 	Email, Phone         string
 	Items                []string
 	HoldUntil            string
+	Challenge            *challenge.Offer // the proof of work asked for under load
 }
 
-func (c *pubStep) confirmPage(status int) {
+func (c *pubStep) confirmPage(status int) { c.challengePage(status, c.offerChallenge()) }
+
+// challengePage shows the confirm page with the challenge (nil: none).
+func (c *pubStep) challengePage(status int, ch *challenge.Offer) {
 	d := pubConfirmData{Service: c.svc.Name, Place: c.placeName(), Slot: c.slotText(), Email: c.f.Email, Phone: c.f.Phone,
-		Items: pubChecklist(c.v, c.svc, c.f.Answers)}
+		Items: pubChecklist(c.v, c.svc, c.f.Answers), Challenge: ch}
 	for i, p := range c.f.People {
 		line := c.v.T("person.n", i+1) + " "
 		if p.Notice != "" {
@@ -498,6 +503,9 @@ func (c *pubStep) confirm() {
 	}
 	if c.f.Start == "" || c.f.Email == "" || len(c.f.People) == 0 {
 		c.s.expired(c.w, c.r)
+		return
+	}
+	if !c.passChallenge() {
 		return
 	}
 	req := reserve.CreateRequest{Service: c.f.Service, Place: c.f.Place, Start: c.f.Start, Email: c.f.Email,

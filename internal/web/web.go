@@ -17,6 +17,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -24,12 +25,15 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 )
 
 //go:embed templates static
@@ -52,9 +56,12 @@ type Deps struct {
 	Gaiji   *gaiji.Service
 	Reserve *reserve.Service
 	Audit   *auditlog.Service
-	Session SessionCookies
-	Logins  LoginCounter
-	Loc     *time.Location
+	Texts   *sitetext.Service // the citizen site's editable texts; nil: the defaults
+	// Challenge is the booking form's proof of work under load; nil: never.
+	Challenge *challenge.Service
+	Session   SessionCookies
+	Logins    LoginCounter
+	Loc       *time.Location
 	// Backups reads the last backup's outcome for the dashboard; nil
 	// leaves the section out.
 	Backups func(context.Context) (backup.Status, error)
@@ -63,10 +70,12 @@ type Deps struct {
 // UI renders the pages.
 type UI struct {
 	Deps
-	demo   []DemoSample // fictional notice numbers shown on the demo's top page
-	pages  map[string]*template.Template
-	assets map[string]asset // by logical name, e.g. "kofu.css"
-	byPath map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
+	demo    []DemoSample // fictional notice numbers shown on the demo's top page
+	pub     *pubSite
+	pubOnce sync.Once
+	pages   map[string]*template.Template
+	assets  map[string]asset // by logical name, e.g. "kofu.css"
+	byPath  map[string]asset // by served name, e.g. "kofu.3f2a9c1d.css"
 
 	// reissues, once RegisterReissues ran, adds the resident's reissues to
 	// the card page.
@@ -141,6 +150,11 @@ func (ui *UI) parseTemplates() error {
 		"gaijiCode":     gaiji.Code,
 		"sortOptions":   sortOptions,
 		"cancelLabel":   func(r string) string { return card.CancelReason(r).Label() },
+		"textLangs":     func() []textLang { return []textLang{{"ja", "日本語"}, {"en", "英語"}} },
+		"mailKindLabel": func(k string) string { return mailKindLabels[mail.Kind(k)] },
+		"mailStatusLabel": func(s string) string {
+			return map[string]string{"pending": "送信待ち", "sent": "送信済み", "failed": "送信失敗", "cancelled": "取りやめ"}[s]
+		},
 	}
 	pages, err := parsePages("layout.html", "page_", funcs)
 	ui.pages = pages

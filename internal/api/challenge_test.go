@@ -1,0 +1,89 @@
+package api_test
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/api"
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
+)
+
+// post sends a public booking with the challenge headers.
+func post(t *testing.T, h http.Handler, body, token, answer string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/api/v1/public/bookings", strings.NewReader(body))
+	if token != "" {
+		req.Header.Set(api.ChallengeHeader, token)
+		req.Header.Set(api.ChallengeAnswerHeader, answer)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	json.Unmarshal(rec.Body.Bytes(), &out)
+	return rec.Code, out
+}
+
+func TestPublicBookingAPIAsksForAProofUnderLoad(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newBookingEnv(t, db, nil)
+		pow := challenge.New(db, e.clock)
+		rt := route.New(roleAuthn{""}, func(w http.ResponseWriter, r *http.Request, err error) { api.WriteError(w, r, err) })
+		(&api.BookingHandlers{Reserve: e.svc, Challenge: pow}).Register(rt)
+		body := pickupBody("2026-12-01T09:00:00+09:00", "ABC-000001")
+		if status, out := post(t, rt, body, "", ""); status != 201 {
+			t.Fatalf("off by default: %d %v", status, out)
+		}
+		st := challenge.DefaultSettings()
+		st.Mode, st.Bits = challenge.ModeAlways, 10
+		if _, err := pow.Save(t.Context(), auth.Principal{Username: "admin"}, auth.Meta{}, st); err != nil {
+			t.Fatal(err)
+		}
+		body = pickupBody("2026-12-01T09:00:00+09:00", "ABC-000002")
+		status, out := post(t, rt, body, "", "")
+		offer, _ := out["challenge"].(map[string]any)
+		token, _ := offer["token"].(string)
+		if status != 429 || errorCode(out) != challenge.CodeRequired || token == "" || offer["bits"] != 10.0 {
+			t.Fatalf("a proof is required: %d %v", status, out)
+		}
+		if status, out := post(t, rt, pickupBody("2026-12-01T09:00:00+09:00", "ABC-000003"), token, solveAPI(token, 10)); status != 429 ||
+			errorCode(out) != challenge.CodeRequired {
+			t.Fatalf("a proof belongs to its request: %d %v", status, out)
+		}
+		if status, out := post(t, rt, body, token, "x"); status != 429 || errorCode(out) != challenge.CodeWait {
+			t.Fatalf("a wrong answer before the wait is over: %d %v", status, out)
+		}
+		answer := solveAPI(token, 10)
+		if status, out := post(t, rt, body, token, answer); status != 201 {
+			t.Fatalf("a correct proof passes: %d %v", status, out)
+		}
+		if status, out := post(t, rt, body, token, answer); status != 409 || errorCode(out) != challenge.CodeUsed {
+			t.Fatalf("a replay is refused: %d %v", status, out)
+		}
+		// After the wait, the same request without an answer passes.
+		body = pickupBody("2026-12-01T10:00:00+09:00", "ABC-000004")
+		_, out = post(t, rt, body, "", "")
+		token = out["challenge"].(map[string]any)["token"].(string)
+		e.clock.Advance(time.Duration(st.WaitSeconds) * time.Second)
+		if status, out := post(t, rt, body, token, ""); status != 201 {
+			t.Fatalf("after the wait: %d %v", status, out)
+		}
+	})
+}
+
+func solveAPI(token string, bits int) string {
+	for n := 0; ; n++ {
+		if challenge.ZeroBits(sha256.Sum256([]byte(token+":"+strconv.Itoa(n)))) >= bits {
+			return strconv.Itoa(n)
+		}
+	}
+}

@@ -1,0 +1,17 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// SpendChallenge records that the challenge nonce was used; it reports
+// false when it was used before. Expired rows are dropped on the way.
+func (t *Tx) SpendChallenge(ctx context.Context, nonce string, expires, now time.Time) (bool, error) {
+	if _, err := t.exec(ctx, `DELETE FROM challenge_uses WHERE expires_at < $1`, millis(now)); err != nil {
+		return false, translate(err)
+	}
+	res, err := t.exec(ctx, `INSERT INTO challenge_uses (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING`,
+		nonce, millis(expires))
+	return changedOne(res, err)
+}
