@@ -1,0 +1,385 @@
+package e2e
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kofu-oss/kofu/internal/reserve"
+	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
+)
+
+// TestCitizenSite walks the citizen booking site in a browser on each
+// engine: every page of every flow is checked by tab.check.
+func TestCitizenSite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if browserCtx == nil {
+			t.Skip("e2e: " + skipReason)
+		}
+		s := newSite(t, db)
+		t.Run("single booking", func(t *testing.T) { s.singleBooking(t) })
+		t.Run("family of three: book, change, cancel, mails", func(t *testing.T) { s.familyBooking(t) })
+		t.Run("English: book, find, change, cancel", func(t *testing.T) { s.englishFlow(t) })
+		t.Run("phone 375x667", func(t *testing.T) { s.phoneFlow(t) })
+		t.Run("keyboard only", func(t *testing.T) { s.keyboardFlow(t) })
+		t.Run("cancel after the cut-off", func(t *testing.T) { s.afterCutoff(t) }) // moves the clock: last
+	})
+}
+
+// booked is what the done page gave.
+type booked struct {
+	code, token string
+}
+
+// bookByClicks books the cards from the top page, clicking and typing as a
+// resident does, and returns the booking.
+func (s *site) bookByClicks(tb *tab, lang string, email string, cards ...int) booked {
+	tb.t.Helper()
+	top := "/"
+	if lang == "en" {
+		top = "/?lang=en"
+	}
+	tb.open(top)
+	tb.click(`a.button.primary[href*="service=pickup"]`)
+	for range len(cards) - 1 {
+		tb.click(`button[name=add]`)
+	}
+	for k, i := range cards {
+		fillPerson(tb, k, i)
+	}
+	tb.click(`.buttons button.primary`)
+	s.pickFirstSlot(tb)
+	for k := range cards {
+		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d", k))))
+	}
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.SendKeys(chromedp.ID("email"), email))
+	tb.click(`.buttons button.primary`)
+	tb.click(`.buttons button.primary`) // confirm
+	return readDone(tb)
+}
+
+// fillPerson types card i's notice number and birth date as person k.
+func fillPerson(tb *tab, k, i int) {
+	tb.t.Helper()
+	y, m, d := birthParts(i)
+	tb.do(chromedp.SendKeys(chromedp.ID(fmt.Sprintf("notice%d", k)), strings.ToLower(notice(i))),
+		chromedp.SetValue(chromedp.ID(fmt.Sprintf("by%d", k)), y),
+		chromedp.SetValue(chromedp.ID(fmt.Sprintf("bm%d", k)), m),
+		chromedp.SetValue(chromedp.ID(fmt.Sprintf("bd%d", k)), d))
+}
+
+func birthParts(i int) (y, m, d string) {
+	p := strings.Split(birth(i), "-")
+	return p[0], strings.TrimLeft(p[1], "0"), strings.TrimLeft(p[2], "0")
+}
+
+// pickFirstSlot chooses the first bookable day, moving on a month when
+// this one has none, and the first time of it.
+func (s *site) pickFirstSlot(tb *tab) {
+	tb.t.Helper()
+	for range 3 {
+		if tb.has(`table.cal button[name=date]`) {
+			break
+		}
+		tb.click(`button[name=month]:last-of-type`)
+	}
+	tb.click(`table.cal button[name=date]`)
+	tb.click(`button.slot`)
+}
+
+// readDone reads the booking code and the manage token from the done page.
+func readDone(tb *tab) booked {
+	tb.t.Helper()
+	code := strings.TrimSpace(tb.text(".done-box .code"))
+	var href string
+	tb.eval(`document.querySelector("a.button[href*='token=']").href`, &href)
+	u, err := url.Parse(href)
+	if err != nil || code == "" {
+		tb.t.Fatalf("done page without code or link: %q %q", code, href)
+	}
+	return booked{code: code, token: u.Query().Get("token")}
+}
+
+// booking reads the booking as stored.
+func (s *site) booking(t *testing.T, b booked) store.Booking {
+	t.Helper()
+	code, ok := reserve.NormalizeCode(b.code)
+	if !ok {
+		t.Fatalf("booking code %q", b.code)
+	}
+	var got store.Booking
+	err := s.db.View(t.Context(), func(tx *store.Tx) (err error) {
+		got, err = tx.BookingByCode(t.Context(), code)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func (s *site) singleBooking(t *testing.T) {
+	tb := newTab(t, s.url, 1280, 900)
+	tb.open("/booking/start")
+	tb.click(`.buttons button.primary`) // the first service, pickup
+	// An empty form: the error summary takes the focus and links the field.
+	tb.click(`.buttons button.primary`)
+	if got := tb.text(":focus"); !strings.Contains(got, "入力内容を確認してください") && !tb.has(".error-summary:focus") {
+		t.Fatalf("focus after a form error is on %q, want the error summary", got)
+	}
+	if !tb.has(`.error-summary a[href="#notice0"]`) {
+		t.Fatal("error summary does not link the notice number field")
+	}
+	fillPerson(tb, 0, 1)
+	tb.click(`.buttons button.primary`)
+	s.pickFirstSlot(tb)
+	tb.click(`.buttons button.primary`) // nobody chosen: an error
+	if !tb.has(".error-summary:focus") {
+		t.Fatal("focus not on the error summary after a missing answer")
+	}
+	tb.do(chromedp.Click(chromedp.CSS("#who0")))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.SendKeys(chromedp.ID("email"), "not-an-address"))
+	tb.click(`.buttons button.primary`)
+	if !tb.has(".error-summary:focus") || !tb.has(`#email[aria-invalid=true]`) {
+		t.Fatal("a wrong e-mail address is not reported with the focus on the summary")
+	}
+	tb.do(chromedp.SetValue(chromedp.ID("email"), "single@example.jp"))
+	tb.click(`.buttons button.primary`)
+	tb.mustSee("ABC-000001", "single@example.jp")
+	tb.click(`.buttons button.primary`)
+	b := readDone(tb)
+	tb.mustSee(b.code)
+	if got := s.booking(t, b); got.Status != store.BookingBooked || len(got.People) != 1 {
+		t.Fatalf("booking %+v", got)
+	}
+	s.errorPages(t, tb, "ja")
+}
+
+// errorPages visits the pages a resident sees when something is wrong: a
+// booking that cannot be found, and a form too old to go on with.
+func (s *site) errorPages(t *testing.T, tb *tab, lang string) {
+	tb.open("/booking/manage?lang=" + lang)
+	tb.do(chromedp.SendKeys(chromedp.ID("code"), "ZZZZ-ZZZZ"),
+		chromedp.SendKeys(chromedp.ID("notice"), notice(1)),
+		chromedp.SendKeys(chromedp.ID("birth"), birth(1)))
+	tb.click(`form[action="/booking/manage"] button.primary`)
+	if !tb.has(".error-summary:focus") || !tb.has(`#code[aria-invalid=true]`) {
+		t.Fatal("an unknown booking is not reported on the form with the focus on the summary")
+	}
+	tb.open("/booking/start?service=pickup&lang=" + lang)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=s]").forEach(e => e.value = "forged")`))
+	tb.click(`.buttons button.primary`)
+	if !tb.has(`a.button.primary[href*="/booking/start"]`) {
+		t.Fatalf("a forged form does not offer to start again: %q", tb.title())
+	}
+	t.Logf("%d pages checked in %s", len(tb.visited), lang)
+}
+
+func (s *site) familyBooking(t *testing.T) {
+	tb := newTab(t, s.url, 1024, 768)
+	b := s.bookByClicks(tb, "ja", "family@example.jp", 2, 3, 4)
+	tb.mustSee(b.code, "3")
+	before := s.booking(t, b)
+	if len(before.People) != 3 {
+		t.Fatalf("booked %d people, want 3", len(before.People))
+	}
+	s.sendMail()
+	s.wantMail(t, "family@example.jp", "【予約完了】", b.code, "STATUS:CONFIRMED")
+
+	// Change the time: the day after the first free one.
+	tb.click(`a.button[href*="token="]`)
+	tb.click(`form[action="/booking/manage/change"] button`)
+	tb.do(chromedp.Evaluate[chromedp.Void](`true`))
+	tb.click(`table.cal button[name=date]:not([value="` + dateOf(before.Start, s) + `"])`)
+	tb.click(`button.slot`)
+	tb.mustSee(b.code)
+	after := s.booking(t, b)
+	if after.Start.Equal(before.Start) || after.Status != store.BookingBooked {
+		t.Fatalf("change did not move the booking: %v -> %v", before.Start, after.Start)
+	}
+	s.sendMail()
+	s.wantMail(t, "family@example.jp", "【予約変更】", b.code, "DTSTART:"+after.Start.UTC().Format("20060102T150405Z"))
+
+	// Cancel, with the question asked once more.
+	tb.click(`form[action="/booking/manage/cancel"] button`)
+	tb.click(`button[name=yes]`)
+	if got := s.booking(t, b); got.Status != store.BookingCancelled {
+		t.Fatalf("status after cancel %q", got.Status)
+	}
+	s.sendMail()
+	s.wantMail(t, "family@example.jp", "【予約取消】", b.code, "STATUS:CANCELLED")
+}
+
+func dateOf(at time.Time, s *site) string { return at.In(s.tokyo).Format("2006-01-02") }
+
+// wantMail checks that the latest mail to addr has the subject, names the
+// code and carries a calendar object with the property.
+func (s *site) wantMail(t *testing.T, addr, subject, code, icsLine string) {
+	t.Helper()
+	var last *parsedMail
+	for _, r := range s.sink.messages() {
+		if r.To == addr {
+			m := parseMail(t, r)
+			last = &m
+		}
+	}
+	switch {
+	case last == nil:
+		t.Fatalf("no mail to %s", addr)
+	case !strings.Contains(last.Subject, subject) || !strings.Contains(last.Subject, code):
+		t.Fatalf("latest mail to %s is %q, want %s for %s", addr, last.Subject, subject, code)
+	case !strings.Contains(last.ICS, "BEGIN:VEVENT") || !strings.Contains(last.ICS, icsLine):
+		t.Fatalf("mail %q has no calendar with %s:\n%s", last.Subject, icsLine, last.ICS)
+	}
+}
+
+func (s *site) englishFlow(t *testing.T) {
+	tb := newTab(t, s.url, 1280, 900)
+	b := s.bookByClicks(tb, "en", "english@example.jp", 5)
+	tb.mustSee("Booking code", b.code)
+	// Find the booking again without the link, by notice number and birth date.
+	tb.open("/booking/manage?lang=en")
+	tb.do(chromedp.SendKeys(chromedp.ID("code"), b.code),
+		chromedp.SendKeys(chromedp.ID("notice"), notice(5)),
+		chromedp.SendKeys(chromedp.ID("birth"), birth(5)))
+	tb.click(`form[action="/booking/manage"] button.primary`)
+	tb.mustSee(b.code, "Change")
+	tb.click(`form[action="/booking/manage/change"] button`)
+	tb.click(`table.cal button[name=date]:not([value="` + dateOf(s.booking(t, b).Start, s) + `"])`)
+	tb.click(`button.slot`)
+	tb.click(`form[action="/booking/manage/cancel"] button`)
+	tb.click(`button[name=yes]`)
+	if got := s.booking(t, b); got.Status != store.BookingCancelled {
+		t.Fatalf("status after cancel %q", got.Status)
+	}
+	// The language switch of a step page keeps the step.
+	tb.open("/booking/start?service=pickup&lang=en")
+	tb.do(chromedp.SendKeys(chromedp.ID("notice0"), notice(9)))
+	tb.click(`.lang-switch button`)
+	if !tb.has(`html[lang=ja]`) || tb.title() != "ご本人の確認" {
+		t.Fatalf("switch to Japanese shows %q", tb.title())
+	}
+	if v := tb.text("#notice0"); v != "" {
+		t.Logf("typed value after the switch: %q", v)
+	}
+	s.errorPages(t, tb, "en")
+}
+
+func (s *site) phoneFlow(t *testing.T) {
+	tb := newTab(t, s.url, 375, 667)
+	b := s.bookByClicks(tb, "ja", "phone@example.jp", 6)
+	tb.mustSee(b.code)
+}
+
+func (s *site) afterCutoff(t *testing.T) {
+	tb := newTab(t, s.url, 1280, 900)
+	b := s.bookByClicks(tb, "ja", "late@example.jp", 7)
+	tb.click(`a.button[href*="token="]`)
+	// The page stays open while the cut-off passes.
+	start := s.booking(t, b).Start
+	s.clock.Advance(start.Add(-36 * time.Hour).Sub(s.clock.Now()))
+	tb.click(`form[action="/booking/manage/cancel"] button`)
+	tb.click(`button[name=yes]`)
+	tb.mustSee(helpPhone)
+	if !tb.has(".error-summary") {
+		t.Fatal("a cancel after the cut-off is not reported as an error")
+	}
+	if got := s.booking(t, b); got.Status != store.BookingBooked {
+		t.Fatalf("status after a refused cancel %q", got.Status)
+	}
+	// Opened afresh, the booking offers no buttons, only the phone.
+	tb.open("/booking/manage/booking")
+	if tb.has(`form[action="/booking/manage/cancel"]`) {
+		t.Fatal("cancel offered after the cut-off")
+	}
+	tb.mustSee(helpPhone)
+}
+
+func (s *site) keyboardFlow(t *testing.T) {
+	tb := newTab(t, s.url, 1280, 900)
+	tb.open("/")
+	tb.tabTo(`a.button.primary[href*="service=pickup"]`)
+	tb.pressLoads(kbEnter)
+	y, m, d := birthParts(8)
+	tb.tabTo(`#notice0`)
+	tb.press(notice(8))
+	tb.tabTo(`#by0`)
+	tb.press(y)
+	tb.tabTo(`#bm0`)
+	tb.press(m)
+	tb.tabTo(`#bd0`)
+	tb.press(d)
+	tb.tabTo(`.buttons button.primary`)
+	tb.pressLoads(kbEnter)
+	tb.tabTo(`table.cal button[name=date]`)
+	tb.pressLoads(kbEnter)
+	tb.tabTo(`button.slot`)
+	tb.pressLoads(kbEnter)
+	tb.tabTo(`#who0`)
+	tb.press(" ")
+	tb.tabTo(`.buttons button.primary`)
+	tb.pressLoads(kbEnter)
+	var ticks int
+	tb.eval(`document.querySelectorAll("input[name=tick]").length`, &ticks)
+	for i := range ticks {
+		tb.tabTo(fmt.Sprintf("#tick%d", i))
+		tb.press(" ")
+	}
+	tb.tabTo(`.buttons button.primary`)
+	tb.pressLoads(kbEnter)
+	tb.tabTo(`#email`)
+	tb.press("keys@example.jp")
+	tb.tabTo(`.buttons button.primary`)
+	tb.pressLoads(kbEnter)
+	tb.tabTo(`.buttons button.primary`)
+	tb.pressLoads(kbEnter)
+	b := readDone(tb)
+	if got := s.booking(t, b); len(got.People) != 1 || got.People[0].NoticeNumber != notice(8) {
+		t.Fatalf("keyboard booking %+v", got)
+	}
+}
+
+const kbEnter = "\r"
+
+// tabTo presses Tab until the element matching sel has the focus; the
+// focus also has to be visible (:focus-visible).
+func (tb *tab) tabTo(sel string) {
+	tb.t.Helper()
+	for range 200 {
+		var at bool
+		tb.eval(fmt.Sprintf(`document.activeElement && document.activeElement.matches(%q)`, sel), &at)
+		if at {
+			var visible bool
+			tb.eval(`document.activeElement.matches(":focus-visible")`, &visible)
+			if !visible {
+				tb.t.Fatalf("focus on %s is not visible", sel)
+			}
+			return
+		}
+		tb.do(chromedp.KeyEvent("\t"))
+	}
+	tb.t.Fatalf("Tab never reaches %s on %s", sel, tb.location())
+}
+
+// press types keys into the focused element.
+func (tb *tab) press(keys string) {
+	tb.t.Helper()
+	tb.do(chromedp.KeyEvent(keys))
+}
+
+// pressLoads types keys that load a page, and checks the page.
+func (tb *tab) pressLoads(keys string) {
+	tb.t.Helper()
+	tb.loads(chromedp.KeyEvent(keys))
+}
