@@ -148,12 +148,18 @@ func (tb *tab) open(path string) {
 // the page and checks it.
 func (tb *tab) loads(trigger chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
+	tb.waitLoad(trigger)
+	tb.check()
+}
+
+// waitLoad runs an action that loads a new page and waits for the page.
+func (tb *tab) waitLoad(trigger chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, trigger)); err != nil {
 		tb.t.Fatalf("browser: %v (page %q)", err, tb.location())
 	}
-	tb.check()
 }
 
 // click clicks the element and checks the page it loads.

@@ -17,10 +17,10 @@ import (
 // TestCitizenSite walks the citizen booking site in a browser on each
 // engine: every page of every flow is checked by tab.check.
 func TestCitizenSite(t *testing.T) {
+	if browserCtx == nil {
+		t.Skip("e2e: " + skipReason)
+	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if browserCtx == nil {
-			t.Skip("e2e: " + skipReason)
-		}
 		s := newSite(t, db)
 		t.Run("single booking", func(t *testing.T) { s.singleBooking(t) })
 		t.Run("family of three: book, change, cancel, mails", func(t *testing.T) { s.familyBooking(t) })
