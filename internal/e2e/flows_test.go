@@ -37,7 +37,9 @@ type booked struct {
 }
 
 // bookByClicks books the cards from the top page, clicking and typing as a
-// resident does, and returns the booking.
+// resident does, and returns the booking. In a family the second person
+// is a child with a parent and the third sends a proxy; one person too
+// many is added and removed again on the way.
 func (s *site) bookByClicks(tb *tab, lang string, email string, cards ...int) booked {
 	tb.t.Helper()
 	top := "/"
@@ -49,13 +51,23 @@ func (s *site) bookByClicks(tb *tab, lang string, email string, cards ...int) bo
 	for range len(cards) - 1 {
 		tb.click(`button[name=add]`)
 	}
+	if len(cards) > 1 {
+		tb.click(`button[name=add]`)
+		tb.click(fmt.Sprintf(`button[name=remove][value="%d"]`, len(cards)))
+	}
 	for k, i := range cards {
 		fillPerson(tb, k, i)
 	}
 	tb.click(`.buttons button.primary`)
+	return s.finishBooking(tb, email, len(cards))
+}
+
+// finishBooking goes on from the place step for n people.
+func (s *site) finishBooking(tb *tab, email string, n int) booked {
+	tb.t.Helper()
 	s.pickFirstSlot(tb)
-	for k := range cards {
-		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d", k))))
+	for k := range n {
+		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d%s", k, []string{"", "-minor", "-proxy", "", ""}[k]))))
 	}
 	tb.click(`.buttons button.primary`)
 	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
@@ -81,10 +93,12 @@ func birthParts(i int) (y, m, d string) {
 	return p[0], strings.TrimLeft(p[1], "0"), strings.TrimLeft(p[2], "0")
 }
 
-// pickFirstSlot chooses the first bookable day, moving on a month when
-// this one has none, and the first time of it.
+// pickFirstSlot chooses the main place, the first bookable day (moving on
+// a month when this one has none) and the first time of it.
 func (s *site) pickFirstSlot(tb *tab) {
 	tb.t.Helper()
+	tb.do(chromedp.Click(chromedp.ID("place0")))
+	tb.click(`.buttons button.primary`)
 	for range 3 {
 		if tb.has(`table.cal button[name=date]`) {
 			break
@@ -140,6 +154,10 @@ func (s *site) singleBooking(t *testing.T) {
 	}
 	fillPerson(tb, 0, 1)
 	tb.click(`.buttons button.primary`)
+	tb.click(`.buttons button.primary`) // no place chosen: an error
+	if !tb.has(".error-summary:focus") {
+		t.Fatal("focus not on the error summary without a place")
+	}
 	s.pickFirstSlot(tb)
 	tb.click(`.buttons button.primary`) // nobody chosen: an error
 	if !tb.has(".error-summary:focus") {
@@ -147,6 +165,11 @@ func (s *site) singleBooking(t *testing.T) {
 	}
 	tb.do(chromedp.Click(chromedp.CSS("#who0")))
 	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Click(chromedp.ID("tick0")))
+	tb.click(`.buttons button.primary`) // not every item ticked: an error
+	if !tb.has(".error-summary:focus") || !tb.has(`#tick0:checked`) {
+		t.Fatal("an unticked item is not reported, or the ticks are lost")
+	}
 	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
 	tb.click(`.buttons button.primary`)
 	tb.do(chromedp.SendKeys(chromedp.ID("email"), "not-an-address"))
@@ -246,7 +269,7 @@ func (s *site) wantMail(t *testing.T, addr, subject, code, icsLine string) {
 
 func (s *site) englishFlow(t *testing.T) {
 	tb := newTab(t, s.url, 1280, 900)
-	b := s.bookByClicks(tb, "en", "english@example.jp", 5)
+	b := s.bookByClicks(tb, "en", "english@example.jp", 5, 10, 11)
 	tb.mustSee("Booking code", b.code)
 	// Find the booking again without the link, by notice number and birth date.
 	tb.open("/booking/manage?lang=en")
@@ -280,30 +303,58 @@ func (s *site) phoneFlow(t *testing.T) {
 	tb := newTab(t, s.url, 375, 667)
 	b := s.bookByClicks(tb, "ja", "phone@example.jp", 6)
 	tb.mustSee(b.code)
+	// A service for card holders: people are named, not numbered.
+	tb.open("/")
+	tb.click(`a.button.primary[href*="service=cert_renewal"]`)
+	tb.click(`.buttons button.primary`)
+	if !tb.has(".error-summary:focus") || !tb.has(`#name0[aria-invalid=true]`) || !tb.has(`#kana0[aria-invalid=true]`) {
+		t.Fatal("empty name and kana are not reported")
+	}
+	tb.do(chromedp.SendKeys(chromedp.ID("name0"), "試験花子"), chromedp.SendKeys(chromedp.ID("kana0"), "シケンハナコ"),
+		chromedp.SetValue(chromedp.ID("by0"), "1990"), chromedp.SetValue(chromedp.ID("bm0"), "4"),
+		chromedp.SetValue(chromedp.ID("bd0"), "1"))
+	tb.click(`.buttons button.primary`)
+	r := s.finishBooking(tb, "renewal@example.jp", 1)
+	if got := s.booking(t, r); got.Service != "cert_renewal" || got.People[0].Name != "試験花子" {
+		t.Fatalf("renewal booking %s %+v", got.Service, got.People)
+	}
 }
 
 func (s *site) afterCutoff(t *testing.T) {
-	tb := newTab(t, s.url, 1280, 900)
-	b := s.bookByClicks(tb, "ja", "late@example.jp", 7)
-	tb.click(`a.button[href*="token="]`)
-	// The page stays open while the cut-off passes.
-	start := s.booking(t, b).Start
-	s.clock.Advance(start.Add(-36 * time.Hour).Sub(s.clock.Now()))
-	tb.click(`form[action="/booking/manage/cancel"] button`)
-	tb.click(`button[name=yes]`)
-	tb.mustSee(helpPhone)
-	if !tb.has(".error-summary") {
-		t.Fatal("a cancel after the cut-off is not reported as an error")
+	ja, en := newTab(t, s.url, 1280, 900), newTab(t, s.url, 1280, 900)
+	bja := s.bookByClicks(ja, "ja", "late@example.jp", 7)
+	ben := s.bookByClicks(en, "en", "late-en@example.jp", 12)
+	ja.click(`a.button[href*="token="]`)
+	en.click(`a.button[href*="token="]`)
+	// The pages stay open while the cut-off passes.
+	startJA, startEN := s.booking(t, bja).Start, s.booking(t, ben).Start
+	first := startJA
+	if startEN.Before(first) {
+		first = startEN
 	}
-	if got := s.booking(t, b); got.Status != store.BookingBooked {
-		t.Fatalf("status after a refused cancel %q", got.Status)
+	s.clock.Advance(first.Add(-36 * time.Hour).Sub(s.clock.Now()))
+	ja.click(`form[action="/booking/manage/cancel"] button`)
+	ja.click(`button[name=yes]`)
+	en.click(`form[action="/booking/manage/change"] button`)
+	for _, c := range []struct {
+		tb    *tab
+		b     booked
+		start time.Time
+	}{{ja, bja, startJA}, {en, ben, startEN}} {
+		c.tb.mustSee(helpPhone)
+		if !c.tb.has(".error-summary") {
+			t.Fatal("a change after the cut-off is not reported as an error")
+		}
+		if got := s.booking(t, c.b); got.Status != store.BookingBooked || !got.Start.Equal(c.start) {
+			t.Fatalf("booking after a refused change: %q at %v", got.Status, got.Start)
+		}
+		// Opened afresh, the booking offers no buttons, only the phone.
+		c.tb.open("/booking/manage/booking")
+		if c.tb.has(`form[action="/booking/manage/cancel"]`) || c.tb.has(`form[action="/booking/manage/change"]`) {
+			t.Fatal("change or cancel offered after the cut-off")
+		}
+		c.tb.mustSee(helpPhone)
 	}
-	// Opened afresh, the booking offers no buttons, only the phone.
-	tb.open("/booking/manage/booking")
-	if tb.has(`form[action="/booking/manage/cancel"]`) {
-		t.Fatal("cancel offered after the cut-off")
-	}
-	tb.mustSee(helpPhone)
 }
 
 func (s *site) keyboardFlow(t *testing.T) {
@@ -320,6 +371,10 @@ func (s *site) keyboardFlow(t *testing.T) {
 	tb.press(m)
 	tb.tabTo(`#bd0`)
 	tb.press(d)
+	tb.tabTo(`.buttons button.primary`)
+	tb.pressLoads(kbEnter)
+	tb.tabTo(`#place0`)
+	tb.press(" ")
 	tb.tabTo(`.buttons button.primary`)
 	tb.pressLoads(kbEnter)
 	tb.tabTo(`table.cal button[name=date]`)

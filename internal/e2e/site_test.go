@@ -82,6 +82,13 @@ func (s *site) configure() {
 	st.PublicRateLimitPerMinute = 10000
 	st.ContactPhone = helpPhone
 	st.Places[0].Capacity = 5
+	// A second place puts the place step into every flow.
+	day := []string{"09:00-12:00"}
+	st.Places = append(st.Places, booking.Place{ID: "north", Name: "北部支所", SlotMinutes: 30, Capacity: 2,
+		Hours: map[string][]string{"tue": day, "thu": day}})
+	for i := range st.Services {
+		st.Services[i].Places = []string{"main", "north"}
+	}
 	if err := s.srv.Reserve().SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
