@@ -99,14 +99,35 @@ func (s *site) pickFirstSlot(tb *tab) {
 	tb.t.Helper()
 	tb.do(chromedp.Click(chromedp.ID("place0")))
 	tb.click(`.buttons button.primary`)
+	pickFirstDay(tb)
+}
+
+// pickFirstDay chooses the first bookable day of the calendar, moving on
+// a month when this one has none, and the first time of it.
+func pickFirstDay(tb *tab) {
+	tb.t.Helper()
 	for range 3 {
 		if tb.has(`table.cal button[name=date]`) {
 			break
 		}
-		tb.click(`button[name=month]:last-of-type`)
+		tb.click(`.month-nav > button:last-child`)
 	}
 	tb.click(`table.cal button[name=date]`)
 	tb.click(`button.slot`)
+}
+
+// pickOtherDay chooses a bookable day other than day on the calendar,
+// moving on a month when this one has none.
+func pickOtherDay(tb *tab, day string) {
+	tb.t.Helper()
+	other := `table.cal button[name=date]:not([value="` + day + `"])`
+	for range 3 {
+		if tb.has(other) {
+			break
+		}
+		tb.click(`.month-nav > button:last-child`)
+	}
+	tb.click(other)
 }
 
 // readDone reads the booking code and the manage token from the done page.
@@ -158,7 +179,18 @@ func (s *site) singleBooking(t *testing.T) {
 	if !tb.has(".error-summary:focus") {
 		t.Fatal("focus not on the error summary without a place")
 	}
-	s.pickFirstSlot(tb)
+	tb.do(chromedp.Click(chromedp.ID("place0")))
+	tb.click(`.buttons button.primary`)
+	month := tb.text(".month-nav .month")
+	tb.click(`.month-nav > button:last-child`)
+	if tb.text(".month-nav .month") == month {
+		t.Fatalf("the next month button stays on %s", month)
+	}
+	tb.click(`.month-nav > button:first-child`)
+	if got := tb.text(".month-nav .month"); got != month {
+		t.Fatalf("back from the next month shows %s, want %s", got, month)
+	}
+	pickFirstDay(tb)
 	tb.click(`.buttons button.primary`) // nobody chosen: an error
 	if !tb.has(".error-summary:focus") {
 		t.Fatal("focus not on the error summary after a missing answer")
@@ -223,8 +255,7 @@ func (s *site) familyBooking(t *testing.T) {
 	// Change the time: the day after the first free one.
 	tb.click(`a.button[href*="token="]`)
 	tb.click(`form[action="/booking/manage/change"] button`)
-	tb.do(chromedp.Evaluate[chromedp.Void](`true`))
-	tb.click(`table.cal button[name=date]:not([value="` + dateOf(before.Start, s) + `"])`)
+	pickOtherDay(tb, dateOf(before.Start, s))
 	tb.click(`button.slot`)
 	tb.mustSee(b.code)
 	after := s.booking(t, b)
@@ -279,7 +310,7 @@ func (s *site) englishFlow(t *testing.T) {
 	tb.click(`form[action="/booking/manage"] button.primary`)
 	tb.mustSee(b.code, "Change")
 	tb.click(`form[action="/booking/manage/change"] button`)
-	tb.click(`table.cal button[name=date]:not([value="` + dateOf(s.booking(t, b).Start, s) + `"])`)
+	pickOtherDay(tb, dateOf(s.booking(t, b).Start, s))
 	tb.click(`button.slot`)
 	tb.click(`form[action="/booking/manage/cancel"] button`)
 	tb.click(`button[name=yes]`)

@@ -87,7 +87,7 @@ func (s *shooter) bookSample(sample web.DemoSample) {
 		if s.has(`table.cal button[name=date]`) {
 			break
 		}
-		s.next(`button[name=month]:last-of-type`)
+		s.next(`.month-nav > button:last-child`)
 	}
 	s.shootHere("citizen-date")
 	s.next(`table.cal button[name=date]`)
