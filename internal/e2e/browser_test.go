@@ -238,11 +238,13 @@ func (tb *tab) axeViolations() []string {
 }
 
 // smallTargets measures every visible button, button-like link, link of
-// the header and footer, choice label and select.
+// the header and footer, link standing alone in the content, choice label
+// and select. Links inside a sentence are exempt, as in WCAG 2.5.5.
 func (tb *tab) smallTargets() []string {
 	tb.t.Helper()
 	var small []string
-	tb.eval(`[...document.querySelectorAll("button, a.button, .lang-switch a, .pub-footer a, .site-name, .choice label, select")]
+	tb.eval(`[...document.querySelectorAll("button, a.button, .lang-switch a, .pub-footer a, .site-name, .choice label, select, main a")]
+	  .filter(e => e.tagName !== "A" || !e.closest("main") || e.parentElement.textContent.trim() === e.textContent.trim())
 	  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2 && r.right > 0 && !e.closest("[aria-hidden=true]") && getComputedStyle(e).visibility !== "hidden" })
 	  .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44 })
 	  .map(e => { const r = e.getBoundingClientRect(); return "touch target under 44 px: " + e.outerHTML.slice(0, 90) + " " + Math.round(r.width) + "x" + Math.round(r.height) })`, &small)
