@@ -2,7 +2,9 @@
 # The whole test suite: go vet, then go test -race over the module twice,
 # once on SQLite and once on PostgreSQL. Starts the local PostgreSQL when it
 # is installed but stopped. With CI=true a missing PostgreSQL is a failure,
-# never a silent skip.
+# never a silent skip. The browser tests (internal/e2e) need Chromium, a
+# Japanese font and axe-core: this script installs what is missing (apt as
+# root, npm ci in e2e/); with CI=true the tests fail without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,38 @@ if ! start_postgres; then
   fi
   echo "警告: PostgreSQL に接続できないため、PostgreSQL のテストは省略されます。" >&2
 fi
+
+# install_browser installs Debian's Chromium and a Japanese font for the
+# browser tests when they are missing and we are root.
+install_browser() {
+  command -v chromium >/dev/null && fc-list :lang=ja 2>/dev/null | grep -q . && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "警告: chromium または日本語フォントがありません (apt-get install chromium fonts-noto-cjk)。" >&2
+    return 0
+  fi
+  echo "chromium と日本語フォントをインストールします"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }; then
+    [ "${CI:-}" = "true" ] && { echo "chromium をインストールできません。" >&2; exit 1; }
+    echo "警告: chromium をインストールできません。ブラウザのテストは省略されます。" >&2
+  fi
+}
+
+# install_axe installs axe-core for the browser tests from e2e/package-lock.json.
+install_axe() {
+  [ -f e2e/node_modules/axe-core/axe.min.js ] && return 0
+  if ! command -v npm >/dev/null; then
+    echo "警告: npm がないため axe-core をインストールできません。" >&2
+    return 0
+  fi
+  echo "axe-core をインストールします (npm ci)"
+  if ! (cd e2e && npm ci --no-audit --no-fund --loglevel=error); then
+    [ "${CI:-}" = "true" ] && { echo "axe-core をインストールできません。" >&2; exit 1; }
+    echo "警告: axe-core をインストールできません。ブラウザのテストは省略されます。" >&2
+  fi
+}
+
+install_browser
+install_axe
 
 echo "== go vet; CGO_ENABLED=0 go build =="
 go vet ./...
