@@ -17,8 +17,6 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/demo"
-	"github.com/kofu-oss/kofu/internal/juki"
-	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/logx"
 	"github.com/kofu-oss/kofu/internal/server"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -92,8 +90,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("%s で待ち受けできません: %w", m.Config.Addr, err)
 	}
 	if m.Config.Demo {
-		accs, err := m.seedDemo(ctx, db)
+		accs, err := demo.City{DB: db, Auth: m.Auth, Reserve: m.Server.Reserve(), Clock: m.Clock, Loc: m.Config.Location}.Seed(ctx)
 		if err != nil {
+			return err
+		}
+		if err := m.showDemoSamples(ctx); err != nil {
 			return err
 		}
 		demo.Print(m.Stdout, "http://"+m.ln.Addr().String(), accs)
@@ -183,34 +184,4 @@ func logLevel(s string) slog.Level {
 		return slog.LevelInfo
 	}
 	return l
-}
-
-// seedDemo fills the demo city: accounts (new passwords each start), then
-// cards and everything the workflow lists, the register and the bookings
-// need. Each step leaves data that is already there alone.
-func (m *Main) seedDemo(ctx context.Context, db *store.DB) ([]demo.Account, error) {
-	accs, err := demo.Seed(ctx, m.Auth)
-	if err != nil {
-		return nil, err
-	}
-	now := m.Clock.Now()
-	steps := []func() error{
-		func() error { _, err := demo.SeedCards(ctx, db, now); return err },
-		func() error { _, err := demo.SeedPlaces(ctx, db, now); return err },
-		func() error {
-			_, err := demo.SeedRegister(ctx, db, juki.New(db, m.Clock, ledger.New(db, m.Clock)), now)
-			return err
-		},
-		func() error { _, err := demo.SeedReissues(ctx, db, m.Config.Location, now); return err },
-		func() error { _, err := demo.SeedSurfaceUpdates(ctx, db, now); return err },
-		func() error { _, err := m.Server.Reserve().SeedDemoWeek(ctx); return err },
-		func() error { _, err := m.Server.Reserve().SeedDemo(ctx); return err },
-		func() error { return m.showDemoSamples(ctx) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
-		}
-	}
-	return accs, nil
 }

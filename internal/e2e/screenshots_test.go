@@ -56,6 +56,19 @@ func TestScreenshots(t *testing.T) {
 		{"staff-booking-new", "/staff/bookings/new"},
 		{"staff-booking-settings", "/staff/settings/booking"},
 		{"staff-storage", "/staff/storage"},
+		{"staff-renotices", "/staff/renotices"},
+		{"staff-disposals", "/staff/disposals"},
+		{"staff-juki", "/staff/juki"},
+		{"staff-atapp-visit", "/staff/atapp/visit"},
+		{"staff-reissues", "/staff/reissues"},
+		{"staff-reissue-report", "/staff/reissues/report"},
+		{"staff-surface", "/staff/surface"},
+		{"staff-ledger-import", "/staff/imports/ledger"},
+		{"staff-gaiji", "/staff/gaiji"},
+		{"staff-audit", "/staff/audit"},
+		{"staff-users", "/staff/users"},
+		{"staff-texts", "/staff/settings/texts"},
+		{"staff-mail", "/staff/settings/mail"},
 	} {
 		staff.shoot(p.name, p.path)
 	}
@@ -124,17 +137,8 @@ func demoServer(t *testing.T, db *store.DB) (string, string, web.DemoSample) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	accs, err := demo.Seed(ctx, a)
+	accs, err := demo.City{DB: db, Auth: a, Reserve: srv.Reserve(), Clock: clock.System{}, Loc: tokyo}.Seed(ctx)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.SeedCards(ctx, db, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Reserve().SeedDemoWeek(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Reserve().SeedDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := demo.Samples(ctx, db, 3)
