@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -87,7 +89,7 @@ func (v *env) rawBulk(ctx context.Context, g *residents, rows int) (time.Duratio
 				if j > 0 {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "$%d", len(args))
+				q.WriteString(v.placeholder(len(args)))
 			}
 			q.WriteString(")")
 		}
@@ -99,6 +101,27 @@ func (v *env) rawBulk(ctx context.Context, g *residents, rows int) (time.Duratio
 	return time.Since(start), err
 }
 
+// placeholder is the nth parameter of a long statement: "?" on SQLite,
+// whose numbered parameters cost the square of their number, as the store
+// does.
+func (v *env) placeholder(n int) string {
+	if v.engine == store.SQLite {
+		return "?"
+	}
+	return fmt.Sprintf("$%d", n)
+}
+
+// analyze refreshes the planner's statistics after a bulk seeding on
+// PostgreSQL, as autovacuum soon does in service; SQLite is measured as
+// Kofu leaves it (it never runs ANALYZE).
+func (v *env) analyze(ctx context.Context) error {
+	if v.engine != store.Postgres {
+		return nil
+	}
+	_, err := v.raw.ExecContext(ctx, `ANALYZE`)
+	return err
+}
+
 // seedCards imports rows from..to-1 in delivery files of importChunk rows.
 func (v *env) seedCards(ctx context.Context, g *residents, from, to int) error {
 	for lo := from; lo < to; lo += importChunk {
@@ -106,7 +129,7 @@ func (v *env) seedCards(ctx context.Context, g *residents, from, to int) error {
 			return err
 		}
 	}
-	return nil
+	return v.analyze(ctx)
 }
 
 // searchQueries are a 2-character kanji name and a kana prefix.
@@ -206,9 +229,10 @@ type countWriter struct{ n atomic.Int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n.Add(int64(len(p))); return len(p), nil }
 
-// exportAll compares the CSV export of every card with encoding the same
-// generated rows with encoding/csv alone, and watches the heap meanwhile.
-func (v *env) exportAll(ctx context.Context, g *residents, cards int) ([]Result, error) {
+// exportAll compares the CSV export of every card with a raw SELECT of
+// the same columns in the same order written by encoding/csv alone, and
+// watches the heap meanwhile.
+func (v *env) exportAll(ctx context.Context, cards int) ([]Result, error) {
 	runtime.GC()
 	stop := watchHeap()
 	var w countWriter
@@ -220,31 +244,57 @@ func (v *env) exportAll(ctx context.Context, g *residents, cards int) ([]Result,
 		return nil, err
 	}
 	start = time.Now()
-	if err := rawCSV(io.Discard, g, cards); err != nil {
-		return nil, err
+	rows, err := v.rawCSV(ctx, io.Discard)
+	if err != nil {
+		return nil, fmt.Errorf("raw CSV: %w", err)
 	}
 	rawTook := time.Since(start)
 	speed := Result{Figure: fmt.Sprintf("CSV 出力（%s 枚）", count(cards)), Value: float64(cards) / took.Seconds(), Unit: "行/秒",
-		Baseline: float64(cards) / rawTook.Seconds(), BaseUnit: "行/秒", BaseText: "同じ行の encoding/csv のみ",
+		Baseline: float64(rows) / rawTook.Seconds(), BaseUnit: "行/秒", BaseText: "同じ列の SELECT + encoding/csv",
 		Target: AtLeast(0.5, "≥ 50%"), Note: fmt.Sprintf("%.0f MB", float64(w.n.Load())/1e6)}
 	mem := Result{Figure: fmt.Sprintf("CSV 出力中のヒープ増加（%s 枚）", count(cards)), Value: grew, Unit: "MB",
 		Target: AtMost(32, "< 32 MB（件数によらず一定）")}
 	return []Result{speed, mem}, nil
 }
 
-// rawCSV encodes the generated rows as an export row would hold them.
-func rawCSV(w io.Writer, g *residents, n int) error {
+// exportSelect reads the export's columns in its order (by reading).
+const exportSelect = `SELECT c.notice_number, a.application_id, r.name, r.name_kana, r.birth_date, r.sex, r.postal_code,
+	r.address, c.status, a.method, c.issue_date, c.expiry_date, c.certificate, c.delivery_date, c.box,
+	c.storage_location, c.flags, c.remarks
+	FROM cards c JOIN applications a ON a.id = c.application_ref JOIN residents r ON r.id = a.resident_id
+	ORDER BY r.kana_key ASC NULLS LAST, c.id ASC`
+
+// rawCSV writes every card's export columns with encoding/csv, without
+// labels, 外字 tables or formula guards: the floor of an export.
+func (v *env) rawCSV(ctx context.Context, w io.Writer) (int, error) {
+	rows, err := v.raw.QueryContext(ctx, exportSelect)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	for i := range n {
-		r := g.row(i)
-		if err := cw.Write([]string{r.Notice, r.AppID, r.Name, r.Kana, r.Birth, r.Sex, "669-1595", r.Address,
-			"到着", "窓口交付", "", "", "", r.Delivery, r.Box, "", "", ""}); err != nil {
-			return err
+	vals := make([]sql.NullString, 18)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	cells := make([]string, len(vals))
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
 		}
+		for i, v := range vals {
+			cells[i] = v.String
+		}
+		if err := cw.Write(cells); err != nil {
+			return n, err
+		}
+		n++
 	}
 	cw.Flush()
-	return cw.Error()
+	return n, errors.Join(rows.Err(), cw.Error())
 }
 
 // watchHeap samples the live heap (right after a collection, four times

@@ -105,12 +105,18 @@ func (v *env) monthView(ctx context.Context, s Sizes, progress func(string)) (Re
 	if err := v.seedBookings(ctx, slots, 0, s.SmallBookings); err != nil {
 		return Result{}, err
 	}
+	if err := v.analyze(ctx); err != nil {
+		return Result{}, err
+	}
 	small, _, err := v.monthP95(ctx, s.Calls)
 	if err != nil {
 		return Result{}, err
 	}
 	progress(fmt.Sprintf("予約 %d 件を作成中", s.Bookings))
 	if err := v.seedBookings(ctx, slots, s.SmallBookings, s.Bookings); err != nil {
+		return Result{}, err
+	}
+	if err := v.analyze(ctx); err != nil {
 		return Result{}, err
 	}
 	large, n, err := v.monthP95(ctx, s.Calls)

@@ -96,8 +96,8 @@ func (rp *Report) WriteMarkdown(w io.Writer) {
 		if r.Baseline != 0 {
 			base = fmt.Sprintf("%s %s（%s）", num(r.Baseline), r.BaseUnit, r.BaseText)
 			ratio = fmt.Sprintf("%.2f", r.Ratio())
-			if r.Target.Max < 0 && r.Target.Text != "" && strings.HasSuffix(r.Target.Text, "%") {
-				ratio = fmt.Sprintf("%.0f%%", 100*r.Ratio())
+			if strings.HasSuffix(r.Target.Text, "%") {
+				ratio = fmt.Sprintf("%.1f%%", 100*r.Ratio())
 			}
 		}
 		verdict := r.Verdict()

@@ -103,7 +103,7 @@ func runEngine(ctx context.Context, e store.Engine, cfg Config) ([]Result, error
 			return nil, v.seedCards(ctx, g, s.ImportRows, s.Cards)
 		}},
 		{"氏名検索", func() ([]Result, error) { return v.search(ctx, s.Cards, s.Calls) }},
-		{"CSV 出力", func() ([]Result, error) { return v.exportAll(ctx, g, s.Cards) }},
+		{"CSV 出力", func() ([]Result, error) { return v.exportAll(ctx, s.Cards) }},
 		{"過負荷", func() ([]Result, error) { return v.overload(ctx, s, s.MaxInFlight) }},
 	}
 	var out []Result
