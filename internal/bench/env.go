@@ -46,6 +46,7 @@ type env struct {
 	reserve *reserve.Service
 	url     string // http://127.0.0.1:port
 	srv     *http.Server
+	served  *tally // time inside the server by status, when recording
 	cleanup []func()
 }
 
@@ -163,7 +164,7 @@ func (v *env) serve(maxInFlight int) error {
 	v.reserve = srv.Reserve()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /bench/hello", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello, world\n") })
-	mux.Handle("/", srv)
+	mux.Handle("/", v.record(srv))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -173,6 +174,34 @@ func (v *env) serve(maxInFlight int) error {
 	go v.srv.Serve(ln)
 	v.cleanup = append(v.cleanup, func() { v.srv.Close() })
 	return nil
+}
+
+// record notes how long the server took for each answer while v.served
+// is set: the time from the handler's start to its end, without the
+// accept queue and the load generator's own scheduling.
+func (v *env) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := v.served
+		if t == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(sw, r)
+		t.add(outcome{status: sw.status, took: time.Since(start)}, nil)
+	})
+}
+
+// statusWriter remembers the status of an answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // close stops the server and removes the database, in reverse order.

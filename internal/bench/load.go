@@ -109,8 +109,9 @@ func closedLoop(ctx context.Context, c *http.Client, workers int, d time.Duratio
 
 // openLoop sends rate requests per second for d whatever the answers,
 // as residents do when a booking opens; at most maxOutstanding wait at
-// once (the rest count as the generator's own drops).
-func openLoop(ctx context.Context, c *http.Client, rate float64, d time.Duration, maxOutstanding int, mk request) (*tally, int) {
+// once (the rest count as the generator's own drops). The time returned
+// runs until the last answer.
+func openLoop(ctx context.Context, c *http.Client, rate float64, d time.Duration, maxOutstanding int, mk request) (*tally, int, time.Duration) {
 	t := newTally()
 	interval := time.Duration(float64(time.Second) / rate)
 	sem := make(chan struct{}, maxOutstanding)
@@ -141,7 +142,7 @@ func openLoop(ctx context.Context, c *http.Client, rate float64, d time.Duration
 		})
 	}
 	wg.Wait()
-	return t, dropped
+	return t, dropped, time.Since(start)
 }
 
 // residentIP is the address of the i-th simulated resident.

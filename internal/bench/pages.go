@@ -53,6 +53,8 @@ func (v *env) page(ctx context.Context, s Sizes) (Result, error) {
 // public site admits), then sends ten times that rate open-loop, 90% page
 // views and 10% bookings of the 5-seat counter "over".
 func (v *env) overload(ctx context.Context, s Sizes, maxInFlight int) ([]Result, error) {
+	v.raw.SetMaxIdleConns(0) // the baselines' own page cache is not the server's
+	v.raw.SetMaxIdleConns(2)
 	resetPeakRSS()
 	c := newClient(4096)
 	peakT, peakTook := closedLoop(ctx, c, maxInFlight, s.Duration, 0, v.get("/booking/start"))
@@ -71,21 +73,25 @@ func (v *env) overload(ctx context.Context, s Sizes, maxInFlight int) ([]Result,
 		return page(i)
 	}
 	rate := 10 * peak
-	t, dropped := openLoop(ctx, c, rate, s.Duration, 4096, mixed)
+	v.served = newTally()
+	t, dropped, took := openLoop(ctx, c, rate, s.Duration, 4096, mixed)
+	served := v.served
+	v.served = nil
 	over, err := v.overbooked(ctx)
 	if err != nil {
 		return nil, err
 	}
 	peakRSS, rss := readRSS()
-	good := Result{Figure: "過負荷（10 倍）での有効応答", Value: goodput(t, s.Duration), Unit: "件/秒",
+	good := Result{Figure: "過負荷（10 倍）での有効応答", Value: goodput(t, took), Unit: "件/秒",
 		Baseline: peak, BaseUnit: "件/秒", BaseText: "持続可能な最大", Target: AtLeast(0.8, "≥ 80%"),
 		Note: fmt.Sprintf("送信 %.0f 件/秒、%s、生成側で送れず %d", rate, t.String(), dropped)}
 	if len(over) > 0 {
 		good.Broken = fmt.Errorf("定員超過: %s", strings.Join(over, ", "))
 	}
-	shed := Result{Figure: "過負荷: 503（混み合っています）までの時間 p99",
-		Value: percentile(t.by[http.StatusServiceUnavailable], 0.99), Unit: "ms", Target: AtMost(50, "< 50 ms"),
-		Note: fmt.Sprintf("503 %d 件", t.count(http.StatusServiceUnavailable))}
+	shed := Result{Figure: "過負荷: 503（混み合っています）を返すまで p99（サーバー内）",
+		Value: percentile(served.by[http.StatusServiceUnavailable], 0.99), Unit: "ms", Target: AtMost(50, "< 50 ms"),
+		Note: fmt.Sprintf("503 %d 件、クライアントから見た p99 %.0f ms", t.count(http.StatusServiceUnavailable),
+			percentile(t.by[http.StatusServiceUnavailable], 0.99))}
 	if t.count(http.StatusServiceUnavailable) == 0 {
 		shed.Note = "503 なし"
 	}
