@@ -44,7 +44,7 @@ func Quick() Sizes {
 // Tiny proves the scenarios work, in seconds (the tests use it).
 func Tiny() Sizes {
 	return Sizes{Name: "tiny", Cards: 600, ImportRows: 200, Bookings: 400, SmallBookings: 100,
-		Duration: 200 * time.Millisecond, Workers: 4, HotClients: 20, Calls: 3, MaxInFlight: 8}
+		Duration: 150 * time.Millisecond, Workers: 4, HotClients: 20, Calls: 3, MaxInFlight: 8}
 }
 
 // Config is one run.
