@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/auth"
@@ -46,7 +47,7 @@ type env struct {
 	reserve *reserve.Service
 	url     string // http://127.0.0.1:port
 	srv     *http.Server
-	served  *tally // time inside the server by status, when recording
+	served  atomic.Pointer[tally] // time inside the server by status, when recording
 	cleanup []func()
 }
 
@@ -181,7 +182,7 @@ func (v *env) serve(maxInFlight int) error {
 // accept queue and the load generator's own scheduling.
 func (v *env) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t := v.served
+		t := v.served.Load()
 		if t == nil {
 			next.ServeHTTP(w, r)
 			return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,7 +47,15 @@ func (t *tally) add(o outcome, err error) {
 	}
 }
 
-func (t *tally) count(status int) int { return len(t.by[status]) }
+func (t *tally) count(status int) int { return len(t.durations(status)) }
+
+// durations returns a copy of the times of one status; the server may
+// still be recording its last answers when the load ends.
+func (t *tally) durations(status int) []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.by[status])
+}
 
 // serverErrors counts 5xx answers other than 503.
 func (t *tally) serverErrors() int {

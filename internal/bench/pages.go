@@ -75,10 +75,9 @@ func (v *env) overload(ctx context.Context, s Sizes, maxInFlight int) ([]Result,
 		return page(i)
 	}
 	rate := 10 * peak
-	v.served = newTally()
+	v.served.Store(newTally())
 	t, dropped, took := openLoop(ctx, c, rate, s.Duration, 4096, mixed)
-	served := v.served
-	v.served = nil
+	served := v.served.Swap(nil)
 	over, err := v.overbooked(ctx)
 	if err != nil {
 		return nil, err
@@ -91,7 +90,7 @@ func (v *env) overload(ctx context.Context, s Sizes, maxInFlight int) ([]Result,
 		good.Broken = fmt.Errorf("定員超過: %s", strings.Join(over, ", "))
 	}
 	shed := Result{Figure: "過負荷: 503（混み合っています）を返すまで p99（サーバー内）",
-		Value: percentile(served.by[http.StatusServiceUnavailable], 0.99), Unit: "ms", Target: AtMost(50, "< 50 ms"),
+		Value: percentile(served.durations(http.StatusServiceUnavailable), 0.99), Unit: "ms", Target: AtMost(50, "< 50 ms"),
 		Note: fmt.Sprintf("503 %d 件、クライアントから見た p99 %.0f ms", t.count(http.StatusServiceUnavailable),
 			percentile(t.by[http.StatusServiceUnavailable], 0.99))}
 	if t.count(http.StatusServiceUnavailable) == 0 {
