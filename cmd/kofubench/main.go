@@ -22,7 +22,12 @@ import (
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	if bench.ServeChild() { // started by the bench as its server process
+		return
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kofubench", flag.ContinueOnError)

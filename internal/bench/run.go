@@ -104,6 +104,7 @@ func runEngine(ctx context.Context, e store.Engine, cfg Config) ([]Result, error
 		}},
 		{"氏名検索", func() ([]Result, error) { return v.search(ctx, s.Cards, s.Calls) }},
 		{"CSV 出力", func() ([]Result, error) { return v.exportAll(ctx, s.Cards) }},
+		{"サーバーの RSS（別プロセス）", func() ([]Result, error) { return one(v.childRSS(ctx, s, s.Cards)) }},
 		{"過負荷", func() ([]Result, error) { return v.overload(ctx, s, s.MaxInFlight) }},
 	}
 	var out []Result
