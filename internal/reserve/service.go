@@ -2,7 +2,9 @@ package reserve
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/audit"
@@ -36,14 +38,33 @@ func (s *Service) Settings(ctx context.Context) (booking.Settings, error) {
 	return st, err
 }
 
+// decodedSettings is the last settings document decoded, keyed by its
+// text. Every public page and booking reads the settings, and decoding
+// the JSON cost more than the rest of the booking page (issue #8); the
+// text is still read in the transaction, so a change saved by any
+// instance is seen at once.
+type decodedSettings struct {
+	text string
+	st   booking.Settings
+}
+
+var lastSettings atomic.Pointer[decodedSettings]
+
 func loadSettings(ctx context.Context, tx *store.Tx) (booking.Settings, error) {
-	// Decode into a zero value, not the defaults: a stored document is
-	// replaced as a whole and must read back exactly as it was saved.
-	var st booking.Settings
-	found, err := tx.LoadSetting(ctx, booking.SettingsKey, &st)
+	text, found, err := tx.LoadSettingText(ctx, booking.SettingsKey)
 	if err != nil || !found {
 		return booking.DefaultSettings(), err
 	}
+	if d := lastSettings.Load(); d != nil && d.text == text {
+		return d.st.Clone(), nil // a copy: callers may change theirs
+	}
+	// Decode into a zero value, not the defaults: a stored document is
+	// replaced as a whole and must read back exactly as it was saved.
+	var st booking.Settings
+	if err := json.Unmarshal([]byte(text), &st); err != nil {
+		return booking.DefaultSettings(), err
+	}
+	lastSettings.Store(&decodedSettings{text: text, st: st.Clone()})
 	return st, nil
 }
 

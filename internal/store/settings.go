@@ -11,14 +11,25 @@ import (
 // LoadSetting decodes the JSON document stored under key into v. It
 // reports false (and leaves v alone) when nothing is stored.
 func (t *Tx) LoadSetting(ctx context.Context, key string, v any) (bool, error) {
-	var raw string
-	err := t.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&raw)
-	if err := translate(err); apperr.Is(err, apperr.NotFound) {
-		return false, nil
-	} else if err != nil {
+	raw, found, err := t.LoadSettingText(ctx, key)
+	if err != nil || !found {
 		return false, err
 	}
 	return true, json.Unmarshal([]byte(raw), v)
+}
+
+// LoadSettingText returns the JSON text stored under key, for a caller
+// that keeps the decoded document and decodes again only when the text
+// changes. It reports false when nothing is stored.
+func (t *Tx) LoadSettingText(ctx context.Context, key string) (string, bool, error) {
+	var raw string
+	err := t.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&raw)
+	if err := translate(err); apperr.Is(err, apperr.NotFound) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	return raw, true, nil
 }
 
 // SaveSetting stores v as JSON under key.

@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/reserve"
+	"github.com/kofu-oss/kofu/internal/store"
+)
+
+// monthSlot is one slot of the stored months.
+type monthSlot struct {
+	place string
+	start time.Time
+}
+
+// monthSlots lists the slots of m00..m09 from 2024 to the end of 2026, where the stored bookings go.
+func monthSlots() ([]monthSlot, error) {
+	var out []monthSlot
+	for p := range monthPlaces {
+		place := fmt.Sprintf("m%02d", p)
+		for _, y := range []int{2024, 2025, 2026} { // one year a call: the longest range asked at once
+			ss, err := starts(place, calendar.NewDate(y, 1, 1), calendar.NewDate(y, 12, 31))
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range ss {
+				out = append(out, monthSlot{place, s})
+			}
+		}
+	}
+	return out, nil
+}
+
+// seedBookings stores bookings from..to-1 the way the engine does (seats,
+// slots, person), in batches, without audit entries: seeding only.
+func (v *env) seedBookings(ctx context.Context, slots []monthSlot, from, to int) error {
+	const batch = 20_000
+	for lo := from; lo < to; lo += batch {
+		err := v.db.Update(ctx, func(tx *store.Tx) error {
+			for i := lo; i < min(to, lo+batch); i++ {
+				if err := seedBooking(ctx, tx, slots[i%len(slots)], i); err != nil {
+					return fmt.Errorf("booking %d: %w", i, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seedBooking(ctx context.Context, tx *store.Tx, sl monthSlot, i int) error {
+	future := sl.start.After(Now())
+	b := store.Booking{Code: fmt.Sprintf("M%08d", i), TokenHash: "bench-" + strconv.Itoa(i), Service: service,
+		Place: sl.place, Start: sl.start, End: sl.start.Add(30 * time.Minute), Date: sl.start.Format(time.DateOnly),
+		Channel: "web", Seats: 1, Status: store.BookingCompleted, CreatedAt: sl.start.AddDate(0, 0, -7), CreatedBy: "public"}
+	person := store.PersonServed
+	if future {
+		b.Status, person = store.BookingBooked, store.PersonActive
+	}
+	if _, err := tx.InsertBooking(ctx, &b); err != nil {
+		return err
+	}
+	caps := store.SeatCaps{Capacity: 12, Shared: 12}
+	if err := tx.ChangeSeats(ctx, sl.place, []store.SeatChange{{Start: sl.start, Channel: "web", Delta: 1, Caps: caps}}); err != nil {
+		return err
+	}
+	if err := tx.SetBookingSlots(ctx, b.ID, []time.Time{sl.start}); err != nil {
+		return err
+	}
+	return tx.InsertBookingPerson(ctx, &store.BookingPerson{BookingID: b.ID, Seq: 1, Service: service,
+		PersonKey: "bench:" + strconv.Itoa(i), Name: "見本　太郎", NameKana: "ミホン　タロウ", BirthDate: "1980-01-01", Status: person})
+}
+
+// monthP95 measures the month view of December 2026 at m00.
+func (v *env) monthP95(ctx context.Context, calls int) (float64, int, error) {
+	q := reserve.AvailabilityQuery{Service: service, Place: "m00", From: "2026-12-01", To: "2026-12-31", People: 1}
+	durs := make([]time.Duration, 0, calls)
+	slots := 0
+	for range calls {
+		start := time.Now()
+		av, err := v.reserve.Availability(ctx, q)
+		if err != nil {
+			return 0, 0, err
+		}
+		durs = append(durs, time.Since(start))
+		slots = len(av.Slots)
+	}
+	return percentile(durs, 0.95), slots, nil
+}
+
+// monthView compares the month view with small and large numbers of
+// stored bookings.
+func (v *env) monthView(ctx context.Context, s Sizes, progress func(string)) (Result, error) {
+	slots, err := monthSlots()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := v.seedBookings(ctx, slots, 0, s.SmallBookings); err != nil {
+		return Result{}, err
+	}
+	if err := v.analyze(ctx); err != nil {
+		return Result{}, err
+	}
+	small, _, err := v.monthP95(ctx, s.Calls)
+	if err != nil {
+		return Result{}, err
+	}
+	progress(fmt.Sprintf("予約 %d 件を作成中", s.Bookings))
+	if err := v.seedBookings(ctx, slots, s.SmallBookings, s.Bookings); err != nil {
+		return Result{}, err
+	}
+	if err := v.analyze(ctx); err != nil {
+		return Result{}, err
+	}
+	large, n, err := v.monthP95(ctx, s.Calls)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Figure: fmt.Sprintf("1 か月の空き状況 p95（予約 %s 件）", count(s.Bookings)), Value: large, Unit: "ms",
+		Baseline: small, BaseUnit: "ms", BaseText: fmt.Sprintf("予約 %s 件のとき", count(s.SmallBookings)),
+		Target: AtMost(1.5, "≤ 1.5 倍"), Note: fmt.Sprintf("%d 枠", n)}, nil
+}
+
+// count prints 1000000 as 1,000,000.
+func count(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
