@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/demo"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/logx"
 	"github.com/kofu-oss/kofu/internal/server"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -71,7 +74,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	log := logx.New(m.Log, logLevel(m.Config.LogLevel))
 	slog.SetDefault(log) // errors logged at the edge (api, web) use the same JSON lines
-	db, err := openDB(ctx, m.Config.DB)
+	keys, err := m.keys()
+	if err != nil {
+		return err
+	}
+	db, err := openDBWithKeys(ctx, m.Config.DB, keys)
 	if err != nil {
 		return err
 	}
@@ -135,6 +142,29 @@ func (m *Main) start(log *slog.Logger) {
 			log.Error("serve", "err", err.Error())
 		}
 	}()
+}
+
+// keys loads the data keys. The demo keeps its own key next to its
+// database, made on the first start, so the demo data stays readable
+// across restarts; a real server refuses to start without a key.
+func (m *Main) keys() (*fieldcrypt.Keyring, error) {
+	keys, err := m.Config.Keyring()
+	if !errors.Is(err, fieldcrypt.ErrNoKey) || !m.Config.Demo {
+		return keys, err
+	}
+	path := m.Config.DB + ".key"
+	if store.EngineOf(m.Config.DB) == store.Postgres {
+		path = "./data/demo-postgres.key"
+	}
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(fieldcrypt.Generate()+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("デモ用の暗号鍵を保存できません: %w", err)
+		}
+	}
+	return fieldcrypt.Load("", path, "")
 }
 
 // newScheduler prepares the scheduled backups of --backup-dir; it refuses

@@ -240,7 +240,7 @@ func (t *Tx) bookingPeople(ctx context.Context, ids []int64) ([]BookingPerson, e
 	defer rows.Close()
 	var out []BookingPerson
 	for rows.Next() {
-		p, err := scanBookingPerson(rows)
+		p, err := t.scanBookingPerson(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +249,7 @@ func (t *Tx) bookingPeople(ctx context.Context, ids []int64) ([]BookingPerson, e
 	return out, rows.Err()
 }
 
-func scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, error) {
+func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, error) {
 	var p BookingPerson
 	var done sql.NullInt64
 	var docs, items string
@@ -272,6 +272,10 @@ func scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, erro
 		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
 			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
 			BirthDate: birth.String, NoShows: noShows}
+		s := sealer{t: t}
+		s.open(&p.Card.Name, "residents.name")
+		s.open(&p.Card.NameKana, "residents.name_kana")
+		return p, s.err
 	}
 	return p, nil
 }

@@ -89,16 +89,18 @@ func (t *Tx) SameNameAndBirth(ctx context.Context, name, birth string) (int, err
 
 // OpenCardsOf returns the ledger's cards still waiting (not issued, not
 // ended) of applicants linked to the register person: by 宛名番号, or by
-// name, birth date, sex and address all equal.
+// name, birth date, sex and address all equal. Names and addresses are
+// sealed, so SQL narrows by birth date and sex and the rest is compared
+// decrypted.
 func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes bool) ([]int64, error) {
 	cond := `re.resident_number = $1`
 	args := []any{r.ResidentNumber}
 	if byAttributes {
-		cond = `(re.resident_number = $1 OR (re.resident_number IS NULL AND re.name = $2 AND re.birth_date = $3
-			AND re.sex = $4 AND re.address = $5))`
-		args = append(args, r.Name, r.BirthDate, r.Sex, r.Address)
+		cond = `(re.resident_number = $1 OR (re.resident_number IS NULL AND re.birth_date = $2 AND re.sex = $3))`
+		args = append(args, r.BirthDate, r.Sex)
 	}
-	rows, err := t.query(ctx, `SELECT c.id FROM cards c JOIN applications a ON a.id = c.application_ref
+	rows, err := t.query(ctx, `SELECT c.id, COALESCE(re.resident_number, ''), re.name, re.address
+		FROM cards c JOIN applications a ON a.id = c.application_ref
 		JOIN residents re ON re.id = a.resident_id WHERE `+cond+`
 		AND c.status NOT IN ('issued', 'cancelled', 'disposal_pending', 'disposed', 'returned_to_jlis', 'defective')
 		ORDER BY c.id`, args...)
@@ -109,10 +111,19 @@ func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes b
 	var ids []int64
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var number, name, address string
+		if err := rows.Scan(&id, &number, &name, &address); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		s := sealer{t: t}
+		s.open(&name, "residents.name")
+		s.open(&address, "residents.address")
+		if s.err != nil {
+			return nil, s.err
+		}
+		if number == r.ResidentNumber || (number == "" && name == r.Name && address == r.Address) {
+			ids = append(ids, id)
+		}
 	}
 	return ids, rows.Err()
 }

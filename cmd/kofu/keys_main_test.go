@@ -1,0 +1,69 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kofu-oss/kofu/internal/auth/secret"
+	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
+)
+
+// TestMain gives every command and server of these tests the data key of
+// the test databases, as an operator sets KOFU_DATA_KEY or
+// KOFU_DATA_KEY_FILE.
+func TestMain(m *testing.M) {
+	os.Setenv("KOFU_DATA_KEY", storetest.KeyText)
+	os.Exit(m.Run())
+}
+
+// runServe starts kofu serve with args and returns Run's error.
+func runServe(t *testing.T, args ...string) error {
+	t.Helper()
+	fs := (env{stderr: io.Discard}).newFlags("serve")
+	cfg := config.Bind(fs)
+	if err := fs.Parse(append([]string{"--addr", "127.0.0.1:0"}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Finish(fs); err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Stdout: io.Discard, Log: io.Discard, HashParams: secret.TestParams()}
+	err := m.Run(ctx)
+	m.Close()
+	return err
+}
+
+func TestServerRefusesToStartWithoutTheRightKey(t *testing.T) {
+	dsn := seededSQLite(t) // personal data sealed under the test key
+	t.Setenv("KOFU_DATA_KEY", fieldcrypt.Generate())
+	if err := runServe(t, "--db", dsn); err == nil || !strings.Contains(err.Error(), "別の鍵") && !strings.Contains(err.Error(), "暗号鍵が違います") {
+		t.Fatalf("wrong key: %v", err)
+	}
+	t.Setenv("KOFU_DATA_KEY", "")
+	if err := runServe(t, "--db", dsn); !errors.Is(err, fieldcrypt.ErrNoKey) {
+		t.Fatalf("no key: %v", err)
+	}
+	t.Setenv("KOFU_DATA_KEY", storetest.KeyText)
+	if err := runServe(t, "--db", dsn); err != nil {
+		t.Fatalf("right key: %v", err)
+	}
+}
+
+func TestDemoKeepsItsKeyNextToItsDatabase(t *testing.T) {
+	t.Setenv("KOFU_DATA_KEY", "")
+	dsn := filepath.Join(t.TempDir(), "demo.db")
+	for range 2 { // the second start must read the first one's data
+		if err := runServe(t, "--demo", "--db", dsn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := os.ReadFile(dsn + ".key"); err != nil || len(b) < 44 {
+		t.Fatalf("demo key file: %q, %v", b, err)
+	}
+}
