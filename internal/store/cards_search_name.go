@@ -3,29 +3,40 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
-	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
-// memoryBound is how many cards a search may decrypt to check and order
-// by name. A city's whole ledger is larger, but a name query selects far
-// fewer cards, and a list by reading is used with conditions.
-const memoryBound = 50_000
+// NameOrderBound is how many matching cards a search decrypts to check and
+// order by reading or name. A longer list comes in card ID order (see
+// searchBySQL): a name query that selects more than this many cards of a
+// ledger is too short to be read page by page anyway.
+const NameOrderBound = 20_000
 
 // nameQuery keeps the cards whose resident has every piece of one of the
 // query's keys (see queryGrams), looked up in card_search by keyed hash.
 // Pieces can meet by chance (in the name and the reading, or out of order),
 // so the candidates are checked against the decrypted keys afterwards.
 func (c *conds) nameQuery(q string, keys *fieldcrypt.Keyring) error {
+	sub, err := c.nameCandidates(q, keys)
+	if sub != "" {
+		c.parts = append(c.parts, "c.id IN ("+sub+")")
+	}
+	return err
+}
+
+// nameCandidates returns the query of the IDs of the cards whose resident
+// has every piece of one of the query's keys, or "" without a query.
+func (c *conds) nameCandidates(q string, keys *fieldcrypt.Keyring) (string, error) {
 	qkeys := queryKeys(q)
 	if len(qkeys) == 0 {
-		return nil
+		return "", nil
 	}
 	if keys == nil {
-		return errNoKeys()
+		return "", errNoKeys()
 	}
 	alts := make([]string, len(qkeys))
 	for i, k := range qkeys {
@@ -36,36 +47,88 @@ func (c *conds) nameQuery(q string, keys *fieldcrypt.Keyring) error {
 				marks = append(marks, c.bind("?", tok))
 			}
 		}
-		alts[i] = "c.id IN (SELECT card_id FROM card_search WHERE token IN (" + strings.Join(marks, ", ") +
-			") GROUP BY card_id HAVING COUNT(*) = " + itoa(len(grams)) + ")"
+		alts[i] = "SELECT card_id FROM card_search WHERE token IN (" + strings.Join(marks, ", ") +
+			") GROUP BY card_id HAVING COUNT(*) = " + itoa(len(grams))
 	}
-	c.parts = append(c.parts, "("+strings.Join(alts, " OR ")+")")
-	return nil
+	return strings.Join(alts, " UNION "), nil
 }
 
-// named is a candidate card with its resident's decrypted search keys.
+// countMatches counts the cards of a search: from card_search alone when
+// the name is the only condition, the usual search at the counter.
+func (t *Tx) countMatches(ctx context.Context, f CardFilter, where string, args []any) (int, error) {
+	q := `SELECT COUNT(*)` + cardFrom + where
+	if f.nameAlone() {
+		var c conds
+		sub, err := c.nameCandidates(f.Query, t.keys)
+		if err != nil {
+			return 0, err
+		}
+		q, args = `SELECT COUNT(*) FROM (`+sub+`) m`, c.args
+	}
+	var n int
+	err := t.queryRow(ctx, q, args...).Scan(&n)
+	return n, translate(err)
+}
+
+// named is a candidate card with its resident's decrypted reading key; the
+// name key is decrypted only when needed (sealedName until then).
 type named struct {
-	id   int64
-	keys searchKeys
+	id         int64
+	keys       searchKeys
+	sealedName string
+}
+
+// openName decrypts the name key of a candidate.
+func (t *Tx) openName(n *named) error {
+	if n.sealedName == "" {
+		return nil
+	}
+	name, err := t.open(n.sealedName, "residents.name_key")
+	n.keys.name, n.sealedName = name, ""
+	return err
+}
+
+// keep drops the candidates whose reading and name hold none of qkeys.
+func (t *Tx) keep(cands []named, qkeys []string) ([]named, error) {
+	var err error
+	out := cands[:0]
+	for _, n := range cands {
+		if !n.keys.matches(qkeys) {
+			if err = errors.Join(err, t.openName(&n)); !n.keys.matches(qkeys) {
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	return out, err
 }
 
 // searchInMemory checks the candidates of a name query against their
 // decrypted keys and orders them by reading or name; with another sort the
 // checked cards are ordered by SQL.
 func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, args []any, order string) ([]CardRecord, int, error) {
-	cands, over, err := t.candidates(ctx, where, args)
+	n, err := t.countMatches(ctx, f, where, args)
 	if err != nil {
 		return nil, 0, err
 	}
-	if over {
-		if f.Query == "" && f.Sort == "" {
-			return t.searchByID(ctx, f, where, args) // the default order of a very long list
-		}
-		return nil, 0, apperr.New(apperr.Invalid, "該当するカードが多すぎて（"+itoa(memoryBound)+
-			" 枚を超えます）、氏名で絞り込めません。氏名をもう少し詳しく入力するか、条件を加えてください。")
+	if n > NameOrderBound {
+		return t.searchBySQL(ctx, f, where, args, order, n)
+	}
+	cands, err := t.candidates(ctx, where, args)
+	if err != nil {
+		return nil, 0, err
 	}
 	if qkeys := queryKeys(f.Query); len(qkeys) > 0 {
-		cands = slices.DeleteFunc(cands, func(n named) bool { return !n.keys.matches(qkeys) })
+		if cands, err = t.keep(cands, qkeys); err != nil {
+			return nil, 0, err
+		}
+	}
+	if f.Sort == "name" {
+		for i := range cands {
+			if err := t.openName(&cands[i]); err != nil {
+				return nil, 0, err
+			}
+		}
 	}
 	total := len(cands)
 	if total <= f.Offset {
@@ -91,27 +154,26 @@ func (f CardFilter) limit() int {
 	return f.Limit
 }
 
-// candidates returns the matching cards with their decrypted keys, or
-// over when there are more than memoryBound.
-func (t *Tx) candidates(ctx context.Context, where string, args []any) ([]named, bool, error) {
-	rows, err := t.query(ctx, `SELECT c.id, r.name_key, r.kana_key`+cardFrom+where+` LIMIT `+itoa(memoryBound+1), args...)
+// candidates returns the matching cards with their decrypted reading keys.
+func (t *Tx) candidates(ctx context.Context, where string, args []any) ([]named, error) {
+	rows, err := t.query(ctx, `SELECT c.id, r.name_key, r.kana_key`+cardFrom+where, args...)
 	if err != nil {
-		return nil, false, translate(err)
+		return nil, translate(err)
 	}
 	defer rows.Close()
 	var out []named
 	for rows.Next() {
 		var n named
-		var name, kana string
-		if err := rows.Scan(&n.id, &name, &kana); err != nil {
-			return nil, false, err
+		var kana string
+		if err := rows.Scan(&n.id, &n.sealedName, &kana); err != nil {
+			return nil, err
 		}
-		if n.keys, err = t.openKeys(name, kana); err != nil {
-			return nil, false, err
+		if n.keys.kana, err = t.open(kana, "residents.kana_key"); err != nil {
+			return nil, err
 		}
 		out = append(out, n)
 	}
-	return out, len(out) > memoryBound, rows.Err()
+	return out, rows.Err()
 }
 
 // sortNamed orders by reading (or name), then card ID.
@@ -139,14 +201,55 @@ func (t *Tx) pageOf(ctx context.Context, cands []named, order string, f CardFilt
 	return recs, total, err
 }
 
-// searchByID pages the matches in card ID order, with SQL alone.
-func (t *Tx) searchByID(ctx context.Context, f CardFilter, where string, args []any) ([]CardRecord, int, error) {
-	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*)`+cardFrom+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(err)
+// searchBySQL answers a search with more than NameOrderBound matches with
+// SQL alone: a list that long cannot be ordered by the sealed names, so it
+// comes in card ID order (the order of arrival) when a name order was
+// asked for. The keyed hashes of a query up to 2 characters are exact; a
+// longer query's rare chance matches are not checked here.
+func (t *Tx) searchBySQL(ctx context.Context, f CardFilter, where string, args []any, order string, total int) ([]CardRecord, int, error) {
+	if total <= f.Offset {
+		return []CardRecord{}, total, nil
 	}
-	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+` ORDER BY c.id`+f.page(), args)
+	if f.nameAlone() && f.byName() {
+		var c conds
+		sub, err := c.nameCandidates(f.Query, t.keys)
+		if err != nil {
+			return nil, 0, err
+		}
+		ids, err := t.idList(ctx, `SELECT card_id FROM (`+sub+`) m ORDER BY card_id`+f.page(), c.args)
+		if err != nil {
+			return nil, 0, err
+		}
+		recs, err := t.cardsByIDs(ctx, ids)
+		return recs, total, err
+	}
+	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+order+f.page(), args)
 	return recs, total, err
+}
+
+// nameAlone reports whether the name query is the search's only condition.
+func (f CardFilter) nameAlone() bool {
+	rest := f
+	rest.Query = ""
+	w, _, _ := rest.where(nil)
+	return w == "" && f.Query != ""
+}
+
+func (t *Tx) idList(ctx context.Context, q string, args []any) ([]int64, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // cardsByIDs returns the records of the cards in the order of ids.

@@ -97,7 +97,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1) // SQLite has one writer; queueing in Go avoids SQLITE_BUSY
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)&_pragma=mmap_size(1073741824)")
 	if err != nil {
 		w.Close()
 		return nil, err

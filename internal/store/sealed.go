@@ -1,6 +1,8 @@
 package store
 
 import (
+	"strconv"
+
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
@@ -71,3 +73,23 @@ func (t *Tx) openBytes(b []byte, column string) ([]byte, error) {
 	s, err := t.open(string(b), column)
 	return []byte(s), err
 }
+
+// PersonKey turns the identity of a person booked without a card (reading
+// and birth date) into the keyed hash that booking_people.person_key
+// stores: the one-booking-per-person index needs equal values for the same
+// person, and a readable key would put the reading in the database.
+func (t *Tx) PersonKey(raw string) (string, error) {
+	if t.keys == nil {
+		return "", errNoKeys()
+	}
+	return "person:#" + strconv.FormatUint(uint64(t.keys.Current().Token("person-key\x00"+raw)), 16), nil
+}
+
+// Seal encrypts a personal value a service keeps outside the store's own
+// columns, such as a typed name in an audit entry; purpose binds it.
+// Entries of the append-only audit log are not re-encrypted by a key
+// change: they open while the key they name is kept.
+func (t *Tx) Seal(v, purpose string) (string, error) { return t.seal(v, purpose) }
+
+// Open decrypts a value written by Seal.
+func (t *Tx) Open(v, purpose string) (string, error) { return t.open(v, purpose) }

@@ -157,7 +157,10 @@ func (t *Tx) scanWorkflowCard(row interface{ Scan(...any) error }) (WorkflowCard
 	}
 	wc.CardRecord = rec
 	s.finish(&wc)
-	return wc, nil
+	o := sealer{t: t}
+	o.open(&wc.LastNotice.PostalCode, "card_postings.postal_code")
+	o.open(&wc.LastNotice.Address, "card_postings.address")
+	return wc, o.err
 }
 
 func (s *workflowScan) finish(wc *WorkflowCard) {
