@@ -67,3 +67,29 @@ func TestDemoKeepsItsKeyNextToItsDatabase(t *testing.T) {
 		t.Fatalf("demo key file: %q, %v", b, err)
 	}
 }
+
+func TestKeysRotateMovesTheDataToTheNewKey(t *testing.T) {
+	dsn := seededSQLite(t)
+	dir := t.TempDir()
+	oldFile, newFile := filepath.Join(dir, "old.key"), filepath.Join(dir, "new.key")
+	code, newKey, _ := cli(t, "", "keys", "generate")
+	if code != 0 || len(strings.TrimSpace(newKey)) != 44 {
+		t.Fatalf("generate: %d %q", code, newKey)
+	}
+	os.WriteFile(newFile, []byte(newKey), 0o600)
+	os.WriteFile(oldFile, []byte(storetest.KeyText), 0o600)
+	t.Setenv("KOFU_DATA_KEY", "")
+	t.Setenv("KOFU_DATA_KEY_FILE", newFile)
+	t.Setenv("KOFU_DATA_OLD_KEY_FILE", oldFile)
+	code, out, errOut := cli(t, "", "keys", "rotate", "--db", dsn)
+	if code != 0 || !strings.Contains(out, "暗号化し直しました") || !strings.Contains(out, "residents") {
+		t.Fatalf("rotate: %d %s %s", code, out, errOut)
+	}
+	t.Setenv("KOFU_DATA_OLD_KEY_FILE", "") // the old key is no longer needed
+	if err := runServe(t, "--db", dsn); err != nil {
+		t.Fatalf("serve with the new key alone: %v", err)
+	}
+	if code, _, errOut := cli(t, "", "audit", "verify", "--db", dsn); code != 0 {
+		t.Fatalf("audit verify: %s", errOut)
+	}
+}

@@ -83,6 +83,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if err := sealExisting(ctx, db, log); err != nil {
+		return err
+	}
 	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
 	if m.Config.BackupDir != "" {
 		if m.backups, err = m.newScheduler(log); err != nil {
@@ -142,6 +145,23 @@ func (m *Main) start(log *slog.Logger) {
 			log.Error("serve", "err", err.Error())
 		}
 	}()
+}
+
+// sealExisting seals the personal data of a database from before
+// encryption (its residents are plaintext) once, before serving: until
+// then its names would stay readable and its cards unsearchable.
+func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	need, err := db.NeedsResealing(ctx)
+	if err != nil || !need {
+		return err
+	}
+	log.Info("sealing personal data not yet under the current key")
+	changed, err := resealAudited(ctx, db, "system", nil)
+	if err != nil {
+		return fmt.Errorf("個人情報の暗号化に失敗しました（もう一度起動すると続きから行います）: %w", err)
+	}
+	log.Info("personal data sealed", "rows", total(changed))
+	return nil
 }
 
 // keys loads the data keys. The demo keeps its own key next to its
