@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
+	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
 
@@ -91,5 +93,48 @@ func TestKeysRotateMovesTheDataToTheNewKey(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "", "audit", "verify", "--db", dsn); code != 0 {
 		t.Fatalf("audit verify: %s", errOut)
+	}
+}
+
+// The whole demo city (500 residents, their bookings) leaves no resident's
+// name, reading or address readable in the database files.
+func TestDemoCityIsNotReadableInTheDatabaseFiles(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			dsn := storetest.MustDSN(t, e)
+			if err := runServe(t, "--demo", "--db", dsn); err != nil {
+				t.Fatal(err)
+			}
+			db, err := store.Open(ctx, dsn) // the demo ran with the tests' KOFU_DATA_KEY
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			db.UseKeys(storetest.Keys())
+			var recs []store.CardRecord
+			err = db.View(ctx, func(tx *store.Tx) (err error) {
+				recs, _, err = tx.SearchCards(ctx, store.CardFilter{Sort: "id", Limit: 1000})
+				return err
+			})
+			if err != nil || len(recs) < 100 {
+				t.Fatalf("demo cards: %d, %v", len(recs), err)
+			}
+			data := storetest.StoredTableBytes(t, e, dsn)
+			if !bytes.Contains(data, []byte(recs[0].NoticeNumber)) {
+				t.Fatal("control: a notice number is not in the bytes read")
+			}
+			leaks := 0
+			for _, r := range recs {
+				for _, v := range []string{r.Resident.Name, r.Resident.NameKana, r.Resident.Address} {
+					if v != "" && bytes.Contains(data, []byte(v)) {
+						leaks++
+						t.Errorf("readable in the %s files: %q", e, v)
+					}
+				}
+				if leaks > 5 {
+					t.FailNow()
+				}
+			}
+		})
 	}
 }

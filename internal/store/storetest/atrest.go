@@ -23,6 +23,19 @@ import (
 // stored, read with SQL past the application, and logs that it did.
 func StoredBytes(tb testing.TB, e store.Engine, dsn string, since time.Time) []byte {
 	tb.Helper()
+	return storedBytes(tb, e, dsn, since, true)
+}
+
+// StoredTableBytes is StoredBytes without PostgreSQL's WAL, which every
+// database of the server shares: a test whose values are not unique to it
+// (the demo city's names, which other tests write in clear-text fixtures
+// too) can only look at its own schema's files there.
+func StoredTableBytes(tb testing.TB, e store.Engine, dsn string) []byte {
+	tb.Helper()
+	return storedBytes(tb, e, dsn, time.Time{}, false)
+}
+
+func storedBytes(tb testing.TB, e store.Engine, dsn string, since time.Time, wal bool) []byte {
 	if e == store.SQLite {
 		var all []byte
 		for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -39,7 +52,7 @@ func StoredBytes(tb testing.TB, e store.Engine, dsn string, since time.Time) []b
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	if b, err := postgresFiles(db, since); err == nil {
+	if b, err := postgresFiles(db, since, wal); err == nil {
 		return b
 	} else {
 		tb.Logf("PostgreSQL data directory not readable (%v): reading the stored column values with SQL instead", err)
@@ -47,7 +60,7 @@ func StoredBytes(tb testing.TB, e store.Engine, dsn string, since time.Time) []b
 	return postgresColumns(tb, db)
 }
 
-func postgresFiles(db *sql.DB, since time.Time) ([]byte, error) {
+func postgresFiles(db *sql.DB, since time.Time, withWAL bool) ([]byte, error) {
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CHECKPOINT`); err != nil {
 		return nil, err
@@ -84,6 +97,9 @@ func postgresFiles(db *sql.DB, since time.Time) ([]byte, error) {
 			return nil, err
 		}
 		all.Write(b)
+	}
+	if !withWAL {
+		return all.Bytes(), nil
 	}
 	wal, err := os.ReadDir(filepath.Join(dir, "pg_wal"))
 	if err != nil {
