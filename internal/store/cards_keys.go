@@ -87,6 +87,10 @@ func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error 
 	if err != nil {
 		return err
 	}
+	if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)`,
+		cardID, sealedName, sealedKana); err != nil {
+		return translate(err)
+	}
 	if t.deferRows(cardID, toks) {
 		if len(*t.deferred) >= deferLimit {
 			return t.FlushSearchIndex(ctx)
@@ -158,7 +162,17 @@ func (t *Tx) rekeyResidentCards(ctx context.Context, residentID int64, old, keys
 	if err != nil {
 		return err
 	}
+	s := sealer{t: t}
+	sealedName, sealedKana := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
+	if s.err != nil {
+		return s.err
+	}
 	for _, id := range ids {
+		if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)
+			ON CONFLICT (card_id) DO UPDATE SET name_key = excluded.name_key, kana_key = excluded.kana_key`,
+			id, sealedName, sealedKana); err != nil {
+			return translate(err)
+		}
 		if err := t.deleteSearchRows(ctx, id, old); err != nil {
 			return err
 		}

@@ -114,7 +114,7 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 	if n > NameOrderBound {
 		return t.searchBySQL(ctx, f, where, args, order, n)
 	}
-	cands, err := t.candidates(ctx, where, args)
+	cands, err := t.candidates(ctx, f, where, args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -155,8 +155,17 @@ func (f CardFilter) limit() int {
 }
 
 // candidates returns the matching cards with their decrypted reading keys.
-func (t *Tx) candidates(ctx context.Context, where string, args []any) ([]named, error) {
-	rows, err := t.query(ctx, `SELECT c.id, r.name_key, r.kana_key`+cardFrom+where, args...)
+func (t *Tx) candidates(ctx context.Context, f CardFilter, where string, args []any) ([]named, error) {
+	q := `SELECT n.card_id, n.name_key, n.kana_key FROM card_names n WHERE n.card_id IN (SELECT c.id` + cardFrom + where + `)`
+	if f.nameAlone() { // the usual search: no need to visit the cards
+		var c conds
+		sub, err := c.nameCandidates(f.Query, t.keys)
+		if err != nil {
+			return nil, err
+		}
+		q, args = `SELECT n.card_id, n.name_key, n.kana_key FROM card_names n WHERE n.card_id IN (`+sub+`)`, c.args
+	}
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

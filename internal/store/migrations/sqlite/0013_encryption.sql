@@ -17,3 +17,13 @@ CREATE TABLE card_search (
     card_id BIGINT NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
     PRIMARY KEY (token, card_id)
 ) WITHOUT ROWID;
+
+-- card_names holds each card's resident's sealed search keys (copies of
+-- residents.name_key and kana_key), so that checking and ordering the
+-- candidates of a name search reads one narrow row per card instead of
+-- joining the card, its application and its resident.
+CREATE TABLE card_names (
+    card_id  INTEGER PRIMARY KEY REFERENCES cards (id) ON DELETE CASCADE,
+    name_key TEXT NOT NULL,
+    kana_key TEXT NOT NULL
+);
