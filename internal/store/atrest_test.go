@@ -163,3 +163,21 @@ func assertReadsBack(t *testing.T, db *store.DB, cardID int64) {
 		t.Fatal(err)
 	}
 }
+
+// A query's 3-character pieces can all occur in a reading without the
+// query itself: the keyed hashes find the card, the check after decrypting
+// drops it.
+func TestNameSearchDropsChanceMatchesOfPieces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Name: "見本　一", Kana: "イウエカ　ウエア"})
+		if recs, n := mustSearch(t, db, store.CardFilter{Query: "イウエア"}); n != 0 || len(recs) != 0 {
+			t.Errorf("chance match kept: %d", n)
+		}
+		if recs, n := mustSearch(t, db, store.CardFilter{Query: "イウエカウ"}); n != 1 || recs[0].ID != rec.ID {
+			t.Errorf("real match: %d", n)
+		}
+		if _, n := mustSearch(t, db, store.CardFilter{Query: "イウエア", Sort: "birth_date"}); n != 0 {
+			t.Errorf("chance match kept with another sort: %d", n)
+		}
+	})
+}
