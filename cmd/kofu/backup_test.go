@@ -42,6 +42,7 @@ func seededSQLite(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.UseKeys(storetest.Keys())
 	defer db.Close()
 	ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "N-1", Name: "控　太郎"})
 	return dsn
@@ -116,6 +117,7 @@ func assertCard(t *testing.T, dsn, notice string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.UseKeys(storetest.Keys())
 	defer db.Close()
 	err = db.View(ctx, func(tx *store.Tx) error {
 		_, err := tx.CardByNoticeNumber(ctx, notice)

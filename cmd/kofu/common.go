@@ -14,6 +14,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -49,15 +50,34 @@ func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", def, "SQLite のファイル、または postgres:// の URL [KOFU_DB]")
 }
 
-// openDB opens and migrates the database for a command.
+// openDB opens and migrates the database for a command, with the data
+// keys of KOFU_DATA_KEY / KOFU_DATA_KEY_FILE / KOFU_DATA_OLD_KEY_FILE when
+// given (commands that touch no personal data run without them).
 func openDB(ctx context.Context, dsn string) (*store.DB, error) {
+	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	if err != nil && !errors.Is(err, fieldcrypt.ErrNoKey) {
+		return nil, err
+	}
+	return openDBWithKeys(ctx, dsn, keys)
+}
+
+// openDBWithKeys opens and migrates the database and refuses keys that
+// cannot open the personal data it holds.
+func openDBWithKeys(ctx context.Context, dsn string, keys *fieldcrypt.Keyring) (*store.DB, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
+	db.UseKeys(keys)
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if keys != nil {
+		if err := db.CheckKeys(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }

@@ -30,6 +30,8 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
                                        (KOFU_BACKUP_RECIPIENTS に age の公開鍵 (カンマ区切り)、または KOFU_BACKUP_PASSPHRASE)
   kofu restore FILE [--db DB]          バックアップを空のデータベースに復元する (SQLite ⇔ PostgreSQL の移行にも使える)
                                        (KOFU_BACKUP_IDENTITY に age の秘密鍵ファイル、または KOFU_BACKUP_PASSPHRASE)
+  kofu keys generate                   個人情報を暗号化する鍵を作る (base64、ファイルに保存して KOFU_DATA_KEY_FILE で指定)
+  kofu keys rotate [--db DB]           すべての個人情報を現在の鍵で暗号化し直す (古い鍵は KOFU_DATA_OLD_KEY_FILE)
   kofu audit verify [--db DB]          監査ログの改ざんを検査する (異常があれば終了コード 1)
   kofu version
 
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.backup(ctx, args[1:])
 	case "restore":
 		err = e.restore(ctx, args[1:])
+	case "keys":
+		err = e.keys(ctx, args[1:])
 	case "version":
 		printVersion(stdout)
 	case "help", "-h", "--help":

@@ -175,6 +175,7 @@ func TestAuditVerifyNamesTheEditedEntry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			db.UseKeys(storetest.Keys())
 			err = db.Update(ctx, func(tx *store.Tx) error { return tx.TamperAuditForTest(ctx, 2, `{"role":"admin"}`) })
 			db.Close()
 			if err != nil {
@@ -223,6 +224,7 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.UseKeys(storetest.Keys())
 	db.Migrate(ctx)
 	db.Update(ctx, func(tx *store.Tx) error { return tx.ForceSchemaVersion(ctx, 999) })
 	db.Close()

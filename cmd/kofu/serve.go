@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/demo"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/logx"
 	"github.com/kofu-oss/kofu/internal/server"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -71,11 +74,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	log := logx.New(m.Log, logLevel(m.Config.LogLevel))
 	slog.SetDefault(log) // errors logged at the edge (api, web) use the same JSON lines
-	db, err := openDB(ctx, m.Config.DB)
+	keys, err := m.keys()
+	if err != nil {
+		return err
+	}
+	db, err := openDBWithKeys(ctx, m.Config.DB, keys)
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	if err := sealExisting(ctx, db, log); err != nil {
+		return err
+	}
 	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
 	if m.Config.BackupDir != "" {
 		if m.backups, err = m.newScheduler(log); err != nil {
@@ -126,6 +136,46 @@ func (m *Main) start(log *slog.Logger) {
 			log.Error("serve", "err", err.Error())
 		}
 	}()
+}
+
+// sealExisting seals the personal data of a database from before
+// encryption (its residents are plaintext) once, before serving: until
+// then its names would stay readable and its cards unsearchable.
+func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	need, err := db.NeedsResealing(ctx)
+	if err != nil || !need {
+		return err
+	}
+	log.Info("sealing personal data not yet under the current key")
+	changed, err := resealAudited(ctx, db, "system", nil)
+	if err != nil {
+		return fmt.Errorf("個人情報の暗号化に失敗しました（もう一度起動すると続きから行います）: %w", err)
+	}
+	log.Info("personal data sealed", "rows", total(changed))
+	return nil
+}
+
+// keys loads the data keys. The demo keeps its own key next to its
+// database, made on the first start, so the demo data stays readable
+// across restarts; a real server refuses to start without a key.
+func (m *Main) keys() (*fieldcrypt.Keyring, error) {
+	keys, err := m.Config.Keyring()
+	if !errors.Is(err, fieldcrypt.ErrNoKey) || !m.Config.Demo {
+		return keys, err
+	}
+	path := m.Config.DB + ".key"
+	if store.EngineOf(m.Config.DB) == store.Postgres {
+		path = "./data/demo-postgres.key"
+	}
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(fieldcrypt.Generate()+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("デモ用の暗号鍵を保存できません: %w", err)
+		}
+	}
+	return fieldcrypt.Load("", path, "")
 }
 
 // newScheduler prepares the scheduled backups of --backup-dir; it refuses

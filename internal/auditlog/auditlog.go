@@ -4,7 +4,9 @@ package auditlog
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -38,6 +40,7 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, m auth.Meta, f s
 	var pg Page
 	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
 		pg.Total, err = tx.SearchAudit(ctx, f, func(e audit.Entry) error {
+			e.Detail = openDetail(tx, e.Detail)
 			pg.Entries = append(pg.Entries, e)
 			return nil
 		})
@@ -62,8 +65,29 @@ func (s *Service) ExportCSV(ctx context.Context, p auth.Principal, m auth.Meta, 
 		return err
 	}
 	return s.db.View(ctx, func(tx *store.Tx) error {
-		_, err := tx.SearchAudit(ctx, f, func(e audit.Entry) error { return out.Row(csvRow(e, s.loc)) })
+		_, err := tx.SearchAudit(ctx, f, func(e audit.Entry) error {
+			e.Detail = openDetail(tx, e.Detail)
+			return out.Row(csvRow(e, s.loc))
+		})
 		return err
+	})
+}
+
+// sealedValue is a value sealed by the store inside an entry's JSON detail
+// (the name staff typed into a search).
+var sealedValue = regexp.MustCompile(`"enc1:[^"]*"`)
+
+// openDetail shows the sealed values of a detail decrypted, to the
+// administrators who may read the log; the stored entry, which the hash
+// chain covers, stays sealed. A value whose key is gone stays as it is.
+func openDetail(tx *store.Tx, detail string) string {
+	return sealedValue.ReplaceAllStringFunc(detail, func(q string) string {
+		v, err := tx.Open(q[1:len(q)-1], "audit_log.q")
+		if err != nil {
+			return q
+		}
+		b, _ := json.Marshal(v) // a string always marshals
+		return string(b)
 	})
 }
 

@@ -110,3 +110,35 @@ func TestRemovingTheNewestEntryIsCaught(t *testing.T) {
 		}
 	})
 }
+
+func TestTypedNamesAreStoredSealedAndShownOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			q, err := tx.Seal("鷺宮", "audit_log.q")
+			if err != nil {
+				return err
+			}
+			_, err = tx.AppendAudit(ctx, audit.Event{Actor: "tanaka", Action: "card.searched",
+				Detail: map[string]any{"filter": map[string]any{"q": q}}}, c.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		db.View(ctx, func(tx *store.Tx) error {
+			return tx.EachAudit(ctx, func(e audit.Entry) error { stored += e.Detail; return nil })
+		})
+		if strings.Contains(stored, "鷺宮") || !strings.Contains(stored, "enc1:") {
+			t.Fatalf("stored detail %s", stored)
+		}
+		pg, err := auditlog.New(db, c, time.UTC).Search(ctx, admin, auth.Meta{}, store.AuditFilter{Action: "card.searched", Limit: 10})
+		if err != nil || len(pg.Entries) != 1 || !strings.Contains(pg.Entries[0].Detail, `"q":"鷺宮"`) {
+			t.Fatalf("shown %+v, %v", pg.Entries, err)
+		}
+		if err := store.VerifyAudit(ctx, db); err != nil {
+			t.Errorf("chain: %v", err)
+		}
+	})
+}

@@ -18,6 +18,7 @@ var actionLabels = map[string]string{
 	"auth.token_created":        "API トークン発行",
 	"auth.token_revoked":        "API トークン失効",
 	"user.created":              "利用者の追加",
+	"data.resealed":             "個人情報の暗号化し直し（鍵の切り替え）",
 	"user.role_changed":         "役割の変更",
 	"settings.security_changed": "セキュリティ設定の変更",
 	"audit.viewed":              "監査ログの閲覧",

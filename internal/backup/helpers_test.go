@@ -50,6 +50,7 @@ func mustOpen(t *testing.T, e store.Engine) testDB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.UseKeys(storetest.Keys())
 	if _, err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the time zone database is embedded: no dependency on the host
+
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
 // Config is what `kofu serve` runs with.
@@ -27,6 +29,9 @@ type Config struct {
 	BackupDir         string
 	BackupTime        string
 	BackupKeep        string
+	DataKey           string // base64, from KOFU_DATA_KEY only: a flag would show in ps
+	DataKeyFile       string
+	DataOldKeyFiles   string
 
 	proxies  string
 	inflight string
@@ -51,6 +56,8 @@ var Options = []Option{
 	{"backup-dir", "KOFU_BACKUP_DIR", "", "定期バックアップの保存先フォルダ (指定したときだけ実行。暗号化に KOFU_BACKUP_RECIPIENTS か KOFU_BACKUP_PASSPHRASE が必要)"},
 	{"backup-time", "KOFU_BACKUP_TIME", "02:30", "定期バックアップの時刻 (--tz の時刻)"},
 	{"backup-keep", "KOFU_BACKUP_KEEP", "14,12", "残すバックアップの数: 日ごとの数,月ごとの数"},
+	{"data-key-file", "KOFU_DATA_KEY_FILE", "", "個人情報を暗号化する鍵 (base64 の 32 バイト) のファイル。鍵そのものは環境変数 KOFU_DATA_KEY でも渡せる"},
+	{"data-old-key-file", "KOFU_DATA_OLD_KEY_FILE", "", "鍵の切り替え中に復号だけに使う古い鍵のファイル (カンマ区切り)"},
 }
 
 // Bind registers the options on fs; call Finish after fs.Parse.
@@ -59,7 +66,7 @@ func Bind(fs *flag.FlagSet) *Config {
 	targets := map[string]*string{"addr": &c.Addr, "db": &c.DB, "tz": &c.TimeZone, "base-url": &c.BaseURL,
 		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
 		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep,
-		"public-max-inflight": &c.inflight}
+		"public-max-inflight": &c.inflight, "data-key-file": &c.DataKeyFile, "data-old-key-file": &c.DataOldKeyFiles}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {
@@ -70,6 +77,7 @@ func Bind(fs *flag.FlagSet) *Config {
 		}
 		fs.StringVar(targets[o.Flag], o.Flag, def, o.Help+" ["+o.Env+"]")
 	}
+	c.DataKey = os.Getenv("KOFU_DATA_KEY")
 	fs.BoolVar(&c.Demo, "demo", false, "架空のデモ市とデモ用アカウントで起動する (--db を指定しなければ ./data/demo.db を使う)")
 	return c
 }
@@ -136,4 +144,9 @@ func (c *Config) BackupSchedule() (hour, minute, daily, monthly int, err error) 
 		return 0, 0, 0, 0, fmt.Errorf("--backup-keep: 「日ごとの数,月ごとの数」の形で指定してください (指定値 %q)", c.BackupKeep)
 	}
 	return hour, minute, daily, monthly, nil
+}
+
+// Keyring loads the data encryption keys (fieldcrypt.ErrNoKey when none).
+func (c *Config) Keyring() (*fieldcrypt.Keyring, error) {
+	return fieldcrypt.Load(c.DataKey, c.DataKeyFile, c.DataOldKeyFiles)
 }

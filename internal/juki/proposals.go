@@ -23,8 +23,12 @@ func (s *Service) Lookup(ctx context.Context, p auth.Principal, m auth.Meta, q, 
 		for i, r := range out {
 			numbers[i] = r.ResidentNumber
 		}
+		sealedQ, err := tx.Seal(q, "audit_log.q") // the typed name is personal data
+		if err != nil {
+			return err
+		}
 		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.searched", Target: "register",
-			IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"q": q, "birth_date": birth, "resident_numbers": numbers}}, s.clock.Now())
+			IP: m.IP, RequestID: m.RequestID, Detail: map[string]any{"q": sealedQ, "birth_date": birth, "resident_numbers": numbers}}, s.clock.Now())
 		return err
 	})
 	return out, err

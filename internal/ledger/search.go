@@ -65,8 +65,13 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, m auth.Meta, q Q
 		return Result{}, err
 	}
 	// Searching holds no write lock; only the audit entry needs one.
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, p, m, "card.searched", "cards", searchDetail(q, res))
+	// The typed name is personal data: the audit entry keeps it sealed.
+	err = s.db.Update(ctx, func(tx *store.Tx) (err error) {
+		sealed := q
+		if sealed.Q, err = tx.Seal(q.Q, "audit_log.q"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, m, "card.searched", "cards", searchDetail(sealed, res))
 	})
 	return res, err
 }

@@ -23,6 +23,7 @@ func mustOpenTwice(t *testing.T, e store.Engine) (*store.DB, *store.DB) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		db.UseKeys(storetest.Keys())
 		t.Cleanup(func() { db.Close() })
 		if _, err := db.Migrate(t.Context()); err != nil {
 			t.Fatal(err)

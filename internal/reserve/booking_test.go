@@ -75,6 +75,7 @@ func mustOpenDSN(t *testing.T, dsn string) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.UseKeys(storetest.Keys())
 	if _, err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}

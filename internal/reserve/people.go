@@ -40,7 +40,8 @@ func matchPeople(ctx context.Context, tx *store.Tx, people []person, own map[int
 
 func matchOne(ctx context.Context, tx *store.Tx, p person, own map[int64]bool) (matched, error) {
 	if p.notice == "" {
-		return matched{person: p, key: p.key()}, nil
+		key, err := tx.PersonKey(p.key())
+		return matched{person: p, key: key}, err
 	}
 	rec, err := tx.CardByNoticeNumber(ctx, p.notice)
 	switch {

@@ -113,13 +113,17 @@ const bookingColumns = `b.id, b.code, b.token_hash, b.service, b.place, b.start_
 // taken, so the caller can draw another one in the same transaction.
 func (t *Tx) InsertBooking(ctx context.Context, b *Booking) (bool, error) {
 	b.Version, b.UpdatedAt = 1, b.CreatedAt
-	err := t.queryRow(ctx, `INSERT INTO bookings (code, token_hash, service, place, start_at, end_at,
+	email, phone, err := t.sealContact(*b)
+	if err != nil {
+		return false, err
+	}
+	err = t.queryRow(ctx, `INSERT INTO bookings (code, token_hash, service, place, start_at, end_at,
 		slot_date, channel, seats, status, hold_until, hold_ip, email, phone, checked_in_at,
 		created_at, created_by, updated_at, version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $16, 1)
 		ON CONFLICT (code) DO NOTHING RETURNING id`,
 		b.Code, b.TokenHash, b.Service, b.Place, millis(b.Start), millis(b.End), b.Date, b.Channel,
-		b.Seats, b.Status, millisOrNull(b.HoldUntil), b.HoldIP, b.Email, b.Phone, millisOrNull(b.CheckedInAt),
+		b.Seats, b.Status, millisOrNull(b.HoldUntil), b.HoldIP, email, phone, millisOrNull(b.CheckedInAt),
 		millis(b.CreatedAt), b.CreatedBy).Scan(&b.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -131,12 +135,16 @@ func (t *Tx) InsertBooking(ctx context.Context, b *Booking) (bool, error) {
 // still b.Version, then advances it. People and slots are written by their
 // own methods.
 func (t *Tx) UpdateBooking(ctx context.Context, b *Booking, now time.Time) error {
+	email, phone, err := t.sealContact(*b)
+	if err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `UPDATE bookings SET token_hash = $3, start_at = $4, end_at = $5,
 		slot_date = $6, seats = $7, status = $8, hold_until = $9, hold_ip = $10, email = $11,
 		phone = $12, checked_in_at = $13, updated_at = $14, version = version + 1
 		WHERE id = $1 AND version = $2`,
 		b.ID, b.Version, b.TokenHash, millis(b.Start), millis(b.End), b.Date, b.Seats, b.Status,
-		millisOrNull(b.HoldUntil), b.HoldIP, b.Email, b.Phone, millisOrNull(b.CheckedInAt), millis(now))
+		millisOrNull(b.HoldUntil), b.HoldIP, email, phone, millisOrNull(b.CheckedInAt), millis(now))
 	if err := affectedOne(res, err); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return apperr.New(apperr.Conflict, "この予約は他の操作で更新されました。開き直してからもう一度操作してください。")
@@ -166,7 +174,7 @@ func (t *Tx) BookingByTokenHash(ctx context.Context, hash string) (Booking, erro
 }
 
 func (t *Tx) bookingOne(ctx context.Context, cond string, arg any) (Booking, error) {
-	b, err := scanBooking(t.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings b WHERE `+cond+t.lock(), arg))
+	b, err := t.scanBooking(t.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings b WHERE `+cond+t.lock(), arg))
 	if err != nil {
 		return Booking{}, translate(err)
 	}
@@ -177,7 +185,14 @@ func (t *Tx) bookingOne(ctx context.Context, cond string, arg any) (Booking, err
 	return b, err
 }
 
-func scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
+// sealContact seals a booking's e-mail address and telephone number.
+func (t *Tx) sealContact(b Booking) (email, phone string, err error) {
+	s := sealer{t: t}
+	email, phone = s.seal(b.Email, "bookings.email"), s.seal(b.Phone, "bookings.phone")
+	return email, phone, s.err
+}
+
+func (t *Tx) scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 	var b Booking
 	var start, end, created, updated int64
 	var holdUntil, checkedIn sql.NullInt64
@@ -186,7 +201,13 @@ func scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 		&created, &b.CreatedBy, &updated, &b.Version)
 	b.Start, b.End, b.CreatedAt, b.UpdatedAt = fromMillis(start), fromMillis(end), fromMillis(created), fromMillis(updated)
 	b.HoldUntil, b.CheckedInAt = fromMillis(holdUntil.Int64), fromMillis(checkedIn.Int64)
-	return b, err
+	if err != nil {
+		return b, err
+	}
+	s := sealer{t: t}
+	s.open(&b.Email, "bookings.email")
+	s.open(&b.Phone, "bookings.phone")
+	return b, s.err
 }
 
 // InsertBookingPerson adds a person to a booking and sets its ID. A second
@@ -194,12 +215,18 @@ func scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 // is refused as already_booked by the unique indexes.
 func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
 	docs, items := listJSON(p.Documents), listJSON(p.ItemsReturned)
+	s := sealer{t: t}
+	name, kana, birth := s.seal(p.Name, "booking_people.name"), s.seal(p.NameKana, "booking_people.name_kana"),
+		s.seal(p.BirthDate, "booking_people.birth_date")
+	if s.err != nil {
+		return s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO booking_people (booking_id, seq, service, card_id, person_key,
 		notice_number, name, name_kana, birth_date, status, done_at, done_by, attendance, documents,
 		items_returned, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		RETURNING id`,
-		p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, p.NoticeNumber, p.Name, p.NameKana,
-		p.BirthDate, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, p.Note).Scan(&p.ID)
+		p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, p.NoticeNumber, name, kana,
+		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, p.Note).Scan(&p.ID)
 	if isUniqueViolation(err) {
 		return apperr.Wrap(CodeAlreadyBooked, "すでに予約があります。予約の確認・変更・取り消しは予約番号から行ってください。", err)
 	}
@@ -240,7 +267,7 @@ func (t *Tx) bookingPeople(ctx context.Context, ids []int64) ([]BookingPerson, e
 	defer rows.Close()
 	var out []BookingPerson
 	for rows.Next() {
-		p, err := scanBookingPerson(rows)
+		p, err := t.scanBookingPerson(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +276,7 @@ func (t *Tx) bookingPeople(ctx context.Context, ids []int64) ([]BookingPerson, e
 	return out, rows.Err()
 }
 
-func scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, error) {
+func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, error) {
 	var p BookingPerson
 	var done sql.NullInt64
 	var docs, items string
@@ -268,12 +295,18 @@ func scanBookingPerson(row interface{ Scan(...any) error }) (BookingPerson, erro
 	if err := json.Unmarshal([]byte(items), &p.ItemsReturned); err != nil {
 		return p, err
 	}
+	s := sealer{t: t}
+	s.open(&p.Name, "booking_people.name")
+	s.open(&p.NameKana, "booking_people.name_kana")
+	s.open(&p.BirthDate, "booking_people.birth_date")
 	if p.CardID != 0 {
 		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
 			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
 			BirthDate: birth.String, NoShows: noShows}
+		s.open(&p.Card.Name, "residents.name")
+		s.open(&p.Card.NameKana, "residents.name_kana")
 	}
-	return p, nil
+	return p, s.err
 }
 
 // jsonList stores a list as a JSON array ("[]" when empty).

@@ -65,7 +65,7 @@ func (t *Tx) scanBookings(ctx context.Context, q string, args ...any) ([]Booking
 	defer rows.Close()
 	out := []Booking{}
 	for rows.Next() {
-		b, err := scanBooking(rows)
+		b, err := t.scanBooking(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -72,41 +72,83 @@ const residentColumns = `resident_number, name, name_kana, name_key, kana_key, b
 	postal_code, address, has_gaiji`
 
 // InsertResident stores a new resident with its search keys and sets its ID.
+// The name, reading, postal code, address and search keys are sealed.
 func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
-	keys := keysOf(r.Name, r.NameKana)
-	err := t.queryRow(ctx, `INSERT INTO residents (`+residentColumns+`, created_at, updated_at)
+	v, err := t.sealResident(*r)
+	if err != nil {
+		return err
+	}
+	err = t.queryRow(ctx, `INSERT INTO residents (`+residentColumns+`, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-		nullString(r.ResidentNumber), r.Name, r.NameKana, keys.name, keys.kana, r.BirthDate, r.Sex,
-		r.PostalCode, r.Address, r.HasGaiji, millis(r.CreatedAt)).Scan(&r.ID)
+		nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey, r.BirthDate, r.Sex,
+		v.postal, v.address, r.HasGaiji, millis(r.CreatedAt)).Scan(&r.ID)
 	r.UpdatedAt = r.CreatedAt
 	return translate(err)
+}
+
+// sealedResident holds the sealed personal fields of a resident row.
+type sealedResident struct {
+	name, kana, nameKey, kanaKey, postal, address string
+	keys                                          searchKeys
+}
+
+func (t *Tx) sealResident(r Resident) (sealedResident, error) {
+	keys := keysOf(r.Name, r.NameKana)
+	s := sealer{t: t}
+	v := sealedResident{
+		name: s.seal(r.Name, "residents.name"), kana: s.seal(r.NameKana, "residents.name_kana"),
+		nameKey: s.seal(keys.name, "residents.name_key"), kanaKey: s.seal(keys.kana, "residents.kana_key"),
+		postal: s.seal(r.PostalCode, "residents.postal_code"), address: s.seal(r.Address, "residents.address"),
+		keys: keys,
+	}
+	return v, s.err
+}
+
+// openResident decrypts the sealed fields of a scanned resident in place.
+func (t *Tx) openResident(r *Resident) error {
+	s := sealer{t: t}
+	s.open(&r.Name, "residents.name")
+	s.open(&r.NameKana, "residents.name_kana")
+	s.open(&r.PostalCode, "residents.postal_code")
+	s.open(&r.Address, "residents.address")
+	return s.err
 }
 
 // UpdateResident writes every field of r and renews the search rows of
 // the resident's cards.
 func (t *Tx) UpdateResident(ctx context.Context, r Resident, now time.Time) error {
-	var old searchKeys
-	err := t.queryRow(ctx, `SELECT name_key, kana_key FROM residents WHERE id = $1`+t.lock(), r.ID).Scan(&old.name, &old.kana)
+	var sealedName, sealedKana string
+	err := t.queryRow(ctx, `SELECT name_key, kana_key FROM residents WHERE id = $1`+t.lock(), r.ID).Scan(&sealedName, &sealedKana)
 	if err != nil {
 		return translate(err)
 	}
-	keys := keysOf(r.Name, r.NameKana)
+	old, err := t.openKeys(sealedName, sealedKana)
+	if err != nil {
+		return err
+	}
+	v, err := t.sealResident(r)
+	if err != nil {
+		return err
+	}
 	_, err = t.exec(ctx, `UPDATE residents SET resident_number = $2, name = $3, name_kana = $4,
 		name_key = $5, kana_key = $6, birth_date = $7, sex = $8, postal_code = $9, address = $10,
 		has_gaiji = $11, updated_at = $12 WHERE id = $1`,
-		r.ID, nullString(r.ResidentNumber), r.Name, r.NameKana, keys.name, keys.kana, r.BirthDate, r.Sex,
-		r.PostalCode, r.Address, r.HasGaiji, millis(now))
-	if err != nil || old == keys {
+		r.ID, nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey, r.BirthDate, r.Sex,
+		v.postal, v.address, r.HasGaiji, millis(now))
+	if err != nil || old == v.keys {
 		return translate(err)
 	}
-	return t.rekeyResidentCards(ctx, r.ID, old, keys)
+	return t.rekeyResidentCards(ctx, r.ID, old, v.keys)
 }
 
 // ResidentByNumber returns the resident with the 宛名番号, or not_found.
 func (t *Tx) ResidentByNumber(ctx context.Context, number string) (Resident, error) {
 	r, err := scanResident(t.queryRow(ctx, `SELECT id, `+residentColumns+`, created_at, updated_at
 		FROM residents WHERE resident_number = $1`, number))
-	return r, translate(err)
+	if err != nil {
+		return r, translate(err)
+	}
+	return r, t.openResident(&r)
 }
 
 func scanResident(row interface{ Scan(...any) error }) (Resident, error) {
@@ -145,14 +187,18 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 		return apperr.New(apperr.Invalid, "カードの状態が正しくありません。")
 	}
 	c.Version, c.UpdatedAt = 1, c.CreatedAt
-	err := t.queryRow(ctx, `INSERT INTO cards (application_ref, notice_number, issue_date, expiry_date,
+	raw, err := t.sealBytes(c.RawRow, "cards.raw_row") // the imported line holds the name and address
+	if err != nil {
+		return err
+	}
+	err = t.queryRow(ctx, `INSERT INTO cards (application_ref, notice_number, issue_date, expiry_date,
 		certificate, delivery_date, box, storage_location, status, held_from, cancel_reason, flags,
 		remarks, raw_row, created_at, updated_at, version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1) RETURNING id`,
 		c.ApplicationRef, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
 		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
 		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
-		c.Remarks, c.RawRow, millis(c.CreatedAt)).Scan(&c.ID)
+		c.Remarks, raw, millis(c.CreatedAt)).Scan(&c.ID)
 	if err != nil {
 		return translate(err)
 	}

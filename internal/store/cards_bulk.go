@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -16,8 +17,7 @@ const deferLimit = 1 << 18
 
 // searchRow is one row of card_search waiting to be written.
 type searchRow struct {
-	fragment, kana string
-	cardID         int64
+	token, cardID int64
 }
 
 // DeferSearchIndex makes the transaction collect the search rows of new
@@ -47,38 +47,35 @@ func (t *Tx) FlushSearchIndex(ctx context.Context) error {
 }
 
 func cmpRows(a, b searchRow) int {
-	if c := strings.Compare(a.fragment, b.fragment); c != 0 {
+	if c := cmp.Compare(a.token, b.token); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.kana, b.kana); c != 0 {
-		return c
-	}
-	return int(a.cardID - b.cardID)
+	return cmp.Compare(a.cardID, b.cardID)
 }
 
 func (t *Tx) insertRows(ctx context.Context, rows []searchRow) error {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO card_search (fragment, kana_key, card_id) VALUES `)
-	args := make([]any, 0, 3*len(rows))
+	b.WriteString(`INSERT INTO card_search (token, card_id) VALUES `)
+	args := make([]any, 0, 2*len(rows))
 	for i, r := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		args = append(args, r.fragment, r.kana, r.cardID)
+		args = append(args, r.token, r.cardID)
 		n := len(args)
-		b.WriteString("(" + t.d.param(n-2) + ", " + t.d.param(n-1) + ", " + t.d.param(n) + ")")
+		b.WriteString("(" + t.d.param(n-1) + ", " + t.d.param(n) + ")")
 	}
 	_, err := t.exec(ctx, b.String(), args...)
 	return translate(err)
 }
 
 // deferRows queues a card's search rows when indexing is deferred.
-func (t *Tx) deferRows(cardID int64, k searchKeys) bool {
+func (t *Tx) deferRows(cardID int64, toks []int64) bool {
 	if t.deferred == nil {
 		return false
 	}
-	for _, f := range k.fragments() {
-		*t.deferred = append(*t.deferred, searchRow{fragment: f, kana: k.kana, cardID: cardID})
+	for _, tok := range toks {
+		*t.deferred = append(*t.deferred, searchRow{token: tok, cardID: cardID})
 	}
 	return true
 }

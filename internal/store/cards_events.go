@@ -38,11 +38,16 @@ func (t *Tx) InsertCardEvent(ctx context.Context, e *CardEvent) error {
 	if e.ActorID != 0 {
 		actorID = sql.NullInt64{Int64: e.ActorID, Valid: true}
 	}
+	s := sealer{t: t} // an edit of the name or address keeps both values
+	oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
+	if s.err != nil {
+		return s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO card_events (card_id, at, actor_id, actor, kind, from_status,
 		to_status, field, old_value, new_value, reason)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		e.CardID, millis(e.At), actorID, e.Actor, e.Kind, nullString(string(e.FromStatus)),
-		nullString(string(e.ToStatus)), e.Field, e.OldValue, e.NewValue, e.Reason).Scan(&e.ID)
+		nullString(string(e.ToStatus)), e.Field, oldV, newV, e.Reason).Scan(&e.ID)
 	return translate(err)
 }
 
@@ -56,7 +61,7 @@ func (t *Tx) CardEvents(ctx context.Context, cardID int64) ([]CardEvent, error) 
 	defer rows.Close()
 	out := []CardEvent{}
 	for rows.Next() {
-		e, err := scanCardEvent(rows)
+		e, err := t.scanCardEvent(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -65,12 +70,18 @@ func (t *Tx) CardEvents(ctx context.Context, cardID int64) ([]CardEvent, error) 
 	return out, rows.Err()
 }
 
-func scanCardEvent(row interface{ Scan(...any) error }) (CardEvent, error) {
+func (t *Tx) scanCardEvent(row interface{ Scan(...any) error }) (CardEvent, error) {
 	var e CardEvent
 	var at int64
 	var from, to sql.NullString
 	err := row.Scan(&e.ID, &e.CardID, &at, &e.ActorID, &e.Actor, &e.Kind, &from, &to,
 		&e.Field, &e.OldValue, &e.NewValue, &e.Reason)
 	e.At, e.FromStatus, e.ToStatus = fromMillis(at), card.Status(from.String), card.Status(to.String)
-	return e, err
+	if err != nil {
+		return e, err
+	}
+	s := sealer{t: t}
+	s.open(&e.OldValue, "card_events.old_value")
+	s.open(&e.NewValue, "card_events.new_value")
+	return e, s.err
 }

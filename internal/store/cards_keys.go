@@ -9,87 +9,146 @@ import (
 	"github.com/kofu-oss/kofu/internal/moji"
 )
 
-// fragmentRunes is how long the stored name suffixes are. A query up to
-// this length is answered by the range scan alone; a longer one scans on
-// its first fragmentRunes characters and is checked against the full keys.
-// Four keeps the table small while a typical kanji or kana query fits.
-const fragmentRunes = 4
-
 // searchKeys are the normalised forms of a resident's name that searches
 // compare: moji.NameKey of the name (spaces and variation selectors
 // dropped) and moji.KanaKey of the reading (half-width, hiragana, small
-// kana and long vowel marks folded).
+// kana and long vowel marks folded). They are stored sealed in
+// residents.name_key and kana_key; card_search holds keyed hashes of their
+// pieces (see grams).
 type searchKeys struct{ name, kana string }
 
 func keysOf(name, kana string) searchKeys {
 	return searchKeys{name: moji.NameKey(name), kana: moji.KanaKey(kana)}
 }
 
-// fragments returns every suffix of both keys cut to fragmentRunes
-// characters, without duplicates: "ミワナオミ" gives ミワナオ, ワナオミ, ナオミ,
-// オミ, ミ.
-func (k searchKeys) fragments() []string {
-	var out []string
-	for _, key := range []string{k.name, k.kana} {
-		runes := []rune(key)
-		for i := range runes {
-			out = append(out, string(runes[i:min(len(runes), i+fragmentRunes)]))
-		}
-	}
+// grams returns the pieces of the keys a search can look up: the 1-, 2-
+// and 3-character pieces of the name and the 2- and 3-character pieces of
+// the reading. Single kana are left out: nearly every reading has the
+// common ones, so they would make the table much larger and select nothing.
+func (k searchKeys) grams() []string {
+	out := ngrams(k.name, 1, 3)
+	out = append(out, ngrams(k.kana, 2, 3)...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
+// ngrams returns every piece of s from lo to hi characters long.
+func ngrams(s string, lo, hi int) []string {
+	runes := []rune(s)
+	var out []string
+	for n := lo; n <= hi; n++ {
+		for i := 0; i+n <= len(runes); i++ {
+			out = append(out, string(runes[i:i+n]))
+		}
+	}
+	return out
+}
+
+// queryGrams returns the pieces a query key is looked up by: the key itself
+// up to 2 characters, else its 3-character pieces, all of which a match
+// must have.
+func queryGrams(key string) []string {
+	if utf8.RuneCountInString(key) <= 2 {
+		return []string{key}
+	}
+	g := ngrams(key, 3, 3)
+	slices.Sort(g)
+	return slices.Compact(g)
+}
+
+// tokens returns the current key's tokens of a card's pieces.
+func (t *Tx) tokens(k searchKeys) ([]int64, error) {
+	if t.keys == nil {
+		return nil, errNoKeys()
+	}
+	key := t.keys.Current()
+	grams := k.grams()
+	out := make([]int64, len(grams))
+	for i, g := range grams {
+		out[i] = key.Token(g)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
 // indexCard adds the search rows of a new card from its resident's keys.
 func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error {
-	var k searchKeys
+	var sealedName, sealedKana string
 	err := t.queryRow(ctx, `SELECT r.name_key, r.kana_key FROM applications a
-		JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, applicationRef).Scan(&k.name, &k.kana)
+		JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, applicationRef).Scan(&sealedName, &sealedKana)
 	if err != nil {
 		return translate(err)
 	}
-	if t.deferRows(cardID, k) {
+	k, err := t.openKeys(sealedName, sealedKana)
+	if err != nil {
+		return err
+	}
+	toks, err := t.tokens(k)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)`,
+		cardID, sealedName, sealedKana); err != nil {
+		return translate(err)
+	}
+	if t.deferRows(cardID, toks) {
 		if len(*t.deferred) >= deferLimit {
 			return t.FlushSearchIndex(ctx)
 		}
 		return nil
 	}
-	return t.insertSearchRows(ctx, cardID, k)
+	return t.insertSearchRows(ctx, cardID, toks)
 }
 
-// insertSearchRows stores a card's search rows in one statement, since a
-// card has a dozen of them.
-func (t *Tx) insertSearchRows(ctx context.Context, cardID int64, k searchKeys) error {
-	frags := k.fragments()
-	if len(frags) == 0 {
+// openKeys decrypts the stored search keys of a resident.
+func (t *Tx) openKeys(name, kana string) (searchKeys, error) {
+	s := sealer{t: t}
+	s.open(&name, "residents.name_key")
+	s.open(&kana, "residents.kana_key")
+	return searchKeys{name: name, kana: kana}, s.err
+}
+
+// insertSearchRows stores a card's search rows in one statement.
+func (t *Tx) insertSearchRows(ctx context.Context, cardID int64, toks []int64) error {
+	if len(toks) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO card_search (fragment, kana_key, card_id) VALUES `)
-	args := make([]any, 0, len(frags)+2)
-	args = append(args, cardID, k.kana)
-	for i, f := range frags {
+	b.WriteString(`INSERT INTO card_search (token, card_id) VALUES `)
+	args := make([]any, 0, len(toks)+1)
+	args = append(args, cardID)
+	for i, tok := range toks {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		args = append(args, f)
-		b.WriteString("($" + itoa(len(args)) + ", $2, $1)")
+		args = append(args, tok)
+		b.WriteString("($" + itoa(len(args)) + ", $1)")
 	}
 	_, err := t.exec(ctx, b.String(), args...)
 	return translate(err)
 }
 
-// deleteSearchRows removes a card's search rows by their full primary
-// key, which the old keys give, so no index on card_id is needed.
+// deleteSearchRows removes a card's search rows for keys k under every key
+// of the keyring, by their full primary key, so no index on card_id is
+// needed.
 func (t *Tx) deleteSearchRows(ctx context.Context, cardID int64, k searchKeys) error {
-	for _, f := range k.fragments() {
-		_, err := t.exec(ctx, `DELETE FROM card_search WHERE fragment = $1 AND kana_key = $2 AND card_id = $3`,
-			f, k.kana, cardID)
-		if err != nil {
-			return translate(err)
+	if t.keys == nil {
+		return errNoKeys()
+	}
+	var c conds
+	var marks []string
+	for _, g := range k.grams() {
+		for _, tok := range t.keys.Tokens(g) {
+			marks = append(marks, c.bind("?", tok))
 		}
 	}
-	return nil
+	if len(marks) == 0 {
+		return nil
+	}
+	args := append(c.args, cardID)
+	_, err := t.exec(ctx, `DELETE FROM card_search WHERE card_id = $`+itoa(len(args))+
+		` AND token IN (`+strings.Join(marks, ", ")+`)`, args...)
+	return translate(err)
 }
 
 // rekeyResidentCards replaces the search rows of every card of a resident
@@ -99,11 +158,25 @@ func (t *Tx) rekeyResidentCards(ctx context.Context, residentID int64, old, keys
 	if err != nil {
 		return err
 	}
+	toks, err := t.tokens(keys)
+	if err != nil {
+		return err
+	}
+	s := sealer{t: t}
+	sealedName, sealedKana := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
+	if s.err != nil {
+		return s.err
+	}
 	for _, id := range ids {
+		if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)
+			ON CONFLICT (card_id) DO UPDATE SET name_key = excluded.name_key, kana_key = excluded.kana_key`,
+			id, sealedName, sealedKana); err != nil {
+			return translate(err)
+		}
 		if err := t.deleteSearchRows(ctx, id, old); err != nil {
 			return err
 		}
-		if err := t.insertSearchRows(ctx, id, keys); err != nil {
+		if err := t.insertSearchRows(ctx, id, toks); err != nil {
 			return err
 		}
 	}
@@ -141,13 +214,14 @@ func queryKeys(q string) []string {
 	return out
 }
 
-// fragmentRange returns the bounds of the fragments that start with key
-// (see prefixRange), and whether the fragments hold all of key.
-func fragmentRange(key string) (lo, hi string, exact bool) {
-	runes := []rune(key)
-	exact = len(runes) <= fragmentRunes
-	lo, hi = prefixRange(string(runes[:min(len(runes), fragmentRunes)]))
-	return lo, hi, exact
+// matches reports whether the name or the reading contains one of keys.
+func (k searchKeys) matches(keys []string) bool {
+	for _, q := range keys {
+		if strings.Contains(k.name, q) || strings.Contains(k.kana, q) {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixRange returns the bounds of the values that start with a non-empty

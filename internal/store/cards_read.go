@@ -53,14 +53,14 @@ func (s *recordScan) finish(rec *CardRecord) {
 	rec.Resident.CreatedAt, rec.Resident.UpdatedAt = fromMillis(s.resCreated), fromMillis(s.resUpdated)
 }
 
-func scanRecord(row interface{ Scan(...any) error }, extra ...any) (CardRecord, error) {
+func (t *Tx) scanRecord(row interface{ Scan(...any) error }, extra ...any) (CardRecord, error) {
 	var rec CardRecord
 	var s recordScan
 	if err := row.Scan(append(s.targets(&rec), extra...)...); err != nil {
 		return rec, err
 	}
 	s.finish(&rec)
-	return rec, nil
+	return rec, t.openResident(&rec.Resident)
 }
 
 // cardOne returns the one record matching cond, with its raw row. In a
@@ -68,9 +68,12 @@ func scanRecord(row interface{ Scan(...any) error }, extra ...any) (CardRecord, 
 func (t *Tx) cardOne(ctx context.Context, cond string, arg any) (CardRecord, error) {
 	var raw []byte
 	row := t.queryRow(ctx, `SELECT `+recordColumns+`, c.raw_row`+cardFrom+` WHERE `+cond+t.lockCard(), arg)
-	rec, err := scanRecord(row, &raw)
-	rec.RawRow = raw
-	return rec, translate(err)
+	rec, err := t.scanRecord(row, &raw)
+	if err != nil {
+		return rec, translate(err)
+	}
+	rec.RawRow, err = t.openBytes(raw, "cards.raw_row")
+	return rec, err
 }
 
 // lockCard locks only the card row of a joined select: the resident and

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
 // CardFilter selects cards for a search. Empty fields do not filter; the
@@ -39,9 +40,12 @@ func CardSorts() []string {
 		"delivery_date", "box", "storage_location", "updated_at", "id"}
 }
 
+// sortColumn returns the column a sort key orders by in SQL. Names are
+// sealed, so the kana and name sorts are done in memory (sortByName) and
+// stand for card ID order where SQL has to order, as in exports.
 func sortColumn(key string) (string, bool) {
 	cols := map[string]string{
-		"": "r.kana_key", "kana": "r.kana_key", "name": "r.name_key", "birth_date": "r.birth_date",
+		"": "c.id", "kana": "c.id", "name": "c.id", "birth_date": "r.birth_date",
 		"application_id": "a.application_id", "notice_number": "c.notice_number", "status": "c.status",
 		"delivery_date": "c.delivery_date", "box": "c.box", "storage_location": "c.storage_location",
 		"updated_at": "c.updated_at", "id": "c.id",
@@ -51,16 +55,21 @@ func sortColumn(key string) (string, bool) {
 }
 
 // SearchCards returns one page of matching cards and the number of all
-// matches.
+// matches. A name query or a sort by name or reading decrypts the names of
+// the matching cards (at most memoryBound of them) and orders them in
+// memory; other searches are answered by SQL alone.
 func (t *Tx) SearchCards(ctx context.Context, f CardFilter) ([]CardRecord, int, error) {
 	order, err := f.orderBy()
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.nameOnly() {
-		return t.searchByName(ctx, f)
+	where, args, err := f.where(t.keys)
+	if err != nil {
+		return nil, 0, err
 	}
-	where, args := f.where()
+	if f.Query != "" || f.byName() {
+		return t.searchInMemory(ctx, f, where, args, order)
+	}
 	var total int
 	if err := t.queryRow(ctx, `SELECT COUNT(*)`+cardFrom+where, args...).Scan(&total); err != nil {
 		return nil, 0, translate(err)
@@ -72,6 +81,9 @@ func (t *Tx) SearchCards(ctx context.Context, f CardFilter) ([]CardRecord, int, 
 	recs, err := t.cardList(ctx, q, args)
 	return recs, total, err
 }
+
+// byName reports whether the cards are to be ordered by name or reading.
+func (f CardFilter) byName() bool { return f.Sort == "" || f.Sort == "kana" || f.Sort == "name" }
 
 func (f CardFilter) page() string {
 	limit := f.Limit
@@ -89,7 +101,7 @@ func (t *Tx) cardList(ctx context.Context, q string, args []any) ([]CardRecord, 
 	defer rows.Close()
 	out := []CardRecord{}
 	for rows.Next() {
-		rec, err := scanRecord(rows)
+		rec, err := t.scanRecord(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +147,7 @@ func (c *conds) addIf(v, cond string) {
 	}
 }
 
-func (f CardFilter) where() (string, []any) {
+func (f CardFilter) where(keys *fieldcrypt.Keyring) (string, []any, error) {
 	var c conds
 	c.addIf(f.NoticeNumber, "c.notice_number = ?")
 	c.addIf(f.ApplicationID, "a.application_id = ?")
@@ -155,11 +167,13 @@ func (f CardFilter) where() (string, []any) {
 		c.add(`(',' || c.flags || ',') LIKE ? ESCAPE '\'`, "%,"+escapeLike(f.Flag)+",%")
 	}
 	c.statuses(f.Statuses)
-	c.nameQuery(f.Query)
-	if len(c.parts) == 0 {
-		return "", nil
+	if err := c.nameQuery(f.Query, keys); err != nil {
+		return "", nil, err
 	}
-	return " WHERE " + strings.Join(c.parts, " AND "), c.args
+	if len(c.parts) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(c.parts, " AND "), c.args, nil
 }
 
 func (c *conds) statuses(ss []card.Status) {

@@ -1,52 +1,250 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
+
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
-// nameOnly reports whether the search is a name alone in kana order, with
-// keys that fit the stored fragments: the usual search at the counter.
-// card_search then gives the count and the page without touching the
-// cards, however many residents share the name.
-func (f CardFilter) nameOnly() bool {
-	if f.Sort != "" && f.Sort != "kana" {
-		return false
+// NameOrderBound is how many matching cards a search decrypts to check and
+// order by reading or name. A longer list comes in card ID order (see
+// searchBySQL): a name query that selects more than this many cards of a
+// ledger is too short to be read page by page anyway.
+const NameOrderBound = 20_000
+
+// nameQuery keeps the cards whose resident has every piece of one of the
+// query's keys (see queryGrams), looked up in card_search by keyed hash.
+// Pieces can meet by chance (in the name and the reading, or out of order),
+// so the candidates are checked against the decrypted keys afterwards.
+func (c *conds) nameQuery(q string, keys *fieldcrypt.Keyring) error {
+	sub, err := c.nameCandidates(q, keys)
+	if sub != "" {
+		c.parts = append(c.parts, "c.id IN ("+sub+")")
 	}
-	rest := f
-	rest.Query = ""
-	if where, _ := rest.where(); where != "" {
-		return false
-	}
-	keys := queryKeys(f.Query)
-	_, exact := new(conds).fragmentRanges(keys)
-	return len(keys) > 0 && exact
+	return err
 }
 
-func (t *Tx) searchByName(ctx context.Context, f CardFilter) ([]CardRecord, int, error) {
-	var c conds
-	ranges, _ := c.fragmentRanges(queryKeys(f.Query))
-	var total int
-	err := t.queryRow(ctx, `SELECT COUNT(DISTINCT card_id) FROM card_search WHERE `+ranges, c.args...).Scan(&total)
-	if err != nil || total <= f.Offset {
-		return []CardRecord{}, total, translate(err)
+// nameCandidates returns the query of the IDs of the cards whose resident
+// has every piece of one of the query's keys, or "" without a query.
+func (c *conds) nameCandidates(q string, keys *fieldcrypt.Keyring) (string, error) {
+	qkeys := queryKeys(q)
+	if len(qkeys) == 0 {
+		return "", nil
 	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
+	if keys == nil {
+		return "", errNoKeys()
 	}
-	ids, err := t.ids(ctx, `SELECT DISTINCT kana_key, card_id FROM card_search WHERE `+ranges+
-		` ORDER BY kana_key`+dir+`, card_id`+dir+f.page(), c.args)
+	alts := make([]string, len(qkeys))
+	for i, k := range qkeys {
+		grams := queryGrams(k)
+		var marks []string
+		for _, g := range grams {
+			for _, tok := range keys.Tokens(g) {
+				marks = append(marks, c.bind("?", tok))
+			}
+		}
+		alts[i] = "SELECT card_id FROM card_search WHERE token IN (" + strings.Join(marks, ", ") +
+			") GROUP BY card_id HAVING COUNT(*) = " + itoa(len(grams))
+	}
+	return strings.Join(alts, " UNION "), nil
+}
+
+// countMatches counts the cards of a search: from card_search alone when
+// the name is the only condition, the usual search at the counter.
+func (t *Tx) countMatches(ctx context.Context, f CardFilter, where string, args []any) (int, error) {
+	q := `SELECT COUNT(*)` + cardFrom + where
+	if f.nameAlone() {
+		var c conds
+		sub, err := c.nameCandidates(f.Query, t.keys)
+		if err != nil {
+			return 0, err
+		}
+		q, args = `SELECT COUNT(*) FROM (`+sub+`) m`, c.args
+	}
+	var n int
+	err := t.queryRow(ctx, q, args...).Scan(&n)
+	return n, translate(err)
+}
+
+// named is a candidate card with its resident's decrypted reading key; the
+// name key is decrypted only when needed (sealedName until then).
+type named struct {
+	id         int64
+	keys       searchKeys
+	sealedName string
+}
+
+// openName decrypts the name key of a candidate.
+func (t *Tx) openName(n *named) error {
+	if n.sealedName == "" {
+		return nil
+	}
+	name, err := t.open(n.sealedName, "residents.name_key")
+	n.keys.name, n.sealedName = name, ""
+	return err
+}
+
+// keep drops the candidates whose reading and name hold none of qkeys.
+func (t *Tx) keep(cands []named, qkeys []string) ([]named, error) {
+	var err error
+	out := cands[:0]
+	for _, n := range cands {
+		if !n.keys.matches(qkeys) {
+			if err = errors.Join(err, t.openName(&n)); !n.keys.matches(qkeys) {
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	return out, err
+}
+
+// searchInMemory checks the candidates of a name query against their
+// decrypted keys and orders them by reading or name; with another sort the
+// checked cards are ordered by SQL.
+func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, args []any, order string) ([]CardRecord, int, error) {
+	n, err := t.countMatches(ctx, f, where, args)
 	if err != nil {
 		return nil, 0, err
+	}
+	if n > NameOrderBound {
+		return t.searchBySQL(ctx, f, where, args, order, n)
+	}
+	cands, err := t.candidates(ctx, f, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if qkeys := queryKeys(f.Query); len(qkeys) > 0 {
+		if cands, err = t.keep(cands, qkeys); err != nil {
+			return nil, 0, err
+		}
+	}
+	if f.Sort == "name" {
+		for i := range cands {
+			if err := t.openName(&cands[i]); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	total := len(cands)
+	if total <= f.Offset {
+		return []CardRecord{}, total, nil
+	}
+	if !f.byName() {
+		return t.pageOf(ctx, cands, order, f, total)
+	}
+	sortNamed(cands, f.Sort == "name", f.Desc)
+	page := cands[f.Offset:min(total, f.Offset+f.limit())]
+	ids := make([]int64, len(page))
+	for i, n := range page {
+		ids[i] = n.id
 	}
 	recs, err := t.cardsByIDs(ctx, ids)
 	return recs, total, err
 }
 
-// ids returns the second column of each row, in order.
-func (t *Tx) ids(ctx context.Context, q string, args []any) ([]int64, error) {
+func (f CardFilter) limit() int {
+	if f.Limit <= 0 {
+		return DefaultCardLimit
+	}
+	return f.Limit
+}
+
+// candidates returns the matching cards with their decrypted reading keys.
+func (t *Tx) candidates(ctx context.Context, f CardFilter, where string, args []any) ([]named, error) {
+	q := `SELECT n.card_id, n.name_key, n.kana_key FROM card_names n WHERE n.card_id IN (SELECT c.id` + cardFrom + where + `)`
+	if f.nameAlone() { // the usual search: no need to visit the cards
+		var c conds
+		sub, err := c.nameCandidates(f.Query, t.keys)
+		if err != nil {
+			return nil, err
+		}
+		q, args = `SELECT n.card_id, n.name_key, n.kana_key FROM card_names n WHERE n.card_id IN (`+sub+`)`, c.args
+	}
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []named
+	for rows.Next() {
+		var n named
+		var kana string
+		if err := rows.Scan(&n.id, &n.sealedName, &kana); err != nil {
+			return nil, err
+		}
+		if n.keys.kana, err = t.open(kana, "residents.kana_key"); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// sortNamed orders by reading (or name), then card ID.
+func sortNamed(ns []named, byKanji, desc bool) {
+	slices.SortFunc(ns, func(a, b named) int {
+		ka, kb := a.keys.kana, b.keys.kana
+		if byKanji {
+			ka, kb = a.keys.name, b.keys.name
+		}
+		c := cmp.Or(strings.Compare(ka, kb), cmp.Compare(a.id, b.id))
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// pageOf returns one page of the checked cards in SQL's order.
+func (t *Tx) pageOf(ctx context.Context, cands []named, order string, f CardFilter, total int) ([]CardRecord, int, error) {
+	ids := make([]string, len(cands))
+	for i, n := range cands {
+		ids[i] = itoa64(n.id) // IDs read from the database: safe to inline, and no parameter limit
+	}
+	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+` WHERE c.id IN (`+strings.Join(ids, ",")+`)`+order+f.page(), nil)
+	return recs, total, err
+}
+
+// searchBySQL answers a search with more than NameOrderBound matches with
+// SQL alone: a list that long cannot be ordered by the sealed names, so it
+// comes in card ID order (the order of arrival) when a name order was
+// asked for. The keyed hashes of a query up to 2 characters are exact; a
+// longer query's rare chance matches are not checked here.
+func (t *Tx) searchBySQL(ctx context.Context, f CardFilter, where string, args []any, order string, total int) ([]CardRecord, int, error) {
+	if total <= f.Offset {
+		return []CardRecord{}, total, nil
+	}
+	if f.nameAlone() && f.byName() {
+		var c conds
+		sub, err := c.nameCandidates(f.Query, t.keys)
+		if err != nil {
+			return nil, 0, err
+		}
+		ids, err := t.idList(ctx, `SELECT card_id FROM (`+sub+`) m ORDER BY card_id`+f.page(), c.args)
+		if err != nil {
+			return nil, 0, err
+		}
+		recs, err := t.cardsByIDs(ctx, ids)
+		return recs, total, err
+	}
+	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+order+f.page(), args)
+	return recs, total, err
+}
+
+// nameAlone reports whether the name query is the search's only condition.
+func (f CardFilter) nameAlone() bool {
+	rest := f
+	rest.Query = ""
+	w, _, _ := rest.where(nil)
+	return w == "" && f.Query != ""
+}
+
+func (t *Tx) idList(ctx context.Context, q string, args []any) ([]int64, error) {
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
@@ -54,9 +252,8 @@ func (t *Tx) ids(ctx context.Context, q string, args []any) ([]int64, error) {
 	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
-		var key string
 		var id int64
-		if err := rows.Scan(&key, &id); err != nil {
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
 		ids = append(ids, id)
@@ -66,6 +263,9 @@ func (t *Tx) ids(ctx context.Context, q string, args []any) ([]int64, error) {
 
 // cardsByIDs returns the records of the cards in the order of ids.
 func (t *Tx) cardsByIDs(ctx context.Context, ids []int64) ([]CardRecord, error) {
+	if len(ids) == 0 {
+		return []CardRecord{}, nil
+	}
 	var c conds
 	marks := make([]string, len(ids))
 	for i, id := range ids {
@@ -81,43 +281,4 @@ func (t *Tx) cardsByIDs(ctx context.Context, ids []int64) ([]CardRecord, error) 
 	}
 	slices.SortFunc(recs, func(a, b CardRecord) int { return pos[a.ID] - pos[b.ID] })
 	return recs, nil
-}
-
-// nameQuery matches cards whose resident's name or kana key contains one
-// of the query's keys, through a range scan of card_search. Keys longer
-// than the stored fragments are checked against the full keys as well.
-func (c *conds) nameQuery(q string) {
-	keys := queryKeys(q)
-	if len(keys) == 0 {
-		return
-	}
-	ranges, exact := c.fragmentRanges(keys)
-	c.parts = append(c.parts, "c.id IN (SELECT card_id FROM card_search WHERE "+ranges+")")
-	if !exact {
-		c.containsAny(keys)
-	}
-}
-
-// fragmentRanges returns the card_search condition for the keys, and
-// whether the fragments hold the keys in full.
-func (c *conds) fragmentRanges(keys []string) (string, bool) {
-	ranges := make([]string, len(keys))
-	allExact := true
-	for i, k := range keys {
-		lo, hi, exact := fragmentRange(k)
-		allExact = allExact && exact
-		ranges[i] = c.bind("(fragment >= ? AND fragment < ?)", lo, hi)
-	}
-	return strings.Join(ranges, " OR "), allExact
-}
-
-// containsAny keeps the residents whose name or kana key contains one of
-// the keys: a candidate from a cut fragment may only share its start.
-func (c *conds) containsAny(keys []string) {
-	checks := make([]string, len(keys))
-	for i, k := range keys {
-		like := "%" + escapeLike(k) + "%"
-		checks[i] = c.bind(`r.name_key LIKE ? ESCAPE '\' OR r.kana_key LIKE ? ESCAPE '\'`, like, like)
-	}
-	c.parts = append(c.parts, "("+strings.Join(checks, " OR ")+")")
 }

@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // pure-Go SQLite driver "sqlite"
 )
@@ -33,7 +35,15 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	d      dialect
+	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
 }
+
+// UseKeys sets the keys that seal and open personal fields. Without keys a
+// database still serves everything that holds no personal data.
+func (db *DB) UseKeys(k *fieldcrypt.Keyring) { db.keys = k }
+
+// Keys returns the keys set by UseKeys, or nil.
+func (db *DB) Keys() *fieldcrypt.Keyring { return db.keys }
 
 // EngineOf tells which engine a --db value selects.
 func EngineOf(dsn string) Engine {
@@ -87,7 +97,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1) // SQLite has one writer; queueing in Go avoids SQLITE_BUSY
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)&_pragma=mmap_size(1073741824)")
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -118,6 +128,7 @@ type Tx struct {
 	readOnly bool
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
 	deferred *[]searchRow         // search rows collected by a bulk import
+	keys     *fieldcrypt.Keyring
 }
 
 // lock is appended to a SELECT whose rows the transaction will change: it
@@ -145,7 +156,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly}
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys}
 	err = fn(tx)
 	if err == nil {
 		err = tx.FlushSearchIndex(ctx) // a bulk import may leave rows to write

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -91,7 +92,16 @@ func (t *Tx) RekeyGaijiResidents(ctx context.Context, mapped func(string) string
 	var people []person
 	for rows.Next() {
 		var p person
-		if err := rows.Scan(&p.id, &p.name, &p.kana, &p.old.name, &p.old.kana); err != nil {
+		var nameKey, kanaKey string
+		if err := rows.Scan(&p.id, &p.name, &p.kana, &nameKey, &kanaKey); err != nil {
+			rows.Close()
+			return err
+		}
+		s := sealer{t: t}
+		s.open(&p.name, "residents.name")
+		s.open(&p.kana, "residents.name_kana")
+		p.old, err = t.openKeys(nameKey, kanaKey)
+		if err = errors.Join(s.err, err); err != nil {
 			rows.Close()
 			return err
 		}
@@ -106,7 +116,12 @@ func (t *Tx) RekeyGaijiResidents(ctx context.Context, mapped func(string) string
 		if keys == p.old {
 			continue
 		}
-		if _, err := t.exec(ctx, `UPDATE residents SET name_key = $2, kana_key = $3 WHERE id = $1`, p.id, keys.name, keys.kana); err != nil {
+		s := sealer{t: t}
+		nameKey, kanaKey := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
+		if s.err != nil {
+			return s.err
+		}
+		if _, err := t.exec(ctx, `UPDATE residents SET name_key = $2, kana_key = $3 WHERE id = $1`, p.id, nameKey, kanaKey); err != nil {
 			return err
 		}
 		if err := t.rekeyResidentCards(ctx, p.id, p.old, keys); err != nil {

@@ -82,15 +82,23 @@ func (t *Tx) LockImports(ctx context.Context) error {
 // StageUpload keeps an uploaded file until its import is confirmed.
 func (t *Tx) StageUpload(ctx context.Context, actorID int64, fileName string, content []byte, at time.Time) (int64, error) {
 	var id int64
-	err := t.queryRow(ctx, `INSERT INTO import_uploads (actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		actorID, fileName, content, millis(at)).Scan(&id)
+	sealed, err := t.sealBytes(content, "import_uploads.content") // a delivery file lists names and addresses
+	if err != nil {
+		return 0, err
+	}
+	err = t.queryRow(ctx, `INSERT INTO import_uploads (actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		actorID, fileName, sealed, millis(at)).Scan(&id)
 	return id, err
 }
 
 // Upload returns a staged file of the actor, or not_found.
 func (t *Tx) Upload(ctx context.Context, id, actorID int64) (fileName string, content []byte, err error) {
 	err = t.queryRow(ctx, `SELECT file_name, content FROM import_uploads WHERE id = $1 AND actor_id = $2`, id, actorID).Scan(&fileName, &content)
-	return fileName, content, translate(err)
+	if err != nil {
+		return "", nil, translate(err)
+	}
+	content, err = t.openBytes(content, "import_uploads.content")
+	return fileName, content, err
 }
 
 // DeleteUpload removes a staged file.

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,81 +27,106 @@ type RegisterResident struct {
 
 // PutRegisterResident inserts or replaces a person; it reports whether
 // anything changed, so a re-import of the same extract changes nothing.
+// Name, reading and address are sealed with a fresh nonce each time, so
+// the comparison with the stored person is made decrypted, here.
 func (t *Tx) PutRegisterResident(ctx context.Context, r RegisterResident, at time.Time) (bool, error) {
-	res, err := t.exec(ctx, `INSERT INTO register_residents (resident_number, name, name_kana, birth_date, sex, address,
+	old, err := scanRegister(t, t.queryRow(ctx, `SELECT `+registerColumns+` FROM register_residents
+		WHERE resident_number = $1`+t.lock(), r.ResidentNumber))
+	switch {
+	case err == nil && old == r:
+		return false, nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return false, translate(err)
+	}
+	s := sealer{t: t}
+	name, kana, addr := s.seal(r.Name, "register_residents.name"), s.seal(r.NameKana, "register_residents.name_kana"),
+		s.seal(r.Address, "register_residents.address")
+	if s.err != nil {
+		return false, s.err
+	}
+	_, err = t.exec(ctx, `INSERT INTO register_residents (resident_number, name, name_kana, birth_date, sex, address,
 		juki_card, status, moved_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (resident_number) DO UPDATE SET name = excluded.name, name_kana = excluded.name_kana,
 		birth_date = excluded.birth_date, sex = excluded.sex, address = excluded.address, juki_card = excluded.juki_card,
-		status = excluded.status, moved_on = excluded.moved_on, updated_at = excluded.updated_at
-		WHERE register_residents.name <> excluded.name OR register_residents.name_kana <> excluded.name_kana
-		OR register_residents.birth_date <> excluded.birth_date OR register_residents.sex <> excluded.sex
-		OR register_residents.address <> excluded.address OR register_residents.juki_card <> excluded.juki_card
-		OR register_residents.status <> excluded.status OR register_residents.moved_on <> excluded.moved_on`,
-		r.ResidentNumber, r.Name, r.NameKana, r.BirthDate, r.Sex, r.Address, r.JukiCard, r.Status, r.MovedOn, millis(at))
-	if err != nil {
-		return false, translate(err)
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+		status = excluded.status, moved_on = excluded.moved_on, updated_at = excluded.updated_at`,
+		r.ResidentNumber, name, kana, r.BirthDate, r.Sex, addr, r.JukiCard, r.Status, r.MovedOn, millis(at))
+	return err == nil, translate(err)
 }
 
 const registerColumns = `resident_number, name, name_kana, birth_date, sex, address, juki_card, status, moved_on`
 
-func scanRegister(row interface{ Scan(...any) error }) (RegisterResident, error) {
+func scanRegister(t *Tx, row interface{ Scan(...any) error }) (RegisterResident, error) {
 	var r RegisterResident
-	err := row.Scan(&r.ResidentNumber, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.Address, &r.JukiCard, &r.Status, &r.MovedOn)
-	return r, err
+	if err := row.Scan(&r.ResidentNumber, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.Address, &r.JukiCard, &r.Status, &r.MovedOn); err != nil {
+		return r, err
+	}
+	s := sealer{t: t}
+	s.open(&r.Name, "register_residents.name")
+	s.open(&r.NameKana, "register_residents.name_kana")
+	s.open(&r.Address, "register_residents.address")
+	return r, s.err
 }
 
 // RegisterResidents returns people of the extract: by birth date and/or a
-// name or kana fragment (LIKE; the extract is a city's, not a nation's).
+// name or kana fragment. Names are sealed, so the fragment is matched on
+// the decrypted names (of the people born that day when a birth date is
+// given: the extract is a city's, not a nation's) and the result ordered by
+// reading in memory.
 func (t *Tx) RegisterResidents(ctx context.Context, q, birth string, limit int) ([]RegisterResident, error) {
 	var c conds
-	if q != "" {
-		like := "%" + escapeLike(q) + "%"
-		c.add(`(name LIKE ? ESCAPE '\' OR name_kana LIKE ? ESCAPE '\')`, like, like)
-	}
 	c.addIf(birth, "birth_date = ?")
 	where := ""
 	if len(c.parts) > 0 {
 		where = " WHERE " + strings.Join(c.parts, " AND ")
 	}
-	rows, err := t.query(ctx, `SELECT `+registerColumns+` FROM register_residents`+where+` ORDER BY name_kana, resident_number LIMIT `+itoa(limit), c.args...)
+	rows, err := t.query(ctx, `SELECT `+registerColumns+` FROM register_residents`+where, c.args...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var out []RegisterResident
 	for rows.Next() {
-		r, err := scanRegister(rows)
+		r, err := scanRegister(t, rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		if q == "" || strings.Contains(r.Name, q) || strings.Contains(r.NameKana, q) {
+			out = append(out, r)
+		}
 	}
-	return out, rows.Err()
+	slices.SortFunc(out, func(a, b RegisterResident) int {
+		return cmp.Or(strings.Compare(a.NameKana, b.NameKana), strings.Compare(a.ResidentNumber, b.ResidentNumber))
+	})
+	return out[:min(len(out), limit)], rows.Err()
 }
 
 // SameNameAndBirth counts register people sharing a name and birth date;
 // more than one means a card is never linked by attributes.
 func (t *Tx) SameNameAndBirth(ctx context.Context, name, birth string) (int, error) {
-	var n int
-	err := t.queryRow(ctx, `SELECT COUNT(*) FROM register_residents WHERE name = $1 AND birth_date = $2`, name, birth).Scan(&n)
+	people, err := t.RegisterResidents(ctx, "", birth, 1<<30)
+	n := 0
+	for _, p := range people {
+		if p.Name == name {
+			n++
+		}
+	}
 	return n, err
 }
 
 // OpenCardsOf returns the ledger's cards still waiting (not issued, not
 // ended) of applicants linked to the register person: by 宛名番号, or by
-// name, birth date, sex and address all equal.
+// name, birth date, sex and address all equal. Names and addresses are
+// sealed, so SQL narrows by birth date and sex and the rest is compared
+// decrypted.
 func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes bool) ([]int64, error) {
 	cond := `re.resident_number = $1`
 	args := []any{r.ResidentNumber}
 	if byAttributes {
-		cond = `(re.resident_number = $1 OR (re.resident_number IS NULL AND re.name = $2 AND re.birth_date = $3
-			AND re.sex = $4 AND re.address = $5))`
-		args = append(args, r.Name, r.BirthDate, r.Sex, r.Address)
+		cond = `(re.resident_number = $1 OR (re.resident_number IS NULL AND re.birth_date = $2 AND re.sex = $3))`
+		args = append(args, r.BirthDate, r.Sex)
 	}
-	rows, err := t.query(ctx, `SELECT c.id FROM cards c JOIN applications a ON a.id = c.application_ref
+	rows, err := t.query(ctx, `SELECT c.id, COALESCE(re.resident_number, ''), re.name, re.address
+		FROM cards c JOIN applications a ON a.id = c.application_ref
 		JOIN residents re ON re.id = a.resident_id WHERE `+cond+`
 		AND c.status NOT IN ('issued', 'cancelled', 'disposal_pending', 'disposed', 'returned_to_jlis', 'defective')
 		ORDER BY c.id`, args...)
@@ -109,10 +137,19 @@ func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes b
 	var ids []int64
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var number, name, address string
+		if err := rows.Scan(&id, &number, &name, &address); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		s := sealer{t: t}
+		s.open(&name, "residents.name")
+		s.open(&address, "residents.address")
+		if s.err != nil {
+			return nil, s.err
+		}
+		if number == r.ResidentNumber || (number == "" && name == r.Name && address == r.Address) {
+			ids = append(ids, id)
+		}
 	}
 	return ids, rows.Err()
 }

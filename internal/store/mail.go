@@ -44,11 +44,16 @@ const mailColumns = `id, kind, booking_id, booking_code, to_addr, subject, body,
 // queuing nothing, when a row with m's dedupe key already exists.
 func (t *Tx) InsertMail(ctx context.Context, m *MailMessage) (bool, error) {
 	m.Status, m.UpdatedAt = MailPending, m.CreatedAt
+	s := sealer{t: t} // a rendered mail names the resident
+	to, body, ics := s.seal(m.To, "mail_outbox.to_addr"), s.seal(m.Body, "mail_outbox.body"), s.seal(m.ICS, "mail_outbox.ics")
+	if s.err != nil {
+		return false, s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO mail_outbox (kind, booking_id, booking_code, to_addr, subject, body, ics,
 		dedupe_key, status, not_before, attempts, last_error, claimed_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, '', '', $10, $10)
 		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		m.Kind, m.BookingID, m.BookingCode, m.To, m.Subject, m.Body, m.ICS, nullString(m.DedupeKey),
+		m.Kind, m.BookingID, m.BookingCode, to, m.Subject, body, ics, nullString(m.DedupeKey),
 		millis(m.NotBefore), millis(m.CreatedAt)).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -180,7 +185,7 @@ func (t *Tx) mailRows(ctx context.Context, q string, args ...any) ([]MailMessage
 	defer rows.Close()
 	var out []MailMessage
 	for rows.Next() {
-		m, err := scanMail(rows)
+		m, err := t.scanMail(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +194,7 @@ func (t *Tx) mailRows(ctx context.Context, q string, args ...any) ([]MailMessage
 	return out, translate(rows.Err())
 }
 
-func scanMail(rows *sql.Rows) (MailMessage, error) {
+func (t *Tx) scanMail(rows *sql.Rows) (MailMessage, error) {
 	var m MailMessage
 	var key sql.NullString
 	var notBefore, created, updated int64
@@ -198,7 +203,14 @@ func scanMail(rows *sql.Rows) (MailMessage, error) {
 		&m.Status, &notBefore, &m.Attempts, &m.LastError, &sent, &m.ClaimedBy, &claimed, &created, &updated)
 	m.DedupeKey, m.NotBefore, m.CreatedAt, m.UpdatedAt = key.String, fromMillis(notBefore), fromMillis(created), fromMillis(updated)
 	m.SentAt, m.ClaimedUntil = fromMillis(sent.Int64), fromMillis(claimed.Int64)
-	return m, err
+	if err != nil {
+		return m, err
+	}
+	s := sealer{t: t}
+	s.open(&m.To, "mail_outbox.to_addr")
+	s.open(&m.Body, "mail_outbox.body")
+	s.open(&m.ICS, "mail_outbox.ics")
+	return m, s.err
 }
 
 // changedOne reports whether an UPDATE changed a row.

@@ -28,7 +28,7 @@ func (t *Tx) IssuedCards(ctx context.Context, from, to time.Time) ([]IssuedCard,
 	for rows.Next() {
 		var ic IssuedCard
 		var at int64
-		rec, err := scanRecord(rows, &at, &ic.IssuedBy, &ic.Reason)
+		rec, err := t.scanRecord(rows, &at, &ic.IssuedBy, &ic.Reason)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +52,7 @@ type HandedBack struct {
 func (t *Tx) HandedBackOf(ctx context.Context, cardID int64) (HandedBack, error) {
 	row := t.queryRow(ctx, `SELECT `+personColumns+personFrom+` WHERE p.card_id = $1 AND p.status = $2
 		ORDER BY p.id DESC LIMIT 1`, cardID, PersonIssued)
-	p, err := scanBookingPerson(row)
+	p, err := t.scanBookingPerson(row)
 	if err != nil {
 		return HandedBack{}, translate(err)
 	}

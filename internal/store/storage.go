@@ -160,7 +160,7 @@ func (t *Tx) CardsAtPlace(ctx context.Context, path string, statuses []card.Stat
 	defer rows.Close()
 	out := []CardRecord{}
 	for rows.Next() {
-		rec, err := scanRecord(rows)
+		rec, err := t.scanRecord(rows)
 		if err != nil {
 			return nil, err
 		}

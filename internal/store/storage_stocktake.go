@@ -134,6 +134,12 @@ func (t *Tx) StocktakeScans(ctx context.Context, stocktakeID int64) ([]Stocktake
 		if err := rows.Scan(&s.NoticeNumber, &at, &s.Actor, &s.CardID, &s.Status, &s.Location, &s.Name, &s.NameKana); err != nil {
 			return nil, err
 		}
+		o := sealer{t: t}
+		o.open(&s.Name, "residents.name")
+		o.open(&s.NameKana, "residents.name_kana")
+		if o.err != nil {
+			return nil, o.err
+		}
 		s.ScannedAt = fromMillis(at)
 		out = append(out, s)
 	}

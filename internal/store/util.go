@@ -20,3 +20,5 @@ func ignoreNotFound(err error) error {
 	}
 	return err
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

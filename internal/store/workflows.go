@@ -36,9 +36,14 @@ type Posting struct {
 
 // InsertPosting appends a mailing or return to a card's postings.
 func (t *Tx) InsertPosting(ctx context.Context, p *Posting) error {
+	s := sealer{t: t}
+	postal, addr := s.seal(p.PostalCode, "card_postings.postal_code"), s.seal(p.Address, "card_postings.address")
+	if s.err != nil {
+		return s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO card_postings (card_id, kind, posted_date, postal_code, address, reason,
 		note, actor_id, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		p.CardID, p.Kind, p.Date, p.PostalCode, p.Address, p.Reason, p.Note, actorRef(p.ActorID), p.Actor,
+		p.CardID, p.Kind, p.Date, postal, addr, p.Reason, p.Note, actorRef(p.ActorID), p.Actor,
 		millis(p.CreatedAt)).Scan(&p.ID)
 	return translate(err)
 }
@@ -58,6 +63,12 @@ func (t *Tx) CardPostings(ctx context.Context, cardID int64) ([]Posting, error) 
 		if err := rows.Scan(&p.ID, &p.CardID, &p.Kind, &p.Date, &p.PostalCode, &p.Address, &p.Reason, &p.Note,
 			&p.ActorID, &p.Actor, &created); err != nil {
 			return nil, err
+		}
+		s := sealer{t: t}
+		s.open(&p.PostalCode, "card_postings.postal_code")
+		s.open(&p.Address, "card_postings.address")
+		if s.err != nil {
+			return nil, s.err
 		}
 		p.CreatedAt = fromMillis(created)
 		out = append(out, p)
@@ -182,7 +193,7 @@ func scanDisposal(row interface{ Scan(...any) error }) (Disposal, error) {
 // status to, or not_found. A card put in disposal_pending from the card
 // page has no proposal row; this event names who proposed it.
 func (t *Tx) LastStatusEvent(ctx context.Context, cardID int64, to string) (CardEvent, error) {
-	e, err := scanCardEvent(t.queryRow(ctx, `SELECT id, card_id, at, COALESCE(actor_id, 0), actor, kind, from_status,
+	e, err := t.scanCardEvent(t.queryRow(ctx, `SELECT id, card_id, at, COALESCE(actor_id, 0), actor, kind, from_status,
 		to_status, field, old_value, new_value, reason FROM card_events
 		WHERE card_id = $1 AND to_status = $2 ORDER BY id DESC LIMIT 1`, cardID, to))
 	return e, translate(err)

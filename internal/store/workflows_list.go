@@ -84,7 +84,7 @@ func (t *Tx) EachWorkflowCard(ctx context.Context, f WorkflowFilter, fn func(Wor
 	}
 	defer rows.Close()
 	for rows.Next() {
-		wc, err := scanWorkflowCard(rows)
+		wc, err := t.scanWorkflowCard(rows)
 		if err != nil {
 			return err
 		}
@@ -148,16 +148,19 @@ func (s *workflowScan) targets(wc *WorkflowCard) []any {
 		&s.dMethod, &s.dDate, &s.dConfirmed, &s.dConfirmerID, &s.dConfirmer, &s.dNote}
 }
 
-func scanWorkflowCard(row interface{ Scan(...any) error }) (WorkflowCard, error) {
+func (t *Tx) scanWorkflowCard(row interface{ Scan(...any) error }) (WorkflowCard, error) {
 	var wc WorkflowCard
 	var s workflowScan
-	rec, err := scanRecord(row, s.targets(&wc)...)
+	rec, err := t.scanRecord(row, s.targets(&wc)...)
 	if err != nil {
 		return wc, err
 	}
 	wc.CardRecord = rec
 	s.finish(&wc)
-	return wc, nil
+	o := sealer{t: t}
+	o.open(&wc.LastNotice.PostalCode, "card_postings.postal_code")
+	o.open(&wc.LastNotice.Address, "card_postings.address")
+	return wc, o.err
 }
 
 func (s *workflowScan) finish(wc *WorkflowCard) {

@@ -32,6 +32,7 @@ func CachedSQLite(tb testing.TB, name string, seed func(context.Context, *store.
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	db.UseKeys(Keys())
 	if _, err := db.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
@@ -47,6 +48,7 @@ func seedFile(ctx context.Context, path string, seed func(context.Context, *stor
 	if err != nil {
 		return err
 	}
+	db.UseKeys(Keys())
 	if _, err := db.Migrate(ctx); err == nil {
 		err = seed(ctx, db)
 	}

@@ -8,9 +8,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -19,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -57,10 +60,24 @@ func MustOpen(tb testing.TB, e store.Engine) *store.DB {
 		tb.Fatalf("open %s: %v", e, err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	db.UseKeys(Keys())
 	if _, err := db.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate %s: %v", e, err)
 	}
 	return db
+}
+
+// KeyText is the data key of test databases (base64), fixed so that a
+// cached benchmark database stays searchable across runs.
+var KeyText = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("kofu-test-key-32"), 2))
+
+// Keys returns the keyring of test databases.
+func Keys() *fieldcrypt.Keyring {
+	k, err := fieldcrypt.ParseKey(KeyText)
+	if err != nil {
+		panic(err)
+	}
+	return fieldcrypt.NewKeyring(k)
 }
 
 // MustDSN returns the --db value of a fresh, empty database of the engine.

@@ -1,0 +1,102 @@
+package fieldcrypt_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
+)
+
+func mustKey(t *testing.T) *fieldcrypt.Key {
+	t.Helper()
+	k, err := fieldcrypt.ParseKey(fieldcrypt.Generate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestSealedValueOpensAndHidesTheText(t *testing.T) {
+	r := fieldcrypt.NewKeyring(mustKey(t))
+	const name = "三輪 直美\U000F0001"
+	v := r.Seal(name, "residents.name")
+	if strings.Contains(v, "三輪") || !strings.HasPrefix(v, "enc1:"+r.Current().ID()+":") {
+		t.Fatalf("sealed value %q", v)
+	}
+	if v == r.Seal(name, "residents.name") {
+		t.Error("two seals of one value are equal: the nonce is not random")
+	}
+	got, err := r.Open(v, "residents.name")
+	if err != nil || got != name {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+}
+
+func TestValueMovedToAnotherColumnDoesNotOpen(t *testing.T) {
+	r := fieldcrypt.NewKeyring(mustKey(t))
+	v := r.Seal("兵庫県三田市", "residents.address")
+	if _, err := r.Open(v, "residents.name"); err == nil {
+		t.Fatal("opened under another column's associated data")
+	}
+}
+
+func TestWrongKeyIsRefused(t *testing.T) {
+	v := fieldcrypt.NewKeyring(mustKey(t)).Seal("三輪", "t.c")
+	_, err := fieldcrypt.NewKeyring(mustKey(t)).Open(v, "t.c")
+	if !errors.Is(err, fieldcrypt.ErrUnknownKey) {
+		t.Fatalf("err = %v, want ErrUnknownKey", err)
+	}
+}
+
+func TestOldKeyOpensAndTokensCoverBothKeys(t *testing.T) {
+	oldK, newK := mustKey(t), mustKey(t)
+	v := fieldcrypt.NewKeyring(oldK).Seal("三輪", "t.c")
+	r := fieldcrypt.NewKeyring(newK, oldK)
+	if got, err := r.Open(v, "t.c"); err != nil || got != "三輪" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	if fieldcrypt.KeyOf(r.Seal("三輪", "t.c")) != newK.ID() || fieldcrypt.KeyOf(v) != oldK.ID() {
+		t.Error("values do not name their keys")
+	}
+	toks := r.Tokens("三輪")
+	if len(toks) != 2 || toks[0] != newK.Token("三輪") || toks[1] != oldK.Token("三輪") || toks[0] == toks[1] {
+		t.Errorf("tokens %v", toks)
+	}
+}
+
+func TestPlaintextAndEmptyPassThrough(t *testing.T) {
+	r := fieldcrypt.NewKeyring(mustKey(t))
+	if r.Seal("", "t.c") != "" {
+		t.Error("empty value sealed")
+	}
+	if got, err := r.Open("平文", "t.c"); err != nil || got != "平文" {
+		t.Errorf("legacy plaintext: %q, %v", got, err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	oldText, curText := fieldcrypt.Generate(), fieldcrypt.Generate()
+	oldFile, curFile := filepath.Join(dir, "old.key"), filepath.Join(dir, "cur.key")
+	os.WriteFile(oldFile, []byte(oldText+"\n"), 0o600)
+	os.WriteFile(curFile, []byte(curText+"\n"), 0o600)
+	r, err := fieldcrypt.Load("", curFile, oldFile)
+	if err != nil || len(r.Keys()) != 2 {
+		t.Fatalf("Load = %v, %v", r, err)
+	}
+	if k, _ := fieldcrypt.ParseKey(curText); r.Current().ID() != k.ID() {
+		t.Error("the key file is not the current key")
+	}
+	if _, err := fieldcrypt.Load("", "", ""); !errors.Is(err, fieldcrypt.ErrNoKey) {
+		t.Errorf("no key: %v", err)
+	}
+	if _, err := fieldcrypt.Load(curText, curFile, ""); err == nil {
+		t.Error("both a key and a key file were accepted")
+	}
+	if _, err := fieldcrypt.Load("c2hvcnQ=", "", ""); err == nil || !strings.Contains(err.Error(), "32 バイト") {
+		t.Errorf("short key: %v", err)
+	}
+}
