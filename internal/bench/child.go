@@ -50,6 +50,9 @@ func serveChild(dsn string) error {
 		return err
 	}
 	v.cleanup = append(v.cleanup, func() { v.db.Close() })
+	if err := useKeys(v.db); err != nil {
+		return err
+	}
 	v.clock = clock.NewFixed(Now())
 	if err := v.serve(inflight); err != nil {
 		return err

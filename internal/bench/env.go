@@ -86,6 +86,9 @@ func (v *env) open(ctx context.Context, maxInFlight int) error {
 	}
 	v.db = db
 	v.cleanup = append(v.cleanup, func() { db.Close() })
+	if err := useKeys(db); err != nil {
+		return err
+	}
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}

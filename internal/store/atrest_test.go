@@ -106,7 +106,12 @@ func seedSecretEverywhere(t *testing.T, db *store.DB, cardID int64) {
 			return err
 		}
 		_, err = tx.StageUpload(ctx, 1, "納品.csv", []byte(secretName+","+secretAddress), now)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.InsertSurfaceUpdate(ctx, &store.SurfaceUpdate{CardID: cardID, Kind: store.SurfaceName,
+			OldValue: "旧姓　蘭丸", NewValue: secretName, OldDetail: "キュウセイ　ランマル", NewDetail: secretKana,
+			State: store.SurfacePending, RequestedDate: "2026-09-02", RegisteredAt: now, Registrar: "staff1"})
 	})
 	if err != nil {
 		t.Fatal(err)

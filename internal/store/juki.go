@@ -216,6 +216,12 @@ func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
 			return nil, err
 		}
 		p.CreatedAt, p.DecidedAt = fromMillis(created), fromMillis(decided.Int64)
+		o := sealer{t: t}
+		o.open(&p.Name, "residents.name")
+		o.open(&p.NameKana, "residents.name_kana")
+		if o.err != nil {
+			return nil, o.err
+		}
 		out = append(out, p)
 	}
 	return out, rows.Err()

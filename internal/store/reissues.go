@@ -54,7 +54,7 @@ const reissueColumns = `x.id, x.resident_id, COALESCE(x.card_id, 0), x.reason, x
 
 const reissueFrom = ` FROM reissues x JOIN residents r ON r.id = x.resident_id LEFT JOIN cards c ON c.id = x.card_id`
 
-func scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
+func (t *Tx) scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
 	var x Reissue
 	var created, voided int64
 	err := row.Scan(&x.ID, &x.ResidentID, &x.CardID, &x.Reason, &x.ReasonDetail, &x.Chargeable,
@@ -64,7 +64,13 @@ func scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
 		&x.VoiderID, &x.Voider, &x.ResidentNumber, &x.Name, &x.NameKana, &x.BirthDate,
 		&x.NoticeNumber)
 	x.CreatedAt, x.VoidedAt = fromMillis(created), fromMillis(voided)
-	return x, err
+	if err != nil {
+		return x, err
+	}
+	s := sealer{t: t}
+	s.open(&x.Name, "residents.name")
+	s.open(&x.NameKana, "residents.name_kana")
+	return x, s.err
 }
 
 func nullText(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
@@ -110,14 +116,14 @@ func (t *Tx) VoidReissue(ctx context.Context, x *Reissue) (bool, error) {
 
 // ReissueByID returns a reissue, or not_found.
 func (t *Tx) ReissueByID(ctx context.Context, id int64) (Reissue, error) {
-	x, err := scanReissue(t.queryRow(ctx, `SELECT `+reissueColumns+reissueFrom+` WHERE x.id = $1`, id))
+	x, err := t.scanReissue(t.queryRow(ctx, `SELECT `+reissueColumns+reissueFrom+` WHERE x.id = $1`, id))
 	return x, translate(err)
 }
 
 // ReissueByRequestKey returns the reissue a form submission created, or
 // not_found.
 func (t *Tx) ReissueByRequestKey(ctx context.Context, key string) (Reissue, error) {
-	x, err := scanReissue(t.queryRow(ctx, `SELECT `+reissueColumns+reissueFrom+` WHERE x.request_key = $1`, key))
+	x, err := t.scanReissue(t.queryRow(ctx, `SELECT `+reissueColumns+reissueFrom+` WHERE x.request_key = $1`, key))
 	return x, translate(err)
 }
 
@@ -168,7 +174,7 @@ func (t *Tx) Reissues(ctx context.Context, f ReissueFilter) ([]Reissue, error) {
 	defer rows.Close()
 	out := []Reissue{}
 	for rows.Next() {
-		x, err := scanReissue(rows)
+		x, err := t.scanReissue(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,10 +84,16 @@ func (s *surfaceScan) finish(u *SurfaceUpdate) {
 // InsertSurfaceUpdate stores a new surface update and sets its ID. A second
 // pending update of the same kind for a card is a conflict.
 func (t *Tx) InsertSurfaceUpdate(ctx context.Context, u *SurfaceUpdate) error {
+	s := sealer{t: t} // old and new names and addresses are personal data
+	oldV, newV := s.seal(u.OldValue, "surface_updates.old_value"), s.seal(u.NewValue, "surface_updates.new_value")
+	oldD, newD := s.seal(u.OldDetail, "surface_updates.old_detail"), s.seal(u.NewDetail, "surface_updates.new_detail")
+	if s.err != nil {
+		return s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO surface_updates (card_id, kind, old_value, new_value, old_detail, new_detail,
 		state, requested_date, done_date, note, registered_at, registrar_id, registrar, closed_at, closer_id, closer)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-		u.CardID, u.Kind, u.OldValue, u.NewValue, u.OldDetail, u.NewDetail, u.State, u.RequestedDate, u.DoneDate, u.Note,
+		u.CardID, u.Kind, oldV, newV, oldD, newD, u.State, u.RequestedDate, u.DoneDate, u.Note,
 		millis(u.RegisteredAt), nullID(u.RegistrarID), u.Registrar, millisOrNull(u.ClosedAt),
 		nullID(u.CloserID), u.Closer).Scan(&u.ID)
 	return translate(err)
@@ -115,6 +122,16 @@ func (t *Tx) SurfaceUpdateByID(ctx context.Context, id int64) (SurfaceRow, error
 	return rows[0], nil
 }
 
+// openSurface decrypts the values InsertSurfaceUpdate sealed.
+func (t *Tx) openSurface(u *SurfaceUpdate) error {
+	s := sealer{t: t}
+	s.open(&u.OldValue, "surface_updates.old_value")
+	s.open(&u.NewValue, "surface_updates.new_value")
+	s.open(&u.OldDetail, "surface_updates.old_detail")
+	s.open(&u.NewDetail, "surface_updates.new_detail")
+	return s.err
+}
+
 // CardSurfaceUpdates returns the updates of one card, newest first.
 func (t *Tx) CardSurfaceUpdates(ctx context.Context, cardID int64) ([]SurfaceUpdate, error) {
 	rows, err := t.surfaceRows(ctx, `SELECT `+recordColumns+`, `+surfaceColumns+cardFrom+
@@ -141,7 +158,7 @@ type SurfaceFilter struct {
 	From   string
 	To     string
 	Staff  string // the username of the staff member who registered or closed it
-	Text   string // in the values and details, the note, the notice number or the name
+	Text   string // in the values and details, the note, the notice number or the name (matched after decrypting)
 	Limit  int
 	Offset int
 }
@@ -156,14 +173,6 @@ func (f SurfaceFilter) where() (string, []any) {
 	if f.Staff != "" {
 		c.add("(u.registrar = ? OR u.closer = ?)", f.Staff, f.Staff)
 	}
-	if f.Text != "" {
-		like := "%" + escapeLike(f.Text) + "%"
-		var ors []string
-		for _, col := range []string{"u.old_value", "u.new_value", "u.old_detail", "u.new_detail", "u.note", "c.notice_number", "r.name", "r.name_kana"} {
-			ors = append(ors, c.bind(col+` LIKE ? ESCAPE '\'`, like))
-		}
-		c.parts = append(c.parts, "("+strings.Join(ors, " OR ")+")")
-	}
 	if len(c.parts) == 0 {
 		return "1 = 1", nil
 	}
@@ -175,17 +184,50 @@ func (f SurfaceFilter) where() (string, []any) {
 func (t *Tx) SurfaceUpdates(ctx context.Context, f SurfaceFilter) ([]SurfaceRow, int, error) {
 	where, args := f.where()
 	from := cardFrom + ` JOIN surface_updates u ON u.card_id = c.id WHERE ` + where
+	order := ` ORDER BY (CASE WHEN u.done_date <> '' THEN u.done_date ELSE u.requested_date END) DESC, u.id DESC`
+	if f.Text != "" {
+		// The values and names are sealed, so text is matched after
+		// decrypting the rows the other filters leave (a city registers
+		// a few hundred surface updates a year).
+		rows, err := t.surfaceRows(ctx, `SELECT `+recordColumns+`, `+surfaceColumns+from+order, args...)
+		if err != nil {
+			return nil, 0, err
+		}
+		rows = slices.DeleteFunc(rows, func(r SurfaceRow) bool { return !r.contains(f.Text) })
+		return page(rows, f.Offset, f.Limit), len(rows), nil
+	}
 	var total int
 	if err := t.queryRow(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, translate(err)
 	}
-	q := `SELECT ` + recordColumns + `, ` + surfaceColumns + from +
-		` ORDER BY (CASE WHEN u.done_date <> '' THEN u.done_date ELSE u.requested_date END) DESC, u.id DESC`
+	q := `SELECT ` + recordColumns + `, ` + surfaceColumns + from + order
 	if f.Limit > 0 {
 		q += ` LIMIT ` + itoa(f.Limit) + ` OFFSET ` + itoa(max(0, f.Offset))
 	}
 	rows, err := t.surfaceRows(ctx, q, args...)
 	return rows, total, err
+}
+
+// contains reports whether text occurs in the row's values, details,
+// note, notice number, or the holder's name or reading.
+func (r SurfaceRow) contains(text string) bool {
+	for _, v := range []string{r.OldValue, r.NewValue, r.OldDetail, r.NewDetail, r.Note, r.Card.NoticeNumber,
+		r.Card.Resident.Name, r.Card.Resident.NameKana} {
+		if strings.Contains(v, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// page cuts one page out of rows (limit 0: all of them).
+func page[T any](rows []T, offset, limit int) []T {
+	offset = min(max(0, offset), len(rows))
+	rows = rows[offset:]
+	if limit > 0 && limit < len(rows) {
+		rows = rows[:limit]
+	}
+	return rows
 }
 
 func (t *Tx) surfaceRows(ctx context.Context, q string, args ...any) ([]SurfaceRow, error) {
@@ -198,10 +240,13 @@ func (t *Tx) surfaceRows(ctx context.Context, q string, args ...any) ([]SurfaceR
 	for rows.Next() {
 		var r SurfaceRow
 		var s surfaceScan
-		if r.Card, err = scanRecord(rows, s.targets(&r.SurfaceUpdate)...); err != nil {
+		if r.Card, err = t.scanRecord(rows, s.targets(&r.SurfaceUpdate)...); err != nil {
 			return nil, err
 		}
 		s.finish(&r.SurfaceUpdate)
+		if err := t.openSurface(&r.SurfaceUpdate); err != nil {
+			return nil, err
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
