@@ -132,6 +132,10 @@ func TestFeeSettingsAreValidatedAndDoNotChangePastReceipts(t *testing.T) {
 		if err != nil || len(h.Reissues) != 2 || h.Reissues[0].Amount != 1000 || h.Reissues[1].Amount != 1200 {
 			t.Fatalf("history must keep the fee charged at the time: %+v %v", h.Reissues, err)
 		}
+		if h.Resident.Name != rec.Resident.Name || h.Resident.Address != rec.Resident.Address ||
+			h.Reissues[0].Name != rec.Resident.Name {
+			t.Errorf("the history shows the resident as %q / %q, the reissue as %q", h.Resident.Name, h.Resident.Address, h.Reissues[0].Name)
+		}
 		if auditCount(t, db, "settings.reissue_fees_changed") != 1 || auditCount(t, db, "reissue.registered") != 2 ||
 			auditCount(t, db, "reissue.history_viewed") != 1 {
 			t.Error("audit entries missing")

@@ -187,5 +187,8 @@ func (t *Tx) Reissues(ctx context.Context, f ReissueFilter) ([]Reissue, error) {
 func (t *Tx) ReissueResidentByID(ctx context.Context, id int64) (Resident, error) {
 	r, err := scanResident(t.queryRow(ctx, `SELECT id, `+residentColumns+`, created_at, updated_at
 		FROM residents WHERE id = $1`, id))
-	return r, translate(err)
+	if err != nil {
+		return r, translate(err)
+	}
+	return r, t.openResident(&r)
 }
