@@ -50,6 +50,8 @@ as_pg "$PGBIN/pg_ctl" -D "$WORK/standby" -l "$WORK/standby.log" -w start >/dev/n
 
 step "kofu through the multi-host URL"
 go build -o "$WORK/kofu" ./cmd/kofu
+"$WORK/kofu" keys generate > "$WORK/data.key"
+export KOFU_DATA_KEY_FILE="$WORK/data.key"
 DB="postgres://postgres@127.0.0.1:$PRIMARY_PORT,127.0.0.1:$STANDBY_PORT/kofu?target_session_attrs=read-write&sslmode=disable"
 PASSWORD="ha-check-$(date +%s)-pw"
 printf '%s\n' "$PASSWORD" | "$WORK/kofu" user add --db "$DB" --username hacheck --role admin >/dev/null
