@@ -242,7 +242,7 @@ func (s *site) errorPages(t *testing.T, tb *tab, lang string) {
 }
 
 func (s *site) familyBooking(t *testing.T) {
-	tb := newTab(t, s.url, 1024, 768)
+	tb := newTab(t, s.url, 375, 667) // the issue asks for the family on a phone
 	b := s.bookByClicks(tb, "ja", "family@example.jp", 2, 3, 4)
 	tb.mustSee(b.code, "3")
 	before := s.booking(t, b)
