@@ -45,3 +45,21 @@ func BenchmarkImport100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkImportPostgres20k imports 20,000 new rows into a fresh
+// PostgreSQL schema: the first import of a new city, whose plans are made
+// while the tables are still empty.
+func BenchmarkImportPostgres20k(b *testing.B) {
+	file := deliveryFile(20_000)
+	for b.Loop() {
+		b.StopTimer()
+		db := storetest.MustOpen(b, store.Postgres)
+		s := newService(db)
+		b.StartTimer()
+		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
+		if err != nil || res.Created != 20_000 {
+			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
+		}
+	}
+	b.ReportMetric(float64(20_000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

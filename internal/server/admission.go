@@ -87,7 +87,7 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 		if !held {
 			t = a.newTicket()
 		}
-		if !a.admit(r, t) {
+		if !a.admit(r, t, held) {
 			if !held {
 				a.giveTicket(w, r, t)
 			}
@@ -101,7 +101,11 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 
 // admit takes a slot for the request unless older tickets are waiting for
 // the free ones. Without anyone ahead it waits a short while for a slot.
-func (a *admission) admit(r *http.Request, t ticket) bool {
+// Only a visitor who came back with their ticket (held) joins the queue: a
+// client that keeps no cookies, as most bots, never holds a place that
+// nobody will claim, so it cannot leave the slots idle while real
+// visitors wait behind it.
+func (a *admission) admit(r *http.Request, t ticket, held bool) bool {
 	now := time.Now()
 	a.mu.Lock()
 	a.prune(now)
@@ -118,6 +122,9 @@ func (a *admission) admit(r *http.Request, t ticket) bool {
 		delete(a.waiting, t.id)
 		a.mu.Unlock()
 		return true
+	}
+	if !held {
+		return false
 	}
 	a.mu.Lock()
 	if _, ok := a.waiting[t.id]; ok || len(a.waiting) < maxWaiting {

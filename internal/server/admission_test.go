@@ -74,7 +74,7 @@ type queueHarness struct {
 func newQueueHarness(t *testing.T) *queueHarness {
 	q := &queueHarness{release: make(chan struct{})}
 	entered := make(chan struct{}, 1)
-	q.h = newAdmission(1, 20*time.Millisecond, []byte("test key")).middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	q.h = newAdmission(1, time.Millisecond, []byte("test key")).middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/booking/slow" {
 			entered <- struct{}{}
 			<-q.release
@@ -121,6 +121,9 @@ func TestEarlierTicketsAreAdmittedFirst(t *testing.T) {
 	if codeA != 503 || codeB != 503 || first == nil || second == nil || !first.HttpOnly {
 		t.Fatalf("visitors during the rush get the waiting page and a ticket: %d %v, %d %v", codeA, first, codeB, second)
 	}
+	// Their waiting pages retry with the ticket, which takes their place.
+	q.visit(first)
+	q.visit(second)
 	// Staff are never queued, however many residents wait.
 	for _, path := range []string{"/staff/counter", "/api/v1/cards", "/staff/login"} {
 		rec := httptest.NewRecorder()
@@ -147,6 +150,7 @@ func TestEarlierTicketsAreAdmittedFirst(t *testing.T) {
 func TestForgedTicketGetsNoPlace(t *testing.T) {
 	q := newQueueHarness(t)
 	_, first := q.visit(nil)
+	q.visit(first) // the waiting page's retry takes the place
 	// A ticket claiming an early arrival but not signed by us counts as none.
 	other := newAdmission(1, 0, []byte("another key"))
 	forged := &http.Cookie{Name: ticketCookie, Value: other.encode(ticket{id: "forged", arrival: 1})}
@@ -173,6 +177,9 @@ func TestALongQueueStillGoesInArrivalOrder(t *testing.T) {
 		}
 		tickets[i] = c
 	}
+	for _, c := range tickets {
+		q.visit(c) // each waiting page retries with its ticket
+	}
 	q.free()
 	for _, i := range []int{len(tickets) - 1, exactQueue, 1} {
 		if code, _ := q.visit(tickets[i]); code != 503 {
@@ -181,5 +188,23 @@ func TestALongQueueStillGoesInArrivalOrder(t *testing.T) {
 	}
 	if code, _ := q.visit(tickets[0]); code != 200 {
 		t.Fatalf("the first ticket: %d", code)
+	}
+}
+
+// A client that keeps no cookies (most bots) gets the waiting page but
+// holds no place: when a slot frees, the next visitor is served instead
+// of the slot idling for a place nobody claims.
+func TestCookielessFloodHoldsNoPlace(t *testing.T) {
+	q := newQueueHarness(t)
+	for range 500 {
+		if code, _ := q.visit(nil); code != 503 {
+			t.Fatalf("during the rush: %d", code)
+		}
+	}
+	_, resident := q.visit(nil)
+	q.visit(resident) // a real browser comes back with its ticket
+	q.free()
+	if code, _ := q.visit(resident); code != 200 {
+		t.Fatalf("the resident waited behind 500 cookieless requests: %d", code)
 	}
 }
