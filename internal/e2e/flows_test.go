@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kofu-oss/kofu/internal/mail/smtptest"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
@@ -281,8 +282,8 @@ func dateOf(at time.Time, s *site) string { return at.In(s.tokyo).Format("2006-0
 // code and carries a calendar object with the property.
 func (s *site) wantMail(t *testing.T, addr, subject, code, icsLine string) {
 	t.Helper()
-	var last *parsedMail
-	for _, r := range s.sink.messages() {
+	var last *smtptest.Mail
+	for _, r := range s.sink.Messages() {
 		if r.To == addr {
 			m := parseMail(t, r)
 			last = &m

@@ -1,23 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"net"
 	"net/http/httptest"
-	netmail "net/mail"
-	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
@@ -27,6 +16,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
 	"github.com/kofu-oss/kofu/internal/mail"
+	"github.com/kofu-oss/kofu/internal/mail/smtptest"
 	"github.com/kofu-oss/kofu/internal/server"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -43,7 +33,7 @@ type site struct {
 	url    string
 	clock  *clock.Fixed
 	tokyo  *time.Location
-	sink   *sink
+	sink   *smtptest.Sink
 	worker *mail.Worker
 }
 
@@ -58,7 +48,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, db: db, clock: clock.NewFixed(time.Now()), tokyo: tokyo, sink: mustSink(t)}
+	s := &site{t: t, db: db, clock: clock.NewFixed(time.Now()), tokyo: tokyo, sink: smtptest.New(t)}
 	cfg := &config.Config{Location: tokyo, Sites: "all", BaseURL: "https://yoyaku.example.lg.jp/"}
 	a := auth.NewService(db, s.clock, secret.TestParams(), "Kofu")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -93,7 +83,7 @@ func (s *site) configure() {
 		t.Fatal(err)
 	}
 	ms := mail.DefaultSettings()
-	ms.Enabled, ms.Host, ms.Port, ms.Security = true, "127.0.0.1", s.sink.port, mail.SecurityNone
+	ms.Enabled, ms.Host, ms.Port, ms.Security = true, "127.0.0.1", s.sink.Port, mail.SecurityNone
 	ms.FromAddress, ms.FromName = "yoyaku@city.example.lg.jp", "架空市 市民課"
 	if _, err := mail.NewAdmin(s.db, s.clock).SaveSettings(t.Context(), admin, auth.Meta{}, ms); err != nil {
 		t.Fatal(err)
@@ -116,97 +106,12 @@ func (s *site) sendMail() {
 	}
 }
 
-// sink is an SMTP server on loopback that keeps what it receives, as the
-// mail package's tests have it.
-type sink struct {
-	mu   sync.Mutex
-	got  []received
-	port int
-}
-
-type received struct {
-	To   string
-	Data []byte
-}
-
-func mustSink(t *testing.T) *sink {
+// parseMail takes a received mail apart or fails the test.
+func parseMail(t *testing.T, r smtptest.Received) smtptest.Mail {
 	t.Helper()
-	s := &sink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
-	srv.Domain = "localhost"
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	m, err := smtptest.Parse(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-func (s *sink) messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
-}
-
-type session struct {
-	s  *sink
-	to string
-}
-
-func (ss *session) Reset()                                    {}
-func (ss *session) Logout() error                             { return nil }
-func (ss *session) Mail(string, *smtp.MailOptions) error      { return nil }
-func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error { ss.to = to; return nil }
-func (ss *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	ss.s.got = append(ss.s.got, received{To: ss.to, Data: b})
-	ss.s.mu.Unlock()
-	return nil
-}
-
-// parsedMail is a received mail taken apart: subject, text and calendar.
-type parsedMail struct {
-	To, Subject, Body, ICS string
-}
-
-func parseMail(t *testing.T, r received) parsedMail {
-	t.Helper()
-	m, err := netmail.ReadMessage(bytes.NewReader(r.Data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := parsedMail{To: r.To}
-	if p.Subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		part, err := mr.NextRawPart()
-		if err != nil {
-			break
-		}
-		raw, _ := io.ReadAll(part)
-		dec, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(raw), "\r\n", ""))
-		if err != nil {
-			t.Fatalf("mail part not base64: %v", err)
-		}
-		switch ct := part.Header.Get("Content-Type"); {
-		case strings.HasPrefix(ct, "text/plain"):
-			p.Body = string(dec)
-		case strings.HasPrefix(ct, "text/calendar"):
-			p.ICS = string(dec)
-		}
-	}
-	return p
+	return m
 }

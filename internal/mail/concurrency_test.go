@@ -39,7 +39,7 @@ func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			db1, db2 := mustOpenTwice(t, engine)
 			e := newEnv(t, db1)
-			e.sink.delay = 2 * time.Millisecond // let the workers overlap
+			e.sink.SetDelay(2 * time.Millisecond) // let the workers overlap
 			err := db1.Update(t.Context(), func(tx *store.Tx) error {
 				for i := range n {
 					_, err := mail.Enqueue(t.Context(), tx, mail.Message{Kind: mail.KindConfirmation, BookingCode: fmt.Sprint(i),
@@ -63,7 +63,7 @@ func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
 			wg.Wait()
 
 			seen := map[string]int{}
-			for _, r := range e.sink.messages() {
+			for _, r := range e.sink.Messages() {
 				seen[r.To]++
 			}
 			for i := range n {

@@ -1,24 +1,13 @@
 package mail_test
 
 import (
-	"bytes"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"net"
-	netmail "net/mail"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
@@ -26,145 +15,19 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
 	"github.com/kofu-oss/kofu/internal/mail"
+	"github.com/kofu-oss/kofu/internal/mail/smtptest"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
-// sink is an SMTP server on loopback that keeps what it receives. It can
-// refuse the next messages with a temporary error, and be slowed down.
-type sink struct {
-	mu      sync.Mutex
-	got     []received
-	refuse  int // DATA commands still to refuse
-	delay   time.Duration
-	srv     *smtp.Server
-	port    int
-	refused int
-}
-
-type received struct {
-	From, To string
-	Data     []byte
-}
-
-func mustSink(t *testing.T) *sink {
+// mustParse takes a received mail apart or fails the test.
+func mustParse(t *testing.T, r smtptest.Received) smtptest.Mail {
 	t.Helper()
-	s := &sink{}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
-	s.srv.Domain = "localhost"
-	s.srv.ErrorLog = log.New(io.Discard, "", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	m, err := smtptest.Parse(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	go s.srv.Serve(l)
-	t.Cleanup(func() { s.srv.Close() })
-	return s
-}
-
-func (s *sink) refuseNext(n int) {
-	s.mu.Lock()
-	s.refuse = n
-	s.mu.Unlock()
-}
-
-func (s *sink) messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
-}
-
-func (s *sink) deliver(r received) error {
-	s.mu.Lock()
-	delay := s.delay
-	if s.refuse > 0 {
-		s.refuse--
-		s.refused++
-		s.mu.Unlock()
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.mu.Unlock()
-	time.Sleep(delay)
-	s.mu.Lock()
-	s.got = append(s.got, r)
-	s.mu.Unlock()
-	return nil
-}
-
-type session struct {
-	s        *sink
-	from, to string
-}
-
-func (ss *session) Reset()        { ss.from, ss.to = "", "" }
-func (ss *session) Logout() error { return nil }
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
-	ss.from = from
-	return nil
-}
-func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if strings.HasPrefix(to, "unknown@") {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-	}
-	ss.to = to
-	return nil
-}
-func (ss *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	return ss.s.deliver(received{From: ss.from, To: ss.to, Data: b})
-}
-
-// parsed is a received mail taken apart.
-type parsed struct {
-	Subject string
-	Body    string
-	ICS     string
-	Header  netmail.Header
-}
-
-func mustParse(t *testing.T, r received) parsed {
-	t.Helper()
-	m, err := netmail.ReadMessage(bytes.NewReader(r.Data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p parsed
-	p.Header = m.Header
-	if p.Subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); err != nil {
-		t.Fatal(err)
-	}
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/mixed" {
-		t.Fatalf("content type %q: %v", m.Header.Get("Content-Type"), err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		part, err := mr.NextRawPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(part)
-		dec, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(raw), "\r\n", ""))
-		if err != nil {
-			t.Fatalf("part not base64: %v", err)
-		}
-		switch ct := part.Header.Get("Content-Type"); {
-		case strings.HasPrefix(ct, "text/plain; charset=UTF-8"):
-			p.Body = string(dec)
-		case strings.HasPrefix(ct, "text/calendar; charset=UTF-8; method=PUBLISH"):
-			p.ICS = string(dec)
-		default:
-			t.Fatalf("unexpected part %q", ct)
-		}
-	}
-	return p
+	return m
 }
 
 // icsProp returns the value of a property of an unfolded calendar object.
@@ -190,7 +53,7 @@ type env struct {
 	svc    *reserve.Service
 	admin  *mail.Admin
 	worker *mail.Worker
-	sink   *sink
+	sink   *smtptest.Sink
 	tokyo  *time.Location
 	meta   auth.Meta
 }
@@ -203,7 +66,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, clock: clock.NewFixed(time.Date(2026, 11, 20, 10, 0, 0, 0, tokyo)), tokyo: tokyo, sink: mustSink(t),
+	e := &env{db: db, clock: clock.NewFixed(time.Date(2026, 11, 20, 10, 0, 0, 0, tokyo)), tokyo: tokyo, sink: smtptest.New(t),
 		meta: auth.Meta{IP: "192.0.2.1"}}
 	e.svc = reserve.New(db, e.clock)
 	e.svc.SetMailer(mail.NewNotifier("https://yoyaku.example.lg.jp/"))
@@ -227,7 +90,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 
 func (e *env) mailSettings() mail.Settings {
 	st := mail.DefaultSettings()
-	st.Enabled, st.Host, st.Port, st.Security = true, "127.0.0.1", e.sink.port, mail.SecurityNone
+	st.Enabled, st.Host, st.Port, st.Security = true, "127.0.0.1", e.sink.Port, mail.SecurityNone
 	st.FromAddress, st.FromName = "yoyaku@city.example.lg.jp", "架空市 市民課"
 	return st
 }

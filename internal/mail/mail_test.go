@@ -19,7 +19,7 @@ func TestBookingChangeCancelMailsArrive(t *testing.T) {
 		code := reserve.FormatCode(b.Code)
 		e.run(t, mail.Report{Sent: 1}) // the reminder is not due yet
 
-		got := e.sink.messages()
+		got := e.sink.Messages()
 		if len(got) != 1 || got[0].To != "taro@example.jp" || got[0].From != "yoyaku@city.example.lg.jp" {
 			t.Fatalf("received %+v", got)
 		}
@@ -52,7 +52,7 @@ func TestBookingChangeCancelMailsArrive(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.run(t, mail.Report{Sent: 1})
-		chg := mustParse(t, e.sink.messages()[1])
+		chg := mustParse(t, e.sink.Messages()[1])
 		if !strings.Contains(chg.Subject, "予約変更") || !strings.Contains(chg.Body, "2026年12月2日（水） 11:00") ||
 			!strings.Contains(chg.Body, "変更前の日時: 2026年12月1日（火） 10:00") {
 			t.Fatalf("change mail %q:\n%s", chg.Subject, chg.Body)
@@ -66,7 +66,7 @@ func TestBookingChangeCancelMailsArrive(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.run(t, mail.Report{Sent: 1})
-		cxl := mustParse(t, e.sink.messages()[2])
+		cxl := mustParse(t, e.sink.Messages()[2])
 		if !strings.Contains(cxl.Subject, "予約取消") || !strings.Contains(cxl.Body, code) ||
 			icsProp(t, cxl.ICS, "UID") != uid || icsProp(t, cxl.ICS, "STATUS") != "CANCELLED" || seq(t, cxl.ICS) <= seq(t, chg.ICS) {
 			t.Fatalf("cancellation %q:\n%s\n%s", cxl.Subject, cxl.Body, cxl.ICS)
@@ -105,7 +105,7 @@ func TestReminderGoesOutWhenDue(t *testing.T) {
 		e.run(t, mail.Report{Sent: 1})
 		e.run(t, mail.Report{})
 
-		got := e.sink.messages()
+		got := e.sink.Messages()
 		rem := mustParse(t, got[len(got)-1])
 		if !strings.Contains(rem.Subject, "2026年12月1日（火） 10:00") || !strings.Contains(rem.Body, reserve.FormatCode(b.Code)) ||
 			icsProp(t, rem.ICS, "DTSTART") != "20261201T010000Z" {
@@ -166,7 +166,7 @@ func TestRetryAfterTheServerRefusesOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.book(t, "2026-12-01 10:00", 1)
-		e.sink.refuseNext(1)
+		e.sink.RefuseNext(1)
 		e.run(t, mail.Report{Retried: 1})
 		m := e.outbox(t, store.MailPending)[0]
 		if m.Attempts != 1 || !strings.Contains(m.LastError, "451") || !m.NotBefore.Equal(e.clock.Now().Add(time.Minute)) {
@@ -175,8 +175,8 @@ func TestRetryAfterTheServerRefusesOnce(t *testing.T) {
 		e.run(t, mail.Report{}) // not due before the backoff
 		e.clock.Advance(time.Minute)
 		e.run(t, mail.Report{Sent: 1})
-		if len(e.sink.messages()) != 1 {
-			t.Fatalf("received %d", len(e.sink.messages()))
+		if len(e.sink.Messages()) != 1 {
+			t.Fatalf("received %d", len(e.sink.Messages()))
 		}
 		if sent := e.outbox(t, store.MailSent); len(sent) != 1 || sent[0].Attempts != 2 || sent[0].LastError != "" {
 			t.Fatalf("sent %+v", sent)
@@ -189,7 +189,7 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 		e := newEnv(t, db)
 		e.worker.MaxAttempts = 3
 		e.book(t, "2026-12-01 10:00", 1)
-		e.sink.refuseNext(100)
+		e.sink.RefuseNext(100)
 		e.run(t, mail.Report{Retried: 1})
 		e.clock.Advance(time.Minute)
 		e.run(t, mail.Report{Retried: 1})
@@ -202,7 +202,7 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 			t.Fatalf("failed %+v, %v", failed, err)
 		}
 		// An admin sends it again once the server is back.
-		e.sink.refuseNext(0)
+		e.sink.RefuseNext(0)
 		if err := e.admin.Retry(t.Context(), admin, e.meta, failed[0].ID); err != nil {
 			t.Fatal(err)
 		}

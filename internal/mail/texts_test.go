@@ -23,7 +23,7 @@ func TestMailsCarryTheCitysHelpLineWording(t *testing.T) {
 		}
 		e.book(t, "2026-12-01 10:00", 1)
 		e.run(t, mail.Report{Sent: 1})
-		body := mustParse(t, e.sink.messages()[0]).Body
+		body := mustParse(t, e.sink.Messages()[0]).Body
 		if !strings.Contains(body, "お問い合わせ: 架空市 住民窓口課 000-111-2222（平日 9時〜16時）") {
 			t.Fatalf("the footer must use the city's wording:\n%s", body)
 		}
