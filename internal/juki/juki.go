@@ -72,6 +72,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, m auth.Meta, r i
 	}
 	now := s.clock.Now()
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.PreferIndexes(ctx); err != nil { // a city's extract has a row per resident
+			return err
+		}
 		for _, rr := range people {
 			changed, err := tx.PutRegisterResident(ctx, rr, now)
 			if err != nil {

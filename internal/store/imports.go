@@ -69,13 +69,31 @@ func (t *Tx) ImportByID(ctx context.Context, id int64) (ImportRecord, error) {
 }
 
 // LockImports makes concurrent imports run one after another, so two
-// uploads of one file cannot both create its cards. SQLite's single writer
-// already does; PostgreSQL takes a transaction-level advisory lock.
+// uploads of one file cannot both create its cards (SQLite's single writer
+// already does; PostgreSQL takes a transaction-level advisory lock), and
+// readies the transaction for a bulk write (PreferIndexes).
 func (t *Tx) LockImports(ctx context.Context) error {
 	if t.d.forUpdate == "" {
 		return nil
 	}
-	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7432002)`)
+	if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7432002)`); err != nil {
+		return err
+	}
+	return t.PreferIndexes(ctx)
+}
+
+// PreferIndexes readies the transaction for a bulk write: it tells
+// PostgreSQL's planner not to scan tables for the rest of it. An import
+// writes tens of thousands of rows into tables whose statistics may have
+// been taken when they held a few, and plans made then (the foreign-key
+// checks' above all) would scan a table per row, so a file would take
+// quadratic time. Every statement of an import is a lookup by key, so an
+// index is always the right plan. SQLite needs nothing.
+func (t *Tx) PreferIndexes(ctx context.Context) error {
+	if t.d.forUpdate == "" {
+		return nil
+	}
+	_, err := t.exec(ctx, `SET LOCAL enable_seqscan = off`)
 	return err
 }
 
