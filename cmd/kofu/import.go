@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -14,22 +15,38 @@ import (
 )
 
 func (e env) importCmd(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "ledger" {
-		return e.importLedgerCmd(ctx, args[1:])
-	}
-	if len(args) == 0 || args[0] != "jlis" {
+	if len(args) == 0 || (args[0] != "jlis" && args[0] != "ledger") {
 		return errors.New("使い方: kofu import jlis|ledger FILE [--dry-run] [--json] [--db DB]")
 	}
-	fs := e.newFlags("import jlis")
+	if args[0] == "ledger" {
+		return e.importLedgerCmd(ctx, args[1:])
+	}
+	return e.runImport(ctx, "import jlis", args[1:], "取り込むファイルを 1 つ指定してください",
+		func(ctx context.Context, svc *intake.Service, f io.Reader, name string, dry bool) (any, intake.Result, string, error) {
+			opt := intake.Options{DryRun: dry, FileName: name,
+				Progress: func(n int) { fmt.Fprintf(e.stderr, "\r%d 行を処理しました", n) }}
+			res, err := svc.ImportJLIS(ctx, operator(), auth.Meta{}, f, opt)
+			return res, res, "", err
+		})
+}
+
+// importRun imports one opened file; it returns the report for --json,
+// the counts to print, and a closing remark ("" for none).
+type importRun func(ctx context.Context, svc *intake.Service, f io.Reader, name string, dry bool) (any, intake.Result, string, error)
+
+// runImport is what every `kofu import` shares: the flags, exactly one
+// file, the database, and the report as JSON or as text.
+func (e env) runImport(ctx context.Context, cmd string, args []string, oneFile string, run importRun) error {
+	fs := e.newFlags(cmd)
 	dsn := dbFlag(fs)
 	dry := fs.Bool("dry-run", false, "確認だけ行い、何も書き込まない")
 	asJSON := fs.Bool("json", false, "結果を JSON で出力する (API と同じ形)")
-	files, err := parseInterspersed(fs, args[1:])
+	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return errSilent
 	}
 	if len(files) != 1 {
-		return errors.New("取り込むファイルを 1 つ指定してください")
+		return errors.New(oneFile)
 	}
 	f, err := os.Open(files[0])
 	if err != nil {
@@ -41,19 +58,19 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := intake.New(db, clock.System{})
-	opt := intake.Options{DryRun: *dry, FileName: filepath.Base(files[0]),
-		Progress: func(n int) { fmt.Fprintf(e.stderr, "\r%d 行を処理しました", n) }}
-	res, err := svc.ImportJLIS(ctx, operator(), auth.Meta{}, f, opt)
+	report, res, remark, err := run(ctx, intake.New(db, clock.System{}), f, filepath.Base(files[0]), *dry)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return enc.Encode(report)
 	}
 	printImport(e, res)
+	if remark != "" {
+		fmt.Fprintln(e.stdout, remark)
+	}
 	return nil
 }
 
