@@ -64,21 +64,9 @@ func (h *AtApplicationHandlers) card(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, a, err)
 }
 
-// atAppStep decodes the body of a step on one card into req and runs it.
+// atAppStep runs a 申請時来庁 step on one card (see cardStep).
 func atAppStep[T any](h *AtApplicationHandlers, run func(r *http.Request, id int64, req T) (ledger.AtApplication, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var req T
-		id, err := cardID(r)
-		if err == nil {
-			err = decode(w, r, &req)
-		}
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		a, err := run(r, id, req)
-		h.write(w, r, a, err)
-	}
+	return cardStep(run, h.write)
 }
 
 type mailRequest struct {

@@ -19,8 +19,14 @@ func (h *WorkflowHandlers) card(w http.ResponseWriter, r *http.Request) {
 	h.writeCard(w, r, cw, err)
 }
 
-// wfCardStep decodes the body of a step on one card into req and runs it.
+// wfCardStep runs a workflow step on one card (see cardStep).
 func wfCardStep[T any](h *WorkflowHandlers, run func(r *http.Request, id int64, req T) (ledger.CardWorkflow, error)) http.HandlerFunc {
+	return cardStep(run, h.writeCard)
+}
+
+// cardStep decodes the body of a step on one card into req, runs it, and
+// writes the outcome with write.
+func cardStep[T, R any](run func(r *http.Request, id int64, req T) (R, error), write func(http.ResponseWriter, *http.Request, R, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req T
 		id, err := cardID(r)
@@ -31,8 +37,8 @@ func wfCardStep[T any](h *WorkflowHandlers, run func(r *http.Request, id int64, 
 			WriteError(w, r, err)
 			return
 		}
-		cw, err := run(r, id, req)
-		h.writeCard(w, r, cw, err)
+		out, err := run(r, id, req)
+		write(w, r, out, err)
 	}
 }
 
