@@ -48,8 +48,10 @@ func (s *Service) Export(ctx context.Context, p auth.Principal, m auth.Meta, q Q
 	})
 }
 
+// withLimit is f for counting: one row, in card ID order, so that no
+// sealed name is decrypted to sort cards the count does not return.
 func withLimit(f store.CardFilter, n int) store.CardFilter {
-	f.Limit, f.Offset = n, 0
+	f.Limit, f.Offset, f.Sort = n, 0, "id"
 	return f
 }
 

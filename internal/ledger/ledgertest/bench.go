@@ -141,3 +141,7 @@ func seedBench(ctx context.Context, db *store.DB, n int) error {
 	}
 	return nil
 }
+
+// SeedCards stores n generated cards in db (any engine), 20,000 to a
+// transaction, as OpenBenchDB does for its cached SQLite file.
+func SeedCards(ctx context.Context, db *store.DB, n int) error { return seedBench(ctx, db, n) }
