@@ -37,20 +37,23 @@ type slotLine struct {
 	seen    *seatsSeen    // what the last to leave read, if anything
 }
 
-// seatsSeen is the slot's usage read at the end of a turn, and how many
-// requests had joined when the read began: only those were waiting while
-// it was read, so only they may answer slot_full from it.
+// seatsSeen is the slot's usage read at the end of a turn with the
+// settings text stored then, and how many requests had joined when the
+// read began: only those were waiting while it was read, so only they may
+// answer slot_full from it, and only if they planned with those settings.
 type seatsSeen struct {
-	usage  store.Usage
-	before uint64
+	usage    store.Usage
+	settings string
+	before   uint64
 }
 
 func newSlotLines() *slotLines { return &slotLines{lines: map[lineKey]*slotLine{}} }
 
 // enter waits for the slot's turn, which the caller must leave. It answers
 // slot_full when seats read while the request waited show that it no
-// longer fits, and the context's error when that ends first.
-func (ls *slotLines) enter(ctx context.Context, k lineKey, fits func(store.Usage) bool) error {
+// longer fits by the settings it was planned with (their stored text, ""
+// when not known), and the context's error when that ends first.
+func (ls *slotLines) enter(ctx context.Context, k lineKey, settings string, fits func(store.Usage) bool) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	l := ls.lines[k]
@@ -63,7 +66,7 @@ func (ls *slotLines) enter(ctx context.Context, k lineKey, fits func(store.Usage
 	l.waiting++
 	defer func() { l.waiting--; ls.drop(k, l) }()
 	for {
-		if s := l.seen; s != nil && me <= s.before && !fits(s.usage) {
+		if s := l.seen; s != nil && me <= s.before && settings != "" && s.settings == settings && !fits(s.usage) {
 			return store.ErrSlotFull()
 		}
 		if !l.busy {
@@ -84,19 +87,20 @@ func (ls *slotLines) enter(ctx context.Context, k lineKey, fits func(store.Usage
 }
 
 // leave ends the turn. When others wait, read gives them the slot's seats
-// as they are now, read while the turn is still held; a failed read tells
-// them nothing and the next in line finds out in its own transaction.
-func (ls *slotLines) leave(k lineKey, read func() (store.Usage, error)) {
+// and the settings text as they are now, read while the turn is still
+// held; a failed read tells them nothing and the next in line finds out in
+// its own transaction.
+func (ls *slotLines) leave(k lineKey, read func() (settings string, u store.Usage, err error)) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	l := ls.lines[k]
 	if l.waiting > 0 {
 		before := l.joined
 		ls.mu.Unlock()
-		usage, err := read()
+		settings, usage, err := read()
 		ls.mu.Lock()
 		if err == nil {
-			l.seen = &seatsSeen{usage: usage, before: before}
+			l.seen = &seatsSeen{usage: usage, settings: settings, before: before}
 		}
 	}
 	l.busy = false
@@ -132,73 +136,101 @@ func (s *Service) takeTurn(ctx context.Context, ch booking.Channel, in createInp
 		return none, nil // the hold's own seats make room for it
 	}
 	n := len(in.people)
-	plan, room, err := s.room(ctx, ch, in)
-	if err != nil || plan == nil {
+	r, err := s.room(ctx, ch, in)
+	if err != nil || r.plan == nil {
 		return none, nil
 	}
-	if !room {
+	if !r.fits {
 		return none, store.ErrSlotFull()
 	}
+	plan := r.plan
 	fits := func(u store.Usage) bool { return plan.fits(ch, n, u) }
 	k := keyOf(plan.place.ID, plan.slot.Start, plan.slot.End)
-	if err := s.lines.enter(ctx, k, fits); err != nil {
+	if err := s.lines.enter(ctx, k, r.settings, fits); err != nil {
 		return none, err
 	}
-	return func() {
-		s.lines.leave(k, func() (u store.Usage, err error) {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnReadTimeout)
-			defer cancel()
-			err = s.db.View(rctx, func(tx *store.Tx) error { u, err = plan.usage(rctx, tx, s.clock.Now()); return err })
-			return u, err
-		})
-	}, nil
+	return func() { s.lines.leave(k, func() (string, store.Usage, error) { return s.seatsNow(ctx, plan) }) }, nil
+}
+
+// seatsNow reads the plan's seats and the settings text for those waiting
+// in line, also when the request that ends its turn was cancelled.
+func (s *Service) seatsNow(ctx context.Context, plan *slotPlan) (settings string, u store.Usage, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnReadTimeout)
+	defer cancel()
+	err = s.db.View(ctx, func(tx *store.Tx) error {
+		text, _, err := tx.LoadSettingText(ctx, booking.SettingsKey)
+		if err != nil {
+			return err
+		}
+		settings = text
+		u, err = plan.usage(ctx, tx, s.clock.Now())
+		return err
+	})
+	return settings, u, err
+}
+
+// roomRead is what room found: the plan (nil when the read cannot tell),
+// whether the request fits, and the text of the settings it was planned
+// with ("" when not known).
+type roomRead struct {
+	plan     *slotPlan
+	fits     bool
+	settings string
 }
 
 // room reads whether the request fits its slot, in one statement when it
 // does: the request is planned with the settings this process decoded
 // last, and the seats read still count expired holds. A "no" is never
-// answered from those: it is checked again with the settings as stored
-// and without the expired holds. plan is nil when the read cannot tell.
-func (s *Service) room(ctx context.Context, ch booking.Channel, in createInput) (plan *slotPlan, room bool, err error) {
+// answered from those: the settings are checked to be the stored ones
+// (or planned again) and the expired holds are taken out first.
+func (s *Service) room(ctx context.Context, ch booking.Channel, in createInput) (r roomRead, err error) {
 	n := len(in.people)
 	err = s.db.View(ctx, func(tx *store.Tx) error {
 		now := s.clock.Now()
-		if st, ok := lastDecodedSettings(); ok {
-			p, planned := roomPlan(st, in, now)
-			if planned {
-				u, err := tx.TakenSeats(ctx, p.place.ID, p.starts[0], p.end())
-				if err != nil {
-					return err
-				}
-				if p.fits(ch, n, u) {
-					plan, room = &p, true
-					return nil
-				}
-			}
+		last := lastSettings.Load()
+		if last == nil {
+			return s.roomAsStored(ctx, tx, ch, in, now, &r)
 		}
-		st, err := loadSettings(ctx, tx)
+		p, planned := roomPlan(last.st, in, now) // read only: no copy needed
+		if !planned {
+			return s.roomAsStored(ctx, tx, ch, in, now, &r)
+		}
+		u, err := tx.TakenSeats(ctx, p.place.ID, p.starts[0], p.end())
 		if err != nil {
 			return err
 		}
-		p, planned := roomPlan(st, in, now)
-		if !planned {
+		if p.fits(ch, n, u) {
+			// The line checks last.text against the settings as stored
+			// before it answers anything from this plan.
+			r = roomRead{plan: &p, fits: true, settings: last.text}
 			return nil
 		}
-		u, err := p.usage(ctx, tx, now)
-		plan, room = &p, p.fits(ch, n, u)
-		return err
+		text, found, err := tx.LoadSettingText(ctx, booking.SettingsKey)
+		if err != nil || !found || text != last.text {
+			return s.roomAsStored(ctx, tx, ch, in, now, &r)
+		}
+		if err := tx.LessExpiredHolds(ctx, u, p.place.ID, p.starts[0], p.end(), now); err != nil {
+			return err
+		}
+		r = roomRead{plan: &p, fits: p.fits(ch, n, u), settings: text}
+		return nil
 	})
-	return plan, room, err
+	return r, err
 }
 
-// lastDecodedSettings are the settings this process decoded last, as a
-// guess that is checked before anything is answered from it.
-func lastDecodedSettings() (booking.Settings, bool) {
-	d := lastSettings.Load()
-	if d == nil {
-		return booking.Settings{}, false
+// roomAsStored is room with the settings as stored.
+func (s *Service) roomAsStored(ctx context.Context, tx *store.Tx, ch booking.Channel, in createInput, now time.Time, r *roomRead) error {
+	st, err := loadSettings(ctx, tx)
+	if err != nil {
+		return err
 	}
-	return d.st, true // read only: no copy
+	p, planned := roomPlan(st, in, now)
+	if !planned {
+		return nil
+	}
+	u, err := p.usage(ctx, tx, now)
+	*r = roomRead{plan: &p, fits: p.fits(ch, len(in.people), u)}
+	return err
 }
 
 // roomPlan plans the request as the write transaction will when the

@@ -20,7 +20,7 @@ func fitsIn5(u store.Usage) bool { return u[t0]["web"] < 5 }
 // enterAsync enters the line in a goroutine and reports its answer.
 func enterAsync(ls *slotLines, k lineKey) <-chan error {
 	out := make(chan error, 1)
-	go func() { out <- ls.enter(context.Background(), k, fitsIn5) }()
+	go func() { out <- ls.enter(context.Background(), k, "st", fitsIn5) }()
 	return out
 }
 
@@ -44,12 +44,12 @@ func waiting(t *testing.T, ls *slotLines, k lineKey, n int) {
 
 func TestLineAnswersFullToThoseWaitingWhenTheSlotFills(t *testing.T) {
 	ls, k := newSlotLines(), lineKey{place: "main", start: 1}
-	if err := ls.enter(t.Context(), k, fitsIn5); err != nil {
+	if err := ls.enter(t.Context(), k, "st", fitsIn5); err != nil {
 		t.Fatal(err)
 	}
 	a, b := enterAsync(ls, k), enterAsync(ls, k)
 	waiting(t, ls, k, 2)
-	ls.leave(k, func() (store.Usage, error) { return seats(5), nil }) // the turn filled the slot
+	ls.leave(k, func() (string, store.Usage, error) { return "st", seats(5), nil }) // the turn filled the slot
 	for _, ch := range []<-chan error{a, b} {
 		if err := <-ch; !apperr.Is(err, store.CodeSlotFull) {
 			t.Fatalf("waiting request: want slot_full, got %v", err)
@@ -62,12 +62,12 @@ func TestLineAnswersFullToThoseWaitingWhenTheSlotFills(t *testing.T) {
 
 func TestLinePassesTheTurnWhileThereIsRoom(t *testing.T) {
 	ls, k := newSlotLines(), lineKey{place: "main", start: 1}
-	if err := ls.enter(t.Context(), k, fitsIn5); err != nil {
+	if err := ls.enter(t.Context(), k, "st", fitsIn5); err != nil {
 		t.Fatal(err)
 	}
 	next := enterAsync(ls, k)
 	waiting(t, ls, k, 1)
-	ls.leave(k, func() (store.Usage, error) { return seats(4), nil })
+	ls.leave(k, func() (string, store.Usage, error) { return "st", seats(4), nil })
 	if err := <-next; err != nil {
 		t.Fatalf("want the turn, got %v", err)
 	}
@@ -76,10 +76,10 @@ func TestLinePassesTheTurnWhileThereIsRoom(t *testing.T) {
 	before := enterAsync(ls, k)
 	waiting(t, ls, k, 1)
 	var during <-chan error
-	ls.leave(k, func() (store.Usage, error) {
+	ls.leave(k, func() (string, store.Usage, error) {
 		during = enterAsync(ls, k) // joins while the seats are read
 		waiting(t, ls, k, 2)
-		return seats(5), nil
+		return "st", seats(5), nil
 	})
 	if err := <-before; !apperr.Is(err, store.CodeSlotFull) {
 		t.Fatalf("request waiting before the read: want slot_full, got %v", err)
@@ -87,21 +87,37 @@ func TestLinePassesTheTurnWhileThereIsRoom(t *testing.T) {
 	if err := <-during; err != nil {
 		t.Fatalf("request that joined during the read: want the turn, got %v", err)
 	}
-	ls.leave(k, func() (store.Usage, error) { return nil, nil })
+	ls.leave(k, func() (string, store.Usage, error) { return "st", nil, nil })
 }
 
 func TestLineWaitEndsWithTheContext(t *testing.T) {
 	ls, k := newSlotLines(), lineKey{place: "main", start: 1}
-	if err := ls.enter(t.Context(), k, fitsIn5); err != nil {
+	if err := ls.enter(t.Context(), k, "st", fitsIn5); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
-	if err := ls.enter(ctx, k, fitsIn5); err != context.DeadlineExceeded {
+	if err := ls.enter(ctx, k, "st", fitsIn5); err != context.DeadlineExceeded {
 		t.Fatalf("want the deadline, got %v", err)
 	}
-	ls.leave(k, func() (store.Usage, error) { return nil, nil })
+	ls.leave(k, func() (string, store.Usage, error) { return "st", nil, nil })
 	if len(ls.lines) != 0 {
 		t.Errorf("lines left: %v", ls.lines)
 	}
+}
+
+// Seats read under other settings than the request was planned with (a
+// capacity changed meanwhile) are no answer for it either.
+func TestLineTrustsOnlySeatsReadUnderTheSameSettings(t *testing.T) {
+	ls, k := newSlotLines(), lineKey{place: "main", start: 1}
+	if err := ls.enter(t.Context(), k, "st", fitsIn5); err != nil {
+		t.Fatal(err)
+	}
+	next := enterAsync(ls, k)
+	waiting(t, ls, k, 1)
+	ls.leave(k, func() (string, store.Usage, error) { return "st, capacity changed", seats(5), nil })
+	if err := <-next; err != nil {
+		t.Fatalf("want the turn, got %v", err)
+	}
+	ls.leave(k, func() (string, store.Usage, error) { return "st", nil, nil })
 }

@@ -185,7 +185,7 @@ func (t *Tx) SlotUsage(ctx context.Context, place string, from, to, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return out, t.subtractExpiredHolds(ctx, out, place, from, to, now)
+	return out, t.LessExpiredHolds(ctx, out, place, from, to, now)
 }
 
 // TakenSeats is SlotUsage still counting the expired holds not released
@@ -209,7 +209,9 @@ func (t *Tx) TakenSeats(ctx context.Context, place string, from, to time.Time) (
 	return out, rows.Err()
 }
 
-func (t *Tx) subtractExpiredHolds(ctx context.Context, usage map[time.Time]map[string]int, place string, from, to, now time.Time) error {
+// LessExpiredHolds takes the seats of the holds that expired at now, not
+// released yet, out of usage read by TakenSeats: it then is SlotUsage.
+func (t *Tx) LessExpiredHolds(ctx context.Context, usage Usage, place string, from, to, now time.Time) error {
 	rows, err := t.query(ctx, `SELECT s.slot_start, b.channel, b.seats FROM bookings b
 		JOIN booking_slots s ON s.booking_id = b.id
 		WHERE b.status = 'held' AND b.hold_until <= $1 AND b.place = $2 AND s.slot_start >= $3 AND s.slot_start < $4`,
