@@ -217,10 +217,16 @@ func (v *env) hotSlot(ctx context.Context, clients int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	slot := ss[0]
+	return v.hotSlotAt(ctx, clients, ss[0], 1_000_000)
+}
+
+// hotSlotAt is hotSlot on the slot starting at slot, from the residents'
+// addresses numbered from firstIP on.
+func (v *env) hotSlotAt(ctx context.Context, clients int, slot time.Time, firstIP int) (Result, error) {
+	var err error
 	reqs := make([]*http.Request, clients)
 	for i := range reqs {
-		if reqs[i], err = v.bookingPost("hot", slot, residentIP(1_000_000+i)); err != nil {
+		if reqs[i], err = v.bookingPost("hot", slot, residentIP(firstIP+i)); err != nil {
 			return Result{}, err
 		}
 	}

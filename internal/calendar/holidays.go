@@ -3,6 +3,7 @@ package calendar
 import (
 	"maps"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -70,12 +71,26 @@ func HolidaysBetween(from, to Date) []Holiday {
 
 // IsHoliday returns the holiday's name when d is a holiday.
 func IsHoliday(d Date) (name string, ok bool) {
-	for _, h := range Holidays(d.Year) {
-		if h.Date == d {
-			return h.Name, true
-		}
+	name, ok = holidaysOf(d.Year)[d]
+	return name, ok
+}
+
+// yearHolidays keeps each year's holidays by date once worked out: every
+// slot of every booking and calendar asks IsHoliday (issue #8).
+var yearHolidays sync.Map // year → map[Date]string
+
+func holidaysOf(year int) map[Date]string {
+	if m, ok := yearHolidays.Load(year); ok {
+		return m.(map[Date]string)
 	}
-	return "", false
+	m := map[Date]string{}
+	for _, h := range Holidays(year) {
+		m[h.Date] = h.Name
+	}
+	if Supported(year) {
+		yearHolidays.Store(year, m) // never written again: safe to share
+	}
+	return m
 }
 
 // IsYearEndClosure reports whether d falls in the year-end and new-year

@@ -17,15 +17,14 @@ const codeAttempts = 8
 
 // Book makes a booking for a resident on the web. It answers the booking
 // and its manage token, which is shown once and stored only as a hash.
+// The request counts against the limits in the booking's transaction.
 func (s *Service) Book(ctx context.Context, m auth.Meta, req CreateRequest) (Booking, string, error) {
 	in, bad := parseCreate(req, true)
-	if err := s.limit(ctx, m, notices(in.people)); err != nil {
-		return Booking{}, "", err
-	}
 	if err := bad.err(); err != nil {
-		return Booking{}, "", err
+		// A malformed request counts against the limits too.
+		return Booking{}, "", cmpErr(s.limit(ctx, m, notices(in.people)), err)
 	}
-	return s.create(ctx, publicActor(m), booking.ChannelWeb, in)
+	return s.create(ctx, publicActor(m), booking.ChannelWeb, in, true)
 }
 
 // StaffBook makes a booking for a phone caller (channel phone, the
@@ -44,7 +43,7 @@ func (s *Service) StaffBook(ctx context.Context, p auth.Principal, m auth.Meta, 
 	if err := bad.err(); err != nil {
 		return Booking{}, "", err
 	}
-	return s.create(ctx, staffActor(p, m), ch, in)
+	return s.create(ctx, staffActor(p, m), ch, in, false)
 }
 
 // creation is one booking being made in a transaction.
@@ -59,56 +58,145 @@ type creation struct {
 	people []matched
 }
 
-func (s *Service) create(ctx context.Context, a actor, ch booking.Channel, in createInput) (Booking, string, error) {
+// create makes the booking in one write transaction; limited counts the
+// request against the public limits in it. A slot that has no room for
+// the request is answered before that, without a write (takeTurn).
+func (s *Service) create(ctx context.Context, a actor, ch booking.Channel, in createInput, limited bool) (Booking, string, error) {
+	leave, err := s.takeTurn(ctx, ch, in)
+	if err != nil {
+		return Booking{}, "", err
+	}
+	defer leave()
 	token, hash := newToken()
 	var out Booking
-	err := s.update(ctx, func(tx *store.Tx, now time.Time) error {
+	var refused error // the booking's own answer when limited: the hits commit anyway
+	err = s.update(ctx, func(tx *store.Tx, now time.Time) error {
 		c := &creation{tx: tx, a: a, ch: ch, in: in, now: now}
-		b, err := c.run(ctx, hash)
-		if err != nil {
+		var err error
+		if c.st, err = loadSettings(ctx, tx); err != nil {
 			return err
 		}
-		out = view(c.st, b, now)
-		return s.mailBooked(ctx, tx, out, now)
+		book := func() (err error) {
+			out, err = c.make(ctx, hash, s.mailer)
+			return err
+		}
+		if !limited {
+			return book()
+		}
+		refused, err = countedRun(ctx, tx, c.st, a.meta, notices(in.people), now, book)
+		return err
 	})
-	return out, token, err
+	if err == nil {
+		err = refused
+	}
+	if err != nil {
+		return Booking{}, "", err
+	}
+	return out, token, nil
 }
 
-// run checks everything, takes the seats, stores the booking and its
-// people, reserves the cards and audits, in this order: cards are locked
-// before slot rows in every transaction of this package.
-func (c *creation) run(ctx context.Context, tokenHash string) (store.Booking, error) {
+// bookingSavepoint separates a booking's limit hits from the booking.
+const bookingSavepoint = "booking"
+
+// countedRun counts a public request against the limits in tx, then runs
+// fn unless the request is refused. The hits commit whatever fn answers:
+// when fn fails, its work is undone back to a savepoint and its error is
+// returned as refused with a nil error, so that the transaction commits
+// the hits alone (birth-date guesses count, issue #5). A conflict to retry
+// is returned as the error instead, undoing everything. A hit that cannot
+// be counted refuses the request (fail closed).
+func countedRun(ctx context.Context, tx *store.Tx, st booking.Settings, m auth.Meta, notices []string, now time.Time, fn func() error) (refused, err error) {
+	lim, err := hitLimits(ctx, tx, st, m, notices, now)
+	if err != nil {
+		return nil, failClosed(err)
+	}
+	if lim != nil {
+		return lim, nil
+	}
+	if err := tx.Savepoint(ctx, bookingSavepoint); err != nil {
+		return nil, err
+	}
+	if err := fn(); err != nil {
+		if store.Retryable(err) {
+			return nil, err
+		}
+		if rerr := tx.RollbackTo(ctx, bookingSavepoint); rerr != nil {
+			return nil, err // the transaction rolls back, hits and all
+		}
+		return err, nil
+	}
+	return nil, nil
+}
+
+// make checks everything, takes the seats, stores the booking and its
+// people, reserves the cards, queues the mails and audits, in this order:
+// cards are locked before slot rows in every transaction of this package,
+// and the audit chain's head, locked until the commit, comes last.
+func (c *creation) make(ctx context.Context, tokenHash string, m Mailer) (Booking, error) {
 	if err := c.prepare(ctx); err != nil {
-		return store.Booking{}, err
+		return Booking{}, err
 	}
 	b, changes, err := c.booking(ctx, tokenHash)
 	if err != nil {
-		return store.Booking{}, err
+		return Booking{}, err
 	}
 	if err := changeSeats(ctx, c.tx, b.Place, c.now, changes); err != nil {
-		return store.Booking{}, err
+		return Booking{}, err
 	}
-	if err := c.tx.SetBookingSlots(ctx, b.ID, c.plan.starts); err != nil {
-		return store.Booking{}, err
+	if err := c.slots(ctx, b); err != nil {
+		return Booking{}, err
 	}
-	if err := insertPeople(ctx, c.tx, c.a, b, c.people, 1, c.now); err != nil {
-		return store.Booking{}, err
+	if b.People, err = insertPeople(ctx, c.tx, c.a, b, c.people, 1, c.now); err != nil {
+		return Booking{}, err
 	}
-	if b, err = c.tx.BookingByID(ctx, b.ID); err != nil {
-		return store.Booking{}, err
+	if b, err = c.reread(ctx, b); err != nil {
+		return Booking{}, err
 	}
-	return b, c.a.audit(ctx, c.tx, c.now, "booking.created", bookingTarget(b.ID), map[string]any{
+	out := view(c.st, b, c.now)
+	if m != nil {
+		if err := m.Booked(ctx, c.tx, out, c.now); err != nil {
+			return Booking{}, err
+		}
+	}
+	return out, c.a.audit(ctx, c.tx, c.now, "booking.created", bookingTarget(b.ID), map[string]any{
 		"code": b.Code, "service": b.Service, "place": b.Place, "start": b.Start.UTC(), "channel": b.Channel,
 		"people": len(b.People), "cards": cardIDs(b.People), "hold": c.in.hold != ""})
 }
 
-// prepare loads the settings and checks the request against them, the
-// booking window and the ledger.
-func (c *creation) prepare(ctx context.Context) error {
-	var err error
-	if c.st, err = loadSettings(ctx, c.tx); err != nil {
-		return err
+// slots records the base slots of the booking: added for a new one,
+// replacing the hold's for a hold turned into the booking.
+func (c *creation) slots(ctx context.Context, b store.Booking) error {
+	if c.in.hold != "" {
+		return c.tx.SetBookingSlots(ctx, b.ID, c.plan.starts)
 	}
+	return c.tx.AddBookingSlots(ctx, b.ID, c.plan.starts)
+}
+
+// reread answers the booking as a read of it would. A new booking is
+// known as stored, except what the ledger says of its cards (where each
+// is kept, its owner's no-shows): those people are read back. A hold
+// turned into the booking is read back whole.
+func (c *creation) reread(ctx context.Context, b store.Booking) (store.Booking, error) {
+	if c.in.hold != "" {
+		return c.tx.BookingByID(ctx, b.ID)
+	}
+	b.Slots = make([]time.Time, len(c.plan.starts))
+	for i, t := range c.plan.starts {
+		b.Slots[i] = time.UnixMilli(t.UnixMilli())
+	}
+	for _, m := range c.people {
+		if m.rec != nil {
+			var err error
+			b.People, err = c.tx.BookingPeople(ctx, b.ID)
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// prepare checks the request against the settings, the booking window
+// and the ledger.
+func (c *creation) prepare(ctx context.Context) error {
 	svc, pl, err := lookup(c.st, c.in.service, c.in.place)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func (s *Service) SeedDemo(ctx context.Context) (int, error) {
 		}
 		in := createInput{service: svc.ID, place: placeID, start: av.Slots[i*len(av.Slots)/len(demoPeople())].Start,
 			people: []person{p}, phone: "079-000-000" + fmt.Sprint(i)}
-		_, _, err := s.create(ctx, actor{name: "demo"}, booking.ChannelPhone, in)
+		_, _, err := s.create(ctx, actor{name: "demo"}, booking.ChannelPhone, in, false)
 		if apperr.Is(err, CodeAlreadyBooked) {
 			continue // a restarted demo keeps the bookings it made before
 		}

@@ -231,7 +231,7 @@ func (s *Service) bookDemoWeek(ctx context.Context, service, place string, slots
 			break
 		}
 		in := demoInput(service, place, start, cards[:people], i)
-		_, _, err := s.create(ctx, actor{name: "demo"}, in.channel, in.createInput)
+		_, _, err := s.create(ctx, actor{name: "demo"}, in.channel, in.createInput, false)
 		switch {
 		case apperr.Is(err, CodeSlotFull):
 			continue

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -26,29 +29,42 @@ type bucketLimit struct {
 // (per hour). The counts live in the database so that every server
 // process agrees. The hits are committed even when the request is refused;
 // when the database cannot be asked, the request is refused (fail closed).
+// A booking counts its hits in its own transaction instead (bookLimited).
 func (s *Service) limit(ctx context.Context, m auth.Meta, notices []string) error {
 	var refused *LimitError
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
-		refused = nil // a retried transaction starts over
-		now := s.clock.Now()
 		st, err := loadSettings(ctx, tx)
 		if err != nil {
 			return err
 		}
-		buckets := []bucketLimit{{"ip:" + m.IP, time.Minute, st.PublicRateLimitPerMinute}}
-		for _, n := range notices {
-			buckets = append(buckets, bucketLimit{hashedBucket("notice", n), time.Hour, st.NoticeAttempts()})
-		}
-		refused, err = hitAll(ctx, tx, buckets, now)
+		refused, err = hitLimits(ctx, tx, st, m, notices, s.clock.Now())
 		return err
 	})
 	if err != nil {
-		return &LimitError{RetryAfter: failClosedRetry, Err: err}
+		return failClosed(err)
 	}
 	if refused != nil {
 		return refused
 	}
 	return nil
+}
+
+// failClosed is the refusal when the limits could not be checked.
+func failClosed(err error) error { return &LimitError{RetryAfter: failClosedRetry, Err: err} }
+
+// hitLimits counts a request from m naming the notice numbers in tx and
+// returns the refusal if it is over a limit of st.
+func hitLimits(ctx context.Context, tx *store.Tx, st booking.Settings, m auth.Meta, notices []string, now time.Time) (*LimitError, error) {
+	buckets := []bucketLimit{{"ip:" + m.IP, time.Minute, st.PublicRateLimitPerMinute}}
+	var byNotice []bucketLimit
+	for _, n := range notices {
+		byNotice = append(byNotice, bucketLimit{hashedBucket("notice", n), time.Hour, st.NoticeAttempts()})
+	}
+	// In one order everywhere: a booking holds these rows until it commits,
+	// and two families naming the same cards must not wait on each other
+	// crosswise.
+	slices.SortFunc(byNotice, func(a, b bucketLimit) int { return strings.Compare(a.bucket, b.bucket) })
+	return hitAll(ctx, tx, append(buckets, byNotice...), now)
 }
 
 // hitAll counts the request in every bucket and returns the refusal with

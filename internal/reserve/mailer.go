@@ -24,13 +24,6 @@ type Mailer interface {
 // (the default) no mail is queued. Call it before serving requests.
 func (s *Service) SetMailer(m Mailer) { s.mailer = m }
 
-func (s *Service) mailBooked(ctx context.Context, tx *store.Tx, b Booking, now time.Time) error {
-	if s.mailer == nil {
-		return nil
-	}
-	return s.mailer.Booked(ctx, tx, b, now)
-}
-
 func (s *Service) mailChanged(ctx context.Context, tx *store.Tx, before, after Booking, now time.Time) error {
 	if s.mailer == nil {
 		return nil

@@ -106,8 +106,9 @@ func releaseCard(ctx context.Context, tx *store.Tx, a actor, cardID int64, reaso
 }
 
 // insertPeople stores the people of b, numbered from seq, and reserves
-// their cards.
-func insertPeople(ctx context.Context, tx *store.Tx, a actor, b store.Booking, people []matched, seq int, now time.Time) error {
+// their cards. It returns the people as stored.
+func insertPeople(ctx context.Context, tx *store.Tx, a actor, b store.Booking, people []matched, seq int, now time.Time) ([]store.BookingPerson, error) {
+	out := make([]store.BookingPerson, 0, len(people))
 	for i, m := range people {
 		p := store.BookingPerson{BookingID: b.ID, Seq: seq + i, Service: b.Service, PersonKey: m.key,
 			NoticeNumber: m.notice, Status: store.PersonActive}
@@ -117,16 +118,17 @@ func insertPeople(ctx context.Context, tx *store.Tx, a actor, b store.Booking, p
 			p.CardID = m.rec.ID
 		}
 		if err := tx.InsertBookingPerson(ctx, &p); err != nil {
-			return withPersonField(err, m.index)
+			return nil, withPersonField(err, m.index)
 		}
+		out = append(out, p)
 		if m.rec == nil || m.rec.Status == card.StatusReserved {
 			continue // no card, or already reserved by this booking
 		}
 		if err := moveCard(ctx, tx, a, m.rec, card.StatusReserved, "予約 "+FormatCode(b.Code), now); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // withPersonField names the person an already_booked error is about.

@@ -157,7 +157,8 @@ func (c *changing) swapPeople(ctx context.Context) error {
 	for _, p := range c.b.People {
 		seq = max(seq, p.Seq)
 	}
-	return insertPeople(ctx, c.tx, c.a, c.b, c.added, seq+1, c.now)
+	_, err := insertPeople(ctx, c.tx, c.a, c.b, c.added, seq+1, c.now)
+	return err
 }
 
 func (c *changing) audit(ctx context.Context, after store.Booking, o Override) error {

@@ -23,11 +23,12 @@ type Service struct {
 	db     *store.DB
 	clock  clock.Clock
 	mailer Mailer // nil: no booking mails
+	lines  *slotLines
 }
 
 // New returns a service on db that reads the time from c.
 func New(db *store.DB, c clock.Clock) *Service {
-	return &Service{db: db, clock: c}
+	return &Service{db: db, clock: c, lines: newSlotLines()}
 }
 
 // Settings returns the booking settings (the defaults until an admin

@@ -10,7 +10,9 @@ import (
 
 // AppendAudit chains and stores an audit entry in this transaction, so the
 // entry commits or rolls back with the change it records. The head row is
-// locked, which serialises appends across server processes on PostgreSQL.
+// locked, which serialises appends across server processes on PostgreSQL
+// until the transaction ends: callers append last, just before the commit,
+// so that the lock is held as briefly as possible.
 func (t *Tx) AppendAudit(ctx context.Context, ev audit.Event, at time.Time) (audit.Entry, error) {
 	var lastID int64
 	var lastHash string
@@ -18,15 +20,22 @@ func (t *Tx) AppendAudit(ctx context.Context, ev audit.Event, at time.Time) (aud
 		return audit.Entry{}, err
 	}
 	e := audit.Chain(ev.Entry(at.Truncate(time.Millisecond)), lastID, lastHash)
-	_, err := t.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor, action, target, ip, request_id, detail, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.ID, e.At.UnixMilli(), e.ActorID, e.Actor, e.Action, e.Target, e.IP, e.RequestID, e.Detail, e.PrevHash, e.Hash)
-	if err != nil {
+	args := []any{e.ID, e.At.UnixMilli(), e.ActorID, e.Actor, e.Action, e.Target, e.IP, e.RequestID, e.Detail, e.PrevHash, e.Hash}
+	if t.d.forUpdate != "" {
+		// PostgreSQL: the entry and the new head in one round trip, while
+		// the head is locked.
+		_, err := t.exec(ctx, `WITH entry AS (`+insertAuditSQL+`) UPDATE audit_head SET last_id = $1, last_hash = $11 WHERE id = 1`, args...)
 		return e, err
 	}
-	_, err = t.exec(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, e.ID, e.Hash)
+	if _, err := t.exec(ctx, insertAuditSQL, args...); err != nil {
+		return e, err
+	}
+	_, err := t.exec(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, e.ID, e.Hash)
 	return e, err
 }
+
+const insertAuditSQL = `INSERT INTO audit_log (id, at, actor_id, actor, action, target, ip, request_id, detail, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 
 // AuditHead returns the last entry and the anchor of the chain.
 func (t *Tx) AuditHead(ctx context.Context) (lastID int64, lastHash string, anchorID int64, anchorHash string, err error) {

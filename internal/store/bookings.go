@@ -128,7 +128,18 @@ func (t *Tx) InsertBooking(ctx context.Context, b *Booking) (bool, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
+	if err == nil {
+		b.asRead()
+	}
 	return err == nil, translate(err)
+}
+
+// asRead sets b's times as a read of the stored row gives them, so that a
+// booking just inserted reads the same as one loaded from the database.
+func (b *Booking) asRead() {
+	for _, t := range []*time.Time{&b.Start, &b.End, &b.HoldUntil, &b.CheckedInAt, &b.CreatedAt, &b.UpdatedAt} {
+		*t = fromMillis(millis(*t))
+	}
 }
 
 // UpdateBooking writes the mutable fields of b if the stored version is
@@ -230,7 +241,22 @@ func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
 	if isUniqueViolation(err) {
 		return apperr.Wrap(CodeAlreadyBooked, "すでに予約があります。予約の確認・変更・取り消しは予約番号から行ってください。", err)
 	}
+	if err == nil { // as a read gives them back
+		p.DoneAt, p.Documents, p.ItemsReturned = fromMillis(millis(p.DoneAt)), nonNilList(p.Documents), nonNilList(p.ItemsReturned)
+	}
 	return translate(err)
+}
+
+func nonNilList(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// BookingPeople returns the people of a booking, by seq, with their cards.
+func (t *Tx) BookingPeople(ctx context.Context, id int64) ([]BookingPerson, error) {
+	return t.bookingPeople(ctx, []int64{id})
 }
 
 // UpdateBookingPerson writes a person's status and what was recorded when

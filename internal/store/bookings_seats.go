@@ -59,15 +59,16 @@ func (t *Tx) ChangeSeats(ctx context.Context, place string, changes []SeatChange
 	return nil
 }
 
-// takeSeats adds seats with one conditional UPDATE. The condition is the
+// takeSeats adds seats with one conditional upsert. The condition is the
 // channel arithmetic of booking.Place.RemainingFor written in SQL: after
 // the change, the slot holds at most Capacity seats and the seats beyond
-// each channel's reserved ones fit in the shared pool. The row is created
-// empty first if needed; ON CONFLICT makes concurrent creators agree.
+// each channel's reserved ones fit in the shared pool. A slot nobody took
+// seats in yet has no row; the row is then inserted, and whether the seats
+// fit an empty slot is checked here first. Concurrent creators agree
+// through ON CONFLICT: the loser updates the winner's row, conditionally.
 func (t *Tx) takeSeats(ctx context.Context, place string, c SeatChange) error {
-	if _, err := t.exec(ctx, `INSERT INTO slot_usage (place, slot_start) VALUES ($1, $2)
-		ON CONFLICT (place, slot_start) DO NOTHING`, place, millis(c.Start)); err != nil {
-		return translate(err)
+	if !c.Caps.fitEmpty(c.Channel, c.Delta) {
+		return ErrSlotFull()
 	}
 	res, err := t.exec(ctx, takeSeatsSQL(c.Channel), place, millis(c.Start), c.Delta,
 		c.Caps.Capacity, c.Caps.Shared, c.Caps.Reserved["web"], c.Caps.Reserved["phone"], c.Caps.Reserved["counter"])
@@ -76,27 +77,33 @@ func (t *Tx) takeSeats(ctx context.Context, place string, c SeatChange) error {
 	}
 	n, err := res.RowsAffected()
 	if err == nil && n == 0 {
-		return &slotFullError{}
+		return ErrSlotFull()
 	}
 	return err
 }
 
-// takeSeatsSQL is the conditional UPDATE for a channel. Parameters: $1
+// fitEmpty tells whether n seats of the channel fit a slot with no seats
+// taken: the same arithmetic as takeSeatsSQL with every count at zero.
+func (c SeatCaps) fitEmpty(channel string, n int) bool {
+	return n <= c.Capacity && max(0, n-c.Reserved[channel]) <= c.Shared
+}
+
+// takeSeatsSQL is the conditional upsert for a channel. Parameters: $1
 // place, $2 slot start, $3 seats, $4 capacity, $5 shared seats, $6-$8
 // reserved seats of web, phone and counter.
 func takeSeatsSQL(channel string) string {
 	after := func(ch string) string { // a channel's count after the change
 		if ch == channel {
-			return "(taken_" + ch + " + $3)"
+			return "(slot_usage.taken_" + ch + " + $3)"
 		}
-		return "taken_" + ch
+		return "slot_usage.taken_" + ch
 	}
 	beyond := func(ch, reserved string) string { // seats it uses from the shared pool
 		return "CASE WHEN " + after(ch) + " > " + reserved + " THEN " + after(ch) + " - " + reserved + " ELSE 0 END"
 	}
-	return `UPDATE slot_usage SET taken_` + channel + ` = taken_` + channel + ` + $3
-		WHERE place = $1 AND slot_start = $2
-		AND ` + after("web") + ` + ` + after("phone") + ` + ` + after("counter") + ` <= $4
+	return `INSERT INTO slot_usage (place, slot_start, taken_` + channel + `) VALUES ($1, $2, $3)
+		ON CONFLICT (place, slot_start) DO UPDATE SET taken_` + channel + ` = slot_usage.taken_` + channel + ` + $3
+		WHERE ` + after("web") + ` + ` + after("phone") + ` + ` + after("counter") + ` <= $4
 		AND (` + beyond("web", "$6") + `) + (` + beyond("phone", "$7") + `) + (` + beyond("counter", "$8") + `) <= $5`
 }
 
@@ -111,7 +118,10 @@ func (t *Tx) releaseSeats(ctx context.Context, place string, c SeatChange) error
 	return nil
 }
 
-// slotFullError is the answer when a slot has no seats left.
+// ErrSlotFull is the answer when a slot has no seats left (code
+// slot_full), from a take that failed or from a check before one.
+func ErrSlotFull() error { return &slotFullError{} }
+
 type slotFullError struct{}
 
 func (*slotFullError) Code() string { return CodeSlotFull }
@@ -125,13 +135,26 @@ func (t *Tx) SetBookingSlots(ctx context.Context, bookingID int64, starts []time
 	if _, err := t.exec(ctx, `DELETE FROM booking_slots WHERE booking_id = $1`, bookingID); err != nil {
 		return translate(err)
 	}
-	for _, s := range starts {
-		if _, err := t.exec(ctx, `INSERT INTO booking_slots (booking_id, slot_start) VALUES ($1, $2)`,
-			bookingID, millis(s)); err != nil {
-			return translate(err)
-		}
+	return t.AddBookingSlots(ctx, bookingID, starts)
+}
+
+// AddBookingSlots records the base slots a new booking takes seats in,
+// in one statement: a booking just inserted has none to replace.
+func (t *Tx) AddBookingSlots(ctx context.Context, bookingID int64, starts []time.Time) error {
+	if len(starts) == 0 {
+		return nil
 	}
-	return nil
+	q := `INSERT INTO booking_slots (booking_id, slot_start) VALUES `
+	args := make([]any, 0, 2*len(starts))
+	for i, s := range starts {
+		if i > 0 {
+			q += ", "
+		}
+		q += "(" + t.d.param(2*i+1) + ", " + t.d.param(2*i+2) + ")"
+		args = append(args, bookingID, millis(s))
+	}
+	_, err := t.exec(ctx, q, args...)
+	return translate(err)
 }
 
 func (t *Tx) bookingSlots(ctx context.Context, bookingID int64) ([]time.Time, error) {
@@ -151,11 +174,24 @@ func (t *Tx) bookingSlots(ctx context.Context, bookingID int64) ([]time.Time, er
 	return out, rows.Err()
 }
 
+// Usage is the seats taken per base slot (its start in UTC) and channel.
+type Usage = map[time.Time]map[string]int
+
 // SlotUsage returns the seats taken per base slot and channel at the place
 // for slots starting in [from, to). Holds that expired at now but are not
 // released yet are left out, so they stop counting the moment they expire.
-func (t *Tx) SlotUsage(ctx context.Context, place string, from, to, now time.Time) (map[time.Time]map[string]int, error) {
-	out := map[time.Time]map[string]int{}
+func (t *Tx) SlotUsage(ctx context.Context, place string, from, to, now time.Time) (Usage, error) {
+	out, err := t.TakenSeats(ctx, place, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return out, t.LessExpiredHolds(ctx, out, place, from, to, now)
+}
+
+// TakenSeats is SlotUsage still counting the expired holds not released
+// yet, so never less than SlotUsage, in one statement.
+func (t *Tx) TakenSeats(ctx context.Context, place string, from, to time.Time) (Usage, error) {
+	out := Usage{}
 	rows, err := t.query(ctx, `SELECT slot_start, taken_web, taken_phone, taken_counter FROM slot_usage
 		WHERE place = $1 AND slot_start >= $2 AND slot_start < $3`, place, millis(from), millis(to))
 	if err != nil {
@@ -170,13 +206,12 @@ func (t *Tx) SlotUsage(ctx context.Context, place string, from, to, now time.Tim
 		}
 		out[time.UnixMilli(ms).UTC()] = map[string]int{"web": web, "phone": phone, "counter": counter}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, t.subtractExpiredHolds(ctx, out, place, from, to, now)
+	return out, rows.Err()
 }
 
-func (t *Tx) subtractExpiredHolds(ctx context.Context, usage map[time.Time]map[string]int, place string, from, to, now time.Time) error {
+// LessExpiredHolds takes the seats of the holds that expired at now, not
+// released yet, out of usage read by TakenSeats: it then is SlotUsage.
+func (t *Tx) LessExpiredHolds(ctx context.Context, usage Usage, place string, from, to, now time.Time) error {
 	rows, err := t.query(ctx, `SELECT s.slot_start, b.channel, b.seats FROM bookings b
 		JOIN booking_slots s ON s.booking_id = b.id
 		WHERE b.status = 'held' AND b.hold_until <= $1 AND b.place = $2 AND s.slot_start >= $3 AND s.slot_start < $4`,

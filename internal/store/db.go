@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 
@@ -36,6 +37,18 @@ type DB struct {
 	read   *sql.DB
 	d      dialect
 	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
+	ops    *opCounts
+	// SQLite: statements kept prepared across transactions, per pool.
+	writeStmts, readStmts *stmtCache
+}
+
+// opCounts counts transactions and statements, so benchmarks can report
+// round trips per operation, a measure the shared machine cannot blur.
+type opCounts struct{ tx, statements atomic.Int64 }
+
+// Ops returns how many transactions and statements ran on db so far.
+func (db *DB) Ops() (transactions, statements int64) {
+	return db.ops.tx.Load(), db.ops.statements.Load()
 }
 
 // UseKeys sets the keys that seal and open personal fields. Without keys a
@@ -80,7 +93,7 @@ func openPostgres(dsn string) (*DB, error) {
 	}
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
-	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect}, nil
+	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect, ops: &opCounts{}}, nil
 }
 
 func openSQLite(path string) (*DB, error) {
@@ -103,7 +116,8 @@ func openSQLite(path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect}, nil
+	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect, ops: &opCounts{},
+		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
 }
 
 // Close closes all connections.
@@ -129,6 +143,8 @@ type Tx struct {
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
 	deferred *[]searchRow         // search rows collected by a bulk import
 	keys     *fieldcrypt.Keyring
+	ops      *opCounts
+	shared   *stmtCache // SQLite: statements prepared beyond this transaction
 }
 
 // lock is appended to a SELECT whose rows the transaction will change: it
@@ -142,21 +158,25 @@ func (t *Tx) lock() string {
 
 // Update runs fn in a read-write transaction and commits when fn returns nil.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, false, fn)
+	return db.run(ctx, db.write, db.writeStmts, false, fn)
 }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, true, fn)
+	return db.run(ctx, db.read, db.readStmts, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+func (db *DB) run(ctx context.Context, pool *sql.DB, shared *stmtCache, readOnly bool, fn func(*Tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: readOnly && db.Engine == Postgres}
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys}
+	db.ops.tx.Add(1)
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, ops: db.ops, shared: shared}
+	if shared != nil {
+		defer shared.prepareWanted() // after the transaction let its connection go
+	}
 	err = fn(tx)
 	if err == nil {
 		err = tx.FlushSearchIndex(ctx) // a bulk import may leave rows to write
@@ -171,8 +191,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 // prepared returns the statement for query, prepared once per
 // transaction on SQLite, where parsing costs more than running a small
 // statement: an import of 100,000 rows repeats a handful of statements.
-// pgx already caches prepared statements per connection, so PostgreSQL
-// goes straight to the transaction.
+// It is kept prepared beyond the transaction too (stmtCache). pgx already
+// caches prepared statements per connection, so PostgreSQL goes straight
+// to the transaction.
 func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	if !t.d.cacheStatements {
 		return nil
@@ -180,9 +201,15 @@ func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := t.stmts[query]; ok {
 		return st
 	}
-	st, err := t.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the unprepared call below reports the error
+	var st *sql.Stmt
+	if shared := t.shared.get(query); shared != nil {
+		st = t.tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil // the unprepared call below reports the error
+		}
+		t.shared.want(query)
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
@@ -192,6 +219,7 @@ func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t.ops.statements.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -199,6 +227,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.ops.statements.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -206,6 +235,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.ops.statements.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
