@@ -42,10 +42,12 @@ func BenchmarkImport100k(b *testing.B) {
 		db := storetest.MustOpen(b, store.SQLite)
 		s := newService(db)
 		b.StartTimer()
+		stmts := db.Statements()
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
 		if err != nil || res.Created != 100_000 {
 			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 		}
+		b.ReportMetric(float64(db.Statements()-stmts)/100_000, "stmts/row")
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -60,10 +62,12 @@ func BenchmarkImportPostgres20k(b *testing.B) {
 		db := storetest.MustOpen(b, store.Postgres)
 		s := newService(db)
 		b.StartTimer()
+		stmts := db.Statements()
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
 		if err != nil || res.Created != 20_000 {
 			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 		}
+		b.ReportMetric(float64(db.Statements()-stmts)/20_000, "stmts/row")
 	}
 	b.ReportMetric(float64(20_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -85,10 +89,12 @@ func BenchmarkImportPostgresAfterAnalyze(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		stmts := db.Statements()
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
 		if err != nil || res.Created != 20_000 {
 			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 		}
+		b.ReportMetric(float64(db.Statements()-stmts)/20_000, "stmts/row")
 	}
 	b.ReportMetric(float64(20_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

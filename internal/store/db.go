@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 
@@ -36,7 +37,14 @@ type DB struct {
 	read   *sql.DB
 	d      dialect
 	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
+	stmts  atomic.Int64        // statements sent, for Statements
 }
+
+// Statements returns how many statements the store has sent to the
+// database through transactions: round trips, on PostgreSQL. Tests and
+// benchmarks count them per operation, a measure the machine's load does
+// not blur.
+func (db *DB) Statements() int64 { return db.stmts.Load() }
 
 // UseKeys sets the keys that seal and open personal fields. Without keys a
 // database still serves everything that holds no personal data.
@@ -129,6 +137,7 @@ type Tx struct {
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
 	deferred *[]searchRow         // search rows collected by a bulk import
 	keys     *fieldcrypt.Keyring
+	count    *atomic.Int64 // the DB's statement count
 }
 
 // lock is appended to a SELECT whose rows the transaction will change: it
@@ -156,7 +165,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys}
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, count: &db.stmts}
 	err = fn(tx)
 	if err == nil {
 		err = tx.FlushSearchIndex(ctx) // a bulk import may leave rows to write
@@ -192,6 +201,7 @@ func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t.count.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -199,6 +209,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.count.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -206,6 +217,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.count.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
