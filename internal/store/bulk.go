@@ -26,53 +26,62 @@ const (
 	bulkValuesSQLite = 4000
 )
 
-// insertBulk writes rows (one value per column each) in as few statements
-// as the engine allows: on PostgreSQL INSERT ... SELECT FROM unnest of one
-// array per column, whose text is the same however many rows it carries,
-// so pgx prepares it once; on SQLite multi-row VALUES.
-func (t *Tx) insertBulk(ctx context.Context, tb bulkTable, rows [][]any) error {
+// bulkRows are the values of a bulk insert.
+type bulkRows interface {
+	Len() int
+	// appendRow appends the values of row i to args (SQLite).
+	appendRow(args []any, i int) []any
+	// column returns column j of rows lo to hi-1 as an array pgx sends
+	// as a PostgreSQL array of type typ (PostgreSQL).
+	column(j int, typ string, lo, hi int) (any, error)
+}
+
+// insertBulk writes rows in as few statements as the engine allows: on
+// PostgreSQL INSERT ... SELECT FROM unnest of one array per column, whose
+// text is the same however many rows it carries, so pgx prepares it once;
+// on SQLite multi-row VALUES.
+func (t *Tx) insertBulk(ctx context.Context, tb bulkTable, rows bulkRows) error {
 	batch := max(1, bulkValuesSQLite/len(tb.cols))
 	if !t.d.positional {
 		batch = bulkRowsPostgres
 	}
-	for len(rows) > 0 {
-		n := min(len(rows), batch)
+	for lo := 0; lo < rows.Len(); lo += batch {
+		hi := min(rows.Len(), lo+batch)
 		var err error
 		if t.d.positional {
-			err = t.insertValues(ctx, tb, rows[:n])
+			err = t.insertValues(ctx, tb, rows, lo, hi)
 		} else {
-			err = t.insertUnnest(ctx, tb, rows[:n])
+			err = t.insertUnnest(ctx, tb, rows, lo, hi)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", tb.name, translate(err))
 		}
-		rows = rows[n:]
 	}
 	return nil
 }
 
-func (t *Tx) insertValues(ctx context.Context, tb bulkTable, rows [][]any) error {
+func (t *Tx) insertValues(ctx context.Context, tb bulkTable, rows bulkRows, lo, hi int) error {
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + tb.name + " (" + strings.Join(tb.cols, ", ") + ") VALUES ")
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(tb.cols)), ", ") + ")"
-	args := make([]any, 0, len(rows)*len(tb.cols))
-	for i, row := range rows {
-		if i > 0 {
+	args := make([]any, 0, (hi-lo)*len(tb.cols))
+	for i := lo; i < hi; i++ {
+		if i > lo {
 			b.WriteString(", ")
 		}
 		b.WriteString(one)
-		args = append(args, row...)
+		args = rows.appendRow(args, i)
 	}
 	_, err := t.exec(ctx, b.String(), args...)
 	return err
 }
 
-func (t *Tx) insertUnnest(ctx context.Context, tb bulkTable, rows [][]any) error {
+func (t *Tx) insertUnnest(ctx context.Context, tb bulkTable, rows bulkRows, lo, hi int) error {
 	marks := make([]string, len(tb.cols))
 	args := make([]any, len(tb.cols))
 	for j, typ := range tb.types {
 		marks[j] = "$" + itoa(j+1) + "::" + typ + "[]"
-		a, err := pgArray(typ, rows, j)
+		a, err := rows.column(j, typ, lo, hi)
 		if err != nil {
 			return err
 		}
@@ -83,11 +92,21 @@ func (t *Tx) insertUnnest(ctx context.Context, tb bulkTable, rows [][]any) error
 	return err
 }
 
-// pgArray gathers column j of rows into an array pgx sends as typ[].
-func pgArray(typ string, rows [][]any, j int) (any, error) {
+// anyRows are rows of values as a single-row INSERT would bind them:
+// string, int64, bool, []byte and their sql.Null forms.
+type anyRows [][]any
+
+func (r anyRows) Len() int { return len(r) }
+
+func (r anyRows) appendRow(args []any, i int) []any { return append(args, r[i]...) }
+
+// column gathers column j into a flat array of pgtype values, which pgx
+// encodes without reflection.
+func (r anyRows) column(j int, typ string, lo, hi int) (any, error) {
+	rows := r[lo:hi]
 	switch typ {
 	case "bigint":
-		out := make([]pgtype.Int8, len(rows))
+		out := make(pgtype.FlatArray[pgtype.Int8], len(rows))
 		for i, r := range rows {
 			switch v := r[j].(type) {
 			case int64:
@@ -102,7 +121,7 @@ func pgArray(typ string, rows [][]any, j int) (any, error) {
 		}
 		return out, nil
 	case "text":
-		out := make([]pgtype.Text, len(rows))
+		out := make(pgtype.FlatArray[pgtype.Text], len(rows))
 		for i, r := range rows {
 			switch v := r[j].(type) {
 			case string:
@@ -115,7 +134,7 @@ func pgArray(typ string, rows [][]any, j int) (any, error) {
 		}
 		return out, nil
 	case "boolean":
-		out := make([]pgtype.Bool, len(rows))
+		out := make(pgtype.FlatArray[pgtype.Bool], len(rows))
 		for i, r := range rows {
 			switch v := r[j].(type) {
 			case bool:
@@ -128,7 +147,7 @@ func pgArray(typ string, rows [][]any, j int) (any, error) {
 		}
 		return out, nil
 	case "bytea":
-		out := make([][]byte, len(rows))
+		out := make(pgtype.FlatArray[[]byte], len(rows))
 		for i, r := range rows {
 			v, ok := r[j].([]byte)
 			if !ok {

@@ -145,7 +145,7 @@ type residentKeys struct {
 // batchResidents holds the rows of the new residents of a batch and the
 // keys of every resident its cards belong to.
 type batchResidents struct {
-	rows       [][]any
+	rows       anyRows
 	byResident map[int64]residentKeys
 }
 
@@ -156,7 +156,7 @@ var residentsTable = bulkTable{name: "residents",
 
 // residentsOf seals the new residents and reads the keys of the known ones.
 func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (batchResidents, error) {
-	out := batchResidents{rows: make([][]any, 0, len(fresh)), byResident: make(map[int64]residentKeys, len(cards))}
+	out := batchResidents{rows: make(anyRows, 0, len(fresh)), byResident: make(map[int64]residentKeys, len(cards))}
 	for _, i := range fresh {
 		r := cards[i].Resident
 		v, err := t.sealResident(r)
@@ -240,7 +240,7 @@ func (t *Tx) insertApplications(ctx context.Context, cards []BulkCard) error {
 		a := c.Application
 		rows[i] = []any{a.ID, a.ApplicationID, a.ResidentID, string(a.Method), a.FastTrack, millis(a.CreatedAt)}
 	}
-	return t.insertBulk(ctx, applicationsTable, rows)
+	return t.insertBulk(ctx, applicationsTable, anyRows(rows))
 }
 
 var cardsTable = bulkTable{name: "cards",
@@ -263,7 +263,7 @@ func (t *Tx) insertCards(ctx context.Context, cards []BulkCard) error {
 			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), c.Remarks, raw,
 			millis(c.CreatedAt), millis(c.CreatedAt), int64(1)}
 	}
-	return t.insertBulk(ctx, cardsTable, rows)
+	return t.insertBulk(ctx, cardsTable, anyRows(rows))
 }
 
 var cardNamesTable = bulkTable{name: "card_names", cols: []string{"card_id", "name_key", "kana_key"},
@@ -281,7 +281,7 @@ func (t *Tx) indexCards(ctx context.Context, cards []BulkCard, keys map[int64]re
 			search = append(search, searchRow{token: tok, cardID: c.ID})
 		}
 	}
-	if err := t.insertBulk(ctx, cardNamesTable, names); err != nil {
+	if err := t.insertBulk(ctx, cardNamesTable, anyRows(names)); err != nil {
 		return err
 	}
 	if t.deferred == nil {
@@ -311,5 +311,5 @@ func (t *Tx) insertEvents(ctx context.Context, cards []BulkCard) error {
 		rows[i] = []any{e.CardID, millis(e.At), sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}, e.Actor, e.Kind,
 			nullString(string(e.FromStatus)), nullString(string(e.ToStatus)), e.Field, oldV, newV, e.Reason}
 	}
-	return t.insertBulk(ctx, cardEventsTable, rows)
+	return t.insertBulk(ctx, cardEventsTable, anyRows(rows))
 }

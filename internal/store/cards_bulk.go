@@ -36,11 +36,25 @@ var searchTable = bulkTable{name: "card_search", cols: []string{"token", "card_i
 // writeSearchRows writes search rows sorted by key, in bulk.
 func (t *Tx) writeSearchRows(ctx context.Context, rows []searchRow) error {
 	slices.SortFunc(rows, cmpRows)
-	vals := make([][]any, len(rows))
-	for i, r := range rows {
-		vals[i] = []any{r.token, r.cardID}
+	return t.insertBulk(ctx, searchTable, searchRows(rows))
+}
+
+// searchRows are the rows of card_search as a bulk insert reads them.
+type searchRows []searchRow
+
+func (r searchRows) Len() int { return len(r) }
+
+func (r searchRows) appendRow(args []any, i int) []any { return append(args, r[i].token, r[i].cardID) }
+
+func (r searchRows) column(j int, _ string, lo, hi int) (any, error) {
+	out := make([]int64, hi-lo)
+	for i, row := range r[lo:hi] {
+		out[i] = row.token
+		if j == 1 {
+			out[i] = row.cardID
+		}
 	}
-	return t.insertBulk(ctx, searchTable, vals)
+	return out, nil
 }
 
 func cmpRows(a, b searchRow) int {
