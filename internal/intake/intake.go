@@ -29,6 +29,9 @@ type Service struct {
 	// rowHook runs after each imported row; tests use it to inject a
 	// failure at row k and prove that nothing of the file remains.
 	rowHook func(line int) error
+	// chunkRows, when set, replaces defaultChunkRows; tests use 1 (row by
+	// row) to prove that chunks change nothing.
+	chunkRows int
 }
 
 // New returns the service.

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -69,59 +68,34 @@ func readRows(ctx context.Context, rd *jlis.Reader) <-chan parsed {
 	return out
 }
 
-// rows applies every row of the file.
+// rows applies every row of the file, a chunk at a time.
 func (r *run) rows(ctx context.Context, rd *jlis.Reader) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop() // a failed row ends the reader too
+	size := r.svc.chunkSize()
+	buf := make([]jlis.Row, 0, size)
 	for p := range readRows(ctx, rd) {
-		row, err := p.row, p.err
-		if errors.Is(err, io.EOF) {
-			return nil
+		if errors.Is(p.err, io.EOF) {
+			break
 		}
-		if err != nil {
-			return err
+		if p.err != nil {
+			return p.err
 		}
-		r.res.Rows++
-		if err := r.row(ctx, row); err != nil {
-			return fmt.Errorf("%d 行目: %w", row.Line, err)
-		}
-		if r.progress != nil && r.res.Rows%progressEvery == 0 {
-			r.progress(r.res.Rows)
-		}
-		if r.svc.rowHook != nil {
-			if err := r.svc.rowHook(row.Line); err != nil {
+		if buf = append(buf, p.row); len(buf) == size {
+			if err := r.chunk(ctx, buf); err != nil {
 				return err
 			}
+			buf = buf[:0]
 		}
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.chunk(ctx, buf)
 }
 
 func (r *run) reject(row jlis.Row, column, code, reason string) {
 	r.res.Rejected = append(r.res.Rejected, Rejection{Line: row.Line, Column: column, Code: code, Reason: reason})
-}
-
-// row creates the card, updates it, or leaves it as it is.
-func (r *run) row(ctx context.Context, row jlis.Row) error {
-	r.gaiji = r.gaiji || row.HasGaiji
-	if len(row.Problems) > 0 {
-		for _, p := range row.Problems {
-			r.reject(row, p.Column, p.Code, p.Reason)
-		}
-		return nil
-	}
-	id, err := r.tx.CardIDByApplicationID(ctx, row.ApplicationID)
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		return r.create(ctx, row)
-	case err != nil:
-		return err
-	}
-	existing, err := r.tx.CardByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	return r.update(ctx, row, existing)
 }
 
 // noticeTaken reports whether another card already holds the notice number.
@@ -138,33 +112,6 @@ func (r *run) noticeTaken(ctx context.Context, notice string, cardID int64) (boo
 
 func (r *run) rejectNotice(row jlis.Row) {
 	r.reject(row, "交付通知書番号", "notice_number_taken", "交付通知書番号 "+row.NoticeNumber+" は別のカードに登録済みです")
-}
-
-func (r *run) create(ctx context.Context, row jlis.Row) error {
-	if taken, err := r.noticeTaken(ctx, row.NoticeNumber, 0); err != nil || taken {
-		if taken {
-			r.rejectNotice(row)
-		}
-		return err
-	}
-	rec := store.CardRecord{Resident: residentOf(row), Application: store.Application{ApplicationID: row.ApplicationID,
-		Method: card.Method(row.Method)}}
-	rec.Card = cardOf(row)
-	rec.Status, rec.CreatedAt, rec.RawRow = card.StatusArrived, r.now, row.Raw
-	if row.ResidentNumber != "" {
-		known, err := r.tx.ResidentByNumber(ctx, row.ResidentNumber)
-		if err == nil {
-			rec.Resident.ID = known.ID // a new application of a person the ledger knows
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return err
-		}
-	}
-	if err := r.tx.InsertCardRecord(ctx, &rec); err != nil {
-		return err
-	}
-	r.res.Created++
-	return r.tx.InsertCardEvent(ctx, &store.CardEvent{CardID: rec.ID, At: r.now, ActorID: r.p.UserID, Actor: r.p.Username,
-		Kind: store.EventImport, ToStatus: card.StatusArrived, Reason: "J-LIS 納品データの取込 (" + r.res.FileName + ")"})
 }
 
 func residentOf(row jlis.Row) store.Resident {

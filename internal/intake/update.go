@@ -17,29 +17,52 @@ type change struct {
 
 // update compares a known card with the row and applies what differs, each
 // change with its history entry. Values the file leaves empty keep what the
-// ledger has: a later list may carry fewer columns.
-func (r *run) update(ctx context.Context, row jlis.Row, rec store.CardRecord) error {
-	in := cardOf(row)
-	res := residentOf(row)
-	changes := cardChanges(&rec.Card, in)
-	changes = append(changes, residentChanges(&rec.Resident, res)...)
+// ledger has: a later list may carry fewer columns. A card read with the
+// chunk is read again (and locked) before it is changed.
+func (r *run) update(ctx context.Context, c *chunk, row jlis.Row, rec store.CardRecord, fresh bool) error {
+	changes := changesOf(row, &rec)
+	if len(changes) > 0 && !fresh {
+		var err error
+		if rec, err = r.tx.CardByID(ctx, rec.ID); err != nil {
+			return err
+		}
+		changes = changesOf(row, &rec)
+	}
 	if len(changes) == 0 {
 		r.res.Unchanged++
 		return nil
 	}
-	if taken, err := r.noticeTaken(ctx, rec.NoticeNumber, rec.ID); err != nil || taken {
-		if taken {
-			r.rejectNotice(row)
-		}
-		return err
+	if c.noticeTaken(rec.NoticeNumber, rec.ID) {
+		r.rejectNotice(row)
+		return nil
 	}
 	if err := r.save(ctx, rec, changes); err != nil {
 		return err
 	}
+	c.note(rec, changes)
 	r.res.Updated++
 	r.res.Warnings = append(r.res.Warnings, Warning{Line: row.Line, Kind: "updated",
 		Detail: "登録済みのカード (申請書ID " + row.ApplicationID + ") を更新しました: " + labels(changes)})
 	return nil
+}
+
+// changesOf applies the row to rec and returns what changed.
+func changesOf(row jlis.Row, rec *store.CardRecord) []change {
+	changes := cardChanges(&rec.Card, cardOf(row))
+	return append(changes, residentChanges(&rec.Resident, residentOf(row))...)
+}
+
+// note records what a saved update changed in the keys later rows look up.
+func (c *chunk) note(rec store.CardRecord, changes []change) {
+	c.changedCards[rec.ID], c.changedResidents[rec.Resident.ID] = true, true
+	for _, ch := range changes {
+		switch ch.field {
+		case "notice_number":
+			c.notices[ch.old], c.notices[ch.new] = 0, rec.ID
+		case "resident_number":
+			c.residents[ch.old], c.residents[ch.new] = 0, rec.Resident.ID
+		}
+	}
 }
 
 func (r *run) save(ctx context.Context, rec store.CardRecord, changes []change) error {

@@ -4,12 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 )
-
-// bulkSearchBatch is how many search rows one INSERT writes when deferred
-// rows are flushed.
-const bulkSearchBatch = 400
 
 // deferLimit bounds the rows held back (about 20,000 cards' worth), so an
 // import's memory stays flat however long the file is.
@@ -26,24 +21,40 @@ type searchRow struct {
 // inserts. Bulk imports use it; the rows must be flushed before commit.
 func (t *Tx) DeferSearchIndex() { t.deferred = &[]searchRow{} }
 
-// FlushSearchIndex writes the collected search rows, sorted, in batches.
+// FlushSearchIndex writes the collected search rows.
 func (t *Tx) FlushSearchIndex(ctx context.Context) error {
 	if t.deferred == nil {
 		return nil
 	}
 	rows := *t.deferred
 	*t.deferred = nil
-	slices.SortFunc(rows, func(a, b searchRow) int {
-		return cmpRows(a, b)
-	})
-	for len(rows) > 0 {
-		n := min(len(rows), bulkSearchBatch)
-		if err := t.insertRows(ctx, rows[:n]); err != nil {
-			return err
+	return t.writeSearchRows(ctx, rows)
+}
+
+var searchTable = bulkTable{name: "card_search", cols: []string{"token", "card_id"}, types: []string{"bigint", "bigint"}}
+
+// writeSearchRows writes search rows sorted by key, in bulk.
+func (t *Tx) writeSearchRows(ctx context.Context, rows []searchRow) error {
+	slices.SortFunc(rows, cmpRows)
+	return t.insertBulk(ctx, searchTable, searchRows(rows))
+}
+
+// searchRows are the rows of card_search as a bulk insert reads them.
+type searchRows []searchRow
+
+func (r searchRows) Len() int { return len(r) }
+
+func (r searchRows) appendRow(args []any, i int) []any { return append(args, r[i].token, r[i].cardID) }
+
+func (r searchRows) column(j int, _ string, lo, hi int) (any, error) {
+	out := make([]int64, hi-lo)
+	for i, row := range r[lo:hi] {
+		out[i] = row.token
+		if j == 1 {
+			out[i] = row.cardID
 		}
-		rows = rows[n:]
 	}
-	return nil
+	return out, nil
 }
 
 func cmpRows(a, b searchRow) int {
@@ -51,22 +62,6 @@ func cmpRows(a, b searchRow) int {
 		return c
 	}
 	return cmp.Compare(a.cardID, b.cardID)
-}
-
-func (t *Tx) insertRows(ctx context.Context, rows []searchRow) error {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO card_search (token, card_id) VALUES `)
-	args := make([]any, 0, 2*len(rows))
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		args = append(args, r.token, r.cardID)
-		n := len(args)
-		b.WriteString("(" + t.d.param(n-1) + ", " + t.d.param(n) + ")")
-	}
-	_, err := t.exec(ctx, b.String(), args...)
-	return translate(err)
 }
 
 // deferRows queues a card's search rows when indexing is deferred.

@@ -154,6 +154,12 @@ func (t *Tx) deleteSearchRows(ctx context.Context, cardID int64, k searchKeys) e
 // rekeyResidentCards replaces the search rows of every card of a resident
 // whose name or reading changed.
 func (t *Tx) rekeyResidentCards(ctx context.Context, residentID int64, old, keys searchKeys) error {
+	// Rows held back by a bulk import may belong to these cards: written
+	// first, they are replaced below instead of coming back stale (and
+	// clashing with the new rows) when the import flushes them.
+	if err := t.FlushSearchIndex(ctx); err != nil {
+		return err
+	}
 	ids, err := t.residentCardIDs(ctx, residentID)
 	if err != nil {
 		return err

@@ -215,3 +215,39 @@ func TestNameSearchPathsAgree(t *testing.T) {
 		}
 	})
 }
+
+// card_search has no foreign key (migration 0015, for the speed of bulk
+// imports); deleting a card still removes its search rows, as the cascade
+// did, and no others.
+func TestDeletingACardRemovesItsSearchRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		rec := ledgertest.MustCard(t, db, searchSeeds()[0])
+		for _, s := range searchSeeds()[1:] {
+			ledgertest.MustCard(t, db, s)
+		}
+		raw := db.WritePool()
+		count := func(q string, args ...any) int {
+			t.Helper()
+			var n int
+			if err := raw.QueryRowContext(t.Context(), q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		mine, all := count(`SELECT COUNT(*) FROM card_search WHERE card_id = $1`, rec.ID), count(`SELECT COUNT(*) FROM card_search`)
+		if mine == 0 {
+			t.Fatal("the card has no search rows")
+		}
+		for _, q := range []string{`DELETE FROM card_events WHERE card_id = $1`, `DELETE FROM cards WHERE id = $1`} {
+			if _, err := raw.ExecContext(t.Context(), q, rec.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := count(`SELECT COUNT(*) FROM card_search WHERE card_id = $1`, rec.ID); n != 0 {
+			t.Fatalf("%d search rows of a deleted card remain", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM card_search`); n != all-mine {
+			t.Fatalf("%d search rows remain, want %d", n, all-mine)
+		}
+	})
+}

@@ -51,6 +51,10 @@ func (db *DB) Ops() (transactions, statements int64) {
 	return db.ops.tx.Load(), db.ops.statements.Load()
 }
 
+// Statements returns how many statements the store has sent to the
+// database through transactions: round trips, on PostgreSQL.
+func (db *DB) Statements() int64 { _, n := db.Ops(); return n }
+
 // UseKeys sets the keys that seal and open personal fields. Without keys a
 // database still serves everything that holds no personal data.
 func (db *DB) UseKeys(k *fieldcrypt.Keyring) { db.keys = k }

@@ -10,6 +10,11 @@ import (
 // queries are written in code, but a few are generated per list length.
 const maxSharedStatements = 512
 
+// maxSharedLength keeps the long multi-row statements of a bulk import,
+// one per chunk size, out of the shared cache: they run once a chunk and
+// would hold their memory for the life of the pool.
+const maxSharedLength = 4096
+
 // stmtCache keeps SQLite statements prepared across transactions, one
 // per pool. Parsing a statement costs more than running a small one: a
 // booking spent over a quarter of its time in the parser when statements
@@ -40,7 +45,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 func (c *stmtCache) want(query string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.ready)+len(c.pending) < maxSharedStatements {
+	if len(query) <= maxSharedLength && len(c.ready)+len(c.pending) < maxSharedStatements {
 		c.pending[query] = true
 	}
 }

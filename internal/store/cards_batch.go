@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+)
+
+// BulkCard is one new card of InsertCardRecords, with the first entry of
+// its history.
+type BulkCard struct {
+	CardRecord
+	Event CardEvent // CardID is set by the insert
+	// ResidentFrom, when > 0, is the 1-based position in the same call of
+	// an earlier card whose new resident this card shares: a file that
+	// lists one person (one 宛名番号) twice.
+	ResidentFrom int
+}
+
+// InsertCardRecords stores new cards with their applications, residents,
+// search rows and first history entries in a few statements per table:
+// what InsertCardRecord and InsertCardEvent do card by card. A resident
+// whose ID is set is reused, as are the keys it has in the ledger; the
+// others are inserted. IDs are set as InsertCardRecord sets them.
+func (t *Tx) InsertCardRecords(ctx context.Context, cards []BulkCard) error {
+	if len(cards) == 0 {
+		return nil
+	}
+	var fresh []int // cards that bring a new resident
+	for i := range cards {
+		c := &cards[i]
+		if !c.Status.Valid() {
+			return apperr.New(apperr.Invalid, "カードの状態が正しくありません。")
+		}
+		switch f := c.ResidentFrom; {
+		case f > i || f < 0 || (f > 0 && (cards[f-1].ResidentFrom != 0 || cards[f-1].Resident.ID != 0)):
+			return fmt.Errorf("InsertCardRecords: card %d shares the resident of card %d, which brings none", i+1, f)
+		case f == 0 && c.Resident.ID == 0:
+			fresh = append(fresh, i)
+		}
+	}
+	if err := t.assignIDs(ctx, cards, fresh); err != nil {
+		return err
+	}
+	keys, err := t.residentsOf(ctx, cards, fresh)
+	if err != nil {
+		return err
+	}
+	if err := t.insertBulk(ctx, residentsTable, keys.rows); err != nil {
+		return err
+	}
+	if err := t.insertApplications(ctx, cards); err != nil {
+		return err
+	}
+	if err := t.insertCards(ctx, cards); err != nil {
+		return err
+	}
+	if err := t.indexCards(ctx, cards, keys.byResident); err != nil {
+		return err
+	}
+	return t.insertEvents(ctx, cards)
+}
+
+// assignIDs draws the IDs of the new residents, applications and cards:
+// from the identity sequences on PostgreSQL, after the largest on SQLite,
+// whose single writer holds the database for the whole transaction.
+func (t *Tx) assignIDs(ctx context.Context, cards []BulkCard, fresh []int) error {
+	res, apps, crd, err := t.reserveIDs(ctx, len(fresh), len(cards))
+	if err != nil {
+		return err
+	}
+	for k, i := range fresh {
+		cards[i].Resident.ID = res[k]
+	}
+	for i := range cards {
+		c := &cards[i]
+		if c.ResidentFrom > 0 {
+			c.Resident.ID = cards[c.ResidentFrom-1].Resident.ID
+		}
+		c.Resident.CreatedAt = cmpOr(c.Resident.CreatedAt, c.CreatedAt)
+		c.Resident.UpdatedAt = c.Resident.CreatedAt
+		c.Application.ID, c.Application.ResidentID = apps[i], c.Resident.ID
+		c.Application.CreatedAt = cmpOr(c.Application.CreatedAt, c.CreatedAt)
+		c.ID, c.ApplicationRef, c.Version, c.UpdatedAt = crd[i], apps[i], 1, c.CreatedAt
+		c.Event.CardID = c.ID
+	}
+	return nil
+}
+
+func (t *Tx) reserveIDs(ctx context.Context, residents, cards int) (res, apps, crd []int64, err error) {
+	if t.d.positional {
+		var r, a, c int64
+		err = t.queryRow(ctx, `SELECT COALESCE((SELECT MAX(id) FROM residents), 0),
+			COALESCE((SELECT MAX(id) FROM applications), 0), COALESCE((SELECT MAX(id) FROM cards), 0)`).Scan(&r, &a, &c)
+		if err != nil {
+			return nil, nil, nil, translate(err)
+		}
+		return idRange(r, residents), idRange(a, cards), idRange(c, cards), nil
+	}
+	rows, err := t.query(ctx, `WITH s AS (SELECT pg_get_serial_sequence('residents', 'id')::regclass AS r,
+		pg_get_serial_sequence('applications', 'id')::regclass AS a, pg_get_serial_sequence('cards', 'id')::regclass AS c)
+		SELECT CASE WHEN g <= $1 THEN nextval(s.r) ELSE 0 END, nextval(s.a), nextval(s.c)
+		FROM s, generate_series(1, $2) g ORDER BY g`, residents, cards)
+	if err != nil {
+		return nil, nil, nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r, a, c int64
+		if err := rows.Scan(&r, &a, &c); err != nil {
+			return nil, nil, nil, err
+		}
+		if r != 0 {
+			res = append(res, r)
+		}
+		apps, crd = append(apps, a), append(crd, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	if len(res) != residents || len(crd) != cards {
+		return nil, nil, nil, fmt.Errorf("reserveIDs: %d of %d residents, %d of %d cards", len(res), residents, len(crd), cards)
+	}
+	return res, apps, crd, nil
+}
+
+// idRange returns the n IDs after last.
+func idRange(last int64, n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = last + 1 + int64(i)
+	}
+	return out
+}
+
+// residentKeys are the sealed search keys of a resident, as card_names
+// copies them, and their tokens.
+type residentKeys struct {
+	sealedName, sealedKana string
+	tokens                 []int64
+}
+
+// batchResidents holds the rows of the new residents of a batch and the
+// keys of every resident its cards belong to.
+type batchResidents struct {
+	rows       anyRows
+	byResident map[int64]residentKeys
+}
+
+var residentsTable = bulkTable{name: "residents",
+	cols: []string{"id", "resident_number", "name", "name_kana", "name_key", "kana_key", "birth_date", "sex",
+		"postal_code", "address", "has_gaiji", "created_at", "updated_at"},
+	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "boolean", "bigint", "bigint"}}
+
+// residentsOf seals the new residents and reads the keys of the known ones.
+func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (batchResidents, error) {
+	out := batchResidents{rows: make(anyRows, 0, len(fresh)), byResident: make(map[int64]residentKeys, len(cards))}
+	for _, i := range fresh {
+		r := cards[i].Resident
+		v, err := t.sealResident(r)
+		if err != nil {
+			return out, err
+		}
+		toks, err := t.tokens(v.keys)
+		if err != nil {
+			return out, err
+		}
+		out.byResident[r.ID] = residentKeys{sealedName: v.nameKey, sealedKana: v.kanaKey, tokens: toks}
+		out.rows = append(out.rows, []any{r.ID, nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey,
+			r.BirthDate, r.Sex, v.postal, v.address, r.HasGaiji, millis(r.CreatedAt), millis(r.CreatedAt)})
+	}
+	var known []string
+	for _, c := range cards {
+		if _, ok := out.byResident[c.Resident.ID]; !ok {
+			known = append(known, itoa64(c.Resident.ID))
+			out.byResident[c.Resident.ID] = residentKeys{} // asked once
+		}
+	}
+	return out, eachPiece(known, func(ids []string) error { return t.knownKeys(ctx, ids, out.byResident) })
+}
+
+// knownKeys reads the keys of residents already in the ledger.
+func (t *Tx) knownKeys(ctx context.Context, ids []string, into map[int64]residentKeys) error {
+	// IDs come from the database as numbers: safe to inline, as pageOf does.
+	rows, err := t.query(ctx, `SELECT id, name_key, kana_key FROM residents WHERE id IN (`+joinComma(ids)+`)`)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var k residentKeys
+		if err := rows.Scan(&id, &k.sealedName, &k.sealedKana); err != nil {
+			return err
+		}
+		keys, err := t.openKeys(k.sealedName, k.sealedKana)
+		if err != nil {
+			return err
+		}
+		if k.tokens, err = t.tokens(keys); err != nil {
+			return err
+		}
+		into[id] = k
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n != len(ids) {
+		return apperr.New(apperr.NotFound, "住民の記録が見つかりません。")
+	}
+	return nil
+}
+
+func joinComma(ss []string) string {
+	n := 0
+	for _, s := range ss {
+		n += len(s) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+var applicationsTable = bulkTable{name: "applications",
+	cols:  []string{"id", "application_id", "resident_id", "method", "fast_track", "created_at"},
+	types: []string{"bigint", "text", "bigint", "text", "boolean", "bigint"}}
+
+func (t *Tx) insertApplications(ctx context.Context, cards []BulkCard) error {
+	rows := make([][]any, len(cards))
+	for i, c := range cards {
+		a := c.Application
+		rows[i] = []any{a.ID, a.ApplicationID, a.ResidentID, string(a.Method), a.FastTrack, millis(a.CreatedAt)}
+	}
+	return t.insertBulk(ctx, applicationsTable, anyRows(rows))
+}
+
+var cardsTable = bulkTable{name: "cards",
+	cols: []string{"id", "application_ref", "notice_number", "issue_date", "expiry_date", "certificate", "delivery_date",
+		"box", "storage_location", "status", "held_from", "cancel_reason", "flags", "remarks", "raw_row",
+		"created_at", "updated_at", "version"},
+	types: []string{"bigint", "bigint", "text", "text", "text", "boolean", "text", "text", "text", "text", "text",
+		"text", "text", "text", "bytea", "bigint", "bigint", "bigint"}}
+
+func (t *Tx) insertCards(ctx context.Context, cards []BulkCard) error {
+	rows := make([][]any, len(cards))
+	for i, bc := range cards {
+		c := bc.Card
+		raw, err := t.sealBytes(c.RawRow, "cards.raw_row") // the imported line holds the name and address
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{c.ID, c.ApplicationRef, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+			nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
+			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), c.Remarks, raw,
+			millis(c.CreatedAt), millis(c.CreatedAt), int64(1)}
+	}
+	return t.insertBulk(ctx, cardsTable, anyRows(rows))
+}
+
+var cardNamesTable = bulkTable{name: "card_names", cols: []string{"card_id", "name_key", "kana_key"},
+	types: []string{"bigint", "text", "text"}}
+
+// indexCards writes the cards' copies of their residents' keys and their
+// search rows (deferred when the transaction defers them).
+func (t *Tx) indexCards(ctx context.Context, cards []BulkCard, keys map[int64]residentKeys) error {
+	names := make([][]any, len(cards))
+	var search []searchRow
+	for i, c := range cards {
+		k := keys[c.Resident.ID]
+		names[i] = []any{c.ID, k.sealedName, k.sealedKana}
+		for _, tok := range k.tokens {
+			search = append(search, searchRow{token: tok, cardID: c.ID})
+		}
+	}
+	if err := t.insertBulk(ctx, cardNamesTable, anyRows(names)); err != nil {
+		return err
+	}
+	if t.deferred == nil {
+		return t.writeSearchRows(ctx, search)
+	}
+	*t.deferred = append(*t.deferred, search...)
+	if len(*t.deferred) >= deferLimit {
+		return t.FlushSearchIndex(ctx)
+	}
+	return nil
+}
+
+var cardEventsTable = bulkTable{name: "card_events",
+	cols: []string{"card_id", "at", "actor_id", "actor", "kind", "from_status", "to_status", "field", "old_value",
+		"new_value", "reason"},
+	types: []string{"bigint", "bigint", "bigint", "text", "text", "text", "text", "text", "text", "text", "text"}}
+
+func (t *Tx) insertEvents(ctx context.Context, cards []BulkCard) error {
+	rows := make([][]any, len(cards))
+	for i, c := range cards {
+		e := c.Event
+		s := sealer{t: t} // as InsertCardEvent: old and new values may be personal
+		oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
+		if s.err != nil {
+			return s.err
+		}
+		rows[i] = []any{e.CardID, millis(e.At), sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}, e.Actor, e.Kind,
+			nullString(string(e.FromStatus)), nullString(string(e.ToStatus)), e.Field, oldV, newV, e.Reason}
+	}
+	return t.insertBulk(ctx, cardEventsTable, anyRows(rows))
+}
