@@ -36,6 +36,7 @@ type DB struct {
 	read   *sql.DB
 	d      dialect
 	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
+	count  *counter
 }
 
 // UseKeys sets the keys that seal and open personal fields. Without keys a
@@ -80,7 +81,7 @@ func openPostgres(dsn string) (*DB, error) {
 	}
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
-	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect}, nil
+	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect, count: &counter{}}, nil
 }
 
 func openSQLite(path string) (*DB, error) {
@@ -103,7 +104,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect}, nil
+	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect, count: &counter{}}, nil
 }
 
 // Close closes all connections.
@@ -129,6 +130,7 @@ type Tx struct {
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
 	deferred *[]searchRow         // search rows collected by a bulk import
 	keys     *fieldcrypt.Keyring
+	count    *counter
 }
 
 // lock is appended to a SELECT whose rows the transaction will change: it
@@ -156,7 +158,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys}
+	db.count.tx.Add(1)
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, count: db.count}
 	err = fn(tx)
 	if err == nil {
 		err = tx.FlushSearchIndex(ctx) // a bulk import may leave rows to write
@@ -192,6 +195,7 @@ func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t.count.stmts.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -199,6 +203,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.count.stmts.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -206,6 +211,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.count.stmts.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
