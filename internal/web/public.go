@@ -21,7 +21,7 @@ import (
 // pubSite is the citizen booking site: its own layout, texts in two
 // languages, and the key that seals the state carried between steps.
 type pubSite struct {
-	ui    *UI
+	ui     *UI
 	pages  map[string]*template.Template
 	texts  pubTexts
 	keys   *pubPublicKeys
