@@ -84,3 +84,21 @@ func (m *metrics) observe(route string, code int, d time.Duration) {
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// admissionGauges report the public site's admission: how many requests
+// were sent to the waiting page, how many wait for a slot now, and the
+// recent service time the wait is judged by.
+func admissionGauges(a *admission) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kofu_public_shed_total",
+			Help: "Citizen requests answered with the waiting page (503)."}, func() float64 { return float64(a.shed.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_public_queued",
+			Help: "Citizen requests waiting for a slot now."}, func() float64 { return float64(a.all.queued.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_public_waiting",
+			Help: "Visitors holding a place on the waiting page."}, func() float64 { return float64(a.nWaiting.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_public_service_seconds",
+			Help: "Recent time an admitted citizen request took (moving average)."}, func() float64 {
+			return time.Duration(a.all.service.Load()).Seconds()
+		}),
+	}
+}

@@ -70,3 +70,37 @@ func BenchmarkBookingStartPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkShed answers GET /booking/start while every slot of the public
+// site is taken: the cost of telling one more resident to wait, which in
+// an overload is most requests. It must stay a small fraction of a page,
+// or shedding eats the CPU that admitted requests need (issue #8).
+func BenchmarkShed(b *testing.B) {
+	db := storetest.MustOpen(b, store.SQLite)
+	srv := benchServer(b, db).(*Server)
+	adm := srv.admission
+	for range cap(adm.all.slots) {
+		adm.all.slots <- struct{}{}
+	}
+	adm.all.service.Store(int64(time.Second)) // slots free up too slowly to wait for one
+	before := db.Counts()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			req := httptest.NewRequest(http.MethodGet, "/booking/start", nil)
+			req.RemoteAddr = "127.0.0.1:1234"
+			req.Header.Set("X-Forwarded-For", "10.0.0.1")
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusServiceUnavailable {
+				b.Errorf("status %d", rec.Code)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	if d := db.Counts().Sub(before); d.Transactions != 0 {
+		b.Fatalf("shedding ran %d transactions", d.Transactions)
+	}
+}
