@@ -43,8 +43,8 @@ import (
 // database's writer, and without a limit of their own a rush of them
 // would hold every slot while the pages, which need no writer, wait.
 type admission struct {
-	all     *lane // every citizen request
-	writes  *lane // requests that write, in addition
+	all     *lane         // every citizen request
+	writes  *lane         // requests that write, in addition
 	maxWait time.Duration // the longest a request waits for a slot
 	budget  time.Duration // the longest expected wait a request queues for
 	key     []byte        // signs the tickets
@@ -165,6 +165,7 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
 // turnAway answers with the waiting page, and gives a newcomer a ticket.
 func (a *admission) turnAway(w http.ResponseWriter, r *http.Request, held bool, arrival time.Time) {
 	a.shed.Add(1)
@@ -331,7 +332,6 @@ func (l *lane) release(d time.Duration) {
 
 // giveBack frees a slot that was not used.
 func (l *lane) giveBack() { <-l.slots }
-
 
 // ticket is a visitor's place in the queue.
 type ticket struct {

@@ -367,8 +367,10 @@ func TestWritesCannotTakeEverySlot(t *testing.T) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer close(release)
-	wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/v1/public/bookings", nil)) })
-	<-entered // the only write slot is taken
+	wg.Go(func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/v1/public/bookings", nil))
+	})
+	<-entered                                    // the only write slot is taken
 	a.writes.service.Store(int64(2 * time.Hour)) // longer than the budget (half of maxWait)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("POST", "/booking/confirm", nil))
