@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // Validate and the window rules must not depend on the host's zoneinfo
 
@@ -173,12 +174,20 @@ func (s Settings) Location() (*time.Location, error) {
 		// "" would mean UTC and "Local" the host's zone: neither is a city's.
 		return nil, fmt.Errorf("booking: timezone %q is not a zone name", s.Timezone)
 	}
+	if loc, ok := locations.Load(s.Timezone); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(s.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("booking: timezone: %w", err)
 	}
+	locations.Store(s.Timezone, loc)
 	return loc, nil
 }
+
+// locations keeps the zones loaded by name: loading one reads the zone
+// database each time, and a month of slots asks often (issue #8).
+var locations sync.Map // string → *time.Location
 
 // NoticeAttempts is the per-notice-number limit per hour.
 func (s Settings) NoticeAttempts() int { return cmp.Or(s.NoticeAttemptsPerHour, 10) }

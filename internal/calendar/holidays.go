@@ -3,6 +3,7 @@ package calendar
 import (
 	"maps"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -43,7 +44,17 @@ func Supported(year int) bool { return year >= MinYear && year <= MaxYear }
 
 // Holidays returns the holidays of the year in date order, or nil when the
 // year is not Supported.
-func Holidays(year int) []Holiday {
+func Holidays(year int) []Holiday { return slices.Clone(holidaysOf(year)) }
+
+// holidaysByYear keeps each year's holidays once worked out: a month of
+// slots asks for them day by day (issue #8). Supported bounds the years.
+var holidaysByYear sync.Map // int → []Holiday
+
+// holidaysOf returns the year's holidays, shared: callers only read them.
+func holidaysOf(year int) []Holiday {
+	if h, ok := holidaysByYear.Load(year); ok {
+		return h.([]Holiday)
+	}
 	if !Supported(year) {
 		return nil
 	}
@@ -51,7 +62,9 @@ func Holidays(year int) []Holiday {
 	days := maps.Clone(named)
 	addSubstitutes(days, named)
 	addCitizensHolidays(days, named)
-	return sortedHolidays(days)
+	h := sortedHolidays(days)
+	holidaysByYear.Store(year, h)
+	return h
 }
 
 // HolidaysBetween returns the holidays from from to to, both included, in
@@ -59,7 +72,7 @@ func Holidays(year int) []Holiday {
 func HolidaysBetween(from, to Date) []Holiday {
 	var out []Holiday
 	for y := from.Year; y <= to.Year; y++ {
-		for _, h := range Holidays(y) {
+		for _, h := range holidaysOf(y) {
 			if !h.Date.Before(from) && !h.Date.After(to) {
 				out = append(out, h)
 			}
@@ -70,7 +83,7 @@ func HolidaysBetween(from, to Date) []Holiday {
 
 // IsHoliday returns the holiday's name when d is a holiday.
 func IsHoliday(d Date) (name string, ok bool) {
-	for _, h := range Holidays(d.Year) {
+	for _, h := range holidaysOf(d.Year) {
 		if h.Date == d {
 			return h.Name, true
 		}
