@@ -17,8 +17,28 @@ type monthSlot struct {
 	start time.Time
 }
 
-// monthSlots lists the slots of m00..m09 from 2024 to the end of 2026, where the stored bookings go.
+// monthSlots lists the slots of m00..m09 from 2024 to the end of 2026,
+// where the stored bookings go, starting with the month measured: the
+// smaller number of bookings then covers it as the larger one does (with
+// the slots in calendar order, 10,000 bookings stopped a third of the way
+// into it, so the small case read 100 seat counters and the large 280).
 func monthSlots() ([]monthSlot, error) {
+	all, err := calendarSlots()
+	if err != nil {
+		return nil, err
+	}
+	first := monthQuery.Place
+	from, _ := calendar.ParseDate(monthQuery.From)
+	for i, sl := range all {
+		if sl.place == first && !sl.start.Before(from.Time()) {
+			return append(all[i:], all[:i]...), nil
+		}
+	}
+	return all, nil
+}
+
+// calendarSlots lists the slots of m00..m09 in calendar order, place by place.
+func calendarSlots() ([]monthSlot, error) {
 	var out []monthSlot
 	for p := range monthPlaces {
 		place := fmt.Sprintf("m%02d", p)
@@ -122,7 +142,10 @@ func (v *env) monthView(ctx context.Context, s Sizes, progress func(string), ope
 	var smallDurs, largeDurs []time.Duration
 	n := 0
 	before := [2]store.Counts{small.db.Counts(), v.db.Counts()}
-	for range s.Calls {
+	// A p95 of 100 calls is the 5th slowest, which a burst of other work
+	// on a shared machine decides; five times as many calls cost seconds.
+	calls := 5 * s.Calls
+	for range calls {
 		d, _, err := small.monthCall(ctx)
 		if err != nil {
 			return Result{}, err
@@ -134,14 +157,15 @@ func (v *env) monthView(ctx context.Context, s Sizes, progress func(string), ope
 		largeDurs = append(largeDurs, d)
 	}
 	perCall := func(e *env, before store.Counts) float64 {
-		return float64(e.db.Counts().Sub(before).Statements) / float64(s.Calls)
+		return float64(e.db.Counts().Sub(before).Statements) / float64(calls)
 	}
 	return Result{Figure: fmt.Sprintf("1 か月の空き状況 p95（予約 %s 件）", count(s.Bookings)), Value: percentile(largeDurs, 0.95),
 		Unit: "ms", Baseline: percentile(smallDurs, 0.95), BaseUnit: "ms",
 		BaseText: fmt.Sprintf("予約 %s 件のとき（別のデータベース、交互に測定）", count(s.SmallBookings)),
 		Target:   AtMost(1.5, "≤ 1.5 倍"),
-		Note: fmt.Sprintf("%d 枠、SQL 文 %.1f 本/回（%s 件のとき %.1f 本/回）", n, perCall(v, before[1]),
-			count(s.SmallBookings), perCall(small, before[0]))}, nil
+		Note: fmt.Sprintf("%d 枠、%d 回ずつ、p50 %.2f ms（%s 件のとき %.2f ms）、SQL 文 %.1f 本/回（%s 件のとき %.1f 本/回）",
+			n, calls, percentile(largeDurs, 0.5), count(s.SmallBookings), percentile(smallDurs, 0.5),
+			perCall(v, before[1]), count(s.SmallBookings), perCall(small, before[0]))}, nil
 }
 
 // settle brings a freshly seeded database to the state a running one is
