@@ -39,9 +39,13 @@ import (
 // being served, not to holding on to those that will be turned away.
 //
 // Requests that write (the booking steps' posts, the public API's calls,
-// which count tries per IP address) also need one of the fewer write slots: they wait on the
-// database's writer, and without a limit of their own a rush of them
-// would hold every slot while the pages, which need no writer, wait.
+// which count tries per IP address) also need one of the fewer write
+// slots, and do not queue for one: they wait on the database's writer,
+// whose connection pool is their queue already, and without a limit of
+// their own a rush of them would hold every slot while the pages, which
+// need no writer, wait. (Queued for a write slot, they were most of the
+// late answers in kofubench's overload: their service time swings too
+// much for the expected wait to tell.)
 type admission struct {
 	all     *lane         // every citizen request
 	writes  *lane         // requests that write, in addition
@@ -49,7 +53,6 @@ type admission struct {
 	budget  time.Duration // the longest expected wait a request queues for
 	key     []byte        // signs the tickets
 
-	shed     atomic.Int64 // requests answered with the waiting page
 	nWaiting atomic.Int64 // len(waiting), read without the lock
 	last     atomic.Int64 // the last arrival handed out, to keep them distinct
 
@@ -143,15 +146,15 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 			t = ticket{arrival: arrival.UnixNano()}
 		}
 		write := writes(r)
-		if write && !a.writes.acquire(r, a.maxWait, a.budget) {
-			a.turnAway(w, r, held, arrival)
+		if write && !a.writes.acquire(r, 0, 0) {
+			a.turnAway(w, r, held, arrival, a.writes)
 			return
 		}
 		if !a.admit(r, t, held, arrival) {
 			if write {
 				a.writes.giveBack()
 			}
-			a.turnAway(w, r, held, arrival)
+			a.turnAway(w, r, held, arrival, a.all)
 			return
 		}
 		start := time.Now()
@@ -166,9 +169,10 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// turnAway answers with the waiting page, and gives a newcomer a ticket.
-func (a *admission) turnAway(w http.ResponseWriter, r *http.Request, held bool, arrival time.Time) {
-	a.shed.Add(1)
+// turnAway answers with the waiting page, and gives a newcomer a ticket;
+// the lane is the one that had no slot.
+func (a *admission) turnAway(w http.ResponseWriter, r *http.Request, held bool, arrival time.Time, l *lane) {
+	l.shed.Add(1)
 	if m, ok := w.(shedMarker); ok {
 		m.markShed()
 	}
@@ -273,6 +277,8 @@ type lane struct {
 	slots   chan struct{}
 	queued  atomic.Int64 // requests waiting for a slot
 	service atomic.Int64 // recent time a request held a slot, ns (moving average)
+	shed    atomic.Int64 // requests turned away for want of a slot here
+	late    atomic.Int64 // of them, those that waited for one in vain
 }
 
 func newLane(n int) *lane {
@@ -310,10 +316,10 @@ func (l *lane) acquire(r *http.Request, maxWait, budget time.Duration) bool {
 	case l.slots <- struct{}{}:
 		return true
 	case <-t.C:
-		return false
 	case <-r.Context().Done():
-		return false
 	}
+	l.late.Add(1)
+	return false
 }
 
 // expectedWait is how long the n-th request in the queue should wait for

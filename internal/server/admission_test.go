@@ -284,7 +284,7 @@ func TestExcessIsShedAtOnceWhenTheExpectedWaitIsTooLong(t *testing.T) {
 	if code := answer(t, q.visit(), 5*time.Second); code != 503 {
 		t.Fatalf("status %d", code)
 	}
-	if n := q.a.shed.Load(); n != 1 {
+	if n := q.a.all.shed.Load(); n != 1 {
 		t.Fatalf("shed %d", n)
 	}
 }
