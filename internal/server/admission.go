@@ -40,12 +40,15 @@ import (
 //
 // Requests that write (the booking steps' posts, the public API's calls,
 // which count tries per IP address) also need one of the fewer write
-// slots, and do not queue for one: they wait on the database's writer,
-// whose connection pool is their queue already, and without a limit of
+// slots: they wait on the database's writer, and without a limit of
 // their own a rush of them would hold every slot while the pages, which
-// need no writer, wait. (Queued for a write slot, they were most of the
-// late answers in kofubench's overload: their service time swings too
-// much for the expected wait to tell.)
+// need no writer, wait. A write queues for its slot on the same expected
+// wait, but once queued it is not turned away after maxWait: the time a
+// write holds its slot swings too much for the estimate to be right
+// within 40 ms (in kofubench's overload, writes that timed out were all
+// the late 503s), and a booking answered late beats a waiting page that
+// asks the resident to send it again. writeMaxWait only bounds a stuck
+// queue.
 type admission struct {
 	all     *lane         // every citizen request
 	writes  *lane         // requests that write, in addition
@@ -101,6 +104,8 @@ const (
 	initialService = 10 * time.Millisecond
 	// writeShare is the part of the slots that requests writing may hold.
 	writeShare = 4
+	// writeMaxWait bounds the wait of a write that queued for its slot.
+	writeMaxWait = 5 * time.Second
 )
 
 // newAdmission limits citizen requests to maxInFlight at once (a quarter
@@ -146,7 +151,7 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 			t = ticket{arrival: arrival.UnixNano()}
 		}
 		write := writes(r)
-		if write && !a.writes.acquire(r, 0, 0) {
+		if write && !a.writes.acquire(r, writeMaxWait, a.budget) {
 			a.turnAway(w, r, held, arrival, a.writes)
 			return
 		}

@@ -399,3 +399,38 @@ func TestAFormSentDuringTheRushIsNotReloaded(t *testing.T) {
 		t.Fatalf("a form during the rush: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// A write that queued for its slot is not turned away after maxWait: a
+// booking answered late beats asking the resident to send it again.
+func TestAQueuedWriteWaitsPastMaxWait(t *testing.T) {
+	a := newAdmission(4, 10*time.Millisecond, []byte("test key"))
+	release, entered := make(chan struct{}), make(chan struct{}, 2)
+	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/booking/slow" {
+			entered <- struct{}{}
+			<-release
+		}
+		w.Write([]byte("ok"))
+	}))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/booking/slow", nil)) })
+	<-entered // the only write slot is taken
+	a.writes.service.Store(int64(time.Millisecond))
+	done := make(chan int, 1)
+	wg.Go(func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/booking/confirm", nil))
+		done <- rec.Code
+	})
+	for deadline := time.Now().Add(5 * time.Second); a.writes.queued.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second write did not queue")
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // five times maxWait
+	close(release)
+	if code := answer(t, done, 5*time.Second); code != 200 {
+		t.Fatalf("the queued write: %d", code)
+	}
+}
