@@ -44,7 +44,17 @@ func Supported(year int) bool { return year >= MinYear && year <= MaxYear }
 
 // Holidays returns the holidays of the year in date order, or nil when the
 // year is not Supported.
-func Holidays(year int) []Holiday {
+func Holidays(year int) []Holiday { return slices.Clone(holidaysOf(year)) }
+
+// holidaysByYear keeps each year's holidays once worked out: a month of
+// slots asks for them day by day (issue #8). Supported bounds the years.
+var holidaysByYear sync.Map // int → []Holiday
+
+// holidaysOf returns the year's holidays, shared: callers only read them.
+func holidaysOf(year int) []Holiday {
+	if h, ok := holidaysByYear.Load(year); ok {
+		return h.([]Holiday)
+	}
 	if !Supported(year) {
 		return nil
 	}
@@ -52,7 +62,9 @@ func Holidays(year int) []Holiday {
 	days := maps.Clone(named)
 	addSubstitutes(days, named)
 	addCitizensHolidays(days, named)
-	return sortedHolidays(days)
+	h := sortedHolidays(days)
+	holidaysByYear.Store(year, h)
+	return h
 }
 
 // HolidaysBetween returns the holidays from from to to, both included, in
@@ -60,7 +72,7 @@ func Holidays(year int) []Holiday {
 func HolidaysBetween(from, to Date) []Holiday {
 	var out []Holiday
 	for y := from.Year; y <= to.Year; y++ {
-		for _, h := range Holidays(y) {
+		for _, h := range holidaysOf(y) {
 			if !h.Date.Before(from) && !h.Date.After(to) {
 				out = append(out, h)
 			}
@@ -71,24 +83,24 @@ func HolidaysBetween(from, to Date) []Holiday {
 
 // IsHoliday returns the holiday's name when d is a holiday.
 func IsHoliday(d Date) (name string, ok bool) {
-	name, ok = holidaysOf(d.Year)[d]
+	name, ok = namesOf(d.Year)[d]
 	return name, ok
 }
 
-// yearHolidays keeps each year's holidays by date once worked out: every
-// slot of every booking and calendar asks IsHoliday (issue #8).
-var yearHolidays sync.Map // year → map[Date]string
+// holidayNames keeps each year's holidays by date: every slot of every
+// booking and calendar asks IsHoliday (issue #8).
+var holidayNames sync.Map // int → map[Date]string
 
-func holidaysOf(year int) map[Date]string {
-	if m, ok := yearHolidays.Load(year); ok {
+func namesOf(year int) map[Date]string {
+	if m, ok := holidayNames.Load(year); ok {
 		return m.(map[Date]string)
 	}
 	m := map[Date]string{}
-	for _, h := range Holidays(year) {
+	for _, h := range holidaysOf(year) {
 		m[h.Date] = h.Name
 	}
 	if Supported(year) {
-		yearHolidays.Store(year, m) // never written again: safe to share
+		holidayNames.Store(year, m) // never written again: safe to share
 	}
 	return m
 }

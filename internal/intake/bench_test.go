@@ -42,12 +42,12 @@ func BenchmarkImport100k(b *testing.B) {
 		db := storetest.MustOpen(b, store.SQLite)
 		s := newService(db)
 		b.StartTimer()
-		stmts := db.Statements()
+		stmts := db.Counts().Statements
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
 		if err != nil || res.Created != 100_000 {
 			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 		}
-		b.ReportMetric(float64(db.Statements()-stmts)/100_000, "stmts/row")
+		b.ReportMetric(float64(db.Counts().Statements-stmts)/100_000, "stmts/row")
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -62,12 +62,12 @@ func BenchmarkImportPostgres20k(b *testing.B) {
 		db := storetest.MustOpen(b, store.Postgres)
 		s := newService(db)
 		b.StartTimer()
-		stmts := db.Statements()
+		stmts := db.Counts().Statements
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
 		if err != nil || res.Created != 20_000 {
 			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 		}
-		b.ReportMetric(float64(db.Statements()-stmts)/20_000, "stmts/row")
+		b.ReportMetric(float64(db.Counts().Statements-stmts)/20_000, "stmts/row")
 	}
 	b.ReportMetric(float64(20_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -89,12 +89,12 @@ func BenchmarkImportPostgresAfterAnalyze(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		stmts := db.Statements()
+		stmts := db.Counts().Statements
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "bench.csv"})
 		if err != nil || res.Created != 20_000 {
 			b.Fatalf("%v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 		}
-		b.ReportMetric(float64(db.Statements()-stmts)/20_000, "stmts/row")
+		b.ReportMetric(float64(db.Counts().Statements-stmts)/20_000, "stmts/row")
 	}
 	b.ReportMetric(float64(20_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -111,12 +111,12 @@ func BenchmarkReimportPostgres20k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		stmts := db.Statements()
+		stmts := db.Counts().Statements
 		res, err := s.ImportJLIS(ctx, staff, auth.Meta{}, bytes.NewReader(file), Options{FileName: "again.csv"})
 		if err != nil || res.Unchanged != 20_000 {
 			b.Fatalf("%v %+v", err, res)
 		}
-		b.ReportMetric(float64(db.Statements()-stmts)/20_000, "stmts/row")
+		b.ReportMetric(float64(db.Counts().Statements-stmts)/20_000, "stmts/row")
 	}
 	b.ReportMetric(float64(20_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

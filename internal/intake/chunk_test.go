@@ -227,9 +227,9 @@ func TestImportSendsFewStatementsPerRow(t *testing.T) {
 			name            string
 			created, atMost int
 		}{{"first import", rows, rows / 10}, {"same file again", 0, rows / 50}} {
-			before := db.Statements()
+			before := db.Counts().Statements
 			res := importBytes(t, s, file, false)
-			n := int(db.Statements() - before)
+			n := int(db.Counts().Statements - before)
 			t.Logf("%s: %d statements for %d rows", c.name, n, rows)
 			if res.Created != c.created || n > c.atMost {
 				t.Errorf("%s: created %d with %d statements, want %d with at most %d", c.name, res.Created, n, c.created, c.atMost)

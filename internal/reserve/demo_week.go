@@ -82,6 +82,7 @@ func (s *Service) SeedDemoWeek(ctx context.Context) (int, error) {
 // seedDemoSettings saves DemoSettings when no settings are saved yet.
 func (s *Service) seedDemoSettings(ctx context.Context) error {
 	st := DemoSettings()
+	defer s.settingsChanged()
 	return s.update(ctx, func(tx *store.Tx, now time.Time) error {
 		var saved booking.Settings
 		found, err := tx.LoadSetting(ctx, booking.SettingsKey, &saved)

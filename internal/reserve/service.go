@@ -11,6 +11,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/fresh"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -24,12 +25,38 @@ type Service struct {
 	clock  clock.Clock
 	mailer Mailer // nil: no booking mails
 	lines  *slotLines
+	// public is the settings as the citizen pages see them (PublicSettings).
+	public *fresh.Value[booking.Settings]
 }
+
+// PublicSettingsMaxAge bounds how long a change of the booking settings
+// saved on another instance may take to show on this instance's citizen
+// pages (docs/operations.md). Bookings always check the settings read in
+// their own transaction.
+const PublicSettingsMaxAge = time.Second
 
 // New returns a service on db that reads the time from c.
 func New(db *store.DB, c clock.Clock) *Service {
-	return &Service{db: db, clock: c, lines: newSlotLines()}
+	return &Service{db: db, clock: c, lines: newSlotLines(), public: fresh.New[booking.Settings](PublicSettingsMaxAge)}
 }
+
+// PublicSettings returns the settings for the citizen pages: read from
+// the database at most once per PublicSettingsMaxAge, so that a page view
+// costs no database round trip for them (issue #8). Changes saved through
+// this service show at once; those saved on another instance within
+// PublicSettingsMaxAge. Staff pages and every booking use Settings or the
+// settings of their own transaction, which are always current.
+func (s *Service) PublicSettings(ctx context.Context) (booking.Settings, error) {
+	st, err := s.public.Get(ctx, s.Settings)
+	if err != nil {
+		return st, err
+	}
+	return st.Clone(), nil // a copy: callers may change theirs
+}
+
+// settingsChanged makes this instance's citizen pages show a change of
+// the settings at once.
+func (s *Service) settingsChanged() { s.public.Forget() }
 
 // Settings returns the booking settings (the defaults until an admin
 // saves some).
@@ -76,6 +103,7 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, m auth.Met
 		return err
 	}
 	a := staffActor(p, m)
+	defer s.settingsChanged()
 	return s.update(ctx, func(tx *store.Tx, now time.Time) error {
 		old, err := loadSettings(ctx, tx)
 		if err != nil {

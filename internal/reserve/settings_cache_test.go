@@ -2,6 +2,7 @@ package reserve_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
@@ -45,4 +46,51 @@ func mustSettings(t *testing.T, svc *reserve.Service) booking.Settings {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// The citizen pages read the settings from memory: a change saved on this
+// instance shows at once, one saved on another within
+// PublicSettingsMaxAge, and the pages cost no statement in between.
+func TestPublicSettingsAreReadAtMostOncePerMaxAge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, capacity(4))
+		other := reserve.New(db, clock.NewFixed(f.clock.Now())) // a second server process
+		now := time.Now()
+		reserve.SetPublicSettingsClock(f.svc, func() time.Time { return now })
+		admin := auth.Principal{UserID: 1, Username: "admin", Role: auth.RoleAdmin}
+		public := func() booking.Settings {
+			t.Helper()
+			st, err := f.svc.PublicSettings(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		st := public()
+		before := db.Counts()
+		st.Places[0].Capacity = 9 // a caller's change stays its own
+		if got := public(); got.Places[0].Capacity != 4 {
+			t.Fatalf("capacity %d, want 4", got.Places[0].Capacity)
+		}
+		if d := db.Counts().Sub(before); d.Statements != 0 || d.Transactions != 0 {
+			t.Fatalf("a second read within the max age ran %+v", d)
+		}
+		if err := other.SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
+			t.Fatal(err)
+		}
+		if got := public(); got.Places[0].Capacity != 4 {
+			t.Fatalf("read the database again before the max age: capacity %d", got.Places[0].Capacity)
+		}
+		now = now.Add(reserve.PublicSettingsMaxAge)
+		if got := public(); got.Places[0].Capacity != 9 {
+			t.Fatalf("the change saved by another instance is not seen after the max age: capacity %d", got.Places[0].Capacity)
+		}
+		st.Places[0].Capacity = 7
+		if err := f.svc.SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
+			t.Fatal(err)
+		}
+		if got := public(); got.Places[0].Capacity != 7 {
+			t.Fatalf("this instance's own change must show at once: capacity %d", got.Places[0].Capacity)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/api"
@@ -29,14 +30,37 @@ import (
 // is shared by every instance (it comes from the database), so a visitor
 // keeps their place when the load balancer sends them elsewhere; the queue
 // itself is each instance's own, as the slots are.
+//
+// An excess request is answered at once, not after a long wait: a request
+// finding every slot taken may queue for one only while the expected wait
+// (the requests queued before it × the recent service time ÷ the slots)
+// stays within budget, and never longer than maxWait. So in an overload
+// the waiting page comes in milliseconds and the CPU goes to the requests
+// being served, not to holding on to those that will be turned away.
+//
+// Requests that write (the booking steps' posts, the public API's calls,
+// which count tries per IP address) also need one of the fewer write
+// slots: they wait on the database's writer, and without a limit of
+// their own a rush of them would hold every slot while the pages, which
+// need no writer, wait. A write queues for its slot on the same expected
+// wait, but once queued it is not turned away after maxWait: the time a
+// write holds its slot swings too much for the estimate to be right
+// within 40 ms (in kofubench's overload, writes that timed out were all
+// the late 503s), and a booking answered late beats a waiting page that
+// asks the resident to send it again. writeMaxWait only bounds a stuck
+// queue.
 type admission struct {
-	slots chan struct{}
-	wait  time.Duration // how long a request may wait for a slot
-	key   []byte        // signs the tickets
+	all     *lane         // every citizen request
+	writes  *lane         // requests that write, in addition
+	maxWait time.Duration // the longest a request waits for a slot
+	budget  time.Duration // the longest expected wait a request queues for
+	key     []byte        // signs the tickets
+
+	nWaiting atomic.Int64 // len(waiting), read without the lock
+	last     atomic.Int64 // the last arrival handed out, to keep them distinct
 
 	mu      sync.Mutex
 	waiting map[string]waiter // by ticket ID: visitors seen on the waiting page
-	last    int64             // the last arrival handed out, to keep them distinct
 	// With many visitors waiting, places are counted in a sorted copy of
 	// their arrivals refreshed now and then, and leavers are dropped now
 	// and then, so a request costs a binary search, not a walk of the queue.
@@ -67,8 +91,29 @@ const (
 	pruneEvery  = time.Second
 )
 
-func newAdmission(maxInFlight int, wait time.Duration, key []byte) *admission {
-	return &admission{slots: make(chan struct{}, maxInFlight), wait: wait, key: key, waiting: map[string]waiter{}}
+// Defaults of the short wait for a slot.
+const (
+	// admissionMaxWait caps the wait, so the waiting page comes well
+	// within 50 ms even for a request that queued and lost (issue #8).
+	admissionMaxWait = 40 * time.Millisecond
+	// serviceWeight is the weight of the newest request in the moving
+	// average of the service time: 1/serviceWeight.
+	serviceWeight = 16
+	// initialService is the service time assumed before any request
+	// was served: a rush at start-up queues a few requests, not all.
+	initialService = 10 * time.Millisecond
+	// writeShare is the part of the slots that requests writing may hold.
+	writeShare = 4
+	// writeMaxWait bounds the wait of a write that queued for its slot.
+	writeMaxWait = 5 * time.Second
+)
+
+// newAdmission limits citizen requests to maxInFlight at once (a quarter
+// of them writing); an excess request waits at most maxWait for a slot,
+// and only when it expects to get one within half of that.
+func newAdmission(maxInFlight int, maxWait time.Duration, key []byte) *admission {
+	return &admission{all: newLane(maxInFlight), writes: newLane(max(1, maxInFlight/writeShare)),
+		maxWait: maxWait, budget: maxWait / 2, key: key, waiting: map[string]waiter{}}
 }
 
 // citizen reports whether a path belongs to the public site. Its static
@@ -77,50 +122,100 @@ func citizen(path string) bool {
 	return path == "/" || strings.HasPrefix(path, "/booking/") || strings.HasPrefix(path, "/api/v1/public/")
 }
 
+// writes reports whether a citizen request needs the database's writer:
+// the form posts, and the public API's calls but the texts, which count
+// their tries per IP address in the database.
+func writes(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return true
+	}
+	return strings.HasPrefix(r.URL.Path, "/api/v1/public/") && r.URL.Path != "/api/v1/public/texts"
+}
+
+// shedMarker is told that the request was sent to the waiting page (the
+// request log leaves those out: in a flood, a line each would cost the
+// CPU the served requests need; kofu_public_shed_total counts them).
+type shedMarker interface{ markShed() }
+
 func (a *admission) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !citizen(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
+		arrival := time.Now()
 		t, held := a.ticketOf(r)
 		if !held {
-			t = a.newTicket()
+			// A newcomer is behind everyone already waiting; the ticket
+			// itself is only drawn if it is sent to the waiting page.
+			t = ticket{arrival: arrival.UnixNano()}
 		}
-		if !a.admit(r, t, held) {
-			if !held {
-				a.giveTicket(w, r, t)
-			}
-			busy(w, r)
+		write := writes(r)
+		if write && !a.writes.acquire(r, writeMaxWait, a.budget) {
+			a.turnAway(w, r, held, arrival, a.writes)
 			return
 		}
-		defer func() { <-a.slots }()
+		if !a.admit(r, t, held, arrival) {
+			if write {
+				a.writes.giveBack()
+			}
+			a.turnAway(w, r, held, arrival, a.all)
+			return
+		}
+		start := time.Now()
+		defer func() {
+			d := time.Since(start)
+			a.all.release(d)
+			if write {
+				a.writes.release(d)
+			}
+		}()
 		next.ServeHTTP(w, r)
 	})
 }
 
+// turnAway answers with the waiting page, and gives a newcomer a ticket;
+// the lane is the one that had no slot.
+func (a *admission) turnAway(w http.ResponseWriter, r *http.Request, held bool, arrival time.Time, l *lane) {
+	l.shed.Add(1)
+	if m, ok := w.(shedMarker); ok {
+		m.markShed()
+	}
+	if !held {
+		a.giveTicket(w, r, a.newTicket(arrival))
+	}
+	busy(w, r)
+}
+
 // admit takes a slot for the request unless older tickets are waiting for
-// the free ones. Without anyone ahead it waits a short while for a slot.
-// Only a visitor who came back with their ticket (held) joins the queue: a
-// client that keeps no cookies, as most bots, never holds a place that
-// nobody will claim, so it cannot leave the slots idle while real
+// the free ones. Without anyone ahead it may wait a short while for a
+// slot. Only a visitor who came back with their ticket (held) joins the
+// queue: a client that keeps no cookies, as most bots, never holds a place
+// that nobody will claim, so it cannot leave the slots idle while real
 // visitors wait behind it.
-func (a *admission) admit(r *http.Request, t ticket, held bool) bool {
-	now := time.Now()
+func (a *admission) admit(r *http.Request, t ticket, held bool, now time.Time) bool {
+	if a.nWaiting.Load() == 0 && a.all.tryAcquire() {
+		// Nobody waits on the waiting page: the common case, no lock.
+		return true
+	}
 	a.mu.Lock()
 	a.prune(now)
-	ahead := a.ahead(t, now)
-	free := cap(a.slots) - len(a.slots)
-	if ahead < free && a.tryAcquire() {
-		delete(a.waiting, t.id)
+	ahead := len(a.waiting) // a newcomer is behind every waiting visitor
+	if held {
+		ahead = a.ahead(t, now)
+	}
+	if ahead < a.all.free() && a.all.tryAcquire() {
+		a.leave(t, held)
 		a.mu.Unlock()
 		return true
 	}
 	a.mu.Unlock()
-	if ahead == 0 && a.acquire(r) {
-		a.mu.Lock()
-		delete(a.waiting, t.id)
-		a.mu.Unlock()
+	if ahead == 0 && a.all.acquire(r, a.maxWait, a.budget) {
+		if held {
+			a.mu.Lock()
+			a.leave(t, held)
+			a.mu.Unlock()
+		}
 		return true
 	}
 	if !held {
@@ -129,9 +224,18 @@ func (a *admission) admit(r *http.Request, t ticket, held bool) bool {
 	a.mu.Lock()
 	if _, ok := a.waiting[t.id]; ok || len(a.waiting) < maxWaiting {
 		a.waiting[t.id] = waiter{arrival: t.arrival, seen: now}
+		a.nWaiting.Store(int64(len(a.waiting)))
 	}
 	a.mu.Unlock()
 	return false
+}
+
+// leave takes an admitted visitor off the waiting list (a.mu held).
+func (a *admission) leave(t ticket, held bool) {
+	if held {
+		delete(a.waiting, t.id)
+		a.nWaiting.Store(int64(len(a.waiting)))
+	}
 }
 
 // ahead counts the waiting visitors who arrived before t: exactly for a
@@ -169,33 +273,76 @@ func (a *admission) prune(now time.Time) {
 			delete(a.waiting, id)
 		}
 	}
+	a.nWaiting.Store(int64(len(a.waiting)))
 }
 
-func (a *admission) tryAcquire() bool {
+// lane is a number of slots with what it takes to judge a wait for one:
+// how many wait now and how long a request recently held a slot.
+type lane struct {
+	slots   chan struct{}
+	queued  atomic.Int64 // requests waiting for a slot
+	service atomic.Int64 // recent time a request held a slot, ns (moving average)
+	shed    atomic.Int64 // requests turned away for want of a slot here
+	late    atomic.Int64 // of them, those that waited for one in vain
+}
+
+func newLane(n int) *lane {
+	l := &lane{slots: make(chan struct{}, n)}
+	l.service.Store(int64(initialService))
+	return l
+}
+
+func (l *lane) tryAcquire() bool {
 	select {
-	case a.slots <- struct{}{}:
+	case l.slots <- struct{}{}:
 		return true
 	default:
 		return false
 	}
 }
 
-// acquire takes a slot, waiting a short while when all are taken.
-func (a *admission) acquire(r *http.Request) bool {
-	if a.tryAcquire() {
+// free is the number of slots not taken.
+func (l *lane) free() int { return cap(l.slots) - len(l.slots) }
+
+// acquire takes a slot, waiting for one when all are taken, but only if
+// the wait expected is within budget, and at most maxWait.
+func (l *lane) acquire(r *http.Request, maxWait, budget time.Duration) bool {
+	if l.tryAcquire() {
 		return true
 	}
-	t := time.NewTimer(a.wait)
+	n := l.queued.Add(1)
+	defer l.queued.Add(-1)
+	if maxWait <= 0 || l.expectedWait(n) > budget {
+		return false
+	}
+	t := time.NewTimer(maxWait)
 	defer t.Stop()
 	select {
-	case a.slots <- struct{}{}:
+	case l.slots <- struct{}{}:
 		return true
 	case <-t.C:
-		return false
 	case <-r.Context().Done():
-		return false
 	}
+	l.late.Add(1)
+	return false
 }
+
+// expectedWait is how long the n-th request in the queue should wait for
+// a slot: the slots free up at one per service time ÷ slots.
+func (l *lane) expectedWait(n int64) time.Duration {
+	return time.Duration(n * l.service.Load() / int64(cap(l.slots)))
+}
+
+// release frees a slot held for d and adds d to the moving average.
+// Updates racing each other may lose one; an estimate needs no more.
+func (l *lane) release(d time.Duration) {
+	old := l.service.Load()
+	l.service.Store(old + (int64(d)-old)/serviceWeight)
+	<-l.slots
+}
+
+// giveBack frees a slot that was not used.
+func (l *lane) giveBack() { <-l.slots }
 
 // ticket is a visitor's place in the queue.
 type ticket struct {
@@ -203,13 +350,16 @@ type ticket struct {
 	arrival int64 // unix nanoseconds
 }
 
-// newTicket hands out a ticket for now, later than every earlier one.
-func (a *admission) newTicket() ticket {
-	a.mu.Lock()
-	arrival := max(time.Now().UnixNano(), a.last+1)
-	a.last = arrival
-	a.mu.Unlock()
-	return ticket{id: rand.Text()[:16], arrival: arrival}
+// newTicket hands out a ticket for the arrival, later than every
+// earlier one.
+func (a *admission) newTicket(at time.Time) ticket {
+	for {
+		last := a.last.Load()
+		arrival := max(at.UnixNano(), last+1)
+		if a.last.CompareAndSwap(last, arrival) {
+			return ticket{id: rand.Text()[:16], arrival: arrival}
+		}
+	}
 }
 
 // encode is arrival(8) | id, base64url, then "." and the MAC.
@@ -268,6 +418,12 @@ func busy(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusServiceUnavailable)
+	if r.Method == http.MethodPost {
+		// Reloading would ask for the form's address without the form,
+		// which is no page; the resident sends the form again instead.
+		w.Write([]byte(busyPostPage))
+		return
+	}
 	w.Write([]byte(busyPage))
 }
 
@@ -290,13 +446,29 @@ const busyPage = `<!doctype html>
 </html>
 `
 
+// busyPostPage answers a form sent during the rush: it does not reload
+// (that would lose the form), it asks to send the form again.
+const busyPostPage = `<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>混み合っています | Busy</title>
+</head>
+<body>
+<main>
+<h1>ただいま混み合っています</h1>
+<p role="status">入力した内容はまだ送信されていません。ブラウザの「戻る」で前の画面に戻り、数秒待ってからもう一度送信してください。予約の受付は終わっていません。</p>
+<p lang="en">The booking site is busy and your form was not sent. Please go back, wait a few seconds and send it again.</p>
+</main>
+</body>
+</html>
+`
+
 // pressure is the share of the slots in use, 1 while anyone waits.
 func (a *admission) pressure() float64 {
-	a.mu.Lock()
-	waiting := len(a.waiting)
-	a.mu.Unlock()
-	if waiting > 0 {
+	if a.nWaiting.Load() > 0 {
 		return 1
 	}
-	return float64(len(a.slots)) / float64(cap(a.slots))
+	return float64(len(a.all.slots)) / float64(cap(a.all.slots))
 }

@@ -208,3 +208,229 @@ func TestCookielessFloodHoldsNoPlace(t *testing.T) {
 		t.Fatalf("the resident waited behind 500 cookieless requests: %d", code)
 	}
 }
+
+// shedHarness is an admission of one slot, taken by a request that holds
+// it until released, with the service time set by the test.
+type shedHarness struct {
+	a       *admission
+	h       http.Handler
+	release chan struct{}
+	wg      sync.WaitGroup
+}
+
+func newShedHarness(t *testing.T, maxWait, service time.Duration) *shedHarness {
+	q := &shedHarness{a: newAdmission(1, maxWait, []byte("test key")), release: make(chan struct{})}
+	entered := make(chan struct{}, 1)
+	q.h = q.a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/booking/slow" {
+			entered <- struct{}{}
+			<-q.release
+		}
+		w.Write([]byte("ok"))
+	}))
+	q.wg.Go(func() { q.h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/booking/slow", nil)) })
+	<-entered
+	q.a.all.service.Store(int64(service))
+	t.Cleanup(func() {
+		select {
+		case <-q.release:
+		default:
+			close(q.release)
+		}
+		q.wg.Wait()
+	})
+	return q
+}
+
+// visit sends a newcomer's request in the background; its status arrives
+// on the channel.
+func (q *shedHarness) visit() <-chan int {
+	done := make(chan int, 1)
+	q.wg.Go(func() {
+		rec := httptest.NewRecorder()
+		q.h.ServeHTTP(rec, httptest.NewRequest("GET", "/booking/start", nil))
+		done <- rec.Code
+	})
+	return done
+}
+
+// waitQueued waits until n requests wait for a slot.
+func (q *shedHarness) waitQueued(t *testing.T, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); q.a.all.queued.Load() != n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests queued, want %d", q.a.all.queued.Load(), n)
+		}
+	}
+}
+
+func answer(t *testing.T, done <-chan int, within time.Duration) int {
+	t.Helper()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(within):
+		t.Fatalf("no answer within %v", within)
+		return 0
+	}
+}
+
+// When the slots free up too slowly for the wait to fit the budget, the
+// waiting page comes at once: here the wait allowed is an hour, and the
+// request must not take it.
+func TestExcessIsShedAtOnceWhenTheExpectedWaitIsTooLong(t *testing.T) {
+	q := newShedHarness(t, time.Hour, time.Minute) // one slot, freeing once a minute
+	q.a.budget = 10 * time.Millisecond
+	if code := answer(t, q.visit(), 5*time.Second); code != 503 {
+		t.Fatalf("status %d", code)
+	}
+	if n := q.a.all.shed.Load(); n != 1 {
+		t.Fatalf("shed %d", n)
+	}
+}
+
+// When a slot is expected soon the request waits for it and is served.
+func TestARequestWaitsBrieflyWhenASlotIsExpectedSoon(t *testing.T) {
+	q := newShedHarness(t, time.Hour, time.Millisecond) // expected wait 1 ms ≤ budget 30 min
+	done := q.visit()
+	q.waitQueued(t, 1)
+	close(q.release)
+	if code := answer(t, done, 5*time.Second); code != 200 {
+		t.Fatalf("the queued request: %d", code)
+	}
+}
+
+// The queue is as long as the budget allows: with a service time of 10 ms
+// on one slot and a budget of 25 ms, the first two wait and the third is
+// turned away at once.
+func TestTheQueueIsAsLongAsTheBudgetAllows(t *testing.T) {
+	q := newShedHarness(t, time.Hour, 10*time.Millisecond)
+	q.a.budget = 25 * time.Millisecond
+	first := q.visit()
+	q.waitQueued(t, 1)
+	second := q.visit()
+	q.waitQueued(t, 2)
+	if code := answer(t, q.visit(), 5*time.Second); code != 503 {
+		t.Fatalf("the third: %d", code)
+	}
+	close(q.release)
+	for _, done := range []<-chan int{first, second} {
+		if code := answer(t, done, 5*time.Second); code != 200 {
+			t.Fatalf("a queued request: %d", code)
+		}
+	}
+}
+
+// A request that queued waits no longer than maxWait.
+func TestTheWaitIsCapped(t *testing.T) {
+	q := newShedHarness(t, 30*time.Millisecond, time.Microsecond)
+	start := time.Now()
+	if code := answer(t, q.visit(), 5*time.Second); code != 503 {
+		t.Fatalf("status %d", code)
+	}
+	if waited := time.Since(start); waited < 30*time.Millisecond {
+		t.Fatalf("gave up after %v, before maxWait", waited)
+	}
+}
+
+// The service time is learned from the admitted requests.
+func TestServiceTimeFollowsTheRequests(t *testing.T) {
+	a := newAdmission(4, admissionMaxWait, []byte("test key"))
+	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+	}))
+	a.all.service.Store(0)
+	for range 3 * serviceWeight {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/booking/start", nil))
+	}
+	if got := time.Duration(a.all.service.Load()); got < 15*time.Millisecond {
+		t.Fatalf("service time %v after requests of 20 ms", got)
+	}
+	if got := a.all.expectedWait(8); got != 2*time.Duration(a.all.service.Load()) {
+		t.Fatalf("the 8th in the queue of 4 slots waits two service times, not %v", got)
+	}
+}
+
+// Requests that write hold at most a quarter of the slots: a rush of
+// bookings waiting on the database's writer cannot take the slots the
+// pages need.
+func TestWritesCannotTakeEverySlot(t *testing.T) {
+	a := newAdmission(4, time.Hour, []byte("test key"))
+	release, entered := make(chan struct{}), make(chan struct{}, 1)
+	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			entered <- struct{}{}
+			<-release
+		}
+		w.Write([]byte("ok"))
+	}))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(release)
+	wg.Go(func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/v1/public/bookings", nil))
+	})
+	<-entered                                    // the only write slot is taken
+	a.writes.service.Store(int64(2 * time.Hour)) // longer than the budget (half of maxWait)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/booking/confirm", nil))
+	if rec.Code != 503 {
+		t.Fatalf("a second write while the write slot is taken: %d", rec.Code)
+	}
+	for range 3 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/booking/start", nil))
+		if rec.Code != 200 {
+			t.Fatalf("a page while the writes are full: %d", rec.Code)
+		}
+	}
+	if n := len(a.all.slots); n != 1 {
+		t.Fatalf("%d slots taken after the pages, want the one write", n)
+	}
+}
+
+// A form sent during the rush is not reloaded by the waiting page (a
+// reload would ask for the form's address without the form).
+func TestAFormSentDuringTheRushIsNotReloaded(t *testing.T) {
+	q := newQueueHarness(t)
+	rec := httptest.NewRecorder()
+	q.h.ServeHTTP(rec, httptest.NewRequest("POST", "/booking/identify", strings.NewReader("s=x")))
+	if rec.Code != 503 || strings.Contains(rec.Body.String(), `http-equiv="refresh"`) || !strings.Contains(rec.Body.String(), "もう一度送信") {
+		t.Fatalf("a form during the rush: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// A write that queued for its slot is not turned away after maxWait: a
+// booking answered late beats asking the resident to send it again.
+func TestAQueuedWriteWaitsPastMaxWait(t *testing.T) {
+	a := newAdmission(4, 10*time.Millisecond, []byte("test key"))
+	release, entered := make(chan struct{}), make(chan struct{}, 2)
+	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/booking/slow" {
+			entered <- struct{}{}
+			<-release
+		}
+		w.Write([]byte("ok"))
+	}))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/booking/slow", nil)) })
+	<-entered // the only write slot is taken
+	a.writes.service.Store(int64(time.Millisecond))
+	done := make(chan int, 1)
+	wg.Go(func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/booking/confirm", nil))
+		done <- rec.Code
+	})
+	for deadline := time.Now().Add(5 * time.Second); a.writes.queued.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second write did not queue")
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // five times maxWait
+	close(release)
+	if code := answer(t, done, 5*time.Second); code != 200 {
+		t.Fatalf("the queued write: %d", code)
+	}
+}

@@ -84,3 +84,27 @@ func (m *metrics) observe(route string, code int, d time.Duration) {
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// admissionGauges report the public site's admission: how many requests
+// were sent to the waiting page (by the slots they lacked: any, or one of
+// those for writing; "late" those that waited for one in vain), how many
+// wait for a slot now, and the recent service time the wait is judged by.
+func admissionGauges(a *admission) []prometheus.Collector {
+	var out []prometheus.Collector
+	for name, l := range map[string]*lane{"all": a.all, "write": a.writes} {
+		out = append(out,
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kofu_public_shed_total", ConstLabels: prometheus.Labels{"lane": name},
+				Help: "Citizen requests answered with the waiting page (503), by the slots they lacked."},
+				func() float64 { return float64(l.shed.Load()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kofu_public_shed_late_total", ConstLabels: prometheus.Labels{"lane": name},
+				Help: "Of those, the requests that waited for a slot in vain."}, func() float64 { return float64(l.late.Load()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_public_queued", ConstLabels: prometheus.Labels{"lane": name},
+				Help: "Citizen requests waiting for a slot now."}, func() float64 { return float64(l.queued.Load()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_public_service_seconds", ConstLabels: prometheus.Labels{"lane": name},
+				Help: "Recent time a citizen request held a slot (moving average)."}, func() float64 {
+				return time.Duration(l.service.Load()).Seconds()
+			}))
+	}
+	return append(out, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kofu_public_waiting",
+		Help: "Visitors holding a place on the waiting page."}, func() float64 { return float64(a.nWaiting.Load()) }))
+}

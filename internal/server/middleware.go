@@ -19,7 +19,10 @@ import (
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	shed   bool // sent to the waiting page: counted, not logged
 }
+
+func (w *statusWriter) markShed() { w.shed = true }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
@@ -54,6 +57,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		s.metrics.observe(r.Pattern, sw.status, d)
+		if sw.shed {
+			return // kofu_public_shed_total counts them; a line each would feed a flood
+		}
 		s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("route", r.Pattern), slog.Int("status", sw.status), slog.Duration("duration", d))
 	})

@@ -48,6 +48,8 @@ type Server struct {
 	reserve *reserve.Service
 	mailer  *mail.Worker
 	handler http.Handler
+	// admission holds back citizen requests in a rush (nil: no limit).
+	admission *admission
 }
 
 // Deps are the parts a Server is built from.
@@ -139,8 +141,10 @@ func New(d Deps) (*Server, error) {
 	}))
 	var h http.Handler = csrf.Handler(s.router)
 	if d.Config.PublicMaxInFlight > 0 {
-		adm := newAdmission(d.Config.PublicMaxInFlight, 250*time.Millisecond, subKey(formKey, "admission"))
+		adm := newAdmission(d.Config.PublicMaxInFlight, admissionMaxWait, subKey(formKey, "admission"))
 		powSvc.SetPressure(adm.pressure)
+		s.admission = adm
+		s.metrics.reg.MustRegister(admissionGauges(adm)...)
 		h = adm.middleware(h)
 	}
 	s.handler = s.observe(s.securityHeaders(h))

@@ -2,7 +2,8 @@
 // reword (notices, the completion text, notes on what to bring, the help
 // line's name and hours): their built-in defaults in Japanese and English,
 // the city's own wording stored in the database, and a cache that every
-// instance keeps fresh by comparing a version number per request.
+// instance keeps fresh by comparing a version number at most once per
+// MaxAge.
 //
 // Texts are plain text: pages escape them and turn blank lines into
 // paragraphs, line breaks into <br> and https:// addresses into links.
@@ -56,12 +57,19 @@ func Defs() []Def {
 	}
 }
 
+// defsByKey indexes the definitions: pages look a text up for every
+// text they show, and building Defs for each lookup was a fifth of the
+// booking page's time (issue #8). Its entries are only read.
+var defsByKey = func() map[string]Def {
+	m := map[string]Def{}
+	for _, d := range Defs() {
+		m[d.Key] = d
+	}
+	return m
+}()
+
 // defOf returns the definition of key.
 func defOf(key string) (Def, bool) {
-	for _, d := range Defs() {
-		if d.Key == key {
-			return d, true
-		}
-	}
-	return Def{}, false
+	d, ok := defsByKey[key]
+	return d, ok
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -13,6 +13,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/fresh"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -21,19 +22,41 @@ type Service struct {
 	db    *store.DB
 	clock clock.Clock
 
-	mu      sync.Mutex
-	cached  Set
-	version int64
-	loaded  bool
+	// inForce is the texts with the version they were read at, checked
+	// against the database at most once per MaxAge.
+	inForce *fresh.Value[versioned]
 }
 
+// versioned is the texts read at one version.
+type versioned struct {
+	set     Set
+	version int64
+}
+
+// MaxAge bounds how long a change of a text saved on another instance may
+// take to show on this instance's pages (docs/operations.md); a change
+// saved on this instance shows at once.
+const MaxAge = time.Second
+
 // New returns the service on db.
-func New(db *store.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
+func New(db *store.DB, c clock.Clock) *Service {
+	return &Service{db: db, clock: c, inForce: fresh.New[versioned](MaxAge)}
+}
 
 // Set is the texts in force: the city's wording over the defaults.
 type Set struct {
 	stored map[string]string // by key + "/" + lang
+	stamp  uint64
 }
+
+// stamps numbers the sets read by Texts.
+var stamps atomic.Uint64
+
+// Stamp identifies the texts as Texts read them: two sets with the same
+// stamp hold the same texts, so a page rendered from one can be reused
+// for the other. It is 0 for a set that is not one of them (a draft
+// being previewed), which nothing should be cached for.
+func (s Set) Stamp() uint64 { return s.stamp }
 
 // Get returns the text of key in lang, and false when key is not an
 // editable text (the page's own catalog applies).
@@ -73,39 +96,34 @@ func Load(ctx context.Context, tx *store.Tx) (Set, error) {
 	return set, err
 }
 
-// Texts returns the texts in force. It asks the database only for the
-// version number and reloads when another instance (or this one) changed
-// a text since.
+// Texts returns the texts in force. Every page shows them, so they are
+// kept in memory: at most once per MaxAge the database is asked for the
+// version number, and the texts are read again only when another
+// instance changed one since. A Set is only read, so it is shared.
 func (s *Service) Texts(ctx context.Context) (Set, error) {
-	var v int64
-	if err := s.db.View(ctx, func(tx *store.Tx) (err error) { v, err = tx.SiteTextsVersion(ctx); return err }); err != nil {
-		return Set{}, err
-	}
-	s.mu.Lock()
-	if s.loaded && s.version == v {
-		defer s.mu.Unlock()
-		return s.cached, nil
-	}
-	s.mu.Unlock()
-	var rows []store.SiteText
+	v, err := s.inForce.Get(ctx, s.reload)
+	return v.set, err
+}
+
+// reload reads the version and, when it moved, the texts.
+func (s *Service) reload(ctx context.Context) (versioned, error) {
+	last, _ := s.inForce.Last()
+	var out versioned
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
-		if v, err = tx.SiteTextsVersion(ctx); err != nil {
+		if out.version, err = tx.SiteTextsVersion(ctx); err != nil || (last.set.stored != nil && out.version == last.version) {
 			return err
 		}
-		rows, err = tx.SiteTexts(ctx)
+		rows, err := tx.SiteTexts(ctx)
+		out.set = Set{stored: map[string]string{}, stamp: stamps.Add(1)}
+		for _, r := range rows {
+			out.set.stored[r.Key+"/"+r.Lang] = r.Body
+		}
 		return err
 	})
-	if err != nil {
-		return Set{}, err
+	if err == nil && out.set.stored == nil {
+		out.set = last.set
 	}
-	set := Set{stored: map[string]string{}}
-	for _, r := range rows {
-		set.stored[r.Key+"/"+r.Lang] = r.Body
-	}
-	s.mu.Lock()
-	s.cached, s.version, s.loaded = set, v, true
-	s.mu.Unlock()
-	return set, nil
+	return out, err
 }
 
 // Entry is one text as admins see it.
@@ -224,6 +242,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, m auth.Meta, key s
 		return Entry{}, err
 	}
 	d, _ := defOf(key)
+	defer s.inForce.Forget() // this instance's pages show the change at once
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		now := s.clock.Now()
 		old, err := entry(ctx, tx, key)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/audit"
@@ -36,6 +37,9 @@ func mustGet(t *testing.T, svc *sitetext.Service, key, lang string) string {
 func TestSavedTextsReachEveryInstanceAndResetRestoresTheDefault(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		one, other := sitetext.New(db, clock.System{}), sitetext.New(db, clock.System{})
+		now := time.Now()
+		sitetext.SetCacheClock(other, func() time.Time { return now })
+		mustGet(t, one, "done.lead", "ja")
 		def := mustGet(t, other, "done.lead", "ja") // the other instance caches the default now
 		if !strings.Contains(def, "ご予約ありがとうございます") {
 			t.Fatalf("default: %q", def)
@@ -44,8 +48,17 @@ func TestSavedTextsReachEveryInstanceAndResetRestoresTheDefault(t *testing.T) {
 		if _, err := one.Save(ctx, admin, auth.Meta{}, "done.lead", map[string]string{"ja": "ご予約を承りました。" + gaiji + "\r\n\r\n駐車場は南側です。  ", "en": "Booked."}); err != nil {
 			t.Fatal(err)
 		}
-		if got := mustGet(t, other, "done.lead", "ja"); got != "ご予約を承りました。"+gaiji+"\n\n駐車場は南側です。" {
-			t.Fatalf("the other instance still shows %q", got)
+		want := "ご予約を承りました。" + gaiji + "\n\n駐車場は南側です。"
+		if got := mustGet(t, one, "done.lead", "ja"); got != want {
+			t.Fatalf("the instance that saved must show the change at once: %q", got)
+		}
+		// Another instance checks the version at most once per MaxAge.
+		if got := mustGet(t, other, "done.lead", "ja"); got != def {
+			t.Fatalf("the other instance read the database before MaxAge: %q", got)
+		}
+		now = now.Add(sitetext.MaxAge)
+		if got := mustGet(t, other, "done.lead", "ja"); got != want {
+			t.Fatalf("the other instance still shows %q after MaxAge", got)
 		}
 		if got := mustGet(t, other, "done.lead", "en"); got != "Booked." {
 			t.Fatalf("en: %q", got)
@@ -57,6 +70,7 @@ func TestSavedTextsReachEveryInstanceAndResetRestoresTheDefault(t *testing.T) {
 		if err != nil || e.Changed["ja"] || e.Changed["en"] {
 			t.Fatalf("reset: %+v %v", e.Changed, err)
 		}
+		now = now.Add(sitetext.MaxAge)
 		if got := mustGet(t, other, "done.lead", "ja"); got != def {
 			t.Fatalf("after the reset: %q", got)
 		}

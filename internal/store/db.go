@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 
@@ -37,23 +36,10 @@ type DB struct {
 	read   *sql.DB
 	d      dialect
 	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
-	ops    *opCounts
+	count  *counter
 	// SQLite: statements kept prepared across transactions, per pool.
 	writeStmts, readStmts *stmtCache
 }
-
-// opCounts counts transactions and statements, so benchmarks can report
-// round trips per operation, a measure the shared machine cannot blur.
-type opCounts struct{ tx, statements atomic.Int64 }
-
-// Ops returns how many transactions and statements ran on db so far.
-func (db *DB) Ops() (transactions, statements int64) {
-	return db.ops.tx.Load(), db.ops.statements.Load()
-}
-
-// Statements returns how many statements the store has sent to the
-// database through transactions: round trips, on PostgreSQL.
-func (db *DB) Statements() int64 { _, n := db.Ops(); return n }
 
 // UseKeys sets the keys that seal and open personal fields. Without keys a
 // database still serves everything that holds no personal data.
@@ -97,7 +83,7 @@ func openPostgres(dsn string) (*DB, error) {
 	}
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
-	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect, ops: &opCounts{}}, nil
+	return &DB{Engine: Postgres, write: pool, read: pool, d: postgresDialect, count: &counter{}}, nil
 }
 
 func openSQLite(path string) (*DB, error) {
@@ -120,7 +106,7 @@ func openSQLite(path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect, ops: &opCounts{},
+	return &DB{Engine: SQLite, write: w, read: r, d: sqliteDialect, count: &counter{},
 		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
 }
 
@@ -147,7 +133,7 @@ type Tx struct {
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
 	deferred *[]searchRow         // search rows collected by a bulk import
 	keys     *fieldcrypt.Keyring
-	ops      *opCounts
+	count    *counter
 	shared   *stmtCache // SQLite: statements prepared beyond this transaction
 }
 
@@ -176,8 +162,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, shared *stmtCache, readOnly
 	if err != nil {
 		return translate(err)
 	}
-	db.ops.tx.Add(1)
-	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, ops: db.ops, shared: shared}
+	db.count.tx.Add(1)
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, count: db.count, shared: shared}
 	if shared != nil {
 		defer shared.prepareWanted() // after the transaction let its connection go
 	}
@@ -223,7 +209,7 @@ func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	t.ops.statements.Add(1)
+	t.count.stmts.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -231,7 +217,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	t.ops.statements.Add(1)
+	t.count.stmts.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -239,7 +225,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	t.ops.statements.Add(1)
+	t.count.stmts.Add(1)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -7,7 +7,7 @@ import "context"
 // chosen by the caller, never input.
 func (t *Tx) Savepoint(ctx context.Context, name string) error {
 	_, err := t.tx.ExecContext(ctx, `SAVEPOINT `+name)
-	t.ops.statements.Add(1)
+	t.count.stmts.Add(1)
 	return translate(err)
 }
 
@@ -16,6 +16,6 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 // transaction in, so the work before the savepoint can still commit.
 func (t *Tx) RollbackTo(ctx context.Context, name string) error {
 	_, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT `+name)
-	t.ops.statements.Add(1)
+	t.count.stmts.Add(1)
 	return translate(err)
 }

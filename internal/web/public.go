@@ -2,10 +2,13 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -18,10 +21,11 @@ import (
 // pubSite is the citizen booking site: its own layout, texts in two
 // languages, and the key that seals the state carried between steps.
 type pubSite struct {
-	ui    *UI
-	pages map[string]*template.Template
-	texts pubTexts
-	keys  *pubPublicKeys
+	ui     *UI
+	pages  map[string]*template.Template
+	texts  pubTexts
+	keys   *pubPublicKeys
+	shared pubSharedPages
 }
 
 // RegisterPublic adds the citizen site's pages: the top page, the booking
@@ -133,7 +137,16 @@ func (v pview) Href(p string) string {
 
 // newView starts the view of a request: language, help line, texts.
 func (s *pubSite) newView(r *http.Request, title string) pview {
-	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts}
+	st, err := s.ui.Reserve.PublicSettings(r.Context())
+	if err != nil {
+		st = booking.Settings{} // no help line; the page still works
+	}
+	return s.viewWith(r, title, st)
+}
+
+// viewWith is newView with the settings the handler has read already.
+func (s *pubSite) viewWith(r *http.Request, title string, st booking.Settings) pview {
+	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts, Phone: st.ContactPhone}
 	if d, ok := r.Context().Value(textDraftKey{}).(textDraft); ok {
 		v.site, v.Notice = d.set, "プレビュー（まだ保存していません）。この画面を閉じるか、ブラウザの「戻る」で編集に戻ります。"
 	} else if s.ui.Texts != nil {
@@ -145,9 +158,6 @@ func (s *pubSite) newView(r *http.Request, title string) pview {
 		v.site = set
 	}
 	v.Title = v.T(title)
-	if st, err := s.ui.Reserve.Settings(r.Context()); err == nil {
-		v.Phone = st.ContactPhone
-	}
 	return v
 }
 
@@ -155,22 +165,99 @@ func (s *pubSite) newView(r *http.Request, title string) pview {
 // template error never leaves half a page.
 func (s *pubSite) render(w http.ResponseWriter, r *http.Request, status int, page string, v pview) {
 	pubRememberLang(w, r)
-	var buf bytes.Buffer
-	t, ok := s.pages[page]
-	if !ok {
-		slog.ErrorContext(r.Context(), "public render: no page", "page", page)
-		http.Error(w, v.T("err.system"), http.StatusInternalServerError)
-		return
-	}
-	if err := t.ExecuteTemplate(&buf, "public_layout.html", v); err != nil {
+	b, err := s.execute(page, v)
+	if err != nil {
 		slog.ErrorContext(r.Context(), "public render", "page", page, "err", err.Error())
 		http.Error(w, v.T("err.system"), http.StatusInternalServerError)
 		return
 	}
+	pubWritePage(w, status, b)
+}
+
+// renderShared writes a page that is the same for every visitor who sees
+// the same inputs, named by key (language, settings, texts): it is
+// rendered once and then served from memory, as the top page and the
+// service choice are what a rush of residents opens first (issue #8).
+// A view of drafts (a staff preview) is never kept.
+func (s *pubSite) renderShared(w http.ResponseWriter, r *http.Request, key, page string, v pview) {
+	stamp := v.site.Stamp()
+	if stamp == 0 || v.Notice != "" || len(v.Errors) > 0 {
+		s.render(w, r, http.StatusOK, page, v)
+		return
+	}
+	key = page + "\x00" + v.Lang + "\x00" + strconv.FormatUint(stamp, 10) + "\x00" + v.Phone + "\x00" + v.Path + "\x00" + key
+	if b, ok := s.shared.get(key); ok {
+		pubRememberLang(w, r)
+		pubWritePage(w, http.StatusOK, b)
+		return
+	}
+	b, err := s.execute(page, v)
+	if err != nil {
+		s.render(w, r, http.StatusOK, page, v) // logs and answers the error
+		return
+	}
+	s.shared.put(key, b)
+	pubRememberLang(w, r)
+	pubWritePage(w, http.StatusOK, b)
+}
+
+// execute renders page with the layout.
+func (s *pubSite) execute(page string, v pview) ([]byte, error) {
+	t, ok := s.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "public_layout.html", v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func pubWritePage(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(b)
+}
+
+// pubSharedPages keeps the rendered pages of renderShared. The inputs
+// change rarely (an admin saves settings or a text), so the pages of the
+// old inputs are simply dropped when there are too many.
+type pubSharedPages struct {
+	mu    sync.Mutex
+	pages map[string][]byte
+}
+
+// pubMaxSharedPages bounds the memory of the kept pages.
+const pubMaxSharedPages = 64
+
+func (c *pubSharedPages) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.pages[key]
+	return b, ok
+}
+
+func (c *pubSharedPages) put(key string, b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pages == nil || len(c.pages) >= pubMaxSharedPages {
+		c.pages = map[string][]byte{}
+	}
+	c.pages[key] = b
+}
+
+// servicesKey names the services as the pages show them.
+func servicesKey(svcs []booking.Service) string {
+	var b strings.Builder
+	for _, sv := range svcs {
+		b.WriteString(sv.ID)
+		b.WriteByte(0)
+		b.WriteString(sv.Name)
+		b.WriteByte(1)
+	}
+	return b.String()
 }
 
 // fail shows an error page in the resident's language.
@@ -230,14 +317,14 @@ type pubTopData struct {
 }
 
 func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
-	v := s.newView(r, "top.title")
-	st, err := s.ui.Reserve.Settings(r.Context())
+	st, err := s.ui.Reserve.PublicSettings(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	v := s.viewWith(r, "top.title", st)
 	v.Data = pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead), Demo: s.ui.demo}
-	s.render(w, r, http.StatusOK, "top", v)
+	s.renderShared(w, r, v.Data.(pubTopData).Window+"\x00"+servicesKey(st.Services), "top", v)
 }
 
 // pubNow is the time used for seals.

@@ -38,18 +38,18 @@ func (s *pubSite) registerBooking(rt *route.Router) {
 // start shows the service choice, or the first step of the service given
 // in ?service=.
 func (s *pubSite) start(w http.ResponseWriter, r *http.Request) {
-	st, err := s.ui.Reserve.Settings(r.Context())
+	st, err := s.ui.Reserve.PublicSettings(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if _, ok := st.Service(r.URL.Query().Get("service")); !ok {
-		v := s.newView(r, "start.title")
+		v := s.viewWith(r, "start.title", st)
 		v.Data = pubTopData{Services: st.Services}
-		s.render(w, r, http.StatusOK, "start", v)
+		s.renderShared(w, r, servicesKey(st.Services), "start", v)
 		return
 	}
-	c := &pubStep{s: s, w: w, r: r, v: s.newView(r, "site.name"), at: pubNow(), f: pubFlow{Service: r.URL.Query().Get("service")}}
+	c := &pubStep{s: s, w: w, r: r, v: s.viewWith(r, "site.name", st), at: pubNow(), f: pubFlow{Service: r.URL.Query().Get("service")}}
 	if c.key, err = s.keys.get(r.Context()); err == nil {
 		err = c.load()
 	}

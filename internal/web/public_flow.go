@@ -130,7 +130,7 @@ func (s *pubSite) newStep(w http.ResponseWriter, r *http.Request, sealedFlow str
 // load reads the settings and the flow's service.
 func (c *pubStep) load() error {
 	var err error
-	if c.st, err = c.s.ui.Reserve.Settings(c.r.Context()); err != nil {
+	if c.st, err = c.s.ui.Reserve.PublicSettings(c.r.Context()); err != nil {
 		return err
 	}
 	if c.loc, err = c.st.Location(); err != nil {

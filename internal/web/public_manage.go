@@ -175,7 +175,7 @@ func pubStatusText(v pview, status string) string {
 
 // serviceOf returns the service of the settings with the id.
 func (s *pubSite) serviceOf(r *http.Request, id string) (booking.Service, bool) {
-	st, err := s.ui.Reserve.Settings(r.Context())
+	st, err := s.ui.Reserve.PublicSettings(r.Context())
 	if err != nil {
 		return booking.Service{}, false
 	}
