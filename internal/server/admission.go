@@ -54,7 +54,9 @@ type admission struct {
 	writes  *lane         // requests that write, in addition
 	maxWait time.Duration // the longest a request waits for a slot
 	budget  time.Duration // the longest expected wait a request queues for
-	key     []byte        // signs the tickets
+	// writeBudget is budget for the write slots.
+	writeBudget time.Duration
+	key         []byte // signs the tickets
 
 	nWaiting atomic.Int64 // len(waiting), read without the lock
 	last     atomic.Int64 // the last arrival handed out, to keep them distinct
@@ -106,6 +108,12 @@ const (
 	writeShare = 4
 	// writeMaxWait bounds the wait of a write that queued for its slot.
 	writeMaxWait = 5 * time.Second
+	// writeBudget is the longest expected wait a write queues for. A
+	// write carries a form the resident filled in, and an answer to it
+	// ("booked" or "full") is worth a wait a page view is not: with the
+	// pages' budget, 200 simultaneous posts for one slot got 114–152
+	// waiting pages and only the rest "full" (kofubench's hot slot).
+	writeBudget = 500 * time.Millisecond
 )
 
 // newAdmission limits citizen requests to maxInFlight at once (a quarter
@@ -113,7 +121,7 @@ const (
 // and only when it expects to get one within half of that.
 func newAdmission(maxInFlight int, maxWait time.Duration, key []byte) *admission {
 	return &admission{all: newLane(maxInFlight), writes: newLane(max(1, maxInFlight/writeShare)),
-		maxWait: maxWait, budget: maxWait / 2, key: key, waiting: map[string]waiter{}}
+		maxWait: maxWait, budget: maxWait / 2, writeBudget: max(writeBudget, maxWait/2), key: key, waiting: map[string]waiter{}}
 }
 
 // citizen reports whether a path belongs to the public site. Its static
@@ -151,7 +159,7 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 			t = ticket{arrival: arrival.UnixNano()}
 		}
 		write := writes(r)
-		if write && !a.writes.acquire(r, writeMaxWait, a.budget) {
+		if write && !a.writes.acquire(r, writeMaxWait, a.writeBudget) {
 			a.turnAway(w, r, held, arrival, a.writes)
 			return
 		}

@@ -434,3 +434,44 @@ func TestAQueuedWriteWaitsPastMaxWait(t *testing.T) {
 		t.Fatalf("the queued write: %d", code)
 	}
 }
+
+// A write queues for its slot on the longer write budget where a page
+// view would be turned away: with the write slot taken and 100 ms
+// expected, a second booking post waits and is served, while a page
+// under the same expected wait on the pages' lane is shed.
+func TestAWriteQueuesWhereAPageIsShed(t *testing.T) {
+	a := newAdmission(4, 40*time.Millisecond, []byte("test key")) // pages' budget 20 ms
+	release, entered := make(chan struct{}), make(chan struct{}, 2)
+	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/booking/slow" {
+			entered <- struct{}{}
+			<-release
+		}
+		w.Write([]byte("ok"))
+	}))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	free := sync.OnceFunc(func() { close(release) })
+	defer free() // before wg.Wait, also when the test fails
+	wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/booking/slow", nil)) })
+	<-entered // the only write slot is taken
+	a.writes.service.Store(int64(100 * time.Millisecond))
+	if a.writes.expectedWait(1) <= a.budget {
+		t.Fatalf("expected wait %v is within the pages' budget %v: the test shows nothing", a.writes.expectedWait(1), a.budget)
+	}
+	done := make(chan int, 1)
+	wg.Go(func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/public/bookings", nil))
+		done <- rec.Code
+	})
+	for deadline := time.Now().Add(5 * time.Second); a.writes.queued.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second write did not queue (shed %d)", a.writes.shed.Load())
+		}
+	}
+	free()
+	if code := answer(t, done, 5*time.Second); code != 200 {
+		t.Fatalf("the queued write: %d", code)
+	}
+}
