@@ -400,36 +400,58 @@ func TestAFormSentDuringTheRushIsNotReloaded(t *testing.T) {
 	}
 }
 
-// A write that queued for its slot is not turned away after maxWait: a
-// booking answered late beats asking the resident to send it again.
-func TestAQueuedWriteWaitsPastMaxWait(t *testing.T) {
-	a := newAdmission(4, 10*time.Millisecond, []byte("test key"))
-	release, entered := make(chan struct{}), make(chan struct{}, 2)
-	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// writeHarness is an admission of 4 slots (so one write slot) whose
+// write slot a slow post holds until free is called.
+type writeHarness struct {
+	a    *admission
+	h    http.Handler
+	wg   sync.WaitGroup
+	free func()
+}
+
+func newWriteHarness(t *testing.T, maxWait, service time.Duration) *writeHarness {
+	q := &writeHarness{a: newAdmission(4, maxWait, []byte("test key"))}
+	release, entered := make(chan struct{}), make(chan struct{}, 1)
+	q.free = sync.OnceFunc(func() { close(release) })
+	q.h = q.a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/booking/slow" {
 			entered <- struct{}{}
 			<-release
 		}
 		w.Write([]byte("ok"))
 	}))
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/booking/slow", nil)) })
+	t.Cleanup(func() { q.free(); q.wg.Wait() })
+	q.wg.Go(func() { q.h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/booking/slow", nil)) })
 	<-entered // the only write slot is taken
-	a.writes.service.Store(int64(time.Millisecond))
+	q.a.writes.service.Store(int64(service))
+	return q
+}
+
+// post sends a write in the background and waits until it queued for
+// the write slot; its status arrives on the channel.
+func (q *writeHarness) post(t *testing.T, path string) <-chan int {
+	t.Helper()
 	done := make(chan int, 1)
-	wg.Go(func() {
+	q.wg.Go(func() {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/booking/confirm", nil))
+		q.h.ServeHTTP(rec, httptest.NewRequest("POST", path, nil))
 		done <- rec.Code
 	})
-	for deadline := time.Now().Add(5 * time.Second); a.writes.queued.Load() != 1; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); q.a.writes.queued.Load() != 1; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the second write did not queue")
+			t.Fatalf("the second write did not queue (shed %d)", q.a.writes.shed.Load())
 		}
 	}
+	return done
+}
+
+// A write that queued for its slot is not turned away after maxWait: a
+// booking answered late beats asking the resident to send it again.
+func TestAQueuedWriteWaitsPastMaxWait(t *testing.T) {
+	q := newWriteHarness(t, 10*time.Millisecond, time.Millisecond)
+	done := q.post(t, "/booking/confirm")
 	time.Sleep(50 * time.Millisecond) // five times maxWait
-	close(release)
+	q.free()
 	if code := answer(t, done, 5*time.Second); code != 200 {
 		t.Fatalf("the queued write: %d", code)
 	}
@@ -437,40 +459,15 @@ func TestAQueuedWriteWaitsPastMaxWait(t *testing.T) {
 
 // A write queues for its slot on the longer write budget where a page
 // view would be turned away: with the write slot taken and 100 ms
-// expected, a second booking post waits and is served, while a page
-// under the same expected wait on the pages' lane is shed.
+// expected, more than the pages' budget, a booking post waits and is
+// served.
 func TestAWriteQueuesWhereAPageIsShed(t *testing.T) {
-	a := newAdmission(4, 40*time.Millisecond, []byte("test key")) // pages' budget 20 ms
-	release, entered := make(chan struct{}), make(chan struct{}, 2)
-	h := a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/booking/slow" {
-			entered <- struct{}{}
-			<-release
-		}
-		w.Write([]byte("ok"))
-	}))
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	free := sync.OnceFunc(func() { close(release) })
-	defer free() // before wg.Wait, also when the test fails
-	wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/booking/slow", nil)) })
-	<-entered // the only write slot is taken
-	a.writes.service.Store(int64(100 * time.Millisecond))
-	if a.writes.expectedWait(1) <= a.budget {
-		t.Fatalf("expected wait %v is within the pages' budget %v: the test shows nothing", a.writes.expectedWait(1), a.budget)
+	q := newWriteHarness(t, 40*time.Millisecond, 100*time.Millisecond) // pages' budget 20 ms
+	if q.a.writes.expectedWait(1) <= q.a.budget {
+		t.Fatalf("expected wait %v is within the pages' budget %v: the test shows nothing", q.a.writes.expectedWait(1), q.a.budget)
 	}
-	done := make(chan int, 1)
-	wg.Go(func() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/public/bookings", nil))
-		done <- rec.Code
-	})
-	for deadline := time.Now().Add(5 * time.Second); a.writes.queued.Load() != 1; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the second write did not queue (shed %d)", a.writes.shed.Load())
-		}
-	}
-	free()
+	done := q.post(t, "/api/v1/public/bookings")
+	q.free()
 	if code := answer(t, done, 5*time.Second); code != 200 {
 		t.Fatalf("the queued write: %d", code)
 	}
