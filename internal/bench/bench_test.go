@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"cmp"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +87,24 @@ func TestCheckSameResults(t *testing.T) {
 		if checkSameResults(a, b) == nil {
 			t.Errorf("%+v accepted as %+v", b, a)
 		}
+	}
+}
+
+// The full scan orders its hits as the search does: by reading up to
+// store.NameOrderBound matches, by card beyond.
+func TestScanOrderFollowsTheSearch(t *testing.T) {
+	short := []hit{{"ミワ", 3}, {"アベ", 9}, {"アベ", 2}}
+	inSearchOrder(short)
+	if got := []int64{short[0].id, short[1].id, short[2].id}; !slices.Equal(got, []int64{2, 9, 3}) {
+		t.Errorf("short list in order %v, want by reading then card", got)
+	}
+	long := make([]hit, store.NameOrderBound+1)
+	for i := range long {
+		long[i] = hit{kana: fmt.Sprint(i % 7), id: int64(len(long) - i)}
+	}
+	inSearchOrder(long)
+	if !slices.IsSortedFunc(long, func(a, b hit) int { return cmp.Compare(a.id, b.id) }) {
+		t.Error("a list over the bound is not in card order")
 	}
 }
 

@@ -185,14 +185,27 @@ func cardIDs(recs []store.CardRecord) []int64 {
 	return ids
 }
 
+// hit is a card the full scan found, with its reading.
+type hit struct {
+	kana string
+	id   int64
+}
+
+// inSearchOrder orders hits as the search orders its answer: by reading,
+// then card; a list longer than store.NameOrderBound by card alone, as
+// the search cannot sort that many sealed names (store.searchBySQL).
+func inSearchOrder(hits []hit) {
+	if len(hits) > store.NameOrderBound {
+		slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.id, b.id) })
+		return
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(strings.Compare(a.kana, b.kana), cmp.Compare(a.id, b.id)) })
+}
+
 // fullScan reads every card and keeps those whose name or reading holds
-// the query, ordered as the search orders them (reading, then card).
+// the query, ordered as the search orders them (inSearchOrder).
 func (v *env) fullScan(ctx context.Context, q string) (found, error) {
 	keys := slices.Compact([]string{moji.NameKey(q), moji.KanaKey(q)})
-	type hit struct {
-		kana string
-		id   int64
-	}
 	var hits []hit
 	err := v.db.View(ctx, func(tx *store.Tx) error {
 		return tx.EachCard(ctx, store.CardFilter{Sort: "id"}, func(rec store.CardRecord) error {
@@ -206,7 +219,7 @@ func (v *env) fullScan(ctx context.Context, q string) (found, error) {
 			return nil
 		})
 	})
-	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(strings.Compare(a.kana, b.kana), cmp.Compare(a.id, b.id)) })
+	inSearchOrder(hits)
 	f := found{total: len(hits)}
 	for _, h := range hits[:min(len(hits), store.DefaultCardLimit)] {
 		f.page = append(f.page, h.id)
