@@ -44,35 +44,14 @@ func Supported(year int) bool { return year >= MinYear && year <= MaxYear }
 
 // Holidays returns the holidays of the year in date order, or nil when the
 // year is not Supported.
-func Holidays(year int) []Holiday { return slices.Clone(holidaysOf(year)) }
-
-// holidaysByYear keeps each year's holidays once worked out: a month of
-// slots asks for them day by day (issue #8). Supported bounds the years.
-var holidaysByYear sync.Map // int → []Holiday
-
-// holidaysOf returns the year's holidays, shared: callers only read them.
-func holidaysOf(year int) []Holiday {
-	if h, ok := holidaysByYear.Load(year); ok {
-		return h.([]Holiday)
-	}
-	if !Supported(year) {
-		return nil
-	}
-	named := namedHolidays(year)
-	days := maps.Clone(named)
-	addSubstitutes(days, named)
-	addCitizensHolidays(days, named)
-	h := sortedHolidays(days)
-	holidaysByYear.Store(year, h)
-	return h
-}
+func Holidays(year int) []Holiday { return slices.Clone(yearOf(year).list) }
 
 // HolidaysBetween returns the holidays from from to to, both included, in
 // date order. Years that are not Supported contribute nothing.
 func HolidaysBetween(from, to Date) []Holiday {
 	var out []Holiday
 	for y := from.Year; y <= to.Year; y++ {
-		for _, h := range holidaysOf(y) {
+		for _, h := range yearOf(y).list {
 			if !h.Date.Before(from) && !h.Date.After(to) {
 				out = append(out, h)
 			}
@@ -83,26 +62,35 @@ func HolidaysBetween(from, to Date) []Holiday {
 
 // IsHoliday returns the holiday's name when d is a holiday.
 func IsHoliday(d Date) (name string, ok bool) {
-	name, ok = namesOf(d.Year)[d]
+	name, ok = yearOf(d.Year).names[d]
 	return name, ok
 }
 
-// holidayNames keeps each year's holidays by date: every slot of every
-// booking and calendar asks IsHoliday (issue #8).
-var holidayNames sync.Map // int → map[Date]string
+// yearHolidays is one year's holidays, in date order and by date.
+type yearHolidays struct {
+	list  []Holiday
+	names map[Date]string
+}
 
-func namesOf(year int) map[Date]string {
-	if m, ok := holidayNames.Load(year); ok {
-		return m.(map[Date]string)
+// years keeps each year's holidays once worked out: every slot of every
+// booking and calendar asks for them (issue #8). They are never written
+// again, so callers share them; Supported bounds the years kept.
+var years sync.Map // int → yearHolidays
+
+func yearOf(year int) yearHolidays {
+	if y, ok := years.Load(year); ok {
+		return y.(yearHolidays)
 	}
-	m := map[Date]string{}
-	for _, h := range holidaysOf(year) {
-		m[h.Date] = h.Name
+	if !Supported(year) {
+		return yearHolidays{}
 	}
-	if Supported(year) {
-		holidayNames.Store(year, m) // never written again: safe to share
-	}
-	return m
+	named := namedHolidays(year)
+	days := maps.Clone(named)
+	addSubstitutes(days, named)
+	addCitizensHolidays(days, named)
+	y := yearHolidays{list: sortedHolidays(days), names: days}
+	years.Store(year, y)
+	return y
 }
 
 // IsYearEndClosure reports whether d falls in the year-end and new-year
