@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 )
 
@@ -45,7 +46,7 @@ func (t *Tx) EachCard(ctx context.Context, f CardFilter, fn func(CardRecord) err
 	defer rows.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches, readErr := t.readBatches(ctx, rows, len(qkeys) > 0)
+	batches, readErr := readBatches(ctx, rows, len(qkeys) > 0)
 	for batch := range batches {
 		for i := range batch {
 			if err := t.openScanned(&batch[i], qkeys, fn); err != nil {
@@ -61,11 +62,7 @@ func (t *Tx) EachCard(ctx context.Context, f CardFilter, fn func(CardRecord) err
 
 // readBatches scans rows on a goroutine of its own; the returned function
 // gives the reading error once the channel is closed.
-func (t *Tx) readBatches(ctx context.Context, rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-}, withKeys bool) (<-chan []scannedCard, func() error) {
+func readBatches(ctx context.Context, rows *sql.Rows, withKeys bool) (<-chan []scannedCard, func() error) {
 	out := make(chan []scannedCard, 2)
 	var err error
 	var wg sync.WaitGroup
