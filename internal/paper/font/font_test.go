@@ -22,11 +22,11 @@ func TestGothicCoverage(t *testing.T) {
 		}
 	}
 	for s, want := range map[string][]string{
-		"𠮷野家":            {"𠮷"},                  // U+20BB7 is not in JIS X 0213
-		"\uE001子":          {"\uE001"},             // an unmapped 外字
-		"辻\U000E0103":      {"辻\U000E0103"},       // a sequence the font lacks
+		"𠮷野家":            {"𠮷"},                 // U+20BB7 is not in JIS X 0213
+		"\uE001子":        {"\uE001"},            // an unmapped 外字
+		"辻\U000E0103":    {"辻\U000E0103"},       // a sequence the font lacks
 		"山\U000E0100田\n": {"山\U000E0100", "\n"}, // control characters are not drawn
-		"\U000E0100":       {"\U000E0100"},         // a selector alone
+		"\U000E0100":     {"\U000E0100"},        // a selector alone
 	} {
 		if got := f.Missing(s); !slices.Equal(got, want) {
 			t.Errorf("Missing(%+q) = %+q, want %+q", s, got, want)
