@@ -1,10 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 
-	qrcode "github.com/skip2/go-qrcode"
-
+	"github.com/kofu-oss/kofu/internal/qr"
 	"github.com/kofu-oss/kofu/internal/reserve"
 )
 
@@ -17,12 +17,16 @@ func (s *pubSite) qr(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	png, err := qrcode.Encode(reserve.FormatCode(code), qrcode.Medium, 256)
+	c, err := qr.Encode(reserve.FormatCode(code), qr.Medium)
+	var png bytes.Buffer
+	if err == nil {
+		err = c.WritePNG(&png, 8)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Write(png)
+	w.Write(png.Bytes())
 }
