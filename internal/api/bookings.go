@@ -138,12 +138,28 @@ func writePublic(w http.ResponseWriter, r *http.Request, b reserve.Booking, err 
 	WriteJSON(w, http.StatusOK, map[string]any{"booking": publicJSON(b)})
 }
 
+// writeAvailability answers the slots as JSON. A month is a few hundred
+// slots; the encoding of an answer the service keeps for a moment is made
+// once and shared by the requests it serves (issue #14).
 func writeAvailability(w http.ResponseWriter, r *http.Request, av reserve.Availability, err error) {
+	var body []byte
+	if err == nil {
+		body, err = av.Rendered(encodeAvailability)
+	}
 	if err != nil {
 		writeBookingError(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, availabilityJSONOf(av))
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body))) // one write, not chunks
+	w.Write(body)
+}
+
+func encodeAvailability(av reserve.Availability) ([]byte, error) {
+	b, err := json.Marshal(availabilityJSONOf(av))
+	return append(b, '\n'), err
 }
 
 // writeBookingError answers like WriteError, but says exactly when to

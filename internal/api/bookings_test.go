@@ -230,7 +230,8 @@ func TestPublicRateLimitAnswers429(t *testing.T) {
 		req := httptest.NewRequest("GET", path, nil)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "40" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
+		// A bucket of 2 refilled at 2 a minute: the next request in 30 s.
+		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "30" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
 			t.Fatalf("status %d, Retry-After %q: %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
 		}
 	})

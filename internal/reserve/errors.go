@@ -77,6 +77,10 @@ func errBookingNotFound() error {
 type LimitError struct {
 	RetryAfter time.Duration
 	Err        error // the database error when the limit could not be checked
+	// Provable: only a notice number's attempt limit refused the request,
+	// and the same request with a proof of work passes (CreateRequest's
+	// Proved): the handler asks for one instead of refusing.
+	Provable bool
 }
 
 // Code returns apperr.RateLimited.

@@ -79,6 +79,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.reserve.SetAccessKey(subKey(formKey, "booking access"))
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	texts := sitetext.New(d.DB, d.Clock)

@@ -64,7 +64,7 @@ func (s *pubSite) manageOpen(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		// Without the link: one person's notice number and birth date prove
 		// the booking is theirs and give a fresh access code.
-		t, err := s.ui.Reserve.ManageToken(r.Context(), route.MetaOf(r), code, r.PostFormValue("notice"), r.PostFormValue("birth"))
+		t, err := s.ui.Reserve.ManageToken(r.Context(), route.MetaOf(r), code, r.PostFormValue("notice"), r.PostFormValue("birth"), false)
 		if err != nil {
 			s.manageRefused(w, r, code, err)
 			return
