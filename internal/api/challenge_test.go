@@ -22,6 +22,7 @@ import (
 func post(t *testing.T, h http.Handler, body, token, answer string) (int, map[string]any) {
 	t.Helper()
 	req := httptest.NewRequest("POST", "/api/v1/public/bookings", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set(api.ChallengeHeader, token)
 		req.Header.Set(api.ChallengeAnswerHeader, answer)

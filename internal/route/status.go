@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	"illegal_transition":          http.StatusConflict,
 	"cancel_reason_required":      http.StatusUnprocessableEntity,
 	apperr.RateLimited:            http.StatusTooManyRequests,
+	"unsupported_media_type":      http.StatusUnsupportedMediaType,
 	"slot_full":                   http.StatusConflict,
 	"already_booked":              http.StatusConflict,
 	"outside_window":              http.StatusConflict,
