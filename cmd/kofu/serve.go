@@ -65,8 +65,8 @@ type Main struct {
 	// metricsLn and metrics serve /metrics on --metrics-addr (nil: none).
 	metricsLn net.Listener
 	metrics   *http.Server
-	stop    context.CancelFunc
-	done    chan struct{}
+	stop      context.CancelFunc
+	done      chan struct{}
 }
 
 // Run opens and migrates the database, seeds the demo city when asked, and
