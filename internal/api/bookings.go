@@ -99,10 +99,19 @@ func (h *BookingHandlers) book(w http.ResponseWriter, r *http.Request) {
 		writeBookingError(w, r, err)
 		return
 	}
-	if !h.passChallenge(w, r, req) {
+	proved, ok := h.passChallenge(w, r, req)
+	if !ok {
 		return
 	}
+	req.Proved = proved
 	b, token, err := h.Reserve.Book(r.Context(), route.MetaOf(r), req)
+	if le := (*reserve.LimitError)(nil); errors.As(err, &le) && le.Provable && h.Challenge != nil {
+		// A notice number past its attempts: a proof lets the resident
+		// through, where a refusal would lock them out (issue #14).
+		h.writeChallenge(w, r, h.Challenge.Require(r.Context(), route.MetaOf(r).IP, challenge.Bind(req)),
+			apperr.New(challenge.CodeRequired, "この交付通知書番号での試行が続いたため、確認が必要です。表示された確認に答えてから、もう一度送信してください。"))
+		return
+	}
 	if err != nil {
 		writeBookingError(w, r, err)
 		return
@@ -220,18 +229,25 @@ const (
 
 // passChallenge applies the proof of work under load: without a passing
 // proof it answers 429 (or 409 for a spent one) with the challenge to
-// answer, and returns false.
-func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, req reserve.CreateRequest) bool {
+// answer, and returns false. proved says the request met a challenge.
+func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, req reserve.CreateRequest) (proved, ok bool) {
 	if h.Challenge == nil {
-		return true
+		return false, true
 	}
-	offer, err := h.Challenge.Gate(r.Context(), r.Header.Get(ChallengeHeader), r.Header.Get(ChallengeAnswerHeader), challenge.Bind(req))
+	proved, offer, err := h.Challenge.Gate(r.Context(), route.MetaOf(r).IP, r.Header.Get(ChallengeHeader),
+		r.Header.Get(ChallengeAnswerHeader), challenge.Bind(req))
 	if err == nil {
-		return true
+		return proved, true
 	}
+	h.writeChallenge(w, r, offer, err)
+	return false, false
+}
+
+// writeChallenge answers err with the challenge to meet.
+func (h *BookingHandlers) writeChallenge(w http.ResponseWriter, r *http.Request, offer *challenge.Offer, err error) {
 	if offer == nil {
 		WriteError(w, r, err)
-		return false
+		return
 	}
 	var b struct {
 		errorBody
@@ -240,5 +256,4 @@ func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, 
 	b.Error.Code, b.Error.Message, b.Challenge = apperr.CodeOf(err), apperr.MessageOf(err), offer
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, offer.Remaining(h.Challenge.Now()))))
 	WriteJSON(w, Status(b.Error.Code), b)
-	return false
 }

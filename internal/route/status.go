@@ -34,6 +34,7 @@ var statusOf = map[string]int{
 	"surface_not_pending":         http.StatusConflict,
 	"challenge_required":          http.StatusTooManyRequests,
 	"challenge_wait":              http.StatusTooManyRequests,
+	"challenge_solve":             http.StatusTooManyRequests,
 	"challenge_used":              http.StatusConflict,
 	apperr.Internal:               http.StatusInternalServerError,
 }
