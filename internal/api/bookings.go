@@ -184,9 +184,9 @@ func writeBookingError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.ErrorContext(r.Context(), "rate limit unavailable, request refused", "err", le.Err.Error(), "route", r.Pattern)
 	}
 	var b errorBody
-	b.Error.Code, b.Error.Message = apperr.RateLimited, apperr.MessageOf(err)
+	b.Error.Code, b.Error.Message = le.Code(), apperr.MessageOf(err)
 	w.Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
-	WriteJSON(w, Status(apperr.RateLimited), b)
+	WriteJSON(w, Status(b.Error.Code), b)
 }
 
 // decodeBooking reads a JSON body like decode, but names the field at

@@ -53,7 +53,7 @@ func (s *Service) hold(ctx context.Context, tx *store.Tx, a actor, req HoldReque
 		return Hold{}, err
 	}
 	if n, err := tx.LiveHolds(ctx, a.meta.IP, now); err != nil || n >= st.MaxHolds() {
-		return Hold{}, cmpErr(err, &LimitError{RetryAfter: st.Hold()})
+		return Hold{}, cmpErr(err, &LimitError{RetryAfter: st.Hold(), Holds: st.MaxHolds()})
 	}
 	h := store.Booking{TokenHash: hash, Service: plan.service.ID, Place: plan.place.ID, Start: plan.slot.Start,
 		End: plan.slot.End, Date: plan.slot.Start.In(plan.loc).Format(time.DateOnly), Channel: string(booking.ChannelWeb),

@@ -3,6 +3,7 @@ package reserve_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,6 +173,31 @@ func TestSettingsAreValidatedAndAudited(t *testing.T) {
 		}
 		if a := f.auditActions(t, "settings.booking_changed"); len(a) != 2 {
 			t.Fatalf("audit %v", a)
+		}
+	})
+}
+
+// The live holds of one address are refused with their own code and a
+// message that says why (issue #14: it read like an input error).
+func TestTooManyHoldsSaysWhy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, func(st *booking.Settings) { st.MaxHoldsPerIP = 2 })
+		req := func(at string) reserve.HoldRequest {
+			return reserve.HoldRequest{Service: "pickup", Place: "main", Start: jst(t, at).Format(time.RFC3339), People: 1}
+		}
+		for _, at := range []string{"2026-12-01 09:00", "2026-12-01 09:30"} {
+			if _, err := f.svc.Hold(t.Context(), f.meta, req(at)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := f.svc.Hold(t.Context(), f.meta, req("2026-12-01 10:00"))
+		le, ok := isLimit(err)
+		if !ok || apperr.CodeOf(err) != reserve.CodeTooManyHolds || le.RetryAfter != 10*time.Minute ||
+			!strings.Contains(err.Error(), "仮押さえ中の予約が 2 件") {
+			t.Fatalf("third hold: %v", err)
+		}
+		if _, err := f.svc.Hold(t.Context(), auth.Meta{IP: "192.0.2.77"}, req("2026-12-01 10:00")); err != nil {
+			t.Fatalf("another address: %v", err)
 		}
 	})
 }

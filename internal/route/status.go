@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	"cancel_reason_required":      http.StatusUnprocessableEntity,
 	apperr.RateLimited:            http.StatusTooManyRequests,
 	"unsupported_media_type":      http.StatusUnsupportedMediaType,
+	"too_many_holds":              http.StatusTooManyRequests,
 	"slot_full":                   http.StatusConflict,
 	"already_booked":              http.StatusConflict,
 	"outside_window":              http.StatusConflict,

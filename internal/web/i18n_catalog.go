@@ -234,6 +234,7 @@ func pubCatalogEN() pubCatalog {
 		"err.hold_expired":      "The time you chose was held for a limited time only. Please choose the time again.",
 		"err.outside_window":    "This time can no longer be booked. Please choose another time.",
 		"err.rate_limited":      "Many requests are arriving at the moment. Please wait a little and try again.",
+		"err.too_many_holds":    "Too many times are being held from the same connection (the same line or building network). Held times are released after a few minutes: please try again later, or book by phone.",
 		"err.not_found":         "The booking was not found. Check the booking code and use the link in your e-mail.",
 		"err.too_many_people":   "Too many people for one booking.",
 
