@@ -276,7 +276,7 @@ func TestScheduledBackupRunsAndIsReported(t *testing.T) {
 	t.Setenv("KOFU_BACKUP_PASSPHRASE", "a long enough passphrase for tests")
 	fs := (env{stderr: io.Discard}).newFlags("serve")
 	cfg := config.Bind(fs)
-	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--db", dsn, "--backup-dir", dir}); err != nil {
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--db", dsn, "--backup-dir", dir, "--metrics-addr", "127.0.0.1:0"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := cfg.Finish(fs); err != nil {
@@ -289,7 +289,7 @@ func TestScheduledBackupRunsAndIsReported(t *testing.T) {
 	defer m.Close()
 	var metrics string
 	for range 100 { // the first backup is due at once; wait for it
-		res, err := http.Get("http://" + m.Addr() + "/metrics")
+		res, err := http.Get("http://" + m.MetricsAddr() + "/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,6 +299,9 @@ func TestScheduledBackupRunsAndIsReported(t *testing.T) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if res, err := http.Get("http://" + m.Addr() + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the residents' listener: %v %v", res, err) // only on --metrics-addr
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 || !strings.HasSuffix(entries[0].Name(), ".age") || !strings.Contains(metrics, "\nkofu_backup_last_success 1") {

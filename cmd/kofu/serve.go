@@ -62,8 +62,11 @@ type Main struct {
 	backups *backup.Scheduler
 	ln      net.Listener
 	http    *http.Server
-	stop    context.CancelFunc
-	done    chan struct{}
+	// metricsLn and metrics serve /metrics on --metrics-addr (nil: none).
+	metricsLn net.Listener
+	metrics   *http.Server
+	stop      context.CancelFunc
+	done      chan struct{}
 }
 
 // Run opens and migrates the database, seeds the demo city when asked, and
@@ -98,6 +101,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("%s で待ち受けできません: %w", m.Config.Addr, err)
+	}
+	if a := m.Config.MetricsAddr; a != "" {
+		if m.metricsLn, err = net.Listen("tcp", a); err != nil {
+			m.ln.Close()
+			return fmt.Errorf("--metrics-addr: %s で待ち受けできません: %w", a, err)
+		}
 	}
 	if m.Config.Demo {
 		accs, err := demo.City{DB: db, Auth: m.Auth, Reserve: m.Server.Reserve(), Clock: m.Clock, Loc: m.Config.Location}.Seed(ctx)
@@ -136,6 +145,16 @@ func (m *Main) start(log *slog.Logger) {
 			log.Error("serve", "err", err.Error())
 		}
 	}()
+	if m.metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Server.Metrics())
+		m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: m.http.ErrorLog}
+		go func() {
+			if err := m.metrics.Serve(m.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("serve metrics", "err", err.Error())
+			}
+		}()
+	}
 }
 
 // sealExisting seals the personal data of a database from before
@@ -211,13 +230,24 @@ func (m *Main) showDemoSamples(ctx context.Context) error {
 // Addr is the address the server listens on.
 func (m *Main) Addr() string { return m.ln.Addr().String() }
 
+// MetricsAddr is the address /metrics is served on ("" when none).
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
+}
+
 // Close stops accepting requests, lets running ones finish (up to 30 s),
 // stops the jobs and closes the database.
 func (m *Main) Close() error {
 	var err error
+	if m.metrics != nil {
+		err = m.metrics.Close()
+	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err = m.http.Shutdown(ctx)
+		err = errors.Join(err, m.http.Shutdown(ctx))
 		cancel()
 		m.stop()
 		<-m.done

@@ -99,10 +99,19 @@ func (h *BookingHandlers) book(w http.ResponseWriter, r *http.Request) {
 		writeBookingError(w, r, err)
 		return
 	}
-	if !h.passChallenge(w, r, req) {
+	proved, ok := h.passChallenge(w, r, req)
+	if !ok {
 		return
 	}
+	req.Proved = proved
 	b, token, err := h.Reserve.Book(r.Context(), route.MetaOf(r), req)
+	if le := (*reserve.LimitError)(nil); errors.As(err, &le) && le.Provable && h.Challenge != nil {
+		// A notice number past its attempts: a proof lets the resident
+		// through, where a refusal would lock them out (issue #14).
+		h.writeChallenge(w, r, h.Challenge.Require(r.Context(), route.MetaOf(r).IP, challenge.Bind(req)),
+			apperr.New(challenge.CodeRequired, "この交付通知書番号での試行が続いたため、確認が必要です。表示された確認に答えてから、もう一度送信してください。"))
+		return
+	}
 	if err != nil {
 		writeBookingError(w, r, err)
 		return
@@ -138,12 +147,28 @@ func writePublic(w http.ResponseWriter, r *http.Request, b reserve.Booking, err 
 	WriteJSON(w, http.StatusOK, map[string]any{"booking": publicJSON(b)})
 }
 
+// writeAvailability answers the slots as JSON. A month is a few hundred
+// slots; the encoding of an answer the service keeps for a moment is made
+// once and shared by the requests it serves (issue #14).
 func writeAvailability(w http.ResponseWriter, r *http.Request, av reserve.Availability, err error) {
+	var body []byte
+	if err == nil {
+		body, err = av.Rendered(encodeAvailability)
+	}
 	if err != nil {
 		writeBookingError(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, availabilityJSONOf(av))
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body))) // one write, not chunks
+	w.Write(body)
+}
+
+func encodeAvailability(av reserve.Availability) ([]byte, error) {
+	b, err := json.Marshal(availabilityJSONOf(av))
+	return append(b, '\n'), err
 }
 
 // writeBookingError answers like WriteError, but says exactly when to
@@ -159,9 +184,9 @@ func writeBookingError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.ErrorContext(r.Context(), "rate limit unavailable, request refused", "err", le.Err.Error(), "route", r.Pattern)
 	}
 	var b errorBody
-	b.Error.Code, b.Error.Message = apperr.RateLimited, apperr.MessageOf(err)
+	b.Error.Code, b.Error.Message = le.Code(), apperr.MessageOf(err)
 	w.Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
-	WriteJSON(w, Status(apperr.RateLimited), b)
+	WriteJSON(w, Status(b.Error.Code), b)
 }
 
 // decodeBooking reads a JSON body like decode, but names the field at
@@ -204,18 +229,25 @@ const (
 
 // passChallenge applies the proof of work under load: without a passing
 // proof it answers 429 (or 409 for a spent one) with the challenge to
-// answer, and returns false.
-func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, req reserve.CreateRequest) bool {
+// answer, and returns false. proved says the request met a challenge.
+func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, req reserve.CreateRequest) (proved, ok bool) {
 	if h.Challenge == nil {
-		return true
+		return false, true
 	}
-	offer, err := h.Challenge.Gate(r.Context(), r.Header.Get(ChallengeHeader), r.Header.Get(ChallengeAnswerHeader), challenge.Bind(req))
+	proved, offer, err := h.Challenge.Gate(r.Context(), route.MetaOf(r).IP, r.Header.Get(ChallengeHeader),
+		r.Header.Get(ChallengeAnswerHeader), challenge.Bind(req))
 	if err == nil {
-		return true
+		return proved, true
 	}
+	h.writeChallenge(w, r, offer, err)
+	return false, false
+}
+
+// writeChallenge answers err with the challenge to meet.
+func (h *BookingHandlers) writeChallenge(w http.ResponseWriter, r *http.Request, offer *challenge.Offer, err error) {
 	if offer == nil {
 		WriteError(w, r, err)
-		return false
+		return
 	}
 	var b struct {
 		errorBody
@@ -224,5 +256,4 @@ func (h *BookingHandlers) passChallenge(w http.ResponseWriter, r *http.Request, 
 	b.Error.Code, b.Error.Message, b.Challenge = apperr.CodeOf(err), apperr.MessageOf(err), offer
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, offer.Remaining(h.Challenge.Now()))))
 	WriteJSON(w, Status(b.Error.Code), b)
-	return false
 }

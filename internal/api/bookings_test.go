@@ -88,6 +88,7 @@ func (e *bookingEnv) at(t *testing.T, s string) {
 func call(t *testing.T, h http.Handler, method, path, body, token string, status int) map[string]any {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set(api.ManageTokenHeader, token)
 	}
@@ -230,7 +231,8 @@ func TestPublicRateLimitAnswers429(t *testing.T) {
 		req := httptest.NewRequest("GET", path, nil)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "40" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
+		// A bucket of 2 refilled at 2 a minute: the next request in 30 s.
+		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "30" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
 			t.Fatalf("status %d, Retry-After %q: %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
 		}
 	})
@@ -339,4 +341,33 @@ func otherToken(token string) string {
 		last = "B"
 	}
 	return token[:len(token)-1] + last
+}
+
+// A JSON body must be sent as application/json: a text/plain body, which
+// a form on another site can send without a preflight, is refused with
+// 415 before anything is read or counted.
+func TestJSONBodiesNeedTheJSONContentType(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newBookingEnv(t, db, nil)
+		h := e.router("")
+		body := `{"service":"pickup","place":"main","start":"2026-12-01T09:00:00+09:00","people":1}`
+		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+			req := httptest.NewRequest("POST", "/api/v1/public/holds", strings.NewReader(body))
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusUnsupportedMediaType || !strings.Contains(rec.Body.String(), `"code":"unsupported_media_type"`) {
+				t.Fatalf("Content-Type %q: status %d: %s", ct, rec.Code, rec.Body.String())
+			}
+		}
+		req := httptest.NewRequest("POST", "/api/v1/public/holds", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("application/json with a charset: status %d: %s", rec.Code, rec.Body.String())
+		}
+	})
 }

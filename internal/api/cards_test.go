@@ -98,6 +98,7 @@ func TestCardAPI(t *testing.T) {
 func runAPICase(t *testing.T, h http.Handler, tt apiCase) {
 	t.Helper()
 	req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	body := rec.Body.String()

@@ -22,6 +22,7 @@ import (
 func post(t *testing.T, h http.Handler, body, token, answer string) (int, map[string]any) {
 	t.Helper()
 	req := httptest.NewRequest("POST", "/api/v1/public/bookings", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set(api.ChallengeHeader, token)
 		req.Header.Set(api.ChallengeAnswerHeader, answer)
@@ -86,4 +87,35 @@ func solveAPI(token string, bits int) string {
 			return strconv.Itoa(n)
 		}
 	}
+}
+
+// Past a notice number's attempts the right booking is not refused: it
+// is asked for a proof of work, even with the challenge switched off, and
+// with one it goes through (issue #14: a guesser locked the resident out).
+func TestPublicBookingPastTheNoticeLimitAsksForAProof(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newBookingEnv(t, db, nil)
+		pow := challenge.New(db, e.clock) // mode off
+		rt := route.New(roleAuthn{""}, func(w http.ResponseWriter, r *http.Request, err error) { api.WriteError(w, r, err) })
+		(&api.BookingHandlers{Reserve: e.svc, Challenge: pow}).Register(rt)
+		right := pickupBody("2026-12-01T09:00:00+09:00", "ABC-000001")
+		wrong := strings.Replace(right, "1980-01-01", "1970-05-05", 1)
+		for i := range 10 {
+			if status, out := post(t, rt, wrong, "", ""); status != 422 {
+				t.Fatalf("guess %d: %d %v", i+1, status, out)
+			}
+		}
+		status, out := post(t, rt, right, "", "")
+		offer, _ := out["challenge"].(map[string]any)
+		token, _ := offer["token"].(string)
+		if status != 429 || errorCode(out) != challenge.CodeRequired || token == "" {
+			t.Fatalf("the right answer past the limit: want a challenge, got %d %v", status, out)
+		}
+		if status, out := post(t, rt, wrong, token, solveAPI(token, int(offer["bits"].(float64)))); status != 429 {
+			t.Fatalf("a challenge belongs to its form: %d %v", status, out)
+		}
+		if status, out := post(t, rt, right, token, solveAPI(token, int(offer["bits"].(float64)))); status != 201 {
+			t.Fatalf("with the proof the resident books: %d %v", status, out)
+		}
+	})
 }

@@ -5,6 +5,7 @@ package api
 import (
 	"encoding/json"
 	"log/slog"
+	"mime"
 	"net/http"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -45,8 +46,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// decode reads a JSON body of at most 1 MiB into v, refusing unknown fields.
+// CodeMediaType is the error code of a body that is not declared JSON.
+const CodeMediaType = "unsupported_media_type"
+
+// decode reads a JSON body of at most 1 MiB into v, refusing unknown
+// fields and a body not sent as application/json: a form or text/plain
+// body must not pass for JSON (a cross-site form can send text/plain
+// without asking the browser's preflight).
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return apperr.New(CodeMediaType, "本文は JSON で送り、Content-Type: application/json を付けてください。")
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -80,6 +80,7 @@ var actionLabels = map[string]string{
 	"juki.proposal_reopened":          "廃止の提案の差し戻し（廃止できず）",
 	"juki.proposals_listed":           "廃止の提案の一覧",
 	"booking.token_reissued":          "予約の確認用コードの再発行",
+	"booking.opened_by_person":        "交付通知書番号と生年月日による予約の表示",
 	"storage.place_created":           "保管場所の追加",
 	"storage.place_updated":           "保管場所の変更",
 	"storage.place_deleted":           "保管場所の削除",

@@ -42,7 +42,7 @@ func TestScenariosRunTiny(t *testing.T) {
 			var md strings.Builder
 			rp.WriteMarkdown(&md)
 			t.Log("\n" + md.String())
-			for _, fig := range []string{"予約の確定", "1 枠への集中", "1 か月の空き状況", "予約ページ", "J-LIS 取込",
+			for _, fig := range []string{"予約の確定", "1 枠への集中", "1 か月の空き状況", "予約ページ", "1 か月の空き状況 API（HTTP", "J-LIS 取込",
 				"氏名検索 漢字 2 文字", "氏名検索 カナ前方", "CSV 出力", "過負荷", "サーバーの RSS 最大（別プロセス"} {
 				if !strings.Contains(md.String(), fig) {
 					t.Errorf("no %q line in\n%s", fig, md.String())

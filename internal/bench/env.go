@@ -168,6 +168,7 @@ func (v *env) serve(maxInFlight int) error {
 	v.reserve = srv.Reserve()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /bench/hello", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello, world\n") })
+	mux.Handle("GET /metrics", srv.Metrics())
 	mux.Handle("/", v.record(srv))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -47,6 +48,34 @@ func (v *env) page(ctx context.Context, s Sizes) (Result, error) {
 		Target: AtLeast(0.25, "≥ 25%"), Note: fmt.Sprintf("%d 並列", s.Workers)}
 	if bad := len(pt.by) + len(ht.by) - 2; bad != 0 || pt.count(200) == 0 {
 		r.Note += "、応答: " + pt.String()
+	}
+	return r, nil
+}
+
+// availabilityConns is the load of the availability figure: 64
+// connections, as issue #14 measured it with wrk (at most as many as the
+// public site admits at once, so that none is sent to the waiting page).
+const availabilityConns = 64
+
+// availability compares a month of GET /api/v1/public/availability with
+// the hello-world handler on the same server, each request from its own
+// client address through the trusted proxy: every address is new to the
+// per-IP limit, as in a rush of residents (issue #14).
+func (v *env) availability(ctx context.Context, s Sizes) (Result, error) {
+	q := url.Values{"service": {monthQuery.Service}, "place": {monthQuery.Place}, "from": {monthQuery.From},
+		"to": {monthQuery.To}, "people": {"1"}}
+	conns := min(availabilityConns, s.MaxInFlight)
+	c := newClient(conns)
+	at, atook := closedLoop(ctx, c, conns, s.Duration, 0, v.get("/api/v1/public/availability?"+q.Encode()))
+	ht, htook := closedLoop(ctx, c, conns, s.Duration, 0, v.get("/bench/hello"))
+	r := Result{Figure: "1 か月の空き状況 API（HTTP、多数のクライアントアドレス）", Value: float64(at.count(200)) / atook.Seconds(), Unit: "件/秒",
+		Baseline: float64(ht.count(200)) / htook.Seconds(), BaseUnit: "件/秒", BaseText: "同じサーバーの hello-world",
+		Target: AtLeast(0.5, "≥ 50%"), Note: fmt.Sprintf("%d 接続、要求ごとに別の X-Forwarded-For", conns)}
+	if bad := len(at.by) + len(ht.by) - 2; bad != 0 || at.count(200) == 0 {
+		r.Note += "、応答: " + at.String()
+	}
+	if n := at.serverErrors() + at.count(http.StatusServiceUnavailable); n > 0 {
+		r.Broken = fmt.Errorf("空き状況の 5xx が %d 件", n)
 	}
 	return r, nil
 }

@@ -97,6 +97,7 @@ func runEngine(ctx context.Context, e store.Engine, cfg Config) ([]Result, error
 		{"予約の確定", func() ([]Result, error) { return one(v.commits(ctx, s)) }},
 		{"1 枠への集中", func() ([]Result, error) { return one(v.hotSlot(ctx, s.HotClients)) }},
 		{"予約ページ", func() ([]Result, error) { return one(v.page(ctx, s)) }},
+		{"空き状況 API", func() ([]Result, error) { return one(v.availability(ctx, s)) }},
 		{"1 か月の空き状況", func() ([]Result, error) {
 			return one(v.monthView(ctx, s, progress, func() (*env, error) { return openEnv(ctx, e, cfg.Dir, cfg.Postgres, s.MaxInFlight) }))
 		}},

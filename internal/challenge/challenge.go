@@ -87,13 +87,14 @@ type Service struct {
 	key      []byte
 	meter    meter
 	pressure func() float64
+	clients  *clients // the challenges of each client not answered with a proof
 }
 
 // New returns the service on db, with a key of its own until SetKey.
 func New(db *store.DB, c clock.Clock) *Service {
 	key := make([]byte, 32)
 	rand.Read(key)
-	return &Service{db: db, clock: c, key: key}
+	return &Service{db: db, clock: c, key: key, clients: newClients(c.Now)}
 }
 
 func (s *Service) log(ctx context.Context, err error) {

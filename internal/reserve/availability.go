@@ -28,20 +28,24 @@ type AvailabilityQuery struct {
 }
 
 // Availability is the answer: bookable starts with the seats left for the
-// channel, in time order, in the city's time zone.
+// channel, in time order, in the city's time zone. An answer of
+// PublicAvailability may be shared with other requests: its Slots must not
+// be changed.
 type Availability struct {
 	Slots    []booking.SlotAvailability
 	Location *time.Location
+	memo     *rendering // set on an answer kept for the residents (answers)
 }
 
 // PublicAvailability answers a resident's availability request, counted
-// against the per-IP limit.
+// against the per-IP limit of reads (in memory: a read writes nothing).
+// The answer may be up to PublicAvailabilityMaxAge old (answers).
 func (s *Service) PublicAvailability(ctx context.Context, m auth.Meta, q AvailabilityQuery) (Availability, error) {
-	if err := s.limit(ctx, m, nil); err != nil {
+	if err := s.limitRead(ctx, m); err != nil {
 		return Availability{}, err
 	}
 	q.Channel = booking.ChannelWeb
-	return s.Availability(ctx, q)
+	return s.answers.get(ctx, q, func(ctx context.Context) (Availability, error) { return s.Availability(ctx, q) })
 }
 
 // Availability returns the starts inside the booking window that can take

@@ -24,9 +24,10 @@ type Override struct {
 // finder loads (and locks) the booking an action is about.
 type finder func(ctx context.Context, tx *store.Tx) (store.Booking, error)
 
-// byToken finds a booking by its code and manage token. An unknown code, a
-// wrong token and a hold all answer not_found alike.
-func byToken(code, token string) finder {
+// byToken finds a booking by its code and manage token, or an access
+// token of ManageToken. An unknown code, a wrong token and a hold all
+// answer not_found alike.
+func (s *Service) byToken(code, token string) finder {
 	return func(ctx context.Context, tx *store.Tx) (store.Booking, error) {
 		hash := hashToken(token) // hashed even for a malformed code: same work
 		c, ok := NormalizeCode(code)
@@ -40,7 +41,8 @@ func byToken(code, token string) finder {
 		if err != nil {
 			return b, err
 		}
-		if subtle.ConstantTimeCompare([]byte(hash), []byte(b.TokenHash)) != 1 || isHold(b) {
+		mailed := subtle.ConstantTimeCompare([]byte(hash), []byte(b.TokenHash)) == 1
+		if !(mailed || s.access.opens(token, b, s.clock.Now())) || isHold(b) {
 			return store.Booking{}, errBookingNotFound()
 		}
 		return b, nil
@@ -62,14 +64,15 @@ func isHold(b store.Booking) bool {
 	return b.Status == store.BookingHeld || b.Status == store.BookingExpired
 }
 
-// Get returns a resident's booking by code and manage token.
+// Get returns a resident's booking by code and manage token, counted
+// against the per-IP limit of reads (the token cannot be guessed).
 func (s *Service) Get(ctx context.Context, m auth.Meta, code, token string) (Booking, error) {
-	if err := s.limit(ctx, m, nil); err != nil {
+	if err := s.limitRead(ctx, m); err != nil {
 		return Booking{}, err
 	}
 	var out Booking
 	err := s.db.View(ctx, func(tx *store.Tx) error {
-		b, err := byToken(code, token)(ctx, tx)
+		b, err := s.byToken(code, token)(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -84,13 +87,13 @@ func (s *Service) Get(ctx context.Context, m auth.Meta, code, token string) (Boo
 // or both, until the cut-off.
 func (s *Service) Change(ctx context.Context, m auth.Meta, code, token string, req ChangeRequest) (Booking, error) {
 	in, bad := parseChange(req)
-	if err := s.limit(ctx, m, notices(in.people)); err != nil {
+	if err := s.limit(ctx, m, notices(in.people), false); err != nil {
 		return Booking{}, err
 	}
 	if err := bad.err(); err != nil {
 		return Booking{}, err
 	}
-	return s.change(ctx, publicActor(m), byToken(code, token), in, Override{})
+	return s.change(ctx, publicActor(m), s.byToken(code, token), in, Override{})
 }
 
 // StaffChange changes a booking for staff; after the cut-off only with an
@@ -103,12 +106,14 @@ func (s *Service) StaffChange(ctx context.Context, p auth.Principal, m auth.Meta
 	return s.change(ctx, staffActor(p, m), byID(id), in, o)
 }
 
-// Cancel cancels a resident's booking until the cut-off.
+// Cancel cancels a resident's booking until the cut-off. It needs the
+// manage token, which cannot be guessed, so the per-IP limit of reads
+// (in memory) bounds it.
 func (s *Service) Cancel(ctx context.Context, m auth.Meta, code, token string) (Booking, error) {
-	if err := s.limit(ctx, m, nil); err != nil {
+	if err := s.limitRead(ctx, m); err != nil {
 		return Booking{}, err
 	}
-	return s.cancel(ctx, publicActor(m), byToken(code, token), Override{})
+	return s.cancel(ctx, publicActor(m), s.byToken(code, token), Override{})
 }
 
 // StaffCancel cancels a booking for staff; after the cut-off only with an

@@ -22,7 +22,7 @@ func (s *Service) Book(ctx context.Context, m auth.Meta, req CreateRequest) (Boo
 	in, bad := parseCreate(req, true)
 	if err := bad.err(); err != nil {
 		// A malformed request counts against the limits too.
-		return Booking{}, "", cmpErr(s.limit(ctx, m, notices(in.people)), err)
+		return Booking{}, "", cmpErr(s.limit(ctx, m, notices(in.people), in.proved), err)
 	}
 	return s.create(ctx, publicActor(m), booking.ChannelWeb, in, true)
 }
@@ -83,7 +83,7 @@ func (s *Service) create(ctx context.Context, a actor, ch booking.Channel, in cr
 		if !limited {
 			return book()
 		}
-		refused, err = countedRun(ctx, tx, c.st, a.meta, notices(in.people), now, book)
+		refused, err = countedRun(ctx, tx, c.st, a.meta, notices(in.people), in.proved, now, book)
 		return err
 	})
 	if err == nil {
@@ -104,9 +104,10 @@ const bookingSavepoint = "booking"
 // returned as refused with a nil error, so that the transaction commits
 // the hits alone (birth-date guesses count, issue #5). A conflict to retry
 // is returned as the error instead, undoing everything. A hit that cannot
-// be counted refuses the request (fail closed).
-func countedRun(ctx context.Context, tx *store.Tx, st booking.Settings, m auth.Meta, notices []string, now time.Time, fn func() error) (refused, err error) {
-	lim, err := hitLimits(ctx, tx, st, m, notices, now)
+// be counted refuses the request (fail closed). proved lifts the
+// per-notice limits (hitLimits).
+func countedRun(ctx context.Context, tx *store.Tx, st booking.Settings, m auth.Meta, notices []string, proved bool, now time.Time, fn func() error) (refused, err error) {
+	lim, err := hitLimits(ctx, tx, st, m, notices, proved, now)
 	if err != nil {
 		return nil, failClosed(err)
 	}

@@ -27,9 +27,15 @@
 //
 // A pickup person is the card with the notice number whose resident has
 // the birth date given. An unknown notice number and a wrong birth date
-// answer alike (card_not_matched), and public requests are limited per IP
-// and per notice number in the database, so guessing is slow everywhere.
+// answer alike (card_not_matched), and the requests that name notice
+// numbers, hold seats or book are limited per IP and per notice number in
+// the database, so guessing is slow on every instance alike.
 //
-// Nothing is kept in process memory: every rule that spans requests
-// (limits, holds, capacity) lives in the database.
+// # What lives in memory
+//
+// Every rule that must hold across instances (those limits, holds,
+// capacity) lives in the database. The per-IP limit of the requests that
+// only read (availability, a booking's page behind its manage token) and
+// of giving a hold back or cancelling is a token bucket in each
+// instance's memory (readLimiter): those requests write nothing.
 package reserve

@@ -21,6 +21,7 @@ const (
 	CodeNotBookable   = "card_not_bookable"     // 409: the card is not waiting for pickup
 	CodeHoldExpired   = "hold_expired"          // 409: the hold is gone
 	CodeBookingState  = "booking_state"         // 409: the booking's status does not allow the action
+	CodeTooManyHolds  = "too_many_holds"        // 429: the address holds as many slots as it may
 )
 
 const validationMessage = "入力内容を確認してください。"
@@ -77,12 +78,29 @@ func errBookingNotFound() error {
 type LimitError struct {
 	RetryAfter time.Duration
 	Err        error // the database error when the limit could not be checked
+	// Provable: only a notice number's attempt limit refused the request,
+	// and the same request with a proof of work passes (CreateRequest's
+	// Proved): the handler asks for one instead of refusing.
+	Provable bool
+	// Holds, when set, is the live holds one address may have, which the
+	// request would pass: the refusal says so (CodeTooManyHolds) rather
+	// than "too many requests", which is not what happened.
+	Holds int
 }
 
-// Code returns apperr.RateLimited.
-func (e *LimitError) Code() string { return apperr.RateLimited }
+// Code returns apperr.RateLimited, or CodeTooManyHolds.
+func (e *LimitError) Code() string {
+	if e.Holds > 0 {
+		return CodeTooManyHolds
+	}
+	return apperr.RateLimited
+}
 
 func (e *LimitError) Error() string {
+	if e.Holds > 0 {
+		return fmt.Sprintf("同じ接続元（同じ回線や建物のネットワーク）から仮押さえ中の予約が %d 件あり、これ以上は仮押さえできません。"+
+			"仮押さえは %d 分で切れます。しばらくしてからもう一度お試しいただくか、電話でご予約ください。", e.Holds, int(e.RetryAfter.Minutes()))
+	}
 	return "アクセスが集中しています。しばらくしてからもう一度お試しください。"
 }
 

@@ -23,7 +23,7 @@ type HoldRequest struct {
 // the token to pass to Book; the seats count against capacity until then.
 // A client may keep only a few holds at once.
 func (s *Service) Hold(ctx context.Context, m auth.Meta, req HoldRequest) (Hold, error) {
-	if err := s.limit(ctx, m, nil); err != nil {
+	if err := s.limit(ctx, m, nil, false); err != nil {
 		return Hold{}, err
 	}
 	var bad problems
@@ -53,7 +53,7 @@ func (s *Service) hold(ctx context.Context, tx *store.Tx, a actor, req HoldReque
 		return Hold{}, err
 	}
 	if n, err := tx.LiveHolds(ctx, a.meta.IP, now); err != nil || n >= st.MaxHolds() {
-		return Hold{}, cmpErr(err, &LimitError{RetryAfter: st.Hold()})
+		return Hold{}, cmpErr(err, &LimitError{RetryAfter: st.Hold(), Holds: st.MaxHolds()})
 	}
 	h := store.Booking{TokenHash: hash, Service: plan.service.ID, Place: plan.place.ID, Start: plan.slot.Start,
 		End: plan.slot.End, Date: plan.slot.Start.In(plan.loc).Format(time.DateOnly), Channel: string(booking.ChannelWeb),
@@ -96,8 +96,10 @@ func holdPlan(ctx context.Context, tx *store.Tx, req HoldRequest, start, now tim
 
 // ReleaseHold gives a hold's seats back before it expires (the resident
 // went back to choose another time). An unknown or used token does nothing.
+// Only the holder knows the token, so the per-IP limit of reads (in
+// memory) bounds it.
 func (s *Service) ReleaseHold(ctx context.Context, m auth.Meta, token string) error {
-	if err := s.limit(ctx, m, nil); err != nil {
+	if err := s.limitRead(ctx, m); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx *store.Tx, now time.Time) error {

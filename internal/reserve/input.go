@@ -45,6 +45,11 @@ type CreateRequest struct {
 	// Hold is the token of a hold for the same service, place and start,
 	// whose seats the booking takes over (web only).
 	Hold string `json:"hold,omitempty"`
+	// Proved is set by the handler when the request carried a proof of
+	// work that was checked and spent (package challenge). It lets the
+	// booking past a notice number's attempt limit, so that a guesser
+	// cannot lock the resident out; the attempt still counts (issue #14).
+	Proved bool `json:"-"`
 }
 
 // ChangeRequest changes the start, the people or both; what is left out
@@ -73,6 +78,7 @@ type createInput struct {
 	people         []person
 	email, phone   string
 	hold           string
+	proved         bool
 }
 
 // notices returns the notice numbers of the request, for the limits.
@@ -91,7 +97,7 @@ func notices(people []person) []string {
 func parseCreate(req CreateRequest, contact bool) (createInput, problems) {
 	var bad problems
 	in := createInput{service: strings.TrimSpace(req.Service), place: strings.TrimSpace(req.Place),
-		hold: strings.TrimSpace(req.Hold)}
+		hold: strings.TrimSpace(req.Hold), proved: req.Proved}
 	if in.service == "" {
 		bad.add("service", "サービスを指定してください。")
 	}

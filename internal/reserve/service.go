@@ -25,6 +25,10 @@ type Service struct {
 	clock  clock.Clock
 	mailer Mailer // nil: no booking mails
 	lines  *slotLines
+	reads  *readLimiter  // the per-IP limit of reads, in this instance
+	access *personAccess // signs the access ManageToken grants
+	// answers keeps the residents' availability answers for a moment.
+	answers *answers
 	// public is the settings as the citizen pages see them (PublicSettings).
 	public *fresh.Value[booking.Settings]
 }
@@ -37,7 +41,7 @@ const PublicSettingsMaxAge = time.Second
 
 // New returns a service on db that reads the time from c.
 func New(db *store.DB, c clock.Clock) *Service {
-	return &Service{db: db, clock: c, lines: newSlotLines(), public: fresh.New[booking.Settings](PublicSettingsMaxAge)}
+	return &Service{db: db, clock: c, lines: newSlotLines(), reads: newReadLimiter(), access: newPersonAccess(), answers: newAnswers(c), public: fresh.New[booking.Settings](PublicSettingsMaxAge)}
 }
 
 // PublicSettings returns the settings for the citizen pages: read from
@@ -56,7 +60,10 @@ func (s *Service) PublicSettings(ctx context.Context) (booking.Settings, error) 
 
 // settingsChanged makes this instance's citizen pages show a change of
 // the settings at once.
-func (s *Service) settingsChanged() { s.public.Forget() }
+func (s *Service) settingsChanged() {
+	s.public.Forget()
+	s.answers.forget()
+}
 
 // Settings returns the booking settings (the defaults until an admin
 // saves some).
@@ -117,12 +124,16 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, m auth.Met
 }
 
 // update runs fn in a write transaction with the current time, and runs
-// it again when it lost a deadlock or serialisation race.
+// it again when it lost a deadlock or serialisation race. A change this
+// instance made shows at once in the residents' availability (answers).
 func (s *Service) update(ctx context.Context, fn func(tx *store.Tx, now time.Time) error) error {
 	var err error
 	for range retries {
 		now := s.clock.Now()
 		err = s.db.Update(ctx, func(tx *store.Tx) error { return fn(tx, now) })
+		if err == nil {
+			s.answers.forget()
+		}
 		if !store.Retryable(err) {
 			return err
 		}

@@ -19,6 +19,8 @@ var statusOf = map[string]int{
 	"illegal_transition":          http.StatusConflict,
 	"cancel_reason_required":      http.StatusUnprocessableEntity,
 	apperr.RateLimited:            http.StatusTooManyRequests,
+	"unsupported_media_type":      http.StatusUnsupportedMediaType,
+	"too_many_holds":              http.StatusTooManyRequests,
 	"slot_full":                   http.StatusConflict,
 	"already_booked":              http.StatusConflict,
 	"outside_window":              http.StatusConflict,
@@ -33,6 +35,7 @@ var statusOf = map[string]int{
 	"surface_not_pending":         http.StatusConflict,
 	"challenge_required":          http.StatusTooManyRequests,
 	"challenge_wait":              http.StatusTooManyRequests,
+	"challenge_solve":             http.StatusTooManyRequests,
 	"challenge_used":              http.StatusConflict,
 	apperr.Internal:               http.StatusInternalServerError,
 }

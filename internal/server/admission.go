@@ -38,8 +38,8 @@ import (
 // the waiting page comes in milliseconds and the CPU goes to the requests
 // being served, not to holding on to those that will be turned away.
 //
-// Requests that write (the booking steps' posts, the public API's calls,
-// which count tries per IP address) also need one of the fewer write
+// Requests that write (the booking steps' posts, the public API's calls
+// other than GET) also need one of the fewer write
 // slots: they wait on the database's writer, and without a limit of
 // their own a rush of them would hold every slot while the pages, which
 // need no writer, wait. A write queues for its slot on the same expected
@@ -130,14 +130,11 @@ func citizen(path string) bool {
 	return path == "/" || strings.HasPrefix(path, "/booking/") || strings.HasPrefix(path, "/api/v1/public/")
 }
 
-// writes reports whether a citizen request needs the database's writer:
-// the form posts, and the public API's calls but the texts, which count
-// their tries per IP address in the database.
+// writes reports whether a citizen request may need the database's
+// writer: the form posts and the public API's calls other than GET. A GET
+// writes nothing: its per-IP limit is counted in memory (issue #14).
 func writes(r *http.Request) bool {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return true
-	}
-	return strings.HasPrefix(r.URL.Path, "/api/v1/public/") && r.URL.Path != "/api/v1/public/texts"
+	return r.Method != http.MethodGet && r.Method != http.MethodHead
 }
 
 // shedMarker is told that the request was sent to the waiting page (the

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,5 +104,49 @@ func BenchmarkShed(b *testing.B) {
 	b.StopTimer()
 	if d := db.Counts().Sub(before); d.Transactions != 0 {
 		b.Fatalf("shedding ran %d transactions", d.Transactions)
+	}
+}
+
+// BenchmarkPublicAvailability serves a month of GET
+// /api/v1/public/availability through the whole handler stack, each
+// request from another client address, and reports the database
+// statements and transactions per request (issue #14: every read used to
+// count its per-IP limit in a write transaction).
+func BenchmarkPublicAvailability(b *testing.B) {
+	for _, e := range storetest.Engines() {
+		b.Run(string(e), func(b *testing.B) {
+			db := storetest.MustOpen(b, e)
+			h := benchServer(b, db)
+			from := time.Now().AddDate(0, 0, 7)
+			path := "/api/v1/public/availability?service=pickup&place=main&from=" + from.Format(time.DateOnly) +
+				"&to=" + from.AddDate(0, 0, 30).Format(time.DateOnly)
+			var n atomic.Int64
+			get := func() int {
+				i := n.Add(1)
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.RemoteAddr = "127.0.0.1:1234"
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec.Code
+			}
+			if code := get(); code != http.StatusOK {
+				b.Fatalf("GET %s: %d", path, code)
+			}
+			before := db.Counts()
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if code := get(); code != http.StatusOK {
+						b.Errorf("GET %s: %d", path, code)
+						return
+					}
+				}
+			})
+			d := db.Counts().Sub(before)
+			b.ReportMetric(float64(d.Statements)/float64(b.N), "stmts/op")
+			b.ReportMetric(float64(d.Transactions)/float64(b.N), "tx/op")
+		})
 	}
 }

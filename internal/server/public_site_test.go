@@ -473,7 +473,7 @@ func TestHoneypotGetsTheExpiredAnswer(t *testing.T) {
 func TestPublicManageByNoticeNumberAndBirthDate(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
 	p, _ := b.untilConfirm("ja", residents()[:2], "self", "self")
-	_, code, _ := b.book(p)
+	_, code, mailed := b.book(p)
 	jar, _ := cookiejar.New(nil)
 	other := &browser{t: b.t, base: b.base, client: &http.Client{Jar: jar, // another phone, without the link
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -487,6 +487,42 @@ func TestPublicManageByNoticeNumberAndBirthDate(t *testing.T) {
 		t.Fatalf("the second person of the family opens the booking: %d %s\n%s", res.status, res.location, excerpt(res.body))
 	}
 	mustStatus(t, other.getPage(res.location), 200, "予約を取り消す")
+	// The link of the mail keeps working (issue #14: it used to be replaced).
+	jar2, _ := cookiejar.New(nil)
+	third := &browser{t: b.t, base: b.base, client: &http.Client{Jar: jar2,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	if res := third.getPage(mailed); res.status != 303 || !strings.HasPrefix(res.location, "/booking/manage/booking") {
+		t.Fatalf("the mailed link after opening by notice number: %d %s\n%s", res.status, res.location, excerpt(res.body))
+	}
+}
+
+var powRE = regexp.MustCompile(`name="pow" value="([^"]+)"`)
+
+// Past a notice number's attempts the manage form asks for a proof of
+// work with the values kept, instead of refusing the resident; with the
+// proof it opens the booking (issue #14).
+func TestPublicManagePastTheNoticeLimitAsksForAProof(t *testing.T) {
+	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
+	p, _ := b.untilConfirm("ja", residents()[:1], "self")
+	_, code, _ := b.book(p) // counts one attempt of the number
+	r := residents()[0]
+	for i := range 9 {
+		wrong := b.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {r.typed}, "birth": {fmt.Sprintf("1999-01-%02d", i+1)}})
+		mustStatus(t, wrong, 404, "予約が見つかりません")
+	}
+	form := url.Values{"hl": {"ja"}, "code": {code}, "notice": {r.typed}, "birth": {r.birth}}
+	asked := b.postPage("/booking/manage", form)
+	m := powRE.FindStringSubmatch(asked.body)
+	if asked.status != 429 || m == nil || !strings.Contains(asked.body, `data-pow-bits="14"`) ||
+		!strings.Contains(asked.body, `value="`+r.birth+`"`) {
+		t.Fatalf("past the limit: want the form with a challenge, got %d\n%s", asked.status, excerpt(asked.body))
+	}
+	token := html.UnescapeString(m[1])
+	form.Set("pow", token)
+	form.Set("pow_n", solvePoW(token, 14))
+	if res := b.postPage("/booking/manage", form); res.status != 303 || !strings.HasPrefix(res.location, "/booking/manage/booking") {
+		t.Fatalf("with the proof: %d %s\n%s", res.status, res.location, excerpt(res.body))
+	}
 }
 
 func TestDonePageShowsTheBookingCodeAsQR(t *testing.T) {

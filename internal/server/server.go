@@ -79,6 +79,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.reserve.SetAccessKey(subKey(formKey, "booking access"))
 	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
 	bookings := &api.BookingHandlers{Reserve: s.reserve}
 	texts := sitetext.New(d.DB, d.Clock)
@@ -195,8 +196,12 @@ func (s *Server) registerOps() {
 		w.Write([]byte("ok\n"))
 	})
 	s.router.Handle("GET /readyz", route.Public, s.readyz)
-	s.router.Handle("GET /metrics", route.Public, s.metrics.handler().ServeHTTP)
 }
+
+// Metrics serves the Prometheus metrics. It is not on the server's own
+// listener, which faces residents: `kofu serve` serves it on the
+// separate --metrics-addr when one is given (docs/operations.md).
+func (s *Server) Metrics() http.Handler { return s.metrics.handler() }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -284,7 +284,7 @@ func (s *pubSite) errorText(v pview, err error) string {
 	switch code {
 	case reserve.CodeNotMatched, reserve.CodeAlreadyBooked, reserve.CodeNotBookable, reserve.CodeSlotFull,
 		reserve.CodeHoldExpired, reserve.CodeOutsideWindow, apperr.RateLimited, apperr.NotFound, apperr.Invalid,
-		booking.CodeTooManyPeople:
+		booking.CodeTooManyPeople, reserve.CodeTooManyHolds:
 		return v.T("err." + code)
 	case reserve.CodeAfterCutoff:
 		return v.T("err.after_cutoff") + " " + v.PhoneText()

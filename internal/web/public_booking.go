@@ -505,11 +505,12 @@ func (c *pubStep) confirm() {
 		c.s.expired(c.w, c.r)
 		return
 	}
-	if !c.passChallenge() {
+	proved, ok := c.passChallenge()
+	if !ok {
 		return
 	}
 	req := reserve.CreateRequest{Service: c.f.Service, Place: c.f.Place, Start: c.f.Start, Email: c.f.Email,
-		Phone: c.f.Phone, Hold: c.f.Hold}
+		Phone: c.f.Phone, Hold: c.f.Hold, Proved: proved}
 	for _, p := range c.f.People {
 		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth})
 	}
@@ -530,6 +531,9 @@ func (c *pubStep) confirm() {
 
 // bookFailed sends the resident to the step that can fix the problem.
 func (c *pubStep) bookFailed(err error) {
+	if c.askProof(err) {
+		return
+	}
 	c.problem(err)
 	switch code := apperr.CodeOf(err); {
 	case code == reserve.CodeSlotFull || code == reserve.CodeHoldExpired || code == reserve.CodeOutsideWindow:

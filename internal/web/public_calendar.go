@@ -241,7 +241,7 @@ func (c *pubStep) pickTime() {
 func (c *pubStep) slotRefused(err error) {
 	switch code := apperr.CodeOf(err); code {
 	case reserve.CodeSlotFull, reserve.CodeOutsideWindow, reserve.CodeHoldExpired, reserve.CodeAfterCutoff,
-		apperr.RateLimited, apperr.Invalid, booking.CodeTooManyPeople:
+		apperr.RateLimited, apperr.Invalid, booking.CodeTooManyPeople, reserve.CodeTooManyHolds:
 		c.problem(err)
 		c.timePage(statusFor(err))
 	default:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -36,7 +37,12 @@ func pubManageLink(code, token string) string {
 	return "/booking/manage?" + url.Values{"code": {reserve.FormatCode(code)}, "token": {token}}.Encode()
 }
 
-type pubManageFormData struct{ Code string }
+// pubManageFormData fills the manage form. Notice and Birth are kept
+// only while a challenge is asked for: it belongs to exactly those values.
+type pubManageFormData struct {
+	Code, Notice, Birth string
+	Challenge           *challenge.Offer
+}
 
 // manageForm asks for the booking code and manage token, or opens the
 // booking at once when the link carries them.
@@ -63,15 +69,68 @@ func (s *pubSite) manageOpen(w http.ResponseWriter, r *http.Request) {
 	code, token := r.PostFormValue("code"), r.PostFormValue("token")
 	if token == "" {
 		// Without the link: one person's notice number and birth date prove
-		// the booking is theirs and give a fresh access code.
-		t, err := s.ui.Reserve.ManageToken(r.Context(), route.MetaOf(r), code, r.PostFormValue("notice"), r.PostFormValue("birth"))
-		if err != nil {
-			s.manageRefused(w, r, code, err)
+		// the booking is theirs and open it for a while (the mailed link
+		// stays valid).
+		t, ok := s.openByPerson(w, r, code, r.PostFormValue("notice"), r.PostFormValue("birth"))
+		if !ok {
 			return
 		}
 		token = t
 	}
 	s.openBooking(w, r, code, token)
+}
+
+// openByPerson asks the engine for access with a person's notice number
+// and birth date. Past the number's attempts it asks for a proof of work
+// instead of refusing, so that a guesser cannot lock the resident out
+// (issue #14); a form that carries one sends it along.
+func (s *pubSite) openByPerson(w http.ResponseWriter, r *http.Request, code, notice, birth string) (string, bool) {
+	bind := challenge.Bind([]string{code, notice, birth})
+	ip := route.MetaOf(r).IP
+	proved := false
+	if sealed := r.PostFormValue("pow"); sealed != "" && s.ui.Challenge != nil {
+		ok, offer, err := s.ui.Challenge.Gate(r.Context(), ip, sealed, r.PostFormValue("pow_n"), bind)
+		if err != nil {
+			s.manageChallenge(w, r, pubManageFormData{Code: code, Notice: notice, Birth: birth, Challenge: offer}, err)
+			return "", false
+		}
+		proved = ok
+	}
+	t, err := s.ui.Reserve.ManageToken(r.Context(), route.MetaOf(r), code, notice, birth, proved)
+	if pubProvable(err) && s.ui.Challenge != nil {
+		offer := s.ui.Challenge.Require(r.Context(), ip, bind)
+		s.manageChallenge(w, r, pubManageFormData{Code: code, Notice: notice, Birth: birth, Challenge: offer}, err)
+		return "", false
+	}
+	if err != nil {
+		s.manageRefused(w, r, code, err)
+		return "", false
+	}
+	return t, true
+}
+
+// manageChallenge shows the manage form again with its values and the
+// challenge to meet, and the message of err.
+func (s *pubSite) manageChallenge(w http.ResponseWriter, r *http.Request, d pubManageFormData, err error) {
+	v := s.newView(r, "manage.title")
+	key := "err.challenge_notice"
+	switch apperr.CodeOf(err) {
+	case challenge.CodeWait:
+		v.Errors = []pubError{{Message: v.T("err.challenge_wait_any", d.Challenge.Remaining(s.ui.Challenge.Now()))}}
+	case challenge.CodeSolve:
+		key = "err.challenge_solve"
+	case challenge.CodeUsed, challenge.CodeRequired:
+		key = "err.challenge_required_any"
+	}
+	if len(v.Errors) == 0 {
+		v.Errors = []pubError{{Message: v.T(key)}}
+	}
+	if d.Challenge == nil { // the challenge could not be checked
+		s.fail(w, r, err)
+		return
+	}
+	v.Data = d
+	s.render(w, r, http.StatusTooManyRequests, "manage", v)
 }
 
 // manageRefused shows the form again with one message for every wrong
