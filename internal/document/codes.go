@@ -16,25 +16,18 @@ type Code struct {
 	Text   string
 }
 
-// decodeScale is the resolution a page is read at for QR codes: half of a
-// 300 dpi scan still gives a printed QR code several pixels per module, and
-// a quarter of the pixels reads about four times faster. A page where the
-// half-size pass finds nothing is read again at full size.
-const qrMaxSide = 1800
-
 // ReadCodes returns the QR codes and barcodes on a page image, each text
-// once, in a stable order. A page with no code, or one too blurred to
-// read, gives none.
+// once, in a stable order. A page with no code, or one too damaged to
+// read, gives none. QR codes are looked for at full size and at half size
+// and the findings joined: the full size reads small codes, the half size
+// reads blurred scans, and a page's every code must be found, since a
+// second card's code on a page is what keeps the page from being filed
+// automatically.
 func ReadCodes(img image.Image) []Code {
 	full := luminance(img)
-	var found []Code
-	small := full
-	if max(full.w, full.h) > qrMaxSide {
-		small = full.half()
-	}
-	found = append(found, readQR(small)...)
-	if len(found) == 0 && small != full {
-		found = append(found, readQR(full)...)
+	found := readQR(full)
+	if min(full.w, full.h) >= 400 {
+		found = append(found, readQR(full.half())...)
 	}
 	found = append(found, readLinear(full)...)
 	return unique(found)

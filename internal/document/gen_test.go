@@ -31,7 +31,7 @@ type testPage struct {
 	code128 []string // Code 128 barcodes, at the bottom left
 	codabar []string // NW-7 barcodes, below the Code 128 ones
 	text    bool     // lines of word-like blocks, as a printed form has
-	smudged bool     // the QR codes are printed too small to read
+	smudged bool     // the QR codes are blotted out past what error correction mends
 	seed    uint64
 }
 
@@ -50,12 +50,14 @@ func (p testPage) render(dpi int) *image.Gray {
 			panic(err)
 		}
 		size := mm(25) // about 1 mm a module: what forms print
-		if p.smudged {
-			size = mm(3) // a fraction of a pixel a module once scanned
-		}
 		qi := q.Image(size)
 		at := image.Pt(w-mm(15)-size, mm(15)+i*(size+mm(10)))
 		draw.Draw(img, qi.Bounds().Add(at), qi, image.Point{}, draw.Src)
+		if p.smudged { // an ink blot over the middle and a finder pattern
+			blot := image.Rect(size/5, size/5, size*4/5, size*4/5).Add(at)
+			draw.Draw(img, blot, image.NewUniform(color.Gray{40}), image.Point{}, draw.Src)
+			draw.Draw(img, image.Rect(0, 0, size/3, size/3).Add(at), image.NewUniform(color.White), image.Point{}, draw.Src)
+		}
 	}
 	y := h - mm(60)
 	for _, s := range p.code128 {

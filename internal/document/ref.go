@@ -121,13 +121,16 @@ func (r Rules) formRef(rest string) (Ref, bool) {
 	if !ok || !known {
 		return Ref{}, false
 	}
-	if id, ok := cutPrefixFold(refText, "card-"); ok {
-		id = strings.TrimLeft(id, "0")
-		return Ref{Type: RefCard, Value: id, Kind: kind}, isDigits(id)
-	}
 	ref, ok := r.plainRef(refText)
+	if id, isCard := cutPrefixFold(refText, "card-"); isCard {
+		id = strings.TrimLeft(id, "0")
+		ref, ok = Ref{Type: RefCard, Value: id}, isDigits(id)
+	}
+	if !ok {
+		return Ref{}, false
+	}
 	ref.Kind = kind
-	return ref, ok
+	return ref, true
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {
