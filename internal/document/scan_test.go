@@ -6,7 +6,11 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kofu-oss/kofu/internal/ledger"
@@ -196,5 +200,32 @@ func TestScanStopsWhenTheCallerFails(t *testing.T) {
 	})
 	if err != stop || calls != 1 {
 		t.Fatalf("err %v after %d calls", err, calls)
+	}
+}
+
+// zbarimg (zbar-tools) reads the generated QR codes as we do: the pages
+// carry real QR codes, not ones only our reader understands.
+func TestGeneratedCodesAreReadByZbar(t *testing.T) {
+	if _, err := exec.LookPath("zbarimg"); err != nil {
+		t.Skip("zbarimg (zbar-tools) is not installed")
+	}
+	path := filepath.Join(t.TempDir(), "page.png")
+	page := testPage{qr: []string{"A1B-123456"}, code128: []string{"ABCD-EFGH"}, text: true, seed: 31}.render(200)
+	if err := os.WriteFile(path, encodePNG(t, page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("zbarimg", "-q", path).Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	zbar := strings.Fields(string(out))
+	slices.Sort(zbar)
+	want := []string{"CODE-128:ABCD-EFGH", "QR-Code:A1B-123456"}
+	if !slices.Equal(zbar, want) {
+		t.Fatalf("zbarimg read %v, want %v", zbar, want)
+	}
+	ours := ReadCodes(page)
+	if !slices.Equal(ours, []Code{{"CODE_128", "ABCD-EFGH"}, {"QR_CODE", "A1B-123456"}}) {
+		t.Fatalf("ReadCodes read %v", ours)
 	}
 }
