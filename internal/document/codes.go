@@ -1,9 +1,11 @@
 package document
 
 import (
+	"cmp"
 	"image"
 	"image/draw"
 	"slices"
+	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/multi/qrcode"
@@ -35,19 +37,7 @@ func ReadCodes(img image.Image) []Code {
 
 func unique(codes []Code) []Code {
 	slices.SortFunc(codes, func(a, b Code) int {
-		if a.Format != b.Format {
-			if a.Format < b.Format {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.Text < b.Text:
-			return -1
-		case a.Text > b.Text:
-			return 1
-		}
-		return 0
+		return cmp.Or(strings.Compare(a.Format, b.Format), strings.Compare(a.Text, b.Text))
 	})
 	return slices.Compact(codes)
 }

@@ -2,6 +2,7 @@ package document
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"os/exec"
 	"runtime"
@@ -203,5 +204,39 @@ func TestGeneratedPDFIsReadByPoppler(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "Pages:           3") || strings.Contains(string(out), "Syntax Error") {
 		t.Fatalf("pdfinfo says:\n%s", out)
+	}
+}
+
+// withEncryption appends an incremental update that marks the PDF as
+// password-protected (the Standard security handler, an unknown password).
+func withEncryption(pdf []byte) []byte {
+	prev := bytes.LastIndex(pdf, []byte("startxref\n"))
+	prevXref := strings.Fields(string(pdf[prev+len("startxref\n"):]))[0]
+	size := bytes.Count(pdf[:prev], []byte(" 0 obj\n")) + 1
+	var b bytes.Buffer
+	b.Write(pdf)
+	at := b.Len()
+	fmt.Fprintf(&b, "%d 0 obj\n<< /Filter /Standard /V 1 /R 2 /Length 40 /O <%s> /U <%s> /P -4 >>\nendobj\n",
+		size, strings.Repeat("ab", 32), strings.Repeat("cd", 32))
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root 1 0 R /Prev %s /Encrypt %d 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] >>\nstartxref\n%d\n%%%%EOF\n",
+		size, at, size+1, prevXref, size, xref)
+	return b.Bytes()
+}
+
+func TestOpenRefusesWhatItCannotRead(t *testing.T) {
+	pdf := buildPDF([]pdfImage{jpegPage(t, smallPage(10), 100)})
+	if _, err := open(t, pdf, "plain.pdf"); err != nil {
+		t.Fatalf("the PDF before encryption: %v", err)
+	}
+	if _, err := open(t, withEncryption(pdf), "locked.pdf"); apperr.CodeOf(err) != CodeEncrypted {
+		t.Fatalf("a password-protected PDF: %v", err)
+	}
+	tif := buildTIFF([]*image.Gray{smallPage(11)}, image.Point{})
+	compression := bytes.Index(tif, []byte{0x03, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x08, 0x00})
+	tif[compression+8] = 7 // JPEG inside TIFF
+	_, err := open(t, tif, "jpeg.tif")
+	if apperr.CodeOf(err) != CodeUnsupported || !strings.Contains(apperr.MessageOf(err), "JPEG") {
+		t.Fatalf("a JPEG-compressed TIFF: %v", err)
 	}
 }

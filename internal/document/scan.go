@@ -3,6 +3,7 @@ package document
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"runtime"
 )
 
@@ -70,8 +71,15 @@ func Scan(ctx context.Context, f *File, opt ScanOptions, fn func(PageScan) error
 	return nil
 }
 
-func (f *File) scanPage(i int, opt ScanOptions) PageScan {
-	p := PageScan{Page: i + 1}
+func (f *File) scanPage(i int, opt ScanOptions) (p PageScan) {
+	p.Page = i + 1
+	defer func() {
+		// A decoder's panic on a hostile page must not take the server down:
+		// the page goes to review like any unreadable one.
+		if r := recover(); r != nil {
+			p = PageScan{Page: i + 1, Err: corrupt(f.Format, fmt.Errorf("page %d: %v", i+1, r))}
+		}
+	}()
 	img, err := f.Page(i)
 	if err != nil {
 		p.Err = err

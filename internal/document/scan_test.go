@@ -55,7 +55,7 @@ func texts(codes []Code) []string {
 // The case: a generated PDF whose pages carry notice-number QR
 // codes yields the right codes per page, and an unreadable page none.
 func TestScanPDFReadsTheCodesOfEachPage(t *testing.T) {
-	const dpi = 200
+	const dpi = 150
 	pages := []testPage{
 		{qr: []string{"A1B-123456"}, text: true, seed: 1},
 		{text: true, seed: 2}, // a form without a code
@@ -72,7 +72,7 @@ func TestScanPDFReadsTheCodesOfEachPage(t *testing.T) {
 		}
 		imgs = append(imgs, jpegPage(t, img, dpi))
 	}
-	imgs = append(imgs, pdfImage{vector: true, w: 1654, h: 2338, dpi: dpi}) // no image to read
+	imgs = append(imgs, pdfImage{vector: true, w: 1240, h: 1753, dpi: dpi}) // no image to read
 	got := scanAll(t, buildPDF(imgs), "stack.pdf")
 	want := [][]string{
 		{"A1B-123456"},
@@ -115,7 +115,7 @@ func sameRefs(a, b []Ref) bool {
 }
 
 func TestScanTIFFStack(t *testing.T) {
-	const dpi = 200
+	const dpi = 150
 	imgs := []*image.Gray{
 		testPage{qr: []string{"Z9Y-000001"}, text: true, seed: 7}.render(dpi),
 		testPage{text: true, seed: 8}.render(dpi),
@@ -141,7 +141,7 @@ func TestScanTIFFStack(t *testing.T) {
 }
 
 func TestReadCodesFindsBarcodes(t *testing.T) {
-	page := testPage{code128: []string{"A1B-123456", "ABCD-EFGH"}, codabar: []string{"A123-456789A"}, text: true, seed: 11}.render(300)
+	page := testPage{code128: []string{"A1B-123456", "ABCD-EFGH"}, codabar: []string{"A123-456789A"}, text: true, seed: 11}.render(150)
 	got := ReadCodes(page)
 	want := []Code{{"CODABAR", "123-456789"}, {"CODE_128", "A1B-123456"}, {"CODE_128", "ABCD-EFGH"}}
 	if !slices.Equal(got, want) {
@@ -210,7 +210,7 @@ func TestGeneratedCodesAreReadByZbar(t *testing.T) {
 		t.Skip("zbarimg (zbar-tools) is not installed")
 	}
 	path := filepath.Join(t.TempDir(), "page.png")
-	page := testPage{qr: []string{"A1B-123456"}, code128: []string{"ABCD-EFGH"}, text: true, seed: 31}.render(200)
+	page := testPage{qr: []string{"A1B-123456"}, code128: []string{"ABCD-EFGH"}, text: true, seed: 31}.render(150)
 	if err := os.WriteFile(path, encodePNG(t, page), 0o600); err != nil {
 		t.Fatal(err)
 	}
