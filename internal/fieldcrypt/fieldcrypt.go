@@ -17,6 +17,7 @@
 package fieldcrypt
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -46,9 +47,10 @@ var ErrUnknownKey = errors.New("データの暗号鍵が違います: データ�
 
 // Key is one master key with the keys derived from it.
 type Key struct {
-	id     string
-	aead   cipher.AEAD
-	tokens *sync.Pool // of hash.Hash: HMAC under the token key
+	id        string
+	aead      cipher.AEAD
+	tokens    *sync.Pool // of hash.Hash: HMAC under the token key
+	documents []byte     // seals stored documents (package document)
 }
 
 // ID is a short public name of the key (not secret), stored in each value.
@@ -76,11 +78,16 @@ func NewKey(master []byte) (*Key, error) {
 	}
 	tokenKey := derive("search tokens")
 	return &Key{
-		id:     hex.EncodeToString(derive("key id")[:4]),
-		aead:   aead,
-		tokens: &sync.Pool{New: func() any { return hmac.New(sha256.New, tokenKey) }},
+		id:        hex.EncodeToString(derive("key id")[:4]),
+		aead:      aead,
+		tokens:    &sync.Pool{New: func() any { return hmac.New(sha256.New, tokenKey) }},
+		documents: derive("document blobs"),
 	}, nil
 }
+
+// DocumentKey is the key derived for sealing stored documents (scans),
+// kept apart from the field and token keys.
+func (k *Key) DocumentKey() []byte { return bytes.Clone(k.documents) }
 
 // ParseKey reads a master key written in base64 (surrounding space ignored).
 func ParseKey(text string) (*Key, error) {

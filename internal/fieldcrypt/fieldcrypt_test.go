@@ -100,3 +100,23 @@ func TestLoad(t *testing.T) {
 		t.Errorf("short key: %v", err)
 	}
 }
+
+// The document key follows the master key and is neither another master's
+// nor open to change through the slice it returns.
+func TestDocumentKeyIsDerivedPerMasterKey(t *testing.T) {
+	master := fieldcrypt.Generate()
+	a, _ := fieldcrypt.ParseKey(master)
+	b, _ := fieldcrypt.ParseKey(master)
+	other := mustKey(t)
+	ka := a.DocumentKey()
+	if len(ka) != fieldcrypt.KeySize || string(ka) != string(b.DocumentKey()) {
+		t.Fatalf("one master gives document keys %x and %x", ka, b.DocumentKey())
+	}
+	if string(ka) == string(other.DocumentKey()) {
+		t.Fatal("two masters give one document key")
+	}
+	ka[0] ^= 1
+	if string(ka) == string(a.DocumentKey()) {
+		t.Fatal("the returned key is the key's own memory")
+	}
+}
