@@ -22,7 +22,8 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/oned"
-	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/kofu-oss/kofu/internal/qr"
 )
 
 // testPage describes an A4 page.
@@ -45,7 +46,7 @@ func (p testPage) render(dpi int) *image.Gray {
 		drawText(img, mm, rand.New(rand.NewPCG(p.seed, 1)))
 	}
 	for i, s := range p.qr {
-		q, err := qrcode.New(s, qrcode.Medium)
+		q, err := qr.Encode(s, qr.Medium)
 		if err != nil {
 			panic(err)
 		}

@@ -8,6 +8,8 @@ package qr
 
 import (
 	"fmt"
+	"image"
+	"image/color"
 	"io"
 
 	goqr "github.com/piglig/go-qr"
@@ -100,4 +102,29 @@ func (c *Code) WritePNG(w io.Writer, scale int) error {
 func (c *Code) WriteSVG(w io.Writer) error {
 	// The SVG renderer counts the border in units, not modules.
 	return c.qr.WriteAsSVG(goqr.NewQrCodeImgConfig(1, QuietZone, goqr.WithOptimalSVG()), w)
+}
+
+// Image draws the code with its quiet zone on a square grey image of
+// about px pixels a side (whole pixels a module, never less than one).
+func (c *Code) Image(px int) *image.Gray {
+	n := c.Size() + 2*QuietZone
+	scale := max(1, px/n)
+	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	black := color.Gray{}
+	for y := 0; y < c.Size(); y++ {
+		for x := 0; x < c.Size(); x++ {
+			if !c.Dark(x, y) {
+				continue
+			}
+			for dy := 0; dy < scale; dy++ {
+				for dx := 0; dx < scale; dx++ {
+					img.SetGray((x+QuietZone)*scale+dx, (y+QuietZone)*scale+dy, black)
+				}
+			}
+		}
+	}
+	return img
 }
