@@ -47,6 +47,7 @@ var ErrUnknownKey = errors.New("データの暗号鍵が違います: データ�
 // Key is one master key with the keys derived from it.
 type Key struct {
 	id     string
+	master []byte
 	aead   cipher.AEAD
 	tokens *sync.Pool // of hash.Hash: HMAC under the token key
 }
@@ -59,13 +60,7 @@ func NewKey(master []byte) (*Key, error) {
 	if len(master) != KeySize {
 		return nil, fmt.Errorf("データの暗号鍵は %d バイトにしてください（base64 で 44 文字、指定は %d バイト）", KeySize, len(master))
 	}
-	derive := func(info string) []byte {
-		b, err := hkdf.Key(sha256.New, master, nil, "kofu "+info, KeySize)
-		if err != nil {
-			panic(err) // only for lengths hkdf cannot give
-		}
-		return b
-	}
+	derive := func(info string) []byte { return deriveKey(master, info) }
 	block, err := aes.NewCipher(derive("field encryption"))
 	if err != nil {
 		return nil, err
@@ -77,10 +72,24 @@ func NewKey(master []byte) (*Key, error) {
 	tokenKey := derive("search tokens")
 	return &Key{
 		id:     hex.EncodeToString(derive("key id")[:4]),
+		master: append([]byte(nil), master...),
 		aead:   aead,
 		tokens: &sync.Pool{New: func() any { return hmac.New(sha256.New, tokenKey) }},
 	}, nil
 }
+
+func deriveKey(master []byte, info string) []byte {
+	b, err := hkdf.Key(sha256.New, master, nil, "kofu "+info, KeySize)
+	if err != nil {
+		panic(err) // only for lengths hkdf cannot give
+	}
+	return b
+}
+
+// Derive returns a 32-byte key for one purpose (such as "audit chain"),
+// derived from the master key the way the field and token keys are, so
+// that keys other parts need are kept nowhere but come with the data key.
+func (k *Key) Derive(purpose string) []byte { return deriveKey(k.master, purpose) }
 
 // ParseKey reads a master key written in base64 (surrounding space ignored).
 func ParseKey(text string) (*Key, error) {
