@@ -32,6 +32,7 @@ type Config struct {
 	DataKey           string // base64, from KOFU_DATA_KEY only: a flag would show in ps
 	DataKeyFile       string
 	DataOldKeyFiles   string
+	AuditHeadDir      string
 
 	proxies  string
 	inflight string
@@ -58,6 +59,7 @@ var Options = []Option{
 	{"backup-keep", "KOFU_BACKUP_KEEP", "14,12", "残すバックアップの数: 日ごとの数,月ごとの数"},
 	{"data-key-file", "KOFU_DATA_KEY_FILE", "", "個人情報を暗号化する鍵 (base64 の 32 バイト) のファイル。鍵そのものは環境変数 KOFU_DATA_KEY でも渡せる"},
 	{"data-old-key-file", "KOFU_DATA_OLD_KEY_FILE", "", "鍵の切り替え中に復号だけに使う古い鍵のファイル (カンマ区切り)"},
+	{"audit-head-dir", "KOFU_AUDIT_HEAD_DIR", "", "監査ログの先頭を 10 分ごとにファイルとして書き出すフォルダ (書き換えできない保存先を指定。kofu audit verify --head で照合する)"},
 }
 
 // Bind registers the options on fs; call Finish after fs.Parse.
@@ -66,7 +68,8 @@ func Bind(fs *flag.FlagSet) *Config {
 	targets := map[string]*string{"addr": &c.Addr, "db": &c.DB, "tz": &c.TimeZone, "base-url": &c.BaseURL,
 		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
 		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep,
-		"public-max-inflight": &c.inflight, "data-key-file": &c.DataKeyFile, "data-old-key-file": &c.DataOldKeyFiles}
+		"public-max-inflight": &c.inflight, "data-key-file": &c.DataKeyFile, "data-old-key-file": &c.DataOldKeyFiles,
+		"audit-head-dir": &c.AuditHeadDir}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {
