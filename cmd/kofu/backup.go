@@ -110,7 +110,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 func useDataKeys(ctx context.Context, db *store.DB) error {
 	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
 	if err != nil {
-		return fmt.Errorf("バックアップに署名するには、%w", err)
+		return fmt.Errorf("バックアップの署名にはデータの暗号鍵が必要です。%w", err)
 	}
 	db.UseKeys(keys)
 	return db.CheckKeys(ctx)

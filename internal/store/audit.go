@@ -31,7 +31,7 @@ func (db *DB) AuditKeys() *audit.Keyring { return db.chain }
 // log, nor is it verified, without the data key.
 func (t *Tx) chainKeyring() (*audit.Keyring, error) {
 	if t.chain == nil {
-		return nil, fmt.Errorf("監査ログの記録と検査には、%w", fieldcrypt.ErrNoKey)
+		return nil, fmt.Errorf("監査ログの記録と検査にはデータの暗号鍵が必要です。%w", fieldcrypt.ErrNoKey)
 	}
 	return t.chain, nil
 }
