@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -197,31 +196,4 @@ func stamp(t time.Time) string {
 		return "-"
 	}
 	return t.Format("2006-01-02 15:04")
-}
-
-func (e env) audit(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("使い方: kofu audit verify [--db DB]")
-	}
-	fs := e.newFlags("audit verify")
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return errSilent
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	err = store.VerifyAudit(ctx, db)
-	var p *audit.Problem
-	if errors.As(err, &p) {
-		fmt.Fprintf(e.stderr, "監査ログの検査に失敗しました: エントリ %d が改ざんされています (%s)\n", p.ID, p.Reason)
-		return errSilent
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, "監査ログは正常です (改ざんは見つかりませんでした)。")
-	return nil
 }

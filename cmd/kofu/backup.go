@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/backup"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -44,6 +45,9 @@ func (e env) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := useDataKeys(ctx, db); err != nil {
+		return err
+	}
 	m, err := backup.WriteFile(ctx, db, *out, enc)
 	r := backup.Result{At: time.Now(), File: filepath.Base(*out), Rows: m.TotalRows()}
 	if err != nil {
@@ -67,6 +71,7 @@ func (e env) backup(ctx context.Context, args []string) error {
 func (e env) restore(ctx context.Context, args []string) error {
 	fs := e.newFlags("restore")
 	dsn := dbFlag(fs)
+	unsigned := fs.Bool("allow-unsigned", false, "署名のないバックアップ (署名を始める前の版で作成したもの) も復元する。作成元が確かなときだけ指定する")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return errSilent
@@ -78,6 +83,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	dec.AllowUnsigned = *unsigned
 	f, err := os.Open(files[0])
 	if err != nil {
 		return fmt.Errorf("バックアップファイルを開けません: %w", err)
@@ -93,9 +99,21 @@ func (e env) restore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "復元しました: %s → %s。監査ログの検証に成功しました。\n", files[0], db.Engine)
+	fmt.Fprintf(e.stdout, "復元しました: %s → %s。署名と監査ログの検証に成功しました。\n", files[0], db.Engine)
 	printManifest(e.stdout, m)
 	return nil
+}
+
+// useDataKeys gives a database opened as it is the data keys of the
+// environment, which sign backups, and refuses keys that do not open its
+// personal data.
+func useDataKeys(ctx context.Context, db *store.DB) error {
+	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	if err != nil {
+		return fmt.Errorf("バックアップの署名にはデータの暗号鍵が必要です。%w", err)
+	}
+	db.UseKeys(keys)
+	return db.CheckKeys(ctx)
 }
 
 // encryptionFromEnv reads the recipients or the passphrase; a backup
@@ -158,6 +176,9 @@ func printManifest(w io.Writer, m backup.Manifest) {
 		fmt.Fprintf(w, "  %-24s %12s\n", t.Name, thousands(t.Rows))
 	}
 	fmt.Fprintf(w, "合計 %d テーブル、%s 行\n", len(m.Tables), thousands(m.TotalRows()))
+	if h := m.AuditHead; h != nil {
+		fmt.Fprintf(w, "監査ログの先頭: エントリ %d (%s)、起点 %d\n", h.LastID, h.LastHash, h.AnchorID)
+	}
 }
 
 func zoneName() string {

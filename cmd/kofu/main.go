@@ -32,7 +32,9 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
                                        (KOFU_BACKUP_IDENTITY に age の秘密鍵ファイル、または KOFU_BACKUP_PASSPHRASE)
   kofu keys generate                   個人情報を暗号化する鍵を作る (base64、ファイルに保存して KOFU_DATA_KEY_FILE で指定)
   kofu keys rotate [--db DB]           すべての個人情報を現在の鍵で暗号化し直す (古い鍵は KOFU_DATA_OLD_KEY_FILE)
-  kofu audit verify [--db DB]          監査ログの改ざんを検査する (異常があれば終了コード 1)
+  kofu audit verify [--db DB] [--head FILE|DIR]
+                                       監査ログの改ざんを検査する (異常があれば終了コード 1)。--head は公開した先頭と照合する
+  kofu audit head [--db DB]            監査ログの先頭 (最後のエントリと起点、鍵付き) を JSON で出力する
   kofu version
 
 --db を省略すると環境変数 KOFU_DB、それもなければ ./data/kofu.db を使います。

@@ -89,6 +89,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := sealExisting(ctx, db, log); err != nil {
 		return err
 	}
+	if err := keySecrets(ctx, db, log); err != nil {
+		return err
+	}
 	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
 	if m.Config.BackupDir != "" {
 		if m.backups, err = m.newScheduler(log); err != nil {
@@ -171,6 +174,28 @@ func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		return fmt.Errorf("個人情報の暗号化に失敗しました（もう一度起動すると続きから行います）: %w", err)
 	}
 	log.Info("personal data sealed", "rows", total(changed))
+	return nil
+}
+
+// keySecrets seals the two-factor secrets still in the clear and keys an
+// audit chain from before keying, once, before serving. Keying is logged
+// as a warning: it happens once in a database's life, so a second time
+// means someone stripped the keys from the log (see docs/operations.md).
+func keySecrets(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	n, err := db.SealTOTPSecrets(ctx)
+	if err != nil {
+		return fmt.Errorf("二要素認証の秘密鍵を暗号化できません: %w", err)
+	}
+	if n > 0 {
+		log.Info("two-factor secrets sealed", "users", n)
+	}
+	keyed, err := db.KeyAuditChain(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("監査ログを鍵付きに移行できません: %w", err)
+	}
+	if keyed {
+		log.Warn("audit chain keyed: the entries before this one are covered by its key from now on; this happens once per database")
+	}
 	return nil
 }
 

@@ -106,18 +106,25 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p auth.Principal, m 
 // Verify checks the whole chain; see store.VerifyAudit.
 func (s *Service) Verify(ctx context.Context) error { return store.VerifyAudit(ctx, s.db) }
 
-// Purge removes entries older than the retention period and records that it
-// did, keeping the chain verifiable from its new anchor.
+// purgeBatch bounds the entries one purge transaction removes (and checks
+// first), so that appends, which wait for it, wait briefly.
+const purgeBatch = 5000
+
+// Purge removes entries older than the retention period, batch by batch,
+// each recorded with the anchor it leaves, keeping the chain verifiable
+// from its new anchor. Entries that do not verify are not removed.
 func (s *Service) Purge(ctx context.Context, retentionYears int) (int64, error) {
 	now := s.clock.Now()
-	var n int64
-	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
-		if n, err = tx.PurgeAudit(ctx, now.AddDate(-retentionYears, 0, 0)); err != nil || n == 0 {
+	var total int64
+	for {
+		var n int64
+		err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
+			n, err = tx.PurgeAudit(ctx, now.AddDate(-retentionYears, 0, 0), now, purgeBatch, map[string]any{"retention_years": retentionYears})
 			return err
+		})
+		total += n
+		if err != nil || n < purgeBatch {
+			return total, err
 		}
-		_, err = tx.AppendAudit(ctx, audit.Event{Actor: "system", Action: "audit.purged", Target: "audit_log",
-			Detail: map[string]any{"removed": n, "retention_years": retentionYears}}, now)
-		return err
-	})
-	return n, err
+	}
 }

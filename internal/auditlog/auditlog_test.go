@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +141,91 @@ func TestTypedNamesAreStoredSealedAndShownOpen(t *testing.T) {
 		}
 		if err := store.VerifyAudit(ctx, db); err != nil {
 			t.Errorf("chain: %v", err)
+		}
+	})
+}
+
+// Retention checks what it removes first: entries that do not verify are
+// kept as evidence, and the purge entry states the new anchor, which a
+// verification then requires.
+func TestRetentionRemovesOnlyVerifiedEntriesAndStatesTheAnchor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now().AddDate(-6, 0, 0), audit.Event{Action: "a"}, audit.Event{Action: "b"}, audit.Event{Action: "c"})
+		seed(t, db, c.Now(), audit.Event{Action: "d"})
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.TamperAuditForTest(ctx, 2, `{"x":1}`) }); err != nil {
+			t.Fatal(err)
+		}
+		svc := auditlog.New(db, c, time.UTC)
+		var p *audit.Problem
+		if n, err := svc.Purge(ctx, 5); !errors.As(err, &p) || p.ID != 2 || n != 0 {
+			t.Fatalf("purge over an edited entry: %d %v", n, err)
+		}
+		var kept int
+		db.View(ctx, func(tx *store.Tx) error {
+			return tx.EachAudit(ctx, func(audit.Entry) error { kept++; return nil })
+		})
+		if kept != 4 {
+			t.Fatalf("%d entries left, want all 4", kept)
+		}
+	})
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now().AddDate(-6, 0, 0), audit.Event{Action: "a"}, audit.Event{Action: "b"})
+		seed(t, db, c.Now(), audit.Event{Action: "c"})
+		svc := auditlog.New(db, c, time.UTC)
+		if n, err := svc.Purge(ctx, 5); err != nil || n != 2 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+		var last audit.Entry
+		var head audit.Head
+		db.View(ctx, func(tx *store.Tx) (err error) {
+			tx.EachAudit(ctx, func(e audit.Entry) error { last = e; return nil })
+			head, err = tx.AuditHead(ctx)
+			return err
+		})
+		if last.Action != audit.ActionPurged || !strings.Contains(last.Detail, `"anchor_id":2`) || head.AnchorID != 2 ||
+			!strings.Contains(last.Detail, head.AnchorHash) || !strings.Contains(last.Detail, `"retention_years":5`) {
+			t.Fatalf("purge entry %+v, head %+v", last, head)
+		}
+		if err := svc.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// The head is published to the log and, once per head, to a file of the
+// head folder; a head whose key does not hold is reported.
+func TestPublishSendsTheHeadOutOfTheDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		seed(t, db, c.Now(), audit.Event{Action: "a"}, audit.Event{Action: "b"})
+		var logs bytes.Buffer
+		dir := t.TempDir()
+		svc, pub := auditlog.New(db, c, time.UTC), auditlog.NewPublisher(slog.New(slog.NewJSONHandler(&logs, nil)), dir)
+		for range 2 { // the second time the head has not moved
+			if err := svc.Publish(ctx, pub); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seed(t, db, c.Now(), audit.Event{Action: "c"})
+		if err := svc.Publish(ctx, pub); err != nil {
+			t.Fatal(err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "audit-head-*.json"))
+		if len(files) != 2 || strings.Count(logs.String(), `"msg":"audit head"`) != 2 {
+			t.Fatalf("files %v, log %s", files, logs.String())
+		}
+		p, err := auditlog.ReadHead(dir)
+		if err != nil || p.LastID != 3 || p.Format != auditlog.PublishedFormat || svc.CheckHead(p.Head) != nil {
+			t.Fatalf("newest head %+v, %v", p, err)
+		}
+		in := storetest.NewIntruder(t, db)
+		h := in.Head()
+		h.LastID, h.LastHash = 2, p.LastHash // a head moved back without the key
+		in.SetHead(h)
+		if err := svc.Publish(ctx, pub); err != nil || !strings.Contains(logs.String(), "audit head does not verify") {
+			t.Fatalf("a forged head must be reported: %v\n%s", err, logs.String())
 		}
 	})
 }

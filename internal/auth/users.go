@@ -144,8 +144,10 @@ func (s *Service) Unlock(ctx context.Context, p Principal, m Meta, username stri
 	})
 }
 
-// ResetPassword sets a one-time password, ends the user's sessions and
-// returns the password to hand over.
+// ResetPassword sets a one-time password, ends the user's sessions,
+// revokes the user's API tokens and returns the password to hand over: a
+// reset is what an admin does for an account that may be in the wrong
+// hands, and a token would outlive it.
 func (s *Service) ResetPassword(ctx context.Context, p Principal, m Meta, username string) (string, error) {
 	oneTime := secret.GeneratePassword()
 	hash, err := s.hasher.Hash(oneTime)
@@ -155,8 +157,7 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, m Meta, userna
 	err = s.changeUser(ctx, p, m, username, "auth.password_reset", func(tx *store.Tx, u *store.User, now time.Time) (map[string]any, error) {
 		u.PasswordHash, u.PasswordChangedAt, u.MustChangePassword = hash, now, true
 		u.AdminLocked, u.LockedUntil, u.FailedLogins = false, time.Time{}, 0
-		n, err := tx.DeleteUserSessions(ctx, u.ID)
-		return map[string]any{"sessions_ended": n}, err
+		return endAccess(ctx, tx, u.ID, now, map[string]any{})
 	})
 	return oneTime, err
 }
@@ -185,7 +186,8 @@ func (s *Service) EndSessions(ctx context.Context, p Principal, m Meta, username
 }
 
 // SetPassword sets an operator-chosen password from the command line; it
-// is ready to use, so it must pass the policy.
+// is ready to use, so it must pass the policy. Like a reset, it ends the
+// user's sessions and revokes the user's API tokens.
 func (s *Service) SetPassword(ctx context.Context, p Principal, m Meta, username, password string) error {
 	st, err := s.Settings(ctx)
 	if err != nil {
@@ -200,9 +202,20 @@ func (s *Service) SetPassword(ctx context.Context, p Principal, m Meta, username
 	}
 	return s.changeUser(ctx, p, m, username, "auth.password_changed", func(tx *store.Tx, u *store.User, now time.Time) (map[string]any, error) {
 		u.PasswordHash, u.PasswordChangedAt, u.MustChangePassword = hash, now, false
-		n, err := tx.DeleteUserSessions(ctx, u.ID)
-		return map[string]any{"by": "operator", "sessions_ended": n}, err
+		return endAccess(ctx, tx, u.ID, now, map[string]any{"by": "operator"})
 	})
+}
+
+// endAccess ends a user's sessions and revokes the user's API tokens, and
+// adds both counts to the audit detail.
+func endAccess(ctx context.Context, tx *store.Tx, userID int64, now time.Time, detail map[string]any) (map[string]any, error) {
+	n, err := tx.DeleteUserSessions(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	revoked, err := tx.RevokeUserTokens(ctx, userID, now)
+	detail["sessions_ended"], detail["tokens_revoked"] = n, revoked
+	return detail, err
 }
 
 // ChangeOwnPassword checks the current password, applies the policy and

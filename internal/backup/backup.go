@@ -6,7 +6,8 @@
 //	kofu-backup/tables/<table>/000001.jsonl   rows of <table>, one JSON array per line
 //	kofu-backup/tables/<table>/000002.jsonl   (a table is cut into chunks of about 4 MiB)
 //	...
-//	kofu-backup/manifest.json                 last: versions, columns, row counts, SHA-256
+//	kofu-backup/manifest.json                 versions, columns, row counts, SHA-256, audit head
+//	kofu-backup/signature.json                last: HMAC-SHA256 of manifest.json's bytes
 //
 // Tables come in foreign-key order (parents first), so a restore inserts
 // them in stream order. Each line holds the row's values in the order of
@@ -14,6 +15,9 @@
 // float as JSON numbers, text as JSON strings, bool as true/false, bytes as
 // base64 strings, NULL as null. The SHA-256 of a table is that of its
 // chunks' bytes concatenated, so `age -d | tar -xzO` and sha256sum check it.
+// The signature is made with a key derived from the data key (see sign.go),
+// so that no one who lacks it can make a backup that restores, even with
+// the age public key and write access to where backups are kept.
 //
 // Nothing here is unencrypted: Write refuses to run without a recipient or
 // a passphrase, and Restore never puts decrypted data on disk.
@@ -23,12 +27,13 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/audit"
 )
 
 // FormatName and FormatVersion identify the backup format in the manifest.
 const (
 	FormatName    = "kofu-backup"
-	FormatVersion = 1
+	FormatVersion = 2 // 2: signed; 1 (unsigned) restores only when allowed
 )
 
 // Stable error codes of this package (apperr codes), for callers and tests.
@@ -39,6 +44,8 @@ const (
 	CodeSchema         = "backup_schema_mismatch"  // backup and target differ in schema
 	CodeTargetNotEmpty = "backup_target_not_empty" // the target already holds data
 	CodeAuditBroken    = "backup_audit_broken"     // restored, but the audit chain does not verify
+	CodeSignature      = "backup_signature"        // the signature does not match, or its key was not given
+	CodeUnsigned       = "backup_unsigned"         // a backup without a signature (format 1)
 )
 
 // Manifest describes a backup; it is the stream's last entry.
@@ -50,6 +57,10 @@ type Manifest struct {
 	CreatedAt     time.Time `json:"created_at"`
 	Compression   string    `json:"compression"` // gzip
 	Tables        []Table   `json:"tables"`      // in restore (foreign-key) order
+	// AuditHead is the audit chain's head in the backup's snapshot: one of
+	// the places it is published outside the database (a restore checks the
+	// restored log against it; `kofu audit verify --head` takes it too).
+	AuditHead *audit.Head `json:"audit_head,omitempty"`
 }
 
 // Table is one table of a backup.

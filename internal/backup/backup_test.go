@@ -348,8 +348,8 @@ func TestFormatIsAsDocumented(t *testing.T) {
 			data[table] = append(data[table], b...)
 		}
 	}
-	if names[len(names)-1] != "kofu-backup/manifest.json" {
-		t.Errorf("last entry %s", names[len(names)-1])
+	if names[len(names)-2] != "kofu-backup/manifest.json" || names[len(names)-1] != "kofu-backup/signature.json" {
+		t.Errorf("last entries %s", names[len(names)-2:])
 	}
 	multi := false
 	for _, tb := range m.Tables {

@@ -26,6 +26,9 @@ type Encryption struct {
 type Decryption struct {
 	Identities []age.Identity
 	Passphrase string
+	// AllowUnsigned lets a backup from before signing (format 1) restore:
+	// an operator's decision, for a file whose origin they know.
+	AllowUnsigned bool
 }
 
 func (e Encryption) recipients() ([]age.Recipient, error) {

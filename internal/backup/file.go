@@ -20,6 +20,9 @@ func WriteFile(ctx context.Context, db *store.DB, path string, enc Encryption) (
 	if _, err := enc.recipients(); err != nil {
 		return Manifest{}, err // before creating anything
 	}
+	if db.Keys() == nil {
+		return Manifest{}, errNeedKeys("バックアップ")
+	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return Manifest{}, apperr.New(apperr.Conflict, "出力先のファイル "+path+" はすでにあります。別の名前を指定してください。")
 	}

@@ -25,7 +25,7 @@ const (
 
 // load is the second pass: it inserts every row in one transaction and
 // commits only when the stream verified again, with the same manifest.
-func load(ctx context.Context, db *store.DB, tgt targetInfo, src io.Reader, id age.Identity, first verified) error {
+func load(ctx context.Context, db *store.DB, tgt targetInfo, src io.Reader, id age.Identity, tr trust, first verified) error {
 	tx, err := db.WritePool().BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func load(ctx context.Context, db *store.DB, tgt targetInfo, src io.Reader, id a
 	}
 	l := newLoader(ctx, tx, db.Engine, first.manifest)
 	defer l.closeStatements()
-	again, err := readBackup(src, id, l.chunk)
+	again, err := readBackup(src, id, tr, l.chunk)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,9 @@ import (
 	"strings"
 
 	"filippo.io/age"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
 // maxManifest bounds the manifest read into memory.
@@ -23,6 +26,14 @@ const maxManifest = 16 << 20
 type verified struct {
 	manifest Manifest
 	hash     [32]byte // SHA-256 of the manifest's bytes
+	signed   bool     // false only for an unsigned backup let through
+}
+
+// trust is what a backup's signature is checked with: the data keys, and
+// whether an unsigned backup (format 1, from before signing) may pass.
+type trust struct {
+	keys          *fieldcrypt.Keyring
+	allowUnsigned bool
 }
 
 // chunkFunc receives each chunk of a table's lines, in stream order.
@@ -30,10 +41,10 @@ type chunkFunc func(table string, r io.Reader) error
 
 // readBackup decrypts and walks a whole backup, checking every table's
 // row count and SHA-256 against the manifest and that the stream ends
-// where age, gzip and tar say it should. onChunk (nil to only verify)
-// sees the data as it passes; the caller must treat what it did as
-// provisional until readBackup returns nil.
-func readBackup(src io.Reader, id age.Identity, onChunk chunkFunc) (verified, error) {
+// where age, gzip and tar say it should, and the manifest's signature.
+// onChunk (nil to only verify) sees the data as it passes; the caller
+// must treat what it did as provisional until readBackup returns nil.
+func readBackup(src io.Reader, id age.Identity, tr trust, onChunk chunkFunc) (verified, error) {
 	plain, err := age.Decrypt(src, id)
 	if err != nil {
 		return verified{}, decryptError(err)
@@ -43,16 +54,16 @@ func readBackup(src io.Reader, id age.Identity, onChunk chunkFunc) (verified, er
 		return verified{}, corrupt("圧縮データの先頭", err)
 	}
 	v := &verifier{sums: map[string]*tableSum{}}
-	tr := tar.NewReader(gz)
+	archive := tar.NewReader(gz)
 	for {
-		hdr, err := tr.Next()
+		hdr, err := archive.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return verified{}, corrupt("アーカイブ", err)
 		}
-		if err := v.entry(hdr, tr, onChunk); err != nil {
+		if err := v.entry(hdr, archive, onChunk); err != nil {
 			return verified{}, err
 		}
 	}
@@ -60,7 +71,7 @@ func readBackup(src io.Reader, id age.Identity, onChunk chunkFunc) (verified, er
 	if _, err := io.Copy(io.Discard, gz); err != nil {
 		return verified{}, corrupt("ファイルの終わり", err)
 	}
-	return v.finish()
+	return v.finish(tr)
 }
 
 // readErrors remembers the first error reading a chunk (from tar, gzip or
@@ -100,15 +111,22 @@ type verifier struct {
 	sums     map[string]*tableSum
 	order    []string
 	manifest *Manifest
+	mraw     []byte // the manifest's bytes, which the signature covers
 	mhash    [32]byte
+	sig      *signature
 }
 
 func (v *verifier) entry(hdr *tar.Header, r io.Reader, onChunk chunkFunc) error {
-	if v.manifest != nil {
-		return corrupt("manifest.json の後に余分な項目があります", nil)
-	}
 	if hdr.Typeflag != tar.TypeReg {
 		return corrupt("想定外の項目 "+hdr.Name, nil)
+	}
+	if v.manifest != nil {
+		if hdr.Name != signatureName || v.sig != nil {
+			return corrupt("manifest.json の後に余分な項目があります", nil)
+		}
+		var err error
+		v.sig, err = readSignature(r)
+		return err
 	}
 	if hdr.Name == manifestName {
 		return v.readManifest(r)
@@ -186,12 +204,13 @@ func (v *verifier) readManifest(r io.Reader) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return corrupt("manifest.json", err)
 	}
-	v.manifest, v.mhash = &m, sha256.Sum256(b)
+	v.manifest, v.mraw, v.mhash = &m, b, sha256.Sum256(b)
 	return nil
 }
 
-// finish compares what was read with what the manifest promises.
-func (v *verifier) finish() (verified, error) {
+// finish compares what was read with what the manifest promises, and
+// checks the manifest's signature.
+func (v *verifier) finish(tr trust) (verified, error) {
 	if v.manifest == nil {
 		return verified{}, corrupt("manifest.json がありません。ファイルが途中で切れています", nil)
 	}
@@ -202,10 +221,30 @@ func (v *verifier) finish() (verified, error) {
 	if m.FormatVersion > FormatVersion {
 		return verified{}, corrupt(fmt.Sprintf("より新しい kofu で作られた形式 (バージョン %d) です", m.FormatVersion), nil)
 	}
+	signed, err := v.checkSignature(m, tr)
+	if err != nil {
+		return verified{manifest: m}, err
+	}
 	if err := v.compare(m); err != nil {
 		return verified{}, err
 	}
-	return verified{manifest: m, hash: v.mhash}, nil
+	return verified{manifest: m, hash: v.mhash, signed: signed}, nil
+}
+
+// checkSignature requires the signature of a backup in format 2 or later,
+// and lets a format 1 backup (from before signing) pass unsigned only when
+// allowed.
+func (v *verifier) checkSignature(m Manifest, tr trust) (signed bool, err error) {
+	switch {
+	case v.sig != nil:
+		return true, v.sig.check(tr.keys, v.mraw)
+	case m.FormatVersion >= 2:
+		return false, apperr.New(CodeSignature, "バックアップに署名がありません。改ざんされています。復元しません。")
+	case !tr.allowUnsigned:
+		return false, apperr.New(CodeUnsigned, "このバックアップには署名がありません（署名を始める前の版の kofu で作成されたもの、またはそれを装ったものです）。"+
+			"作成元が確かなときに限り、--allow-unsigned を付けて復元できます。")
+	}
+	return false, nil
 }
 
 func (v *verifier) compare(m Manifest) error {

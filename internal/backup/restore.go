@@ -16,10 +16,11 @@ import (
 // Restore loads a backup into target, which must be empty and migrated to
 // the backup's schema version. It reads the backup twice: a first pass
 // decrypts and checks everything (every table's row count and SHA-256,
-// the end of the stream) and writes nothing; the second pass inserts all
-// rows in one transaction, checks the same sums again and commits only if
-// they still match. A wrong key, a damaged or truncated file, or a
-// mismatch leaves target untouched.
+// the end of the stream, the signature made with the data key, which
+// target's keys must include) and writes nothing; the second pass inserts
+// all rows in one transaction, checks the same sums again and commits only
+// if they still match. A wrong key, a damaged, truncated, unsigned or
+// planted file, or a mismatch leaves target untouched.
 //
 // r is read twice by seeking back when it can seek (a file); otherwise
 // the encrypted bytes are first copied to a temporary file, which is
@@ -29,6 +30,10 @@ func Restore(ctx context.Context, r io.Reader, dec Decryption, target *store.DB)
 	if err != nil {
 		return Manifest{}, err
 	}
+	if target.Keys() == nil {
+		return Manifest{}, errNeedKeys("復元")
+	}
+	tr := trust{keys: target.Keys(), allowUnsigned: dec.AllowUnsigned}
 	tgt, err := inspectTarget(ctx, target)
 	if err != nil {
 		return Manifest{}, err
@@ -39,7 +44,7 @@ func Restore(ctx context.Context, r io.Reader, dec Decryption, target *store.DB)
 	}
 	defer src.cleanup()
 	key := &keyCatcher{ids: ids}
-	first, err := readBackup(src.reader(), key, nil)
+	first, err := readBackup(src.reader(), key, tr, nil)
 	if err != nil {
 		return first.manifest, err
 	}
@@ -53,10 +58,10 @@ func Restore(ctx context.Context, r io.Reader, dec Decryption, target *store.DB)
 	if err := src.rewind(); err != nil {
 		return m, fmt.Errorf("バックアップを読み直せません: %w", err)
 	}
-	if err := load(ctx, target, tgt, src.reader(), age.NewInjectedFileKeyIdentity(key.fileKey), first); err != nil {
+	if err := load(ctx, target, tgt, src.reader(), age.NewInjectedFileKeyIdentity(key.fileKey), tr, first); err != nil {
 		return m, err
 	}
-	if err := store.VerifyAudit(ctx, target); err != nil {
+	if _, err := store.CheckAudit(ctx, target, m.AuditHead); err != nil {
 		return m, apperr.Wrap(CodeAuditBroken, "データは復元しましたが、監査ログの検証に失敗しました (バックアップ元の時点で改ざんまたは欠落があった可能性があります): "+err.Error(), err)
 	}
 	return m, nil

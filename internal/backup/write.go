@@ -19,6 +19,8 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/kofu-oss/kofu/internal/audit"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -45,6 +47,9 @@ func write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption, chunk
 	if err != nil {
 		return Manifest{}, err
 	}
+	if db.Keys() == nil {
+		return Manifest{}, errNeedKeys("バックアップ")
+	}
 	snap, err := openSnapshot(ctx, db)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("バックアップ用の読み取りを開始できません: %w", err)
@@ -63,7 +68,7 @@ func write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption, chunk
 			return Manifest{}, fmt.Errorf("テーブル %s: %w", m.Tables[i].Name, err)
 		}
 	}
-	if err := a.writeManifest(m); err != nil {
+	if err := a.writeManifest(m, db.Keys()); err != nil {
 		return Manifest{}, err
 	}
 	return m, a.close()
@@ -83,8 +88,12 @@ func describe(ctx context.Context, tx *sql.Tx, e store.Engine) (Manifest, error)
 	if err != nil {
 		return Manifest{}, err
 	}
+	head, err := auditHead(ctx, tx)
+	if err != nil {
+		return Manifest{}, err
+	}
 	m := Manifest{Format: FormatName, FormatVersion: FormatVersion, SchemaVersion: v, Engine: string(e),
-		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), Compression: "gzip"}
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), Compression: "gzip", AuditHead: &head}
 	for _, n := range names {
 		if strings.ContainsAny(n, "/\\") {
 			return Manifest{}, fmt.Errorf("テーブル名 %q はバックアップできません", n)
@@ -122,12 +131,29 @@ func (a *archive) entry(name string, data []byte, mod time.Time) error {
 	return err
 }
 
-func (a *archive) writeManifest(m Manifest) error {
+// writeManifest writes the manifest and, after it, its signature.
+func (a *archive) writeManifest(m Manifest, keys *fieldcrypt.Keyring) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	return a.entry(manifestName, append(b, '\n'), m.CreatedAt)
+	b = append(b, '\n')
+	if err := a.entry(manifestName, b, m.CreatedAt); err != nil {
+		return err
+	}
+	sig, err := json.Marshal(sign(keys, b))
+	if err != nil {
+		return err
+	}
+	return a.entry(signatureName, append(sig, '\n'), m.CreatedAt)
+}
+
+// auditHead reads the audit chain's head in the snapshot.
+func auditHead(ctx context.Context, tx *sql.Tx) (audit.Head, error) {
+	var h audit.Head
+	err := tx.QueryRowContext(ctx, `SELECT last_id, last_hash, anchor_id, anchor_hash, mac FROM audit_head WHERE id = 1`).
+		Scan(&h.LastID, &h.LastHash, &h.AnchorID, &h.AnchorHash, &h.Mac)
+	return h, err
 }
 
 // close ends the tar, flushes gzip and writes age's last, authenticated

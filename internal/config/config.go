@@ -33,6 +33,7 @@ type Config struct {
 	DataKey           string // base64, from KOFU_DATA_KEY only: a flag would show in ps
 	DataKeyFile       string
 	DataOldKeyFiles   string
+	AuditHeadDir      string
 
 	proxies  string
 	inflight string
@@ -60,6 +61,7 @@ var Options = []Option{
 	{"data-key-file", "KOFU_DATA_KEY_FILE", "", "個人情報を暗号化する鍵 (base64 の 32 バイト) のファイル。鍵そのものは環境変数 KOFU_DATA_KEY でも渡せる"},
 	{"data-old-key-file", "KOFU_DATA_OLD_KEY_FILE", "", "鍵の切り替え中に復号だけに使う古い鍵のファイル (カンマ区切り)"},
 	{"metrics-addr", "KOFU_METRICS_ADDR", "", "/metrics (Prometheus) だけを返す別の待ち受けアドレス (例 127.0.0.1:9464)。指定しなければ /metrics は提供しない。--addr では返さない"},
+	{"audit-head-dir", "KOFU_AUDIT_HEAD_DIR", "", "監査ログの先頭を 10 分ごとにファイルとして書き出すフォルダ (書き換えできない保存先を指定。kofu audit verify --head で照合する)"},
 }
 
 // Bind registers the options on fs; call Finish after fs.Parse.
@@ -69,7 +71,7 @@ func Bind(fs *flag.FlagSet) *Config {
 		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
 		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep,
 		"public-max-inflight": &c.inflight, "data-key-file": &c.DataKeyFile, "data-old-key-file": &c.DataOldKeyFiles,
-		"metrics-addr": &c.MetricsAddr}
+		"metrics-addr": &c.MetricsAddr, "audit-head-dir": &c.AuditHeadDir}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {

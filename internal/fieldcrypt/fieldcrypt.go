@@ -17,7 +17,6 @@
 package fieldcrypt
 
 import (
-	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -47,10 +46,10 @@ var ErrUnknownKey = errors.New("データの暗号鍵が違います: データ�
 
 // Key is one master key with the keys derived from it.
 type Key struct {
-	id        string
-	aead      cipher.AEAD
-	tokens    *sync.Pool // of hash.Hash: HMAC under the token key
-	documents []byte     // seals stored documents (package document)
+	id     string
+	master []byte
+	aead   cipher.AEAD
+	tokens *sync.Pool // of hash.Hash: HMAC under the token key
 }
 
 // ID is a short public name of the key (not secret), stored in each value.
@@ -61,13 +60,7 @@ func NewKey(master []byte) (*Key, error) {
 	if len(master) != KeySize {
 		return nil, fmt.Errorf("データの暗号鍵は %d バイトにしてください（base64 で 44 文字、指定は %d バイト）", KeySize, len(master))
 	}
-	derive := func(info string) []byte {
-		b, err := hkdf.Key(sha256.New, master, nil, "kofu "+info, KeySize)
-		if err != nil {
-			panic(err) // only for lengths hkdf cannot give
-		}
-		return b
-	}
+	derive := func(info string) []byte { return deriveKey(master, info) }
 	block, err := aes.NewCipher(derive("field encryption"))
 	if err != nil {
 		return nil, err
@@ -78,16 +71,29 @@ func NewKey(master []byte) (*Key, error) {
 	}
 	tokenKey := derive("search tokens")
 	return &Key{
-		id:        hex.EncodeToString(derive("key id")[:4]),
-		aead:      aead,
-		tokens:    &sync.Pool{New: func() any { return hmac.New(sha256.New, tokenKey) }},
-		documents: derive("document blobs"),
+		id:     hex.EncodeToString(derive("key id")[:4]),
+		master: append([]byte(nil), master...),
+		aead:   aead,
+		tokens: &sync.Pool{New: func() any { return hmac.New(sha256.New, tokenKey) }},
 	}, nil
 }
 
+func deriveKey(master []byte, info string) []byte {
+	b, err := hkdf.Key(sha256.New, master, nil, "kofu "+info, KeySize)
+	if err != nil {
+		panic(err) // only for lengths hkdf cannot give
+	}
+	return b
+}
+
+// Derive returns a 32-byte key for one purpose (such as "audit chain"),
+// derived from the master key the way the field and token keys are, so
+// that keys other parts need are kept nowhere but come with the data key.
+func (k *Key) Derive(purpose string) []byte { return deriveKey(k.master, purpose) }
+
 // DocumentKey is the key derived for sealing stored documents (scans),
 // kept apart from the field and token keys.
-func (k *Key) DocumentKey() []byte { return bytes.Clone(k.documents) }
+func (k *Key) DocumentKey() []byte { return k.Derive("document blobs") }
 
 // ParseKey reads a master key written in base64 (surrounding space ignored).
 func ParseKey(text string) (*Key, error) {

@@ -42,6 +42,7 @@ type Server struct {
 	log     *slog.Logger
 	auth    *auth.Service
 	audit   *auditlog.Service
+	heads   *auditlog.Publisher
 	metrics *metrics
 	router  *route.Router
 	ui      *web.UI
@@ -67,7 +68,7 @@ type Deps struct {
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, db: d.DB, log: d.Log, auth: d.Auth, metrics: newMetrics(d.DB, d.Backups),
-		audit: auditlog.New(d.DB, d.Clock, d.Config.Location)}
+		audit: auditlog.New(d.DB, d.Clock, d.Config.Location), heads: auditlog.NewPublisher(d.Log, d.Config.AuditHeadDir)}
 	ledgerSvc := ledger.New(d.DB, d.Clock)
 	intakeSvc := intake.New(d.DB, d.Clock)
 	gaijiSvc := gaiji.New(d.DB, d.Clock)
@@ -252,5 +253,8 @@ func (s *Server) housekeeping(ctx context.Context) {
 	}
 	if _, err := s.audit.Purge(ctx, st.AuditRetentionYears); err != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "purge audit log", "err", err.Error())
+	}
+	if err := s.audit.Publish(ctx, s.heads); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "publish audit head", "err", err.Error())
 	}
 }

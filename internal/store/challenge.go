@@ -15,3 +15,15 @@ func (t *Tx) SpendChallenge(ctx context.Context, nonce string, expires, now time
 		nonce, millis(expires))
 	return changedOne(res, err)
 }
+
+// FormKey returns the key that seals the public site's multi-step forms
+// (and, derived from it, its queue tickets and booking challenges). It is
+// derived from the current data key, so every process has the same one
+// and the database holds none to steal; a change of data key ends the
+// forms under way, as a restart of every server would.
+func (db *DB) FormKey() ([]byte, error) {
+	if db.keys == nil {
+		return nil, errNoKeys()
+	}
+	return db.keys.Current().Derive("public forms"), nil
+}

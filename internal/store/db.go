@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -36,6 +37,7 @@ type DB struct {
 	read   *sql.DB
 	d      dialect
 	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
+	chain  *audit.Keyring      // keys the audit chain, derived from keys
 	count  *counter
 	// SQLite: statements kept prepared across transactions, per pool.
 	writeStmts, readStmts *stmtCache
@@ -43,7 +45,7 @@ type DB struct {
 
 // UseKeys sets the keys that seal and open personal fields. Without keys a
 // database still serves everything that holds no personal data.
-func (db *DB) UseKeys(k *fieldcrypt.Keyring) { db.keys = k }
+func (db *DB) UseKeys(k *fieldcrypt.Keyring) { db.keys, db.chain = k, chainKeys(k) }
 
 // Keys returns the keys set by UseKeys, or nil.
 func (db *DB) Keys() *fieldcrypt.Keyring { return db.keys }
@@ -133,6 +135,7 @@ type Tx struct {
 	stmts    map[string]*sql.Stmt // SQLite: statements prepared once per transaction
 	deferred *[]searchRow         // search rows collected by a bulk import
 	keys     *fieldcrypt.Keyring
+	chain    *audit.Keyring
 	count    *counter
 	shared   *stmtCache // SQLite: statements prepared beyond this transaction
 }
@@ -163,7 +166,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, shared *stmtCache, readOnly
 		return translate(err)
 	}
 	db.count.tx.Add(1)
-	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, count: db.count, shared: shared}
+	tx := &Tx{tx: sqlTx, d: db.d, readOnly: readOnly, keys: db.keys, chain: db.chain, count: db.count, shared: shared}
 	if shared != nil {
 		defer shared.prepareWanted() // after the transaction let its connection go
 	}

@@ -29,6 +29,7 @@ var sealedTables = []sealedTable{
 	{table: "card_events", id: "id", cols: []string{"old_value", "new_value"}},
 	{table: "import_uploads", id: "id", bytes: []string{"content"}},
 	{table: "surface_updates", id: "id", cols: []string{"old_value", "new_value", "old_detail", "new_detail"}},
+	{table: "users", id: "id", cols: []string{"totp_secret"}},
 }
 
 // ResealBatch is how many rows one transaction of Reseal reads.

@@ -72,6 +72,15 @@ func (t *Tx) RevokeToken(ctx context.Context, id int64, at time.Time) (APIToken,
 	return tok, err
 }
 
+// RevokeUserTokens revokes every live token of a user and returns how many.
+func (t *Tx) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int64, error) {
+	res, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, millis(at))
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}
+
 // TouchToken records the token's use.
 func (t *Tx) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	_, err := t.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, millis(at))

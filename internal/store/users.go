@@ -18,7 +18,7 @@ type User struct {
 	FailedLogins       int
 	LockedUntil        time.Time // zero: no timed lock
 	AdminLocked        bool
-	TOTPSecret         string
+	TOTPSecret         string // in the clear here; sealed in the database
 	TOTPEnabled        bool
 	TOTPLastStep       int64
 	CreatedAt          time.Time
@@ -43,19 +43,29 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	return u, err
 }
 
+// totpColumn is the two-factor secret's column, sealed (see fieldcrypt):
+// with it, anyone holding the database could make the codes.
+const totpColumn = "users.totp_secret"
+
 // UserByName returns the user with the username, or a not_found error.
 func (t *Tx) UserByName(ctx context.Context, username string) (User, error) {
-	u, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`+t.lock(), username))
-	return u, translate(err)
+	return t.openUser(scanUser(t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`+t.lock(), username)))
 }
 
 // UserByID returns the user with the id, or a not_found error.
 func (t *Tx) UserByID(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+t.lock(), id))
-	return u, translate(err)
+	return t.openUser(scanUser(t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+t.lock(), id)))
 }
 
-// Users lists all users by username.
+func (t *Tx) openUser(u User, err error) (User, error) {
+	if err != nil {
+		return u, translate(err)
+	}
+	u.TOTPSecret, err = t.open(u.TOTPSecret, totpColumn)
+	return u, err
+}
+
+// Users lists all users by username, without their two-factor secrets.
 func (t *Tx) Users(ctx context.Context) ([]User, error) {
 	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
 	if err != nil {
@@ -68,6 +78,7 @@ func (t *Tx) Users(ctx context.Context) ([]User, error) {
 		if err != nil {
 			return nil, err
 		}
+		u.TOTPSecret = ""
 		out = append(out, u)
 	}
 	return out, rows.Err()
@@ -90,7 +101,11 @@ func (t *Tx) UpdateUser(ctx context.Context, u User, now time.Time) error {
 	}
 	var secret sql.NullString
 	if u.TOTPSecret != "" {
-		secret = sql.NullString{String: u.TOTPSecret, Valid: true}
+		sealed, err := t.seal(u.TOTPSecret, totpColumn)
+		if err != nil {
+			return err
+		}
+		secret = sql.NullString{String: sealed, Valid: true}
 	}
 	_, err := t.exec(ctx, `UPDATE users SET display_name = $2, role = $3, password_hash = $4,
 		password_changed_at = $5, must_change_password = $6, failed_logins = $7, locked_until = $8,
@@ -99,6 +114,50 @@ func (t *Tx) UpdateUser(ctx context.Context, u User, now time.Time) error {
 		u.ID, u.DisplayName, u.Role, u.PasswordHash, millis(u.PasswordChangedAt), u.MustChangePassword,
 		u.FailedLogins, locked, u.AdminLocked, secret, u.TOTPEnabled, u.TOTPLastStep, millis(now))
 	return translate(err)
+}
+
+// SealTOTPSecrets seals the two-factor secrets written in the clear by
+// versions before they were sealed, and returns how many it sealed.
+func (db *DB) SealTOTPSecrets(ctx context.Context) (int, error) {
+	if db.keys == nil {
+		return 0, errNoKeys()
+	}
+	n := 0
+	err := db.Update(ctx, func(t *Tx) error {
+		rows, err := t.query(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret <> '' AND totp_secret NOT LIKE 'enc1:%'`)
+		if err != nil {
+			return err
+		}
+		type plain struct {
+			id     int64
+			secret string
+		}
+		var todo []plain
+		for rows.Next() {
+			var p plain
+			if err := rows.Scan(&p.id, &p.secret); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, p := range todo {
+			sealed, err := t.seal(p.secret, totpColumn)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE users SET totp_secret = $2 WHERE id = $1`, p.id, sealed); err != nil {
+				return err
+			}
+		}
+		n = len(todo)
+		return nil
+	})
+	return n, err
 }
 
 // CountUsers returns how many users exist.

@@ -40,7 +40,7 @@ const (
 var pubErrSeal = errors.New("web: sealed value invalid or expired")
 
 // pubFormKeySource gives the key that seals the booking forms: the booking
-// service keeps one in the settings table, shared by every process.
+// service derives it from the data key, the same in every process.
 type pubFormKeySource interface {
 	FormKey(ctx context.Context) ([]byte, error)
 }
