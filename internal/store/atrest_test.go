@@ -128,7 +128,7 @@ func TestPersonalDataIsNotReadableInTheDatabaseFiles(t *testing.T) {
 			if got.Resident.Name != secretName || got.Resident.Address != secretAddress {
 				t.Fatalf("read back %q %q", got.Resident.Name, got.Resident.Address)
 			}
-			for _, q := range []string{"鷺宮", "ランマル", "さぎのみや", "蘭"} {
+			for _, q := range []string{"鷺宮", "ランマル", "さぎのみや", "蘭丸"} {
 				if recs, _ := mustSearch(t, db, store.CardFilter{Query: q}); len(recs) != 1 || recs[0].ID != rec.ID {
 					t.Errorf("search %q found %d cards", q, len(recs))
 				}

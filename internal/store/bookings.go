@@ -229,6 +229,7 @@ func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
 	s := sealer{t: t}
 	name, kana, birth := s.seal(p.Name, "booking_people.name"), s.seal(p.NameKana, "booking_people.name_kana"),
 		s.seal(p.BirthDate, "booking_people.birth_date")
+	notice, note := s.seal(p.NoticeNumber, "booking_people.notice_number"), s.seal(p.Note, "booking_people.note")
 	if s.err != nil {
 		return s.err
 	}
@@ -236,8 +237,8 @@ func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
 		notice_number, name, name_kana, birth_date, status, done_at, done_by, attendance, documents,
 		items_returned, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		RETURNING id`,
-		p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, p.NoticeNumber, name, kana,
-		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, p.Note).Scan(&p.ID)
+		p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, notice, name, kana,
+		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, note).Scan(&p.ID)
 	if isUniqueViolation(err) {
 		return apperr.Wrap(CodeAlreadyBooked, "すでに予約があります。予約の確認・変更・取り消しは予約番号から行ってください。", err)
 	}
@@ -262,10 +263,14 @@ func (t *Tx) BookingPeople(ctx context.Context, id int64) ([]BookingPerson, erro
 // UpdateBookingPerson writes a person's status and what was recorded when
 // the person was served.
 func (t *Tx) UpdateBookingPerson(ctx context.Context, p BookingPerson) error {
+	note, err := t.seal(p.Note, "booking_people.note")
+	if err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `UPDATE booking_people SET status = $2, done_at = $3, done_by = $4,
 		attendance = $5, documents = $6, items_returned = $7, note = $8 WHERE id = $1`,
 		p.ID, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, listJSON(p.Documents),
-		listJSON(p.ItemsReturned), p.Note)
+		listJSON(p.ItemsReturned), note)
 	return affectedOne(res, err)
 }
 
@@ -325,12 +330,15 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	s.open(&p.Name, "booking_people.name")
 	s.open(&p.NameKana, "booking_people.name_kana")
 	s.open(&p.BirthDate, "booking_people.birth_date")
+	s.open(&p.NoticeNumber, "booking_people.notice_number")
+	s.open(&p.Note, "booking_people.note")
 	if p.CardID != 0 {
 		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
 			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
 			BirthDate: birth.String, NoShows: noShows}
 		s.open(&p.Card.Name, "residents.name")
 		s.open(&p.Card.NameKana, "residents.name_kana")
+		s.open(&p.Card.BirthDate, "residents.birth_date")
 	}
 	return p, s.err
 }

@@ -151,8 +151,9 @@ type batchResidents struct {
 
 var residentsTable = bulkTable{name: "residents",
 	cols: []string{"id", "resident_number", "name", "name_kana", "name_key", "kana_key", "birth_date", "sex",
-		"postal_code", "address", "has_gaiji", "created_at", "updated_at"},
-	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "boolean", "bigint", "bigint"}}
+		"postal_code", "address", "has_gaiji", "number_hash", "birth_hash", "created_at", "updated_at"},
+	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "boolean",
+		"bigint", "bigint", "bigint", "bigint"}}
 
 // residentsOf seals the new residents and reads the keys of the known ones.
 func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (batchResidents, error) {
@@ -168,8 +169,8 @@ func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (ba
 			return out, err
 		}
 		out.byResident[r.ID] = residentKeys{sealedName: v.nameKey, sealedKana: v.kanaKey, tokens: toks}
-		out.rows = append(out.rows, []any{r.ID, nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey,
-			r.BirthDate, r.Sex, v.postal, v.address, r.HasGaiji, millis(r.CreatedAt), millis(r.CreatedAt)})
+		out.rows = append(out.rows, []any{r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey,
+			v.birth, v.sex, v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt), millis(r.CreatedAt)})
 	}
 	var known []string
 	for _, c := range cards {
@@ -202,6 +203,12 @@ func (t *Tx) knownKeys(ctx context.Context, ids []string, into map[int64]residen
 		}
 		if k.tokens, err = t.tokens(keys); err != nil {
 			return err
+		}
+		// Sealed again under the key of the tokens (see indexCard).
+		s := sealer{t: t}
+		k.sealedName, k.sealedKana = s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
+		if s.err != nil {
+			return s.err
 		}
 		into[id] = k
 		n++
@@ -244,23 +251,23 @@ func (t *Tx) insertApplications(ctx context.Context, cards []BulkCard) error {
 }
 
 var cardsTable = bulkTable{name: "cards",
-	cols: []string{"id", "application_ref", "notice_number", "issue_date", "expiry_date", "certificate", "delivery_date",
-		"box", "storage_location", "status", "held_from", "cancel_reason", "flags", "remarks", "raw_row",
+	cols: []string{"id", "application_ref", "notice_number", "notice_hash", "issue_date", "expiry_date", "certificate",
+		"delivery_date", "box", "storage_location", "status", "held_from", "cancel_reason", "flags", "remarks", "raw_row",
 		"created_at", "updated_at", "version"},
-	types: []string{"bigint", "bigint", "text", "text", "text", "boolean", "text", "text", "text", "text", "text",
+	types: []string{"bigint", "bigint", "text", "bigint", "text", "text", "boolean", "text", "text", "text", "text", "text",
 		"text", "text", "text", "bytea", "bigint", "bigint", "bigint"}}
 
 func (t *Tx) insertCards(ctx context.Context, cards []BulkCard) error {
 	rows := make([][]any, len(cards))
 	for i, bc := range cards {
 		c := bc.Card
-		raw, err := t.sealBytes(c.RawRow, "cards.raw_row") // the imported line holds the name and address
+		v, err := t.sealCard(c)
 		if err != nil {
 			return err
 		}
-		rows[i] = []any{c.ID, c.ApplicationRef, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+		rows[i] = []any{c.ID, c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 			nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
-			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), c.Remarks, raw,
+			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), v.remarks, v.raw,
 			millis(c.CreatedAt), millis(c.CreatedAt), int64(1)}
 	}
 	return t.insertBulk(ctx, cardsTable, anyRows(rows))

@@ -4,6 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"slices"
 	"strings"
 
@@ -32,25 +36,40 @@ func (c *conds) nameQuery(q string, keys *fieldcrypt.Keyring) error {
 // has every piece of one of the query's keys, or "" without a query.
 func (c *conds) nameCandidates(q string, keys *fieldcrypt.Keyring) (string, error) {
 	qkeys := queryKeys(q)
-	if len(qkeys) == 0 {
-		return "", nil
+	if len(qkeys) == 0 || shortQuery(q) {
+		return "", nil // a 1-character query is checked on the other conditions' cards
 	}
 	if keys == nil {
 		return "", errNoKeys()
 	}
-	alts := make([]string, len(qkeys))
-	for i, k := range qkeys {
-		grams := queryGrams(k)
-		var marks []string
-		for _, g := range grams {
-			for _, tok := range keys.Tokens(g) {
-				marks = append(marks, c.bind("?", tok))
-			}
+	var alts []string
+	for _, k := range qkeys {
+		if utf8.RuneCountInString(k) < 2 {
+			continue // not indexed; the other key of the query or shortQuery covers it
 		}
-		alts[i] = "SELECT card_id FROM card_search WHERE token IN (" + strings.Join(marks, ", ") +
-			") GROUP BY card_id HAVING COUNT(*) = " + itoa(len(grams))
+		grams := queryGrams(k)
+		for _, key := range keys.Keys() { // one alternative per key: a card's rows are under one of them
+			toks := tokensUnder(key, grams)
+			marks := make([]string, len(toks))
+			for i, tok := range toks {
+				marks[i] = c.bind("?", tok)
+			}
+			alts = append(alts, "SELECT card_id FROM card_search WHERE token IN ("+strings.Join(marks, ", ")+
+				") GROUP BY card_id HAVING COUNT(*) = "+itoa(len(toks)))
+		}
 	}
 	return strings.Join(alts, " UNION "), nil
+}
+
+// errShortQuery is returned for a 1-character name query whose other
+// conditions leave more cards than a search decrypts (n; 0 when there are
+// no other conditions).
+func errShortQuery(n int) error {
+	msg := "氏名・フリガナは 2 文字以上で探してください。1 文字で探すときは、生年月日や状態などの条件と組み合わせてください。"
+	if n > 0 {
+		msg += fmt.Sprintf("（いまの条件では %d 件あり、%d 件以下に絞る必要があります）", n, NameOrderBound)
+	}
+	return apperr.New(apperr.Invalid, msg)
 }
 
 // countMatches counts the cards of a search: from card_search alone when
@@ -112,6 +131,12 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 		return nil, 0, err
 	}
 	if n > NameOrderBound {
+		if f.Remarks != "" {
+			return nil, 0, errRemarksTooBroad(n)
+		}
+		if shortQuery(f.Query) {
+			return nil, 0, errShortQuery(n)
+		}
 		return t.searchBySQL(ctx, f, where, args, order, n)
 	}
 	cands, err := t.candidates(ctx, f, where, args)
@@ -121,6 +146,15 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 	if qkeys := queryKeys(f.Query); len(qkeys) > 0 {
 		if cands, err = t.keep(cands, qkeys); err != nil {
 			return nil, 0, err
+		}
+	}
+	if f.decrypted() {
+		var rows []sealedRow
+		if cands, rows, err = t.keepDecrypted(ctx, f, cands); err != nil {
+			return nil, 0, err
+		}
+		if f.bySealed() {
+			return t.sealedPage(ctx, f, rows, order)
 		}
 	}
 	if f.Sort == "name" {
@@ -135,7 +169,11 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 		return []CardRecord{}, total, nil
 	}
 	if !f.byName() {
-		return t.pageOf(ctx, cands, order, f, total)
+		ids := make([]int64, len(cands))
+		for i, n := range cands {
+			ids[i] = n.id
+		}
+		return t.pageOf(ctx, ids, order, f, total)
 	}
 	sortNamed(cands, f.Sort == "name", f.Desc)
 	page := cands[f.Offset:min(total, f.Offset+f.limit())]
@@ -201,10 +239,10 @@ func sortNamed(ns []named, byKanji, desc bool) {
 }
 
 // pageOf returns one page of the checked cards in SQL's order.
-func (t *Tx) pageOf(ctx context.Context, cands []named, order string, f CardFilter, total int) ([]CardRecord, int, error) {
-	ids := make([]string, len(cands))
-	for i, n := range cands {
-		ids[i] = itoa64(n.id) // IDs read from the database: safe to inline, and no parameter limit
+func (t *Tx) pageOf(ctx context.Context, cardIDs []int64, order string, f CardFilter, total int) ([]CardRecord, int, error) {
+	ids := make([]string, len(cardIDs))
+	for i, id := range cardIDs {
+		ids[i] = itoa64(id) // IDs read from the database: safe to inline, and no parameter limit
 	}
 	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+` WHERE c.id IN (`+strings.Join(ids, ",")+`)`+order+f.page(), nil)
 	return recs, total, err

@@ -20,27 +20,35 @@ type ImportRecord struct {
 	Updated   int
 	Unchanged int
 	Rejected  int
-	Report    string // JSON: the full answer given to the importer
+	Report    string // JSON: the full answer given to the importer (sealed: it quotes rejected lines)
 }
 
 // InsertImport records an import and sets its ID.
 func (t *Tx) InsertImport(ctx context.Context, r *ImportRecord) error {
+	report, err := t.seal(r.Report, "imports.report")
+	if err != nil {
+		return err
+	}
 	return t.queryRow(ctx, `INSERT INTO imports (kind, file_name, sha256, encoding, actor_id, actor, started_at,
 		rows_total, created, updated, unchanged, rejected, report)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		r.Kind, r.FileName, r.SHA256, r.Encoding, r.ActorID, r.Actor, millis(r.StartedAt), r.Rows, r.Created,
-		r.Updated, r.Unchanged, r.Rejected, r.Report).Scan(&r.ID)
+		r.Updated, r.Unchanged, r.Rejected, report).Scan(&r.ID)
 }
 
 const importColumns = `id, kind, file_name, sha256, encoding, COALESCE(actor_id, 0), actor, started_at,
 	rows_total, created, updated, unchanged, rejected, report`
 
-func scanImport(row interface{ Scan(...any) error }) (ImportRecord, error) {
+func (t *Tx) scanImport(row interface{ Scan(...any) error }) (ImportRecord, error) {
 	var r ImportRecord
 	var at int64
 	err := row.Scan(&r.ID, &r.Kind, &r.FileName, &r.SHA256, &r.Encoding, &r.ActorID, &r.Actor, &at,
 		&r.Rows, &r.Created, &r.Updated, &r.Unchanged, &r.Rejected, &r.Report)
 	r.StartedAt = fromMillis(at)
+	if err != nil {
+		return r, err
+	}
+	r.Report, err = t.open(r.Report, "imports.report")
 	return r, err
 }
 
@@ -53,7 +61,7 @@ func (t *Tx) Imports(ctx context.Context, limit int) ([]ImportRecord, error) {
 	defer rows.Close()
 	var out []ImportRecord
 	for rows.Next() {
-		r, err := scanImport(rows)
+		r, err := t.scanImport(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +72,7 @@ func (t *Tx) Imports(ctx context.Context, limit int) ([]ImportRecord, error) {
 
 // ImportByID returns one import record, or not_found.
 func (t *Tx) ImportByID(ctx context.Context, id int64) (ImportRecord, error) {
-	r, err := scanImport(t.queryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
+	r, err := t.scanImport(t.queryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
 	return r, translate(err)
 }
 

@@ -137,6 +137,12 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
+	if step := migrationSteps[m.version]; step != nil {
+		t := &Tx{tx: tx, d: db.d, keys: db.keys, count: db.count, shared: db.writeStmts}
+		if err := step(ctx, t); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, m.version, time.Now().UnixMilli()); err != nil {
 		return err
 	}

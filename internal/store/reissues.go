@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"strings"
 	"time"
 )
@@ -68,8 +69,11 @@ func (t *Tx) scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
 		return x, err
 	}
 	s := sealer{t: t}
+	s.open(&x.ResidentNumber, "residents.resident_number")
 	s.open(&x.Name, "residents.name")
 	s.open(&x.NameKana, "residents.name_kana")
+	s.open(&x.BirthDate, "residents.birth_date")
+	s.open(&x.NoticeNumber, "cards.notice_number")
 	return x, s.err
 }
 
@@ -140,12 +144,18 @@ type ReissueFilter struct {
 	Limit          int // 0: no limit
 }
 
-func (f ReissueFilter) where() (string, []any) {
+func (f ReissueFilter) where(keys *fieldcrypt.Keyring) (string, []any, error) {
 	var c conds
 	if f.ResidentID != 0 {
 		c.add("x.resident_id = ?", f.ResidentID)
 	}
-	c.addIf(f.ResidentNumber, "r.resident_number = ?")
+	if f.ResidentNumber != "" {
+		cond, err := c.blindCond(keys, "r.number_hash", blindResident, f.ResidentNumber)
+		if err != nil {
+			return "", nil, err
+		}
+		c.parts = append(c.parts, cond)
+	}
 	c.addIf(f.From, "x.received_on >= ?")
 	c.addIf(f.To, "x.received_on <= ?")
 	c.addIf(f.VoidedOn, "x.voided_on = ?")
@@ -155,14 +165,17 @@ func (f ReissueFilter) where() (string, []any) {
 		c.add("x.voided = ?", *f.Voided)
 	}
 	if len(c.parts) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(c.parts, " AND "), c.args
+	return " WHERE " + strings.Join(c.parts, " AND "), c.args, nil
 }
 
 // Reissues returns the reissues matching f, oldest first.
 func (t *Tx) Reissues(ctx context.Context, f ReissueFilter) ([]Reissue, error) {
-	where, args := f.where()
+	where, args, err := f.where(t.keys)
+	if err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + reissueColumns + reissueFrom + where + ` ORDER BY x.received_on, x.id`
 	if f.Limit > 0 {
 		q += ` LIMIT ` + itoa(f.Limit)

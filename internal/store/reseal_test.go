@@ -39,7 +39,7 @@ func TestResealMovesEveryFieldToTheNewKey(t *testing.T) {
 		if got := mustCardByID(t, db, rec.ID); got.Resident.Address != secretAddress || string(got.RawRow) == "" {
 			t.Errorf("card after resealing: %+v", got.Resident)
 		}
-		for _, q := range []string{"鷺宮", "サギノミヤ", "蘭"} {
+		for _, q := range []string{"鷺宮", "サギノミヤ", "蘭丸"} {
 			if recs, _ := mustSearch(t, db, store.CardFilter{Query: q}); len(recs) != 1 {
 				t.Errorf("search %q under the new key: %d cards", q, len(recs))
 			}

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
@@ -18,16 +22,78 @@ func (t *Tx) seal(v, column string) (string, error) {
 	return t.keys.Seal(v, column), nil
 }
 
-// open decrypts a field written by seal; plaintext from before encryption
-// passes through.
+// open decrypts a field written by seal. Every personal column is sealed
+// by migration 0016 at the latest, so a value that is not sealed was
+// planted by someone writing to the database without the key: it is
+// refused, not shown as if the city had written it.
 func (t *Tx) open(v, column string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
 	if fieldcrypt.KeyOf(v) == "" {
-		return v, nil
+		return "", fmt.Errorf("%w (%s)", ErrUnsealed, column)
 	}
 	if t.keys == nil {
 		return "", fieldcrypt.ErrNoKey
 	}
 	return t.keys.Open(v, column)
+}
+
+// ErrUnsealed is returned for a personal value stored without encryption.
+var ErrUnsealed = errors.New("暗号化されていない個人情報がデータベースにあります。鍵を持たない者がデータベースを書き換えた可能性があります")
+
+// openLegacy is open for data written before a column was sealed: Reseal
+// and the migration that seals a database accept its plaintext once.
+func (t *Tx) openLegacy(v, column string) (string, error) {
+	if fieldcrypt.KeyOf(v) == "" {
+		return v, nil
+	}
+	return t.open(v, column)
+}
+
+// Blind-index kinds: each identifier has a keyed hash of its own kind, so
+// equal values of different kinds do not give equal hashes.
+const (
+	blindNotice   = "notice_number"
+	blindResident = "resident_number"
+	blindBirth    = "birth_date"
+)
+
+// blind returns the keyed hash (blind index) of an identifier under the
+// current key, for exact lookups of a sealed value; NULL for "".
+func (t *Tx) blind(kind, v string) (sql.NullInt64, error) {
+	if v == "" {
+		return sql.NullInt64{}, nil
+	}
+	if t.keys == nil {
+		return sql.NullInt64{}, errNoKeys()
+	}
+	return sql.NullInt64{Int64: t.keys.Current().Token(blindInput(kind, v)), Valid: true}, nil
+}
+
+// blinds returns the keyed hash of an identifier under every key: a lookup
+// during a key change finds rows hashed under the old key and the new.
+func (t *Tx) blinds(kind, v string) ([]int64, error) {
+	if t.keys == nil {
+		return nil, errNoKeys()
+	}
+	return t.keys.Tokens(blindInput(kind, v)), nil
+}
+
+func blindInput(kind, v string) string { return "blind\x00" + kind + "\x00" + v }
+
+// blindCond returns "col IN (...)" over the hashes of v under every key,
+// with its placeholders bound in c.
+func (c *conds) blindCond(keys *fieldcrypt.Keyring, col, kind, v string) (string, error) {
+	if keys == nil {
+		return "", errNoKeys()
+	}
+	toks := keys.Tokens(blindInput(kind, v))
+	marks := make([]string, len(toks))
+	for i, tok := range toks {
+		marks[i] = c.bind("?", tok)
+	}
+	return col + " IN (" + strings.Join(marks, ", ") + ")", nil
 }
 
 // sealer seals several fields and keeps the first error, so a row's
@@ -53,6 +119,9 @@ func (s *sealer) open(v *string, column string) {
 	}
 	*v, s.err = s.t.open(*v, column)
 }
+
+// keyOf is the ID of the key a value is sealed under ("" for plaintext).
+func keyOf(v string) string { return fieldcrypt.KeyOf(v) }
 
 func errNoKeys() error { return fieldcrypt.ErrNoKey }
 
@@ -91,5 +160,6 @@ func (t *Tx) PersonKey(raw string) (string, error) {
 // change: they open while the key they name is kept.
 func (t *Tx) Seal(v, purpose string) (string, error) { return t.seal(v, purpose) }
 
-// Open decrypts a value written by Seal.
-func (t *Tx) Open(v, purpose string) (string, error) { return t.open(v, purpose) }
+// Open decrypts a value written by Seal; plaintext written before
+// encryption passes through.
+func (t *Tx) Open(v, purpose string) (string, error) { return t.openLegacy(v, purpose) }

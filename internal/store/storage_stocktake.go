@@ -105,9 +105,17 @@ func (t *Tx) CloseStocktake(ctx context.Context, id int64, closer string, at tim
 // InsertStocktakeScan records a scanned notice number; it reports false
 // when the number was scanned in the session already (by anyone).
 func (t *Tx) InsertStocktakeScan(ctx context.Context, stocktakeID int64, notice string, cardID, actorID int64, actor string, at time.Time) (bool, error) {
-	res, err := t.exec(ctx, `INSERT INTO stocktake_scans (stocktake_id, notice_number, card_id, scanned_at, actor_id, actor)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stocktake_id, notice_number) DO NOTHING`,
-		stocktakeID, notice, nullID(cardID), millis(at), nullID(actorID), actor)
+	sealed, err := t.seal(notice, "stocktake_scans.notice_number")
+	if err != nil {
+		return false, err
+	}
+	hash, err := t.blind(blindNotice, notice)
+	if err != nil {
+		return false, err
+	}
+	res, err := t.exec(ctx, `INSERT INTO stocktake_scans (stocktake_id, notice_number, notice_hash, card_id, scanned_at, actor_id, actor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stocktake_id, notice_hash) DO NOTHING`,
+		stocktakeID, sealed, hash, nullID(cardID), millis(at), nullID(actorID), actor)
 	if err != nil {
 		return false, translate(err)
 	}
@@ -135,6 +143,7 @@ func (t *Tx) StocktakeScans(ctx context.Context, stocktakeID int64) ([]Stocktake
 			return nil, err
 		}
 		o := sealer{t: t}
+		o.open(&s.NoticeNumber, "stocktake_scans.notice_number")
 		o.open(&s.Name, "residents.name")
 		o.open(&s.NameKana, "residents.name_kana")
 		if o.err != nil {

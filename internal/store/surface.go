@@ -87,13 +87,14 @@ func (t *Tx) InsertSurfaceUpdate(ctx context.Context, u *SurfaceUpdate) error {
 	s := sealer{t: t} // old and new names and addresses are personal data
 	oldV, newV := s.seal(u.OldValue, "surface_updates.old_value"), s.seal(u.NewValue, "surface_updates.new_value")
 	oldD, newD := s.seal(u.OldDetail, "surface_updates.old_detail"), s.seal(u.NewDetail, "surface_updates.new_detail")
+	note := s.seal(u.Note, "surface_updates.note") // 婚姻届, 転居届: tells what happened in a life
 	if s.err != nil {
 		return s.err
 	}
 	err := t.queryRow(ctx, `INSERT INTO surface_updates (card_id, kind, old_value, new_value, old_detail, new_detail,
 		state, requested_date, done_date, note, registered_at, registrar_id, registrar, closed_at, closer_id, closer)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-		u.CardID, u.Kind, oldV, newV, oldD, newD, u.State, u.RequestedDate, u.DoneDate, u.Note,
+		u.CardID, u.Kind, oldV, newV, oldD, newD, u.State, u.RequestedDate, u.DoneDate, note,
 		millis(u.RegisteredAt), nullID(u.RegistrarID), u.Registrar, millisOrNull(u.ClosedAt),
 		nullID(u.CloserID), u.Closer).Scan(&u.ID)
 	return translate(err)
@@ -129,6 +130,7 @@ func (t *Tx) openSurface(u *SurfaceUpdate) error {
 	s.open(&u.NewValue, "surface_updates.new_value")
 	s.open(&u.OldDetail, "surface_updates.old_detail")
 	s.open(&u.NewDetail, "surface_updates.new_detail")
+	s.open(&u.Note, "surface_updates.note")
 	return s.err
 }
 
