@@ -3,6 +3,8 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -185,4 +187,31 @@ func TestNameSearchDropsChanceMatchesOfPieces(t *testing.T) {
 			t.Errorf("chance match kept with another sort: %d", n)
 		}
 	})
+}
+
+// Someone who can write to the database but has no key cannot plant a
+// value: a personal column holding anything but a sealed value is refused
+// when read, not shown as if the city had written it.
+func TestPlantedPlaintextIsRefused(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			db, dsn := openAtRest(t, e)
+			raw := sqlOpen(t, e, dsn)
+			for i, stmt := range []string{
+				`UPDATE cards SET notice_number = 'Z9Z-000001' WHERE id = $1`,
+				`UPDATE cards SET remarks = '偽の備考' WHERE id = $1`,
+				`UPDATE residents SET birth_date = '1990-01-01' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
+				`UPDATE residents SET name = '偽名　太郎' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
+			} {
+				rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 100 + i, Notice: fmt.Sprintf("Z9Z-%06d", 100+i), Remarks: "本物"})
+				if _, err := raw.Exec(stmt, rec.ID); err != nil {
+					t.Fatal(err)
+				}
+				err := db.View(ctx, func(tx *store.Tx) error { _, err := tx.CardByID(ctx, rec.ID); return err })
+				if !errors.Is(err, store.ErrUnsealed) {
+					t.Errorf("after %s: read gives %v", stmt, err)
+				}
+			}
+		})
+	}
 }
