@@ -68,9 +68,6 @@ func (t *Tx) SearchCards(ctx context.Context, f CardFilter) ([]CardRecord, int, 
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.Query != "" && shortQuery(f.Query) && f.nameAlone() {
-		return nil, 0, errShortQuery(0)
-	}
 	if f.Query != "" || f.byName() {
 		return t.searchInMemory(ctx, f, where, args, order)
 	}

@@ -274,8 +274,12 @@ func (t *Tx) searchBySQL(ctx context.Context, f CardFilter, where string, args [
 	return recs, total, err
 }
 
-// nameAlone reports whether the name query is the search's only condition.
+// nameAlone reports whether the name query is the search's only condition
+// and card_search answers it (a 1-character query it does not index).
 func (f CardFilter) nameAlone() bool {
+	if shortQuery(f.Query) {
+		return false
+	}
 	rest := f
 	rest.Query = ""
 	w, _, _ := rest.where(nil)
