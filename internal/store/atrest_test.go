@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,6 +211,34 @@ func TestPlantedPlaintextIsRefused(t *testing.T) {
 				err := db.View(ctx, func(tx *store.Tx) error { _, err := tx.CardByID(ctx, rec.ID); return err })
 				if !errors.Is(err, store.ErrUnsealed) {
 					t.Errorf("after %s: read gives %v", stmt, err)
+				}
+			}
+		})
+	}
+}
+
+// Someone who can write to the database cannot move a sealed value to
+// another row: a value is bound to its row, so a birth date or a notice
+// number copied from one resident or card to another does not open.
+func TestSealedValueMovedToAnotherRowIsRefused(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			db, dsn := openAtRest(t, e)
+			raw := sqlOpen(t, e, dsn)
+			for i, stmt := range []string{
+				`UPDATE cards SET remarks = (SELECT remarks FROM cards WHERE id = $1) WHERE id = $2`,
+				`UPDATE residents SET birth_date = (SELECT r.birth_date FROM residents r JOIN applications x ON x.resident_id = r.id
+					JOIN cards c ON c.application_ref = x.id WHERE c.id = $1)
+				WHERE id = (SELECT x.resident_id FROM applications x JOIN cards c ON c.application_ref = x.id WHERE c.id = $2)`,
+			} {
+				a := ledgertest.MustCard(t, db, ledgertest.Seed{App: 10 + 2*i, Notice: fmt.Sprintf("A01-%06d", 2*i), Remarks: "甲"})
+				b := ledgertest.MustCard(t, db, ledgertest.Seed{App: 11 + 2*i, Notice: fmt.Sprintf("A01-%06d", 2*i+1), Remarks: "乙"})
+				if _, err := raw.Exec(stmt, a.ID, b.ID); err != nil {
+					t.Fatal(err)
+				}
+				err := db.View(ctx, func(tx *store.Tx) error { _, err := tx.CardByID(ctx, b.ID); return err })
+				if err == nil {
+					t.Errorf("after %s: the moved value opened in the other row", strings.Fields(stmt)[3])
 				}
 			}
 		})

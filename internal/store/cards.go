@@ -75,14 +75,19 @@ const residentColumns = `resident_number, name, name_kana, name_key, kana_key, b
 // Every personal field is sealed; the 宛名番号 and the birth date also get
 // keyed hashes for exact lookups.
 func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
+	id, err := t.nextID(ctx, "residents")
+	if err != nil {
+		return err
+	}
+	r.ID = id
 	v, err := t.sealResident(*r)
 	if err != nil {
 		return err
 	}
-	err = t.queryRow(ctx, `INSERT INTO residents (`+residentColumns+`, number_hash, birth_hash, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-		nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey, v.birth, v.sex,
-		v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt)).Scan(&r.ID)
+	_, err = t.exec(ctx, `INSERT INTO residents (id, `+residentColumns+`, number_hash, birth_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey, v.birth, v.sex,
+		v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt))
 	r.UpdatedAt = r.CreatedAt
 	return translate(err)
 }
@@ -97,7 +102,7 @@ type sealedResident struct {
 
 func (t *Tx) sealResident(r Resident) (sealedResident, error) {
 	keys := keysOf(r.Name, r.NameKana)
-	s := sealer{t: t}
+	s := t.rowSealer(r.ID)
 	v := sealedResident{
 		number: s.seal(r.ResidentNumber, "residents.resident_number"),
 		name:   s.seal(r.Name, "residents.name"), kana: s.seal(r.NameKana, "residents.name_kana"),
@@ -142,7 +147,7 @@ func sexOf(code string) string {
 
 // openResident decrypts the sealed fields of a scanned resident in place.
 func (t *Tx) openResident(r *Resident) error {
-	s := sealer{t: t}
+	s := t.rowSealer(r.ID)
 	s.open(&r.ResidentNumber, "residents.resident_number")
 	s.open(&r.Name, "residents.name")
 	s.open(&r.NameKana, "residents.name_kana")
@@ -162,7 +167,7 @@ func (t *Tx) UpdateResident(ctx context.Context, r Resident, now time.Time) erro
 	if err != nil {
 		return translate(err)
 	}
-	old, err := t.openKeys(sealedName, sealedKana)
+	old, err := t.openKeys("residents", r.ID, sealedName, sealedKana)
 	if err != nil {
 		return err
 	}
@@ -232,18 +237,23 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 		return apperr.New(apperr.Invalid, "カードの状態が正しくありません。")
 	}
 	c.Version, c.UpdatedAt = 1, c.CreatedAt
+	id, err := t.nextID(ctx, "cards")
+	if err != nil {
+		return err
+	}
+	c.ID = id
 	v, err := t.sealCard(*c)
 	if err != nil {
 		return err
 	}
-	err = t.queryRow(ctx, `INSERT INTO cards (application_ref, notice_number, notice_hash, issue_date, expiry_date,
+	_, err = t.exec(ctx, `INSERT INTO cards (id, application_ref, notice_number, notice_hash, issue_date, expiry_date,
 		certificate, delivery_date, box, storage_location, status, held_from, cancel_reason, flags,
 		remarks, raw_row, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1) RETURNING id`,
-		c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1)`,
+		c.ID, c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
 		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
-		v.remarks, v.raw, millis(c.CreatedAt)).Scan(&c.ID)
+		v.remarks, v.raw, millis(c.CreatedAt))
 	if err != nil {
 		return translate(err)
 	}
@@ -254,7 +264,7 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 // c.Version, then advances c.Version. A changed version is a conflict: some
 // other change came first and the caller acted on stale data.
 func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
-	v, err := t.sealCard(Card{NoticeNumber: c.NoticeNumber, Remarks: c.Remarks})
+	v, err := t.sealCard(Card{ID: c.ID, NoticeNumber: c.NoticeNumber, Remarks: c.Remarks})
 	if err != nil {
 		return err
 	}
@@ -288,13 +298,13 @@ type sealedCard struct {
 // sealCard seals the notice number (a lookup key: it gets a keyed hash),
 // the staff remarks and the imported row of a card.
 func (t *Tx) sealCard(c Card) (sealedCard, error) {
-	s := sealer{t: t}
+	s := t.rowSealer(c.ID)
 	v := sealedCard{notice: s.seal(c.NoticeNumber, "cards.notice_number"), remarks: s.seal(c.Remarks, "cards.remarks")}
 	if s.err != nil {
 		return v, s.err
 	}
 	var err error
-	if v.raw, err = t.sealBytes(c.RawRow, "cards.raw_row"); err != nil { // the imported line holds the name and address
+	if v.raw, err = t.sealBytes(c.RawRow, "cards.raw_row", rowKey(c.ID)); err != nil { // the imported line holds the name and address
 		return v, err
 	}
 	v.noticeHash, err = t.blind(blindNotice, c.NoticeNumber)
@@ -303,7 +313,7 @@ func (t *Tx) sealCard(c Card) (sealedCard, error) {
 
 // openCard decrypts the sealed fields of a scanned card in place.
 func (t *Tx) openCard(c *Card) error {
-	s := sealer{t: t}
+	s := t.rowSealer(c.ID)
 	s.open(&c.NoticeNumber, "cards.notice_number")
 	s.open(&c.Remarks, "cards.remarks")
 	return s.err

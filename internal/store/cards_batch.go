@@ -126,6 +126,18 @@ func (t *Tx) reserveIDs(ctx context.Context, residents, cards int) (res, apps, c
 	return res, apps, crd, nil
 }
 
+// nextID draws the ID of a new row of table (as reserveIDs does), so that
+// its sealed values can be bound to it before it is written.
+func (t *Tx) nextID(ctx context.Context, table string) (int64, error) {
+	var id int64
+	q := `SELECT COALESCE(MAX(id), 0) + 1 FROM ` + table
+	if !t.d.positional {
+		q = `SELECT nextval(pg_get_serial_sequence('` + table + `', 'id'))`
+	}
+	err := t.queryRow(ctx, q).Scan(&id)
+	return id, translate(err)
+}
+
 // idRange returns the n IDs after last.
 func idRange(last int64, n int) []int64 {
 	out := make([]int64, n)
@@ -135,11 +147,11 @@ func idRange(last int64, n int) []int64 {
 	return out
 }
 
-// residentKeys are the sealed search keys of a resident, as card_names
-// copies them, and their tokens.
+// residentKeys are the search keys of a resident, which card_names
+// copies (sealed for each card), and their tokens.
 type residentKeys struct {
-	sealedName, sealedKana string
-	tokens                 []int64
+	keys   searchKeys
+	tokens []int64
 }
 
 // batchResidents holds the rows of the new residents of a batch and the
@@ -168,7 +180,7 @@ func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (ba
 		if err != nil {
 			return out, err
 		}
-		out.byResident[r.ID] = residentKeys{sealedName: v.nameKey, sealedKana: v.kanaKey, tokens: toks}
+		out.byResident[r.ID] = residentKeys{keys: v.keys, tokens: toks}
 		out.rows = append(out.rows, []any{r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey,
 			v.birth, v.sex, v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt), millis(r.CreatedAt)})
 	}
@@ -193,22 +205,17 @@ func (t *Tx) knownKeys(ctx context.Context, ids []string, into map[int64]residen
 	n := 0
 	for rows.Next() {
 		var id int64
+		var name, kana string
+		if err := rows.Scan(&id, &name, &kana); err != nil {
+			return err
+		}
 		var k residentKeys
-		if err := rows.Scan(&id, &k.sealedName, &k.sealedKana); err != nil {
+		var err error
+		if k.keys, err = t.openKeys("residents", id, name, kana); err != nil {
 			return err
 		}
-		keys, err := t.openKeys(k.sealedName, k.sealedKana)
-		if err != nil {
+		if k.tokens, err = t.tokens(k.keys); err != nil {
 			return err
-		}
-		if k.tokens, err = t.tokens(keys); err != nil {
-			return err
-		}
-		// Sealed again under the key of the tokens (see indexCard).
-		s := sealer{t: t}
-		k.sealedName, k.sealedKana = s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
-		if s.err != nil {
-			return s.err
 		}
 		into[id] = k
 		n++
@@ -283,7 +290,11 @@ func (t *Tx) indexCards(ctx context.Context, cards []BulkCard, keys map[int64]re
 	var search []searchRow
 	for i, c := range cards {
 		k := keys[c.Resident.ID]
-		names[i] = []any{c.ID, k.sealedName, k.sealedKana}
+		name, kana, err := t.sealCardNames(c.ID, k.keys)
+		if err != nil {
+			return err
+		}
+		names[i] = []any{c.ID, name, kana}
 		for _, tok := range k.tokens {
 			search = append(search, searchRow{token: tok, cardID: c.ID})
 		}
@@ -310,7 +321,7 @@ func (t *Tx) insertEvents(ctx context.Context, cards []BulkCard) error {
 	rows := make([][]any, len(cards))
 	for i, c := range cards {
 		e := c.Event
-		s := sealer{t: t} // as InsertCardEvent: old and new values may be personal
+		s := t.rowSealer(e.CardID) // as InsertCardEvent: old and new values may be personal
 		oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
 		if s.err != nil {
 			return s.err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -111,12 +112,13 @@ func (t *Tx) tokens(k searchKeys) ([]int64, error) {
 // (see reindexBatch), so it must not copy a value sealed under another.
 func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error {
 	var sealedName, sealedKana string
-	err := t.queryRow(ctx, `SELECT r.name_key, r.kana_key FROM applications a
-		JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, applicationRef).Scan(&sealedName, &sealedKana)
+	var residentID int64
+	err := t.queryRow(ctx, `SELECT r.id, r.name_key, r.kana_key FROM applications a
+		JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, applicationRef).Scan(&residentID, &sealedName, &sealedKana)
 	if err != nil {
 		return translate(err)
 	}
-	k, err := t.openKeys(sealedName, sealedKana)
+	k, err := t.openKeys("residents", residentID, sealedName, sealedKana)
 	if err != nil {
 		return err
 	}
@@ -124,10 +126,9 @@ func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error 
 	if err != nil {
 		return err
 	}
-	s := sealer{t: t}
-	sealedName, sealedKana = s.seal(k.name, "residents.name_key"), s.seal(k.kana, "residents.kana_key")
-	if s.err != nil {
-		return s.err
+	sealedName, sealedKana, err = t.sealCardNames(cardID, k)
+	if err != nil {
+		return err
 	}
 	if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)`,
 		cardID, sealedName, sealedKana); err != nil {
@@ -151,12 +152,31 @@ func (t *Tx) reindexCard(ctx context.Context, cardID int64, keys searchKeys) err
 	return t.rekeyCards(ctx, []int64{cardID}, keys, keys)
 }
 
-// openKeys decrypts the stored search keys of a resident.
-func (t *Tx) openKeys(name, kana string) (searchKeys, error) {
-	s := sealer{t: t}
-	s.open(&name, "residents.name_key")
-	s.open(&kana, "residents.kana_key")
+// openKeys decrypts the stored search keys of a row of residents (by
+// resident ID) or card_names (by card ID).
+func (t *Tx) openKeys(table string, id int64, name, kana string) (searchKeys, error) {
+	s := t.rowSealer(id)
+	s.open(&name, table+".name_key")
+	s.open(&kana, table+".kana_key")
 	return searchKeys{name: name, kana: kana}, s.err
+}
+
+// openCardNames decrypts a card_names row, also as written before 0016,
+// when it held copies of the resident's values (sealed for
+// residents.name_key and kana_key).
+func (t *Tx) openCardNames(cardID int64, name, kana string) (searchKeys, error) {
+	var err1, err2 error
+	name, err1 = t.openLegacy(name, "residents.name_key", "card_names.name_key", rowKey(cardID))
+	kana, err2 = t.openLegacy(kana, "residents.kana_key", "card_names.kana_key", rowKey(cardID))
+	return searchKeys{name: name, kana: kana}, errors.Join(err1, err2)
+}
+
+// sealCardNames seals a card's copy of its resident's search keys for the
+// card's card_names row.
+func (t *Tx) sealCardNames(cardID int64, k searchKeys) (name, kana string, err error) {
+	s := t.rowSealer(cardID)
+	name, kana = s.seal(k.name, "card_names.name_key"), s.seal(k.kana, "card_names.kana_key")
+	return name, kana, s.err
 }
 
 // insertSearchRows stores a card's search rows in one statement.
@@ -226,12 +246,11 @@ func (t *Tx) rekeyCards(ctx context.Context, ids []int64, old, keys searchKeys) 
 	if err != nil {
 		return err
 	}
-	s := sealer{t: t}
-	sealedName, sealedKana := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
-	if s.err != nil {
-		return s.err
-	}
 	for _, id := range ids {
+		sealedName, sealedKana, err := t.sealCardNames(id, keys)
+		if err != nil {
+			return err
+		}
 		if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)
 			ON CONFLICT (card_id) DO UPDATE SET name_key = excluded.name_key, kana_key = excluded.kana_key`,
 			id, sealedName, sealedKana); err != nil {

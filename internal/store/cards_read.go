@@ -80,7 +80,7 @@ func (t *Tx) cardOneArgs(ctx context.Context, cond string, args ...any) (CardRec
 	if err != nil {
 		return rec, translate(err)
 	}
-	rec.RawRow, err = t.openBytes(raw, "cards.raw_row")
+	rec.RawRow, err = t.openBytes(raw, "cards.raw_row", rowKey(rec.ID))
 	return rec, err
 }
 

@@ -102,7 +102,7 @@ func (t *Tx) openName(n *named) error {
 	if n.sealedName == "" {
 		return nil
 	}
-	name, err := t.open(n.sealedName, "residents.name_key")
+	name, err := t.open(n.sealedName, "card_names.name_key", rowKey(n.id))
 	n.keys.name, n.sealedName = name, ""
 	return err
 }
@@ -215,7 +215,7 @@ func (t *Tx) candidates(ctx context.Context, f CardFilter, where string, args []
 		if err := rows.Scan(&n.id, &n.sealedName, &kana); err != nil {
 			return nil, err
 		}
-		if n.keys.kana, err = t.open(kana, "residents.kana_key"); err != nil {
+		if n.keys.kana, err = t.open(kana, "card_names.kana_key", rowKey(n.id)); err != nil {
 			return nil, err
 		}
 		out = append(out, n)

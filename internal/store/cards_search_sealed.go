@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -39,7 +40,7 @@ type sealedRow struct {
 // sealedRows returns the decrypted sealed values of the cards matching
 // where, the remarks already filtered by f.
 func (t *Tx) sealedRows(ctx context.Context, f CardFilter, where string, args []any) ([]sealedRow, error) {
-	rows, err := t.query(ctx, `SELECT c.id, COALESCE(c.notice_number, ''), r.birth_date, c.remarks`+cardFrom+where, args...)
+	rows, err := t.query(ctx, `SELECT c.id, r.id, COALESCE(c.notice_number, ''), r.birth_date, c.remarks`+cardFrom+where, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -47,10 +48,11 @@ func (t *Tx) sealedRows(ctx context.Context, f CardFilter, where string, args []
 	var out []sealedRow
 	for rows.Next() {
 		var r sealedRow
-		if err := rows.Scan(&r.id, &r.notice, &r.birth, &r.remarks); err != nil {
+		var residentID int64
+		if err := rows.Scan(&r.id, &residentID, &r.notice, &r.birth, &r.remarks); err != nil {
 			return nil, err
 		}
-		s := sealer{t: t}
+		s, res := t.rowSealer(r.id), t.rowSealer(residentID)
 		s.open(&r.remarks, "cards.remarks")
 		if s.err != nil {
 			return nil, s.err
@@ -60,9 +62,9 @@ func (t *Tx) sealedRows(ctx context.Context, f CardFilter, where string, args []
 		}
 		if f.bySealed() {
 			s.open(&r.notice, "cards.notice_number")
-			s.open(&r.birth, "residents.birth_date")
-			if s.err != nil {
-				return nil, s.err
+			res.open(&r.birth, "residents.birth_date")
+			if err := errors.Join(s.err, res.err); err != nil {
+				return nil, err
 			}
 		}
 		out = append(out, r)

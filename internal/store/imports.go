@@ -25,15 +25,21 @@ type ImportRecord struct {
 
 // InsertImport records an import and sets its ID.
 func (t *Tx) InsertImport(ctx context.Context, r *ImportRecord) error {
-	report, err := t.seal(r.Report, "imports.report")
+	id, err := t.nextID(ctx, "imports")
 	if err != nil {
 		return err
 	}
-	return t.queryRow(ctx, `INSERT INTO imports (kind, file_name, sha256, encoding, actor_id, actor, started_at,
-		rows_total, created, updated, unchanged, rejected, report)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+	report, err := t.seal(r.Report, "imports.report", rowKey(id))
+	if err != nil {
+		return err
+	}
+	r.ID = id
+	_, err = t.exec(ctx, `INSERT INTO imports (kind, file_name, sha256, encoding, actor_id, actor, started_at,
+		rows_total, created, updated, unchanged, rejected, report, id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		r.Kind, r.FileName, r.SHA256, r.Encoding, r.ActorID, r.Actor, millis(r.StartedAt), r.Rows, r.Created,
-		r.Updated, r.Unchanged, r.Rejected, report).Scan(&r.ID)
+		r.Updated, r.Unchanged, r.Rejected, report, r.ID)
+	return translate(err)
 }
 
 const importColumns = `id, kind, file_name, sha256, encoding, COALESCE(actor_id, 0), actor, started_at,
@@ -48,7 +54,7 @@ func (t *Tx) scanImport(row interface{ Scan(...any) error }) (ImportRecord, erro
 	if err != nil {
 		return r, err
 	}
-	r.Report, err = t.open(r.Report, "imports.report")
+	r.Report, err = t.open(r.Report, "imports.report", rowKey(r.ID))
 	return r, err
 }
 
@@ -107,14 +113,17 @@ func (t *Tx) PreferIndexes(ctx context.Context) error {
 
 // StageUpload keeps an uploaded file until its import is confirmed.
 func (t *Tx) StageUpload(ctx context.Context, actorID int64, fileName string, content []byte, at time.Time) (int64, error) {
-	var id int64
-	sealed, err := t.sealBytes(content, "import_uploads.content") // a delivery file lists names and addresses
+	id, err := t.nextID(ctx, "import_uploads")
 	if err != nil {
 		return 0, err
 	}
-	err = t.queryRow(ctx, `INSERT INTO import_uploads (actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		actorID, fileName, sealed, millis(at)).Scan(&id)
-	return id, err
+	sealed, err := t.sealBytes(content, "import_uploads.content", rowKey(id)) // a delivery file lists names and addresses
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO import_uploads (id, actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		id, actorID, fileName, sealed, millis(at))
+	return id, translate(err)
 }
 
 // Upload returns a staged file of the actor, or not_found.
@@ -123,7 +132,7 @@ func (t *Tx) Upload(ctx context.Context, id, actorID int64) (fileName string, co
 	if err != nil {
 		return "", nil, translate(err)
 	}
-	content, err = t.openBytes(content, "import_uploads.content")
+	content, err = t.openBytes(content, "import_uploads.content", rowKey(id))
 	return fileName, content, err
 }
 

@@ -44,17 +44,19 @@ func (t *Tx) PutRegisterResident(ctx context.Context, r RegisterResident, at tim
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return false, translate(err)
 	}
-	s := sealer{t: t}
+	numberHash, err := t.blind(blindResident, r.ResidentNumber)
+	if err != nil {
+		return false, err
+	}
+	// The register has no row ID: a person's values are bound to the keyed
+	// hash of their 宛名番号, the key the row is found by.
+	s := sealer{t: t, row: rowKey(numberHash.Int64)}
 	number, name, kana := s.seal(r.ResidentNumber, "register_residents.resident_number"),
 		s.seal(r.Name, "register_residents.name"), s.seal(r.NameKana, "register_residents.name_kana")
 	birth, sex, addr := s.seal(r.BirthDate, "register_residents.birth_date"), s.seal(sexCode(r.Sex), "register_residents.sex"),
 		s.seal(r.Address, "register_residents.address")
 	if s.err != nil {
 		return false, s.err
-	}
-	numberHash, err := t.blind(blindResident, r.ResidentNumber)
-	if err != nil {
-		return false, err
 	}
 	birthHash, err := t.blind(blindBirth, r.BirthDate)
 	if err != nil {
@@ -74,18 +76,20 @@ func (t *Tx) PutRegisterResident(ctx context.Context, r RegisterResident, at tim
 	return err == nil, translate(err)
 }
 
-const registerColumns = `resident_number, name, name_kana, birth_date, sex, address, juki_card, status, moved_on`
+const registerColumns = `resident_number, name, name_kana, birth_date, sex, address, juki_card, status, moved_on,
+	COALESCE(number_hash, 0)`
 
 // scanRegister scans registerColumns (and extra) and opens the sealed
 // fields.
 func (t *Tx) scanRegister(row interface{ Scan(...any) error }, extra ...any) (RegisterResident, error) {
 	var r RegisterResident
+	var hash int64
 	dest := append([]any{&r.ResidentNumber, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.Address, &r.JukiCard,
-		&r.Status, &r.MovedOn}, extra...)
+		&r.Status, &r.MovedOn, &hash}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
-	s := sealer{t: t}
+	s := sealer{t: t, row: rowKey(hash)}
 	s.open(&r.ResidentNumber, "register_residents.resident_number")
 	s.open(&r.Name, "register_residents.name")
 	s.open(&r.NameKana, "register_residents.name_kana")
@@ -163,7 +167,7 @@ func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes b
 		}
 		cond = `(` + cond + ` OR (re.number_hash IS NULL AND ` + birth + `))`
 	}
-	rows, err := t.query(ctx, `SELECT c.id, COALESCE(re.resident_number, ''), re.name, re.sex, re.address
+	rows, err := t.query(ctx, `SELECT c.id, re.id, COALESCE(re.resident_number, ''), re.name, re.sex, re.address
 		FROM cards c JOIN applications a ON a.id = c.application_ref
 		JOIN residents re ON re.id = a.resident_id WHERE `+cond+`
 		AND c.status NOT IN ('issued', 'cancelled', 'disposal_pending', 'disposed', 'returned_to_jlis', 'defective')
@@ -174,12 +178,12 @@ func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes b
 	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
-		var id int64
+		var id, residentID int64
 		var number, name, sex, address string
-		if err := rows.Scan(&id, &number, &name, &sex, &address); err != nil {
+		if err := rows.Scan(&id, &residentID, &number, &name, &sex, &address); err != nil {
 			return nil, err
 		}
-		s := sealer{t: t}
+		s := t.rowSealer(residentID)
 		s.open(&number, "residents.resident_number")
 		s.open(&name, "residents.name")
 		s.open(&sex, "residents.sex")
@@ -214,7 +218,7 @@ type Proposal struct {
 // ProposeCancellation records a proposal for a card unless one exists; it
 // reports whether it was new.
 func (t *Tx) ProposeCancellation(ctx context.Context, cardID int64, number, reason string, at time.Time) (bool, error) {
-	sealed, err := t.seal(number, "cancellation_proposals.resident_number")
+	sealed, err := t.seal(number, "cancellation_proposals.resident_number", rowKey(cardID)) // one per card
 	if err != nil {
 		return false, err
 	}
@@ -238,7 +242,7 @@ func (t *Tx) scanProposal(row interface{ Scan(...any) error }) (Proposal, error)
 	if err != nil {
 		return p, err
 	}
-	p.ResidentNumber, err = t.open(p.ResidentNumber, "cancellation_proposals.resident_number")
+	p.ResidentNumber, err = t.open(p.ResidentNumber, "cancellation_proposals.resident_number", rowKey(p.CardID))
 	return p, err
 }
 
@@ -246,7 +250,7 @@ func (t *Tx) scanProposal(row interface{ Scan(...any) error }) (Proposal, error)
 // notice number of each card.
 func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
 	rows, err := t.query(ctx, `SELECT p.id, p.card_id, p.resident_number, p.reason, p.status, p.created_at,
-		p.decided_by, p.decided_at, r.name, r.name_kana, COALESCE(c.notice_number, '')
+		p.decided_by, p.decided_at, r.id, r.name, r.name_kana, COALESCE(c.notice_number, '')
 		FROM cancellation_proposals p JOIN cards c ON c.id = p.card_id
 		JOIN applications a ON a.id = c.application_ref JOIN residents r ON r.id = a.resident_id
 		WHERE p.status = $1 ORDER BY p.id`, status)
@@ -257,20 +261,20 @@ func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
 	var out []Proposal
 	for rows.Next() {
 		var p Proposal
-		var created int64
+		var created, residentID int64
 		var decided sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.CardID, &p.ResidentNumber, &p.Reason, &p.Status, &created, &p.DecidedBy,
-			&decided, &p.Name, &p.NameKana, &p.NoticeNumber); err != nil {
+			&decided, &residentID, &p.Name, &p.NameKana, &p.NoticeNumber); err != nil {
 			return nil, err
 		}
 		p.CreatedAt, p.DecidedAt = fromMillis(created), fromMillis(decided.Int64)
-		o := sealer{t: t}
+		o, r := t.rowSealer(p.CardID), t.rowSealer(residentID)
 		o.open(&p.ResidentNumber, "cancellation_proposals.resident_number")
 		o.open(&p.NoticeNumber, "cards.notice_number")
-		o.open(&p.Name, "residents.name")
-		o.open(&p.NameKana, "residents.name_kana")
-		if o.err != nil {
-			return nil, o.err
+		r.open(&p.Name, "residents.name")
+		r.open(&p.NameKana, "residents.name_kana")
+		if err := errors.Join(o.err, r.err); err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}

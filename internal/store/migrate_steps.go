@@ -50,7 +50,7 @@ func (t *Tx) rebuildSearch(ctx context.Context) error {
 		}
 		var search []searchRow
 		for _, n := range batch {
-			keys, err := t.openKeys(n.name, n.kana)
+			keys, err := t.openCardNames(n.id, n.name, n.kana)
 			if err != nil {
 				return err
 			}
@@ -61,11 +61,10 @@ func (t *Tx) rebuildSearch(ctx context.Context) error {
 			for _, tok := range toks {
 				search = append(search, searchRow{token: tok, cardID: n.id})
 			}
-			if t.keys.Current().ID() != keyOf(n.name) {
-				s := sealer{t: t}
-				name, kana := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
-				if s.err != nil {
-					return s.err
+			if !t.currentRow(n.name) || !t.currentRow(n.kana) {
+				name, kana, err := t.sealCardNames(n.id, keys)
+				if err != nil {
+					return err
 				}
 				if _, err := t.exec(ctx, `UPDATE card_names SET name_key = $2, kana_key = $3 WHERE card_id = $1`,
 					n.id, name, kana); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"strings"
 	"time"
@@ -68,13 +69,13 @@ func (t *Tx) scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
 	if err != nil {
 		return x, err
 	}
-	s := sealer{t: t}
+	s, c := t.rowSealer(x.ResidentID), t.rowSealer(x.CardID)
 	s.open(&x.ResidentNumber, "residents.resident_number")
 	s.open(&x.Name, "residents.name")
 	s.open(&x.NameKana, "residents.name_kana")
 	s.open(&x.BirthDate, "residents.birth_date")
-	s.open(&x.NoticeNumber, "cards.notice_number")
-	return x, s.err
+	c.open(&x.NoticeNumber, "cards.notice_number")
+	return x, errors.Join(s.err, c.err)
 }
 
 func nullText(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

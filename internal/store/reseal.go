@@ -12,38 +12,49 @@ import (
 	"github.com/kofu-oss/kofu/internal/moji"
 )
 
-// sealedTable names the sealed columns of one table, for Reseal.
+// sealedTable names the sealed columns of one table, for Reseal, and what
+// their values are bound to (see seal): row is the SQL of the row key,
+// the table's ID or the row it belongs to (events, postings and surface
+// updates are bound to their card, scans to their session; bookings to
+// their code, register people to the keyed hash of their 宛名番号, the
+// keys by which those rows are known).
 type sealedTable struct {
 	table, id string
+	row       string
 	cols      []string
 	bytes     []string    // BLOB / bytea columns
 	hashes    []blindHash // keyed hashes of sealed columns, renewed with them
 }
 
-// blindHash is a column holding the keyed hash of a sealed column.
-type blindHash struct{ col, of, kind string }
+// blindHash is a column holding the keyed hash of a sealed column; bind
+// marks the hash the row's values are bound to (it changes with the key).
+type blindHash struct {
+	col, of, kind string
+	bind          bool
+}
 
 // sealedTables lists every column that holds sealed personal data.
 var sealedTables = []sealedTable{
-	{table: "residents", id: "id", cols: []string{"name", "name_kana", "name_key", "kana_key", "postal_code", "address",
-		"resident_number", "birth_date", "sex"},
-		hashes: []blindHash{{"number_hash", "resident_number", blindResident}, {"birth_hash", "birth_date", blindBirth}}},
-	{table: "cards", id: "id", cols: []string{"notice_number", "remarks"}, bytes: []string{"raw_row"},
-		hashes: []blindHash{{"notice_hash", "notice_number", blindNotice}}},
-	{table: "bookings", id: "id", cols: []string{"email", "phone"}},
-	{table: "booking_people", id: "id", cols: []string{"name", "name_kana", "birth_date", "notice_number", "note"}},
-	{table: "mail_outbox", id: "id", cols: []string{"to_addr", "body", "ics"}},
-	{table: "register_residents", id: "resident_number", cols: []string{"name", "name_kana", "address", "resident_number",
-		"birth_date", "sex"},
-		hashes: []blindHash{{"number_hash", "resident_number", blindResident}, {"birth_hash", "birth_date", blindBirth}}},
-	{table: "cancellation_proposals", id: "id", cols: []string{"resident_number"}},
-	{table: "card_postings", id: "id", cols: []string{"postal_code", "address"}},
-	{table: "card_events", id: "id", cols: []string{"old_value", "new_value"}},
-	{table: "import_uploads", id: "id", bytes: []string{"content"}},
-	{table: "imports", id: "id", cols: []string{"report"}},
-	{table: "stocktake_scans", id: "id", cols: []string{"notice_number"},
-		hashes: []blindHash{{"notice_hash", "notice_number", blindNotice}}},
-	{table: "surface_updates", id: "id", cols: []string{"old_value", "new_value", "old_detail", "new_detail", "note"}},
+	{table: "residents", id: "id", row: "id", cols: []string{"name", "name_kana", "name_key", "kana_key", "postal_code",
+		"address", "resident_number", "birth_date", "sex"},
+		hashes: []blindHash{{col: "number_hash", of: "resident_number", kind: blindResident}, {col: "birth_hash", of: "birth_date", kind: blindBirth}}},
+	{table: "cards", id: "id", row: "id", cols: []string{"notice_number", "remarks"}, bytes: []string{"raw_row"},
+		hashes: []blindHash{{col: "notice_hash", of: "notice_number", kind: blindNotice}}},
+	{table: "bookings", id: "id", row: "code", cols: []string{"email", "phone"}},
+	{table: "booking_people", id: "id", row: "id", cols: []string{"name", "name_kana", "birth_date", "notice_number", "note"}},
+	{table: "mail_outbox", id: "id", row: "id", cols: []string{"to_addr", "body", "ics"}},
+	{table: "register_residents", id: "resident_number", row: "COALESCE(number_hash, 0)", cols: []string{"name", "name_kana",
+		"address", "resident_number", "birth_date", "sex"},
+		hashes: []blindHash{{col: "number_hash", of: "resident_number", kind: blindResident, bind: true},
+			{col: "birth_hash", of: "birth_date", kind: blindBirth}}},
+	{table: "cancellation_proposals", id: "id", row: "card_id", cols: []string{"resident_number"}},
+	{table: "card_postings", id: "id", row: "card_id", cols: []string{"postal_code", "address"}},
+	{table: "card_events", id: "id", row: "card_id", cols: []string{"old_value", "new_value"}},
+	{table: "import_uploads", id: "id", row: "id", bytes: []string{"content"}},
+	{table: "imports", id: "id", row: "id", cols: []string{"report"}},
+	{table: "stocktake_scans", id: "id", row: "stocktake_id", cols: []string{"notice_number"},
+		hashes: []blindHash{{col: "notice_hash", of: "notice_number", kind: blindNotice}}},
+	{table: "surface_updates", id: "id", row: "card_id", cols: []string{"old_value", "new_value", "old_detail", "new_detail", "note"}},
 }
 
 // ResealBatch is how many rows one transaction of Reseal reads.
@@ -176,20 +187,20 @@ func (t *Tx) resealBatch(ctx context.Context, st sealedTable, after string) (int
 	if after != "" {
 		cond, args = ` WHERE `+st.id+` > $1`, append(args, t.idArg(st, after))
 	}
-	rows, err := t.query(ctx, `SELECT CAST(`+st.id+` AS TEXT), `+strings.Join(cols, ", ")+` FROM `+st.table+cond+
-		` ORDER BY `+st.id+` LIMIT `+itoa(ResealBatch)+t.lock(), args...)
+	rows, err := t.query(ctx, `SELECT CAST(`+st.id+` AS TEXT), CAST(`+st.row+` AS TEXT), `+strings.Join(cols, ", ")+
+		` FROM `+st.table+cond+` ORDER BY `+st.id+` LIMIT `+itoa(ResealBatch)+t.lock(), args...)
 	if err != nil {
 		return 0, "", translate(err)
 	}
 	type row struct {
-		id   string
-		vals []sql.NullString
+		id, key string
+		vals    []sql.NullString
 	}
 	var batch []row
 	for rows.Next() {
 		r := row{vals: make([]sql.NullString, len(cols))}
 		raw := make([][]byte, len(st.bytes))
-		dest := []any{&r.id}
+		dest := []any{&r.id, &r.key}
 		for i := range st.cols {
 			dest = append(dest, &r.vals[i])
 		}
@@ -214,7 +225,7 @@ func (t *Tx) resealBatch(ctx context.Context, st sealedTable, after string) (int
 		if !t.stale(r.vals) {
 			continue
 		}
-		if err := t.resealRow(ctx, st, r.id, cols, r.vals); err != nil {
+		if err := t.resealRow(ctx, st, r.id, r.key, cols, r.vals); err != nil {
 			return changed, "", err
 		}
 		changed++
@@ -233,11 +244,11 @@ func (t *Tx) idArg(st sealedTable, id string) any {
 	return id
 }
 
-// stale reports whether a value of the row is not under the current key.
+// stale reports whether a value of the row is not sealed for its row
+// under the current key.
 func (t *Tx) stale(vals []sql.NullString) bool {
-	cur := t.keys.Current().ID()
 	for _, v := range vals {
-		if v.Valid && v.String != "" && fieldcrypt.KeyOf(v.String) != cur {
+		if v.Valid && !t.currentRow(v.String) {
 			return true
 		}
 	}
@@ -246,15 +257,13 @@ func (t *Tx) stale(vals []sql.NullString) bool {
 
 // resealRow opens and seals again every column of one row, renews its
 // keyed hashes, and renews the keyed hashes that depend on the row.
-func (t *Tx) resealRow(ctx context.Context, st sealedTable, id string, cols []string, vals []sql.NullString) error {
+func (t *Tx) resealRow(ctx context.Context, st sealedTable, id, key string, cols []string, vals []sql.NullString) error {
 	plain := make(map[string]string, len(cols))
-	sets := make([]string, 0, len(cols)+len(st.hashes))
-	args := []any{t.idArg(st, id)}
 	for i, c := range cols {
 		if !vals[i].Valid {
 			continue
 		}
-		p, err := t.openLegacy(vals[i].String, st.table+"."+c)
+		p, err := t.openLegacy(vals[i].String, st.table+"."+c, st.table+"."+c, key)
 		if err != nil {
 			return err
 		}
@@ -262,7 +271,25 @@ func (t *Tx) resealRow(ctx context.Context, st sealedTable, id string, cols []st
 			p = sexCode(p) // plaintext from before 0016 reads "male" or "female"
 		}
 		plain[c] = p
-		sealed, err := t.seal(p, st.table+"."+c)
+	}
+	sets := make([]string, 0, len(cols)+len(st.hashes))
+	args := []any{t.idArg(st, id)}
+	for _, h := range st.hashes {
+		v, err := t.blind(h.kind, plain[h.of])
+		if err != nil {
+			return err
+		}
+		if h.bind {
+			key = rowKey(v.Int64) // the values are bound to the new hash
+		}
+		args = append(args, v)
+		sets = append(sets, h.col+" = $"+itoa(len(args)))
+	}
+	for i, c := range cols {
+		if !vals[i].Valid {
+			continue
+		}
+		sealed, err := t.seal(plain[c], st.table+"."+c, key)
 		if err != nil {
 			return err
 		}
@@ -272,14 +299,6 @@ func (t *Tx) resealRow(ctx context.Context, st sealedTable, id string, cols []st
 		}
 		args = append(args, arg)
 		sets = append(sets, c+" = $"+itoa(len(args)))
-	}
-	for _, h := range st.hashes {
-		v, err := t.blind(h.kind, plain[h.of])
-		if err != nil {
-			return err
-		}
-		args = append(args, v)
-		sets = append(sets, h.col+" = $"+itoa(len(args)))
 	}
 	if len(sets) == 0 {
 		return nil
@@ -331,7 +350,7 @@ func (t *Tx) reindexBatch(ctx context.Context, after string) (int, string, error
 		if !t.stale([]sql.NullString{{String: r.name, Valid: true}, {String: r.kana, Valid: true}}) {
 			continue
 		}
-		keys, err := t.openKeys(r.name, r.kana)
+		keys, err := t.openCardNames(r.id, r.name, r.kana)
 		if err != nil {
 			return changed, "", err
 		}
@@ -346,10 +365,11 @@ func (t *Tx) reindexBatch(ctx context.Context, after string) (int, string, error
 	return changed, itoa64(batch[len(batch)-1].id), nil
 }
 
-// countStale counts the values not under the current key: sealed columns
-// and card_names (whose key is the key of the card's search rows).
+// countStale counts the values not sealed for their rows under the
+// current key: sealed columns and card_names (whose key is the key of the
+// card's search rows).
 func (t *Tx) countStale(ctx context.Context) (int, error) {
-	cur := "enc1:" + t.keys.Current().ID() + ":%"
+	cur := fieldcrypt.RowPrefix(t.keys.Current().ID()) + "%"
 	total := 0
 	for _, st := range append(sealedTables, sealedTable{table: "card_names", cols: []string{"name_key", "kana_key"}}) {
 		n, err := t.countWhere(ctx, st, func(c string) string { return c + ` <> '' AND ` + c + ` NOT LIKE $1` }, cur)
@@ -361,11 +381,12 @@ func (t *Tx) countStale(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// countUnsealed counts the rows holding a value that is not sealed.
+// countUnsealed counts the rows holding a value that is not sealed for its
+// row (plaintext, or sealed for its column only before 0016).
 func (t *Tx) countUnsealed(ctx context.Context) (int, error) {
 	total := 0
 	for _, st := range sealedTables {
-		n, err := t.countWhere(ctx, st, func(c string) string { return c + ` <> '' AND ` + c + ` NOT LIKE 'enc1:%'` })
+		n, err := t.countWhere(ctx, st, func(c string) string { return c + ` <> '' AND ` + c + ` NOT LIKE 'enc2:%'` })
 		if err != nil {
 			return 0, err
 		}
@@ -415,7 +436,7 @@ func (db *DB) NeedsResealing(ctx context.Context) (bool, error) {
 	var n int
 	err := db.View(ctx, func(t *Tx) error {
 		return t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM residents WHERE name <> '' AND name NOT LIKE $1 LIMIT 1) x`,
-			"enc1:"+db.keys.Current().ID()+":%").Scan(&n)
+			fieldcrypt.RowPrefix(db.keys.Current().ID())+"%").Scan(&n)
 	})
 	return n > 0, translate(err)
 }

@@ -10,46 +10,65 @@ import (
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 )
 
-// seal encrypts a personal field for table.column (see fieldcrypt). Without
-// keys nothing personal may be written: the caller gets ErrNoKey.
-func (t *Tx) seal(v, column string) (string, error) {
+// seal encrypts a personal field for table.column of the row whose key is
+// row (its ID, or what stands for it: see sealedTables), so that the value
+// opens neither in another column nor in another row. Without keys nothing
+// personal may be written: the caller gets ErrNoKey.
+func (t *Tx) seal(v, column, row string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
 	if t.keys == nil {
 		return "", fieldcrypt.ErrNoKey
 	}
-	return t.keys.Seal(v, column), nil
+	return t.keys.SealRow(v, column, row), nil
 }
 
-// open decrypts a field written by seal. Every personal column is sealed
-// by migration 0016 at the latest, so a value that is not sealed was
-// planted by someone writing to the database without the key: it is
+// open decrypts a field written by seal for the same column and row.
+// Every personal column is sealed by migration 0016 at the latest, so a
+// value that is not sealed for its row was planted by someone writing to
+// the database without the key (or moved from another row): it is
 // refused, not shown as if the city had written it.
-func (t *Tx) open(v, column string) (string, error) {
+func (t *Tx) open(v, column, row string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	if fieldcrypt.KeyOf(v) == "" {
+	if !strings.HasPrefix(v, "enc2:") {
 		return "", fmt.Errorf("%w (%s)", ErrUnsealed, column)
 	}
 	if t.keys == nil {
 		return "", fieldcrypt.ErrNoKey
 	}
-	return t.keys.Open(v, column)
+	return t.keys.OpenRow(v, column, row)
 }
 
 // ErrUnsealed is returned for a personal value stored without encryption.
 var ErrUnsealed = errors.New("暗号化されていない個人情報がデータベースにあります。鍵を持たない者がデータベースを書き換えた可能性があります")
 
-// openLegacy is open for data written before a column was sealed: Reseal
-// and the migration that seals a database accept its plaintext once.
-func (t *Tx) openLegacy(v, column string) (string, error) {
-	if fieldcrypt.KeyOf(v) == "" {
+// openLegacy is open for data written before the column was sealed or
+// before values were bound to their rows: Reseal and the migration that
+// seals a database accept plaintext and column-bound values (under
+// legacyColumn, the column they were sealed for) once.
+func (t *Tx) openLegacy(v, legacyColumn, column, row string) (string, error) {
+	switch {
+	case fieldcrypt.KeyOf(v) == "":
 		return v, nil
+	case strings.HasPrefix(v, "enc2:"):
+		return t.open(v, column, row)
+	case t.keys == nil:
+		return "", fieldcrypt.ErrNoKey
 	}
-	return t.open(v, column)
+	return t.keys.Open(v, legacyColumn)
 }
+
+// currentRow reports whether v is empty or sealed for its row under the
+// current key.
+func (t *Tx) currentRow(v string) bool {
+	return v == "" || fieldcrypt.IsRowSealed(v, t.keys.Current().ID())
+}
+
+// rowKey is the row key of a row known by its ID.
+func rowKey(id int64) string { return strconv.FormatInt(id, 10) }
 
 // Blind-index kinds: each identifier has a keyed hash of its own kind, so
 // equal values of different kinds do not give equal hashes.
@@ -96,18 +115,22 @@ func (c *conds) blindCond(keys *fieldcrypt.Keyring, col, kind, v string) (string
 	return col + " IN (" + strings.Join(marks, ", ") + ")", nil
 }
 
-// sealer seals several fields and keeps the first error, so a row's
-// fields read as one list.
+// sealer seals or opens several fields of one row and keeps the first
+// error, so a row's fields read as one list.
 type sealer struct {
 	t   *Tx
+	row string // the row key (see seal)
 	err error
 }
+
+// rowSealer returns a sealer for the row with the ID.
+func (t *Tx) rowSealer(id int64) sealer { return sealer{t: t, row: rowKey(id)} }
 
 func (s *sealer) seal(v, column string) string {
 	if s.err != nil {
 		return ""
 	}
-	out, err := s.t.seal(v, column)
+	out, err := s.t.seal(v, column, s.row)
 	s.err = err
 	return out
 }
@@ -117,29 +140,26 @@ func (s *sealer) open(v *string, column string) {
 	if s.err != nil {
 		return
 	}
-	*v, s.err = s.t.open(*v, column)
+	*v, s.err = s.t.open(*v, column, s.row)
 }
-
-// keyOf is the ID of the key a value is sealed under ("" for plaintext).
-func keyOf(v string) string { return fieldcrypt.KeyOf(v) }
 
 func errNoKeys() error { return fieldcrypt.ErrNoKey }
 
-// sealBytes seals a byte field (nil stays nil).
-func (t *Tx) sealBytes(b []byte, column string) ([]byte, error) {
+// sealBytes seals a byte field of a row (nil stays nil).
+func (t *Tx) sealBytes(b []byte, column, row string) ([]byte, error) {
 	if b == nil {
 		return nil, nil
 	}
-	s, err := t.seal(string(b), column)
+	s, err := t.seal(string(b), column, row)
 	return []byte(s), err
 }
 
 // openBytes opens a byte field written by sealBytes.
-func (t *Tx) openBytes(b []byte, column string) ([]byte, error) {
+func (t *Tx) openBytes(b []byte, column, row string) ([]byte, error) {
 	if b == nil {
 		return nil, nil
 	}
-	s, err := t.open(string(b), column)
+	s, err := t.open(string(b), column, row)
 	return []byte(s), err
 }
 
@@ -158,8 +178,24 @@ func (t *Tx) PersonKey(raw string) (string, error) {
 // columns, such as a typed name in an audit entry; purpose binds it.
 // Entries of the append-only audit log are not re-encrypted by a key
 // change: they open while the key they name is kept.
-func (t *Tx) Seal(v, purpose string) (string, error) { return t.seal(v, purpose) }
+func (t *Tx) Seal(v, purpose string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if t.keys == nil {
+		return "", fieldcrypt.ErrNoKey
+	}
+	return t.keys.Seal(v, purpose), nil
+}
 
 // Open decrypts a value written by Seal; plaintext written before
 // encryption passes through.
-func (t *Tx) Open(v, purpose string) (string, error) { return t.openLegacy(v, purpose) }
+func (t *Tx) Open(v, purpose string) (string, error) {
+	if fieldcrypt.KeyOf(v) == "" {
+		return v, nil
+	}
+	if t.keys == nil {
+		return "", fieldcrypt.ErrNoKey
+	}
+	return t.keys.Open(v, purpose)
+}

@@ -84,7 +84,7 @@ func (s *surfaceScan) finish(u *SurfaceUpdate) {
 // InsertSurfaceUpdate stores a new surface update and sets its ID. A second
 // pending update of the same kind for a card is a conflict.
 func (t *Tx) InsertSurfaceUpdate(ctx context.Context, u *SurfaceUpdate) error {
-	s := sealer{t: t} // old and new names and addresses are personal data
+	s := t.rowSealer(u.CardID) // old and new names and addresses are personal data; bound to the card
 	oldV, newV := s.seal(u.OldValue, "surface_updates.old_value"), s.seal(u.NewValue, "surface_updates.new_value")
 	oldD, newD := s.seal(u.OldDetail, "surface_updates.old_detail"), s.seal(u.NewDetail, "surface_updates.new_detail")
 	note := s.seal(u.Note, "surface_updates.note") // 婚姻届, 転居届: tells what happened in a life
@@ -125,7 +125,7 @@ func (t *Tx) SurfaceUpdateByID(ctx context.Context, id int64) (SurfaceRow, error
 
 // openSurface decrypts the values InsertSurfaceUpdate sealed.
 func (t *Tx) openSurface(u *SurfaceUpdate) error {
-	s := sealer{t: t}
+	s := t.rowSealer(u.CardID)
 	s.open(&u.OldValue, "surface_updates.old_value")
 	s.open(&u.NewValue, "surface_updates.new_value")
 	s.open(&u.OldDetail, "surface_updates.old_detail")

@@ -36,7 +36,7 @@ type Posting struct {
 
 // InsertPosting appends a mailing or return to a card's postings.
 func (t *Tx) InsertPosting(ctx context.Context, p *Posting) error {
-	s := sealer{t: t}
+	s := t.rowSealer(p.CardID) // bound to the card
 	postal, addr := s.seal(p.PostalCode, "card_postings.postal_code"), s.seal(p.Address, "card_postings.address")
 	if s.err != nil {
 		return s.err
@@ -64,7 +64,7 @@ func (t *Tx) CardPostings(ctx context.Context, cardID int64) ([]Posting, error) 
 			&p.ActorID, &p.Actor, &created); err != nil {
 			return nil, err
 		}
-		s := sealer{t: t}
+		s := t.rowSealer(p.CardID)
 		s.open(&p.PostalCode, "card_postings.postal_code")
 		s.open(&p.Address, "card_postings.address")
 		if s.err != nil {

@@ -157,7 +157,7 @@ func (t *Tx) scanWorkflowCard(row interface{ Scan(...any) error }) (WorkflowCard
 	}
 	wc.CardRecord = rec
 	s.finish(&wc)
-	o := sealer{t: t}
+	o := t.rowSealer(wc.ID)
 	o.open(&wc.LastNotice.PostalCode, "card_postings.postal_code")
 	o.open(&wc.LastNotice.Address, "card_postings.address")
 	return wc, o.err
