@@ -163,6 +163,17 @@ func (t *Tx) openBytes(b []byte, column, row string) ([]byte, error) {
 	return []byte(s), err
 }
 
+// Pseudonym returns a keyed hash of value for purpose, under the current
+// key, for a value kept only to be compared (a notice number's rate-limit
+// bucket): a plain hash of a notice number would be reversed by trying
+// every number.
+func (t *Tx) Pseudonym(purpose, value string) (string, error) {
+	if t.keys == nil {
+		return "", errNoKeys()
+	}
+	return strconv.FormatUint(uint64(t.keys.Current().Token("pseudonym\x00"+purpose+"\x00"+value)), 16), nil
+}
+
 // PersonKey turns the identity of a person booked without a card (reading
 // and birth date) into the keyed hash that booking_people.person_key
 // stores: the one-booking-per-person index needs equal values for the same
