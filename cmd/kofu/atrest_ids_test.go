@@ -1,7 +1,7 @@
 package main
 
 import (
-	"sort"
+	"bytes"
 	"testing"
 	"time"
 
@@ -27,26 +27,11 @@ func TestDemoCityIdentifiersAreNotInTheFilesOrADump(t *testing.T) {
 				t.Fatalf("too few seeded values to look for: %d notices, %d remarks, %d notes",
 					len(n["notice_number"]), len(n["remarks"]), len(n["note"]))
 			}
-			assertNoHits(t, string(e), data, n)
+			if !bytes.Contains(data, []byte("D000")) { // a box name: stored as it is
+				t.Fatal("control: a box name is not in the bytes read")
+			}
+			storetest.AssertNoHits(t, string(e), data, n)
 		})
-	}
-}
-
-// assertNoHits fails for every kind of needle found in data, and logs the
-// counts per kind (the figures the issue asks for).
-func assertNoHits(t *testing.T, what string, data []byte, n storetest.Needles) {
-	t.Helper()
-	hits := storetest.Hits(data, n)
-	kinds := make([]string, 0, len(hits))
-	for k := range hits {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		t.Logf("%s: %s: %d values sought, %d hits", what, k, len(n[k]), hits[k])
-		if hits[k] > 0 {
-			t.Errorf("%s: %d hits of %s, e.g. %q", what, hits[k], k, storetest.Found(data, n, k, 3))
-		}
 	}
 }
 

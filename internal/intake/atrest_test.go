@@ -3,7 +3,6 @@ package intake
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -46,7 +45,11 @@ func TestImportedIdentifiersAreNotInTheFilesOrADump(t *testing.T) {
 				t.Fatalf("preview (a staged upload): %v", err)
 			}
 			n := importNeedles(t, first, second)
-			assertNoHits(t, string(e), storetest.Dump(t, e, dsn), n)
+			data := storetest.Dump(t, e, dsn)
+			if !bytes.Contains(data, []byte("B000")) { // a box name: stored as it is
+				t.Fatal("control: a box name is not in the bytes read")
+			}
+			storetest.AssertNoHits(t, string(e), data, n)
 		})
 	}
 }
@@ -84,22 +87,4 @@ func importNeedles(t *testing.T, files ...[]byte) storetest.Needles {
 		}
 	}
 	return n
-}
-
-// assertNoHits fails for every kind of needle found in data, and logs the
-// counts per kind.
-func assertNoHits(t *testing.T, what string, data []byte, n storetest.Needles) {
-	t.Helper()
-	hits := storetest.Hits(data, n)
-	kinds := make([]string, 0, len(hits))
-	for k := range hits {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		t.Logf("%s: %s: %d values sought, %d hits", what, k, len(n[k]), hits[k])
-		if hits[k] > 0 {
-			t.Errorf("%s: %d hits of %s, e.g. %q", what, hits[k], k, storetest.Found(data, n, k, 3))
-		}
-	}
 }

@@ -100,6 +100,24 @@ func Hits(data []byte, n Needles) map[string]int {
 	return out
 }
 
+// AssertNoHits fails tb for every kind of needle found in data, and logs
+// the count per kind (the figures of the issue that asked for this check).
+func AssertNoHits(tb testing.TB, what string, data []byte, n Needles) {
+	tb.Helper()
+	hits := Hits(data, n)
+	kinds := make([]string, 0, len(hits))
+	for k := range hits {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		tb.Logf("%s: %s: %d values sought, %d hits", what, k, len(n[k]), hits[k])
+		if hits[k] > 0 {
+			tb.Errorf("%s: %d hits of %s, e.g. %q", what, hits[k], k, Found(data, n, k, 3))
+		}
+	}
+}
+
 // Found returns up to max needles of the kind found in data, for messages.
 func Found(data []byte, n Needles, kind string, max int) []string {
 	var out []string
