@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/kofu-oss/kofu/internal/card"
 )
@@ -101,16 +100,12 @@ func (t *Tx) CardByID(ctx context.Context, id int64) (CardRecord, error) {
 // CardByNoticeNumber returns the card with the 交付通知書番号, or not_found.
 // The number is sealed: the card is found by its keyed hash.
 func (t *Tx) CardByNoticeNumber(ctx context.Context, notice string) (CardRecord, error) {
-	if t.keys == nil {
-		return CardRecord{}, errNoKeys()
+	var c conds
+	cond, err := c.blindCond(t.keys, "c.notice_hash", blindNotice, notice)
+	if err != nil {
+		return CardRecord{}, err
 	}
-	toks := t.keys.Tokens(blindInput(blindNotice, notice))
-	args := make([]any, len(toks))
-	marks := make([]string, len(toks))
-	for i, tok := range toks {
-		args[i], marks[i] = tok, "$"+itoa(i+1)
-	}
-	return t.cardOneArgs(ctx, `c.notice_hash IN (`+strings.Join(marks, ", ")+`)`, args...)
+	return t.cardOneArgs(ctx, cond, c.args...)
 }
 
 // CardByApplicationID returns the newest card of the application (a

@@ -62,14 +62,10 @@ func (c *conds) nameCandidates(q string, keys *fieldcrypt.Keyring) (string, erro
 }
 
 // errShortQuery is returned for a 1-character name query whose other
-// conditions leave more cards than a search decrypts (n; 0 when there are
-// no other conditions).
+// conditions leave more cards (n) than a search decrypts.
 func errShortQuery(n int) error {
-	msg := "氏名・フリガナは 2 文字以上で探してください。1 文字で探すときは、生年月日や状態などの条件と組み合わせてください。"
-	if n > 0 {
-		msg += fmt.Sprintf("（いまの条件では %d 件あり、%d 件以下に絞る必要があります）", n, NameOrderBound)
-	}
-	return apperr.New(apperr.Invalid, msg)
+	return apperr.New(apperr.Invalid, fmt.Sprintf("氏名・フリガナ 1 文字で探すときは、生年月日や状態などの条件と組み合わせて"+
+		"%d 件以下に絞ってください（いまの条件では %d 件）。", NameOrderBound, n))
 }
 
 // countMatches counts the cards of a search: from card_search alone when

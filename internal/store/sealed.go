@@ -90,15 +90,6 @@ func (t *Tx) blind(kind, v string) (sql.NullInt64, error) {
 	return sql.NullInt64{Int64: t.keys.Current().Token(blindInput(kind, v)), Valid: true}, nil
 }
 
-// blinds returns the keyed hash of an identifier under every key: a lookup
-// during a key change finds rows hashed under the old key and the new.
-func (t *Tx) blinds(kind, v string) ([]int64, error) {
-	if t.keys == nil {
-		return nil, errNoKeys()
-	}
-	return t.keys.Tokens(blindInput(kind, v)), nil
-}
-
 func blindInput(kind, v string) string { return "blind\x00" + kind + "\x00" + v }
 
 // blindCond returns "col IN (...)" over the hashes of v under every key,
