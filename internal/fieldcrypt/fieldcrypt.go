@@ -198,6 +198,9 @@ func (r *Keyring) Open(v, ad string) (string, error) {
 	return r.open(v, ad, ad)
 }
 
+// RowSealed reports whether v is a value of SealRow (under any key).
+func RowSealed(v string) bool { return strings.HasPrefix(v, rowPrefix) }
+
 // IsRowSealed reports whether v is a value of SealRow under the key id.
 func IsRowSealed(v, id string) bool { return strings.HasPrefix(v, rowPrefix+id+":") }
 

@@ -33,7 +33,7 @@ func (t *Tx) open(v, column, row string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	if !strings.HasPrefix(v, "enc2:") {
+	if !fieldcrypt.RowSealed(v) {
 		return "", fmt.Errorf("%w (%s)", ErrUnsealed, column)
 	}
 	if t.keys == nil {
@@ -53,7 +53,7 @@ func (t *Tx) openLegacy(v, legacyColumn, column, row string) (string, error) {
 	switch {
 	case fieldcrypt.KeyOf(v) == "":
 		return v, nil
-	case strings.HasPrefix(v, "enc2:"):
+	case fieldcrypt.RowSealed(v):
 		return t.open(v, column, row)
 	case t.keys == nil:
 		return "", fieldcrypt.ErrNoKey
