@@ -74,6 +74,9 @@ func (t *Tx) scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
 	s.open(&x.Name, "residents.name")
 	s.open(&x.NameKana, "residents.name_kana")
 	s.open(&x.BirthDate, "residents.birth_date")
+	s.open(&x.ReasonDetail, "reissues.reason_detail")
+	s.open(&x.FreeDetail, "reissues.free_detail")
+	s.open(&x.VoidReason, "reissues.void_reason")
 	c.open(&x.NoticeNumber, "cards.notice_number")
 	return x, errors.Join(s.err, c.err)
 }
@@ -95,11 +98,16 @@ func (t *Tx) NextReceiptNumber(ctx context.Context, fiscalYear int) (int, error)
 // InsertReissue stores a new reissue and sets its ID; a receipt number or
 // request key already used is a conflict.
 func (t *Tx) InsertReissue(ctx context.Context, x *Reissue) error {
+	s := t.rowSealer(x.ResidentID) // staff's words about a lost or damaged card; bound to the resident
+	detail, free := s.seal(x.ReasonDetail, "reissues.reason_detail"), s.seal(x.FreeDetail, "reissues.free_detail")
+	if s.err != nil {
+		return s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO reissues (resident_id, card_id, reason, reason_detail, chargeable,
 		free_reason, free_detail, certificate, fast_track, fee_type, card_amount, certificate_amount, amount,
 		receipt_number, received_on, created_at, actor_id, actor, request_key)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
-		x.ResidentID, nullID(x.CardID), x.Reason, x.ReasonDetail, x.Chargeable, x.FreeReason, x.FreeDetail,
+		x.ResidentID, nullID(x.CardID), x.Reason, detail, x.Chargeable, x.FreeReason, free,
 		x.Certificate, x.FastTrack, x.FeeType, x.CardAmount, x.CertificateAmount, x.Amount,
 		nullText(x.ReceiptNumber), x.ReceivedOn, millis(x.CreatedAt), nullID(x.ActorID), x.Actor,
 		nullText(x.RequestKey)).Scan(&x.ID)
@@ -109,9 +117,13 @@ func (t *Tx) InsertReissue(ctx context.Context, x *Reissue) error {
 // VoidReissue marks a reissue voided (取消); it reports false when the
 // reissue was voided already, so two voids never both count.
 func (t *Tx) VoidReissue(ctx context.Context, x *Reissue) (bool, error) {
+	reason, err := t.seal(x.VoidReason, "reissues.void_reason", rowKey(x.ResidentID))
+	if err != nil {
+		return false, err
+	}
 	res, err := t.exec(ctx, `UPDATE reissues SET voided = TRUE, void_reason = $1, voided_on = $2, voided_at = $3,
 		voider_id = $4, voider = $5 WHERE id = $6 AND NOT voided`,
-		x.VoidReason, x.VoidedOn, millis(x.VoidedAt), nullID(x.VoiderID), x.Voider, x.ID)
+		reason, x.VoidedOn, millis(x.VoidedAt), nullID(x.VoiderID), x.Voider, x.ID)
 	if err != nil {
 		return false, translate(err)
 	}
