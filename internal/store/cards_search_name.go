@@ -247,27 +247,81 @@ func (t *Tx) pageOf(ctx context.Context, cardIDs []int64, order string, f CardFi
 // searchBySQL answers a search with more than NameOrderBound matches with
 // SQL alone: a list that long cannot be ordered by the sealed names, so it
 // comes in card ID order (the order of arrival) when a name order was
-// asked for. The keyed hashes of a query up to 2 characters are exact; a
-// longer query's rare chance matches are not checked here.
+// asked for. The cards shown are checked against their decrypted names;
+// the total comes from the tokens and may count a few chance matches.
 func (t *Tx) searchBySQL(ctx context.Context, f CardFilter, where string, args []any, order string, total int) ([]CardRecord, int, error) {
 	if total <= f.Offset {
 		return []CardRecord{}, total, nil
 	}
+	// The page is read with spare rows, and the chance matches of the
+	// tokens (see GramBits) among them are dropped after decrypting, so
+	// every card shown holds the query; the total may count a few.
+	qkeys := queryKeys(f.Query)
+	spared := f
+	if len(qkeys) > 0 {
+		spared.Limit = f.limit() + pageSpare
+	}
+	var recs []CardRecord
+	var err error
 	if f.nameAlone() && f.byName() {
 		var c conds
 		sub, err := c.nameCandidates(f.Query, t.keys)
 		if err != nil {
 			return nil, 0, err
 		}
-		ids, err := t.idList(ctx, `SELECT card_id FROM (`+sub+`) m ORDER BY card_id`+f.page(), c.args)
+		ids, err := t.idList(ctx, `SELECT card_id FROM (`+sub+`) m ORDER BY card_id`+spared.page(), c.args)
 		if err != nil {
 			return nil, 0, err
 		}
-		recs, err := t.cardsByIDs(ctx, ids)
+		recs, err = t.cardsByIDs(ctx, ids)
+	} else {
+		recs, err = t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+order+spared.page(), args)
+	}
+	if err != nil || len(qkeys) == 0 {
 		return recs, total, err
 	}
-	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+order+f.page(), args)
-	return recs, total, err
+	if recs, err = t.keepRecords(ctx, recs, qkeys); err != nil {
+		return nil, 0, err
+	}
+	return recs[:min(len(recs), f.limit())], total, nil
+}
+
+// pageSpare is how many rows more than a page searchBySQL reads, to
+// replace the chance matches it drops.
+const pageSpare = 16
+
+// keepRecords drops the records whose card's search keys hold none of
+// qkeys.
+func (t *Tx) keepRecords(ctx context.Context, recs []CardRecord, qkeys []string) ([]CardRecord, error) {
+	if len(recs) == 0 {
+		return recs, nil
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = itoa64(r.ID) // IDs read from the database: safe to inline, as pageOf does
+	}
+	rows, err := t.query(ctx, `SELECT card_id, name_key, kana_key FROM card_names WHERE card_id IN (`+strings.Join(ids, ",")+`)`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	match := make(map[int64]bool, len(recs))
+	for rows.Next() {
+		var id int64
+		var name, kana string
+		if err := rows.Scan(&id, &name, &kana); err != nil {
+			return nil, err
+		}
+		keys, err := t.openKeys("card_names", id, name, kana)
+		if err != nil {
+			return nil, err
+		}
+		match[id] = keys.matches(qkeys)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(recs, func(r CardRecord) bool { return !match[r.ID] }), nil
 }
 
 // nameAlone reports whether the name query is the search's only condition
