@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -19,11 +21,18 @@ func (e env) migrate(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return errSilent
 	}
+	// Migration 0016 seals the personal data already in the database:
+	// it needs the data key when there is any.
+	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	if err != nil && !errors.Is(err, fieldcrypt.ErrNoKey) {
+		return err
+	}
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.UseKeys(keys)
 	if *dry {
 		return e.pendingMigrations(ctx, db)
 	}

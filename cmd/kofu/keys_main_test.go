@@ -120,8 +120,8 @@ func TestDemoCityIsNotReadableInTheDatabaseFiles(t *testing.T) {
 				t.Fatalf("demo cards: %d, %v", len(recs), err)
 			}
 			data := storetest.StoredTableBytes(t, e, dsn)
-			if !bytes.Contains(data, []byte(recs[0].NoticeNumber)) {
-				t.Fatal("control: a notice number is not in the bytes read")
+			if !bytes.Contains(data, []byte(recs[0].Box)) {
+				t.Fatal("control: a box name is not in the bytes read")
 			}
 			leaks := 0
 			for _, r := range recs {

@@ -24,6 +24,11 @@ var (
 		{"陽菜", "ヒナ"}, {"大輔", "ダイスケ"}, {"結衣", "ユイ"}, {"直美", "ナオミ"}, {"隆", "タカシ"},
 	}
 	towns = []string{"三輪", "東本庄", "けやき台", "ゆりのき台", "富士が丘", "狭間が丘", "天神", "駅前町"}
+	// demoRemarks are the staff remarks (備考) of some demo cards: the kind
+	// of personal note a ledger holds, sealed like the names.
+	demoRemarks = []string{"", "", "", "", "", "", "", "", "", "", "", "",
+		"本人は車椅子を利用、1階窓口で交付", "代理人（長女）が受取予定", "電話で来庁日を調整中（平日午後のみ）",
+		"通知書を紛失したと電話あり、再送を検討"}
 )
 
 // SeedCards fills an empty ledger with fictional cards in every status, so
@@ -76,7 +81,7 @@ func demoCard(rng *rand.Rand, i int, status card.Status, now time.Time) store.Ca
 	c.Card = store.Card{IssueDate: delivery.AddDate(0, 0, -7).Format("2006-01-02"),
 		ExpiryDate: delivery.AddDate(10, 0, 0).Format("2006-01-02"), Certificate: ptr(i%9 != 0),
 		DeliveryDate: delivery.Format("2006-01-02"), Box: fmt.Sprintf("D%03d", i/50), Status: status, Flags: []string{},
-		StorageLocation: demoLocation(i), CreatedAt: now}
+		StorageLocation: demoLocation(i), Remarks: demoRemarks[i%len(demoRemarks)], CreatedAt: now}
 	if method == card.MethodCounter {
 		c.NoticeNumber = fmt.Sprintf("D%c%d-%06d", 'A'+rune(i%26), i%10, 100000+i)
 	}

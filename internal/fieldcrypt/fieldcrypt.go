@@ -6,10 +6,12 @@
 // and keeps the pure-Go SQLite driver.
 //
 // A field is sealed with AES-256-GCM under a key derived from the 32-byte
-// master key; the stored text names the key ("enc1:<key id>:<base64>") so
+// master key; the stored text names the key ("enc2:<key id>:<base64>") so
 // that several keys can be accepted while data is re-encrypted under a new
-// one. The associated data names the table and column, so a ciphertext moved
-// to another column does not open.
+// one. The associated data names the table, the column and the row
+// (SealRow), so a ciphertext moved to another column or another row does
+// not open. Values of the first format ("enc1:", bound to the column only)
+// are still opened by Open, for what was sealed before rows were bound.
 //
 // Searches use keyed hashes (HMAC-SHA256 under a second derived key) of
 // fragments of the normalised name, cut to 64 bits: equal fragments give
@@ -37,8 +39,12 @@ import (
 // KeySize is the length of a master key in bytes.
 const KeySize = 32
 
-// prefix marks a sealed value; values without it are legacy plaintext.
-const prefix = "enc1:"
+// prefix marks a value bound to its column only (Seal); rowPrefix a value
+// bound to its row too (SealRow). Values without either are plaintext.
+const (
+	prefix    = "enc1:"
+	rowPrefix = "enc2:"
+)
 
 // ErrUnknownKey is returned for a value sealed under a key the keyring does
 // not hold: the wrong key was given.
@@ -160,9 +166,17 @@ func (r *Keyring) key(id string) *Key {
 	return nil
 }
 
-// Seal encrypts s under the current key, bound to ad (table and column).
-// The empty string stays empty: it holds nothing to hide.
-func (r *Keyring) Seal(s, ad string) string {
+// Seal encrypts s under the current key, bound to ad (a purpose, or a
+// table and column). The empty string stays empty: it holds nothing to hide.
+func (r *Keyring) Seal(s, ad string) string { return r.seal(prefix, s, ad) }
+
+// SealRow encrypts s under the current key, bound to ad (table and column)
+// and to row (the row's key): it opens only with OpenRow of the same row.
+func (r *Keyring) SealRow(s, ad, row string) string { return r.seal(rowPrefix, s, rowAD(ad, row)) }
+
+func rowAD(ad, row string) string { return "row\x00" + ad + "\x00" + row }
+
+func (r *Keyring) seal(pfx, s, ad string) string {
 	if s == "" {
 		return ""
 	}
@@ -170,16 +184,45 @@ func (r *Keyring) Seal(s, ad string) string {
 	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(s)+k.aead.Overhead())
 	rand.Read(nonce)
 	out := k.aead.Seal(nonce, nonce, []byte(s), []byte(ad))
-	return prefix + k.id + ":" + base64.RawStdEncoding.EncodeToString(out)
+	return pfx + k.id + ":" + base64.RawStdEncoding.EncodeToString(out)
+}
+
+// ErrNotRowSealed is returned by OpenRow for a value that is not bound to
+// a row: plaintext, or a value sealed for another purpose and copied here.
+var ErrNotRowSealed = errors.New("行に結び付けて暗号化された値ではありません")
+
+// OpenRow decrypts a value sealed by SealRow for the same column and row.
+func (r *Keyring) OpenRow(v, ad, row string) (string, error) {
+	if !strings.HasPrefix(v, rowPrefix) {
+		return "", ErrNotRowSealed
+	}
+	return r.open(v, rowAD(ad, row), ad)
 }
 
 // Open decrypts a value sealed by Seal. A value without the marker is
 // plaintext written before encryption was enabled and is returned as is.
 func (r *Keyring) Open(v, ad string) (string, error) {
-	id, body, ok := split(v)
-	if !ok {
+	if _, _, ok := split(v); !ok {
 		return v, nil
 	}
+	if strings.HasPrefix(v, rowPrefix) {
+		return "", fmt.Errorf("暗号化された値を復号できません (%s): 別の欄の値です", ad)
+	}
+	return r.open(v, ad, ad)
+}
+
+// RowSealed reports whether v is a value of SealRow (under any key).
+func RowSealed(v string) bool { return strings.HasPrefix(v, rowPrefix) }
+
+// IsRowSealed reports whether v is a value of SealRow under the key id.
+func IsRowSealed(v, id string) bool { return strings.HasPrefix(v, rowPrefix+id+":") }
+
+// RowPrefix is the start of every value SealRow writes under the key id,
+// for SQL that looks for values under other keys (LIKE RowPrefix(id)+"%").
+func RowPrefix(id string) string { return rowPrefix + id + ":" }
+
+func (r *Keyring) open(v, ad, what string) (string, error) {
+	id, body, _ := split(v)
 	k := r.key(id)
 	if k == nil {
 		return "", ErrUnknownKey
@@ -187,11 +230,11 @@ func (r *Keyring) Open(v, ad string) (string, error) {
 	raw, err := base64.RawStdEncoding.DecodeString(body)
 	n := k.aead.NonceSize()
 	if err != nil || len(raw) < n {
-		return "", fmt.Errorf("暗号化された値が壊れています (%s)", ad)
+		return "", fmt.Errorf("暗号化された値が壊れています (%s)", what)
 	}
 	plain, err := k.aead.Open(nil, raw[:n], raw[n:], []byte(ad))
 	if err != nil {
-		return "", fmt.Errorf("暗号化された値を復号できません (%s): 改ざんされたか、別の欄の値です", ad)
+		return "", fmt.Errorf("暗号化された値を復号できません (%s): 改ざんされたか、別の欄か別の行の値です", what)
 	}
 	return string(plain), nil
 }
@@ -205,7 +248,9 @@ func KeyOf(v string) string {
 func split(v string) (id, body string, ok bool) {
 	rest, ok := strings.CutPrefix(v, prefix)
 	if !ok {
-		return "", "", false
+		if rest, ok = strings.CutPrefix(v, rowPrefix); !ok {
+			return "", "", false
+		}
 	}
 	return strings.Cut(rest, ":")
 }

@@ -120,3 +120,28 @@ func TestDocumentKeyIsDerivedPerMasterKey(t *testing.T) {
 		t.Fatal("the returned key is the key's own memory")
 	}
 }
+
+func TestRowSealedValueOpensOnlyInItsRow(t *testing.T) {
+	r := fieldcrypt.NewKeyring(mustKey(t))
+	v := r.SealRow("1982-05-06", "residents.birth_date", "17")
+	if !strings.HasPrefix(v, "enc2:") || strings.Contains(v, "1982") {
+		t.Fatalf("sealed as %q", v)
+	}
+	if got, err := r.OpenRow(v, "residents.birth_date", "17"); err != nil || got != "1982-05-06" {
+		t.Fatalf("open in its row: %q %v", got, err)
+	}
+	if _, err := r.OpenRow(v, "residents.birth_date", "18"); err == nil {
+		t.Error("opened in another row")
+	}
+	if _, err := r.OpenRow(v, "residents.name", "17"); err == nil {
+		t.Error("opened in another column")
+	}
+	if _, err := r.Open(v, "residents.birth_date"); err == nil {
+		t.Error("a row-bound value opened as a column-bound one")
+	}
+	for _, planted := range []string{"1982-05-06", r.Seal("1982-05-06", "residents.birth_date")} {
+		if _, err := r.OpenRow(planted, "residents.birth_date", "17"); !errors.Is(err, fieldcrypt.ErrNotRowSealed) {
+			t.Errorf("OpenRow(%q): %v", planted, err)
+		}
+	}
+}

@@ -19,12 +19,19 @@ func (s *Service) Lookup(ctx context.Context, p auth.Principal, m auth.Meta, q, 
 		if out, err = tx.RegisterResidents(ctx, q, birth, 200); err != nil {
 			return err
 		}
+		// The typed name, the birth date and the 宛名番号 shown are personal
+		// data: the audit entry keeps them sealed (the log viewer opens them).
 		numbers := make([]string, len(out))
 		for i, r := range out {
-			numbers[i] = r.ResidentNumber
+			if numbers[i], err = tx.Seal(r.ResidentNumber, "audit_log.q"); err != nil {
+				return err
+			}
 		}
-		sealedQ, err := tx.Seal(q, "audit_log.q") // the typed name is personal data
+		sealedQ, err := tx.Seal(q, "audit_log.q")
 		if err != nil {
+			return err
+		}
+		if birth, err = tx.Seal(birth, "audit_log.q"); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "juki.searched", Target: "register",

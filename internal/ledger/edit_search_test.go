@@ -116,8 +116,19 @@ func TestSearchNormalisesInputAndRecordsIt(t *testing.T) {
 		}
 		det := detailOf(t, entries[0])
 		filter := det["filter"].(map[string]any)
-		if filter["notice_number"] != "ａ１ｂ１２３４５６" || det["total"] != 1.0 || !slices.Equal(det["card_ids"].([]any), []any{float64(a.ID)}) {
-			t.Errorf("audit detail %v", det)
+		notice, _ := filter["notice_number"].(string)
+		if !strings.HasPrefix(notice, "enc1:") || det["total"] != 1.0 || !slices.Equal(det["card_ids"].([]any), []any{float64(a.ID)}) {
+			t.Errorf("audit detail %v", det) // the typed notice number is kept sealed
+		}
+		err := db.View(ctx, func(tx *store.Tx) error {
+			typed, err := tx.Open(notice, "audit_log.q")
+			if err != nil || typed != "ａ１ｂ１２３４５６" {
+				t.Errorf("the sealed notice number opens as %q, %v", typed, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		if strings.Contains(entries[3].Detail, "三輪") || strings.Contains(entries[3].Detail, "ナオミ") {
 			t.Errorf("search entry names residents: %s", entries[3].Detail)

@@ -65,11 +65,14 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, m auth.Meta, q Q
 		return Result{}, err
 	}
 	// Searching holds no write lock; only the audit entry needs one.
-	// The typed name is personal data: the audit entry keeps it sealed.
+	// The typed name, notice number, birth date and remark are personal
+	// data: the audit entry keeps them sealed (the log viewer opens them).
 	err = s.db.Update(ctx, func(tx *store.Tx) (err error) {
 		sealed := q
-		if sealed.Q, err = tx.Seal(q.Q, "audit_log.q"); err != nil {
-			return err
+		for _, v := range []*string{&sealed.Q, &sealed.NoticeNumber, &sealed.BirthDate, &sealed.Remarks} {
+			if *v, err = tx.Seal(*v, "audit_log.q"); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, p, m, "card.searched", "cards", searchDetail(sealed, res))
 	})

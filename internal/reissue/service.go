@@ -258,8 +258,12 @@ func (s *Service) Void(ctx context.Context, p auth.Principal, m auth.Meta, id in
 			return apperr.New(apperr.Conflict, "この再交付はすでに取り消されています。")
 		}
 		x.Voided = true
+		sealed, err := tx.Seal(reason, "audit_log.q") // staff's words may be personal: sealed, as the log viewer opens them
+		if err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, m, "reissue.voided", residentTarget(x.ResidentID), map[string]any{
-			"reissue_id": x.ID, "receipt_number": x.ReceiptNumber, "amount": x.Amount, "reason": reason})
+			"reissue_id": x.ID, "receipt_number": x.ReceiptNumber, "amount": x.Amount, "reason": sealed})
 	})
 	return x, err
 }
@@ -336,8 +340,14 @@ func (s *Service) List(ctx context.Context, p auth.Principal, m auth.Meta, f Fil
 	if err != nil {
 		return nil, err
 	}
-	return out, s.logRead(ctx, p, m, "reissue.listed", "reissues", map[string]any{
-		"resident_number": f.ResidentNumber, "from": f.From, "to": f.To, "reason": f.Reason, "fee_type": f.FeeType, "status": f.Status, "count": len(out)})
+	return out, s.db.Update(ctx, func(tx *store.Tx) error {
+		number, err := tx.Seal(f.ResidentNumber, "audit_log.q") // a 宛名番号 is kept sealed, as the log viewer opens it
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, m, "reissue.listed", "reissues", map[string]any{
+			"resident_number": number, "from": f.From, "to": f.To, "reason": f.Reason, "fee_type": f.FeeType, "status": f.Status, "count": len(out)})
+	})
 }
 
 // History is one resident's reissues, oldest first.

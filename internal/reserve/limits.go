@@ -2,8 +2,6 @@ package reserve
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 	"strings"
 	"time"
@@ -79,7 +77,11 @@ func hitLimits(ctx context.Context, tx *store.Tx, st booking.Settings, m auth.Me
 	buckets := []bucketLimit{{bucket: "ip:" + m.IP, window: time.Minute, max: st.PublicRateLimitPerMinute}}
 	var byNotice []bucketLimit
 	for _, n := range notices {
-		byNotice = append(byNotice, bucketLimit{bucket: hashedBucket("notice", n), window: time.Hour, max: st.NoticeAttempts(), provable: true})
+		bucket, err := tx.Pseudonym("rate-limit notice", n)
+		if err != nil {
+			return nil, err
+		}
+		byNotice = append(byNotice, bucketLimit{bucket: "notice:" + bucket, window: time.Hour, max: st.NoticeAttempts(), provable: true})
 	}
 	// In one order everywhere: a booking holds these rows until it commits,
 	// and two families naming the same cards must not wait on each other
@@ -114,13 +116,6 @@ func hitAll(ctx context.Context, tx *store.Tx, buckets []bucketLimit, proved boo
 		refused.Provable = provable
 	}
 	return refused, nil
-}
-
-// hashedBucket names the bucket of a value that is not stored as it is
-// (a notice number): the kind and a SHA-256 prefix.
-func hashedBucket(kind, value string) string {
-	sum := sha256.Sum256([]byte(value))
-	return kind + ":" + hex.EncodeToString(sum[:16])
 }
 
 // ceilSecond rounds d up to whole seconds, at least one, as Retry-After

@@ -3,6 +3,9 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,7 +131,7 @@ func TestPersonalDataIsNotReadableInTheDatabaseFiles(t *testing.T) {
 			if got.Resident.Name != secretName || got.Resident.Address != secretAddress {
 				t.Fatalf("read back %q %q", got.Resident.Name, got.Resident.Address)
 			}
-			for _, q := range []string{"鷺宮", "ランマル", "さぎのみや", "蘭"} {
+			for _, q := range []string{"鷺宮", "ランマル", "さぎのみや", "蘭丸"} {
 				if recs, _ := mustSearch(t, db, store.CardFilter{Query: q}); len(recs) != 1 || recs[0].ID != rec.ID {
 					t.Errorf("search %q found %d cards", q, len(recs))
 				}
@@ -185,4 +188,59 @@ func TestNameSearchDropsChanceMatchesOfPieces(t *testing.T) {
 			t.Errorf("chance match kept with another sort: %d", n)
 		}
 	})
+}
+
+// Someone who can write to the database but has no key cannot plant a
+// value: a personal column holding anything but a sealed value is refused
+// when read, not shown as if the city had written it.
+func TestPlantedPlaintextIsRefused(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			db, dsn := openAtRest(t, e)
+			raw := sqlOpen(t, e, dsn)
+			for i, stmt := range []string{
+				`UPDATE cards SET notice_number = 'Z9Z-000001' WHERE id = $1`,
+				`UPDATE cards SET remarks = '偽の備考' WHERE id = $1`,
+				`UPDATE residents SET birth_date = '1990-01-01' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
+				`UPDATE residents SET name = '偽名　太郎' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
+			} {
+				rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 100 + i, Notice: fmt.Sprintf("Z9Z-%06d", 100+i), Remarks: "本物"})
+				if _, err := raw.Exec(stmt, rec.ID); err != nil {
+					t.Fatal(err)
+				}
+				err := db.View(ctx, func(tx *store.Tx) error { _, err := tx.CardByID(ctx, rec.ID); return err })
+				if !errors.Is(err, store.ErrUnsealed) {
+					t.Errorf("after %s: read gives %v", stmt, err)
+				}
+			}
+		})
+	}
+}
+
+// Someone who can write to the database cannot move a sealed value to
+// another row: a value is bound to its row, so a birth date or a notice
+// number copied from one resident or card to another does not open.
+func TestSealedValueMovedToAnotherRowIsRefused(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			db, dsn := openAtRest(t, e)
+			raw := sqlOpen(t, e, dsn)
+			for i, stmt := range []string{
+				`UPDATE cards SET remarks = (SELECT remarks FROM cards WHERE id = $1) WHERE id = $2`,
+				`UPDATE residents SET birth_date = (SELECT r.birth_date FROM residents r JOIN applications x ON x.resident_id = r.id
+					JOIN cards c ON c.application_ref = x.id WHERE c.id = $1)
+				WHERE id = (SELECT x.resident_id FROM applications x JOIN cards c ON c.application_ref = x.id WHERE c.id = $2)`,
+			} {
+				a := ledgertest.MustCard(t, db, ledgertest.Seed{App: 10 + 2*i, Notice: fmt.Sprintf("A01-%06d", 2*i), Remarks: "甲"})
+				b := ledgertest.MustCard(t, db, ledgertest.Seed{App: 11 + 2*i, Notice: fmt.Sprintf("A01-%06d", 2*i+1), Remarks: "乙"})
+				if _, err := raw.Exec(stmt, a.ID, b.ID); err != nil {
+					t.Fatal(err)
+				}
+				err := db.View(ctx, func(tx *store.Tx) error { _, err := tx.CardByID(ctx, b.ID); return err })
+				if err == nil {
+					t.Errorf("after %s: the moved value opened in the other row", strings.Fields(stmt)[3])
+				}
+			}
+		})
+	}
 }

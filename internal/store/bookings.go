@@ -196,9 +196,10 @@ func (t *Tx) bookingOne(ctx context.Context, cond string, arg any) (Booking, err
 	return b, err
 }
 
-// sealContact seals a booking's e-mail address and telephone number.
+// sealContact seals a booking's e-mail address and telephone number,
+// bound to the booking's code (unique, and known before the insert).
 func (t *Tx) sealContact(b Booking) (email, phone string, err error) {
-	s := sealer{t: t}
+	s := sealer{t: t, row: b.Code}
 	email, phone = s.seal(b.Email, "bookings.email"), s.seal(b.Phone, "bookings.phone")
 	return email, phone, s.err
 }
@@ -215,7 +216,7 @@ func (t *Tx) scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 	if err != nil {
 		return b, err
 	}
-	s := sealer{t: t}
+	s := sealer{t: t, row: b.Code}
 	s.open(&b.Email, "bookings.email")
 	s.open(&b.Phone, "bookings.phone")
 	return b, s.err
@@ -226,18 +227,23 @@ func (t *Tx) scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 // is refused as already_booked by the unique indexes.
 func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
 	docs, items := listJSON(p.Documents), listJSON(p.ItemsReturned)
-	s := sealer{t: t}
+	id, err := t.nextID(ctx, "booking_people")
+	if err != nil {
+		return err
+	}
+	p.ID = id
+	s := t.rowSealer(p.ID)
 	name, kana, birth := s.seal(p.Name, "booking_people.name"), s.seal(p.NameKana, "booking_people.name_kana"),
 		s.seal(p.BirthDate, "booking_people.birth_date")
+	notice, note := s.seal(p.NoticeNumber, "booking_people.notice_number"), s.seal(p.Note, "booking_people.note")
 	if s.err != nil {
 		return s.err
 	}
-	err := t.queryRow(ctx, `INSERT INTO booking_people (booking_id, seq, service, card_id, person_key,
+	_, err = t.exec(ctx, `INSERT INTO booking_people (id, booking_id, seq, service, card_id, person_key,
 		notice_number, name, name_kana, birth_date, status, done_at, done_by, attendance, documents,
-		items_returned, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-		RETURNING id`,
-		p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, p.NoticeNumber, name, kana,
-		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, p.Note).Scan(&p.ID)
+		items_returned, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		p.ID, p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, notice, name, kana,
+		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, note)
 	if isUniqueViolation(err) {
 		return apperr.Wrap(CodeAlreadyBooked, "すでに予約があります。予約の確認・変更・取り消しは予約番号から行ってください。", err)
 	}
@@ -262,17 +268,21 @@ func (t *Tx) BookingPeople(ctx context.Context, id int64) ([]BookingPerson, erro
 // UpdateBookingPerson writes a person's status and what was recorded when
 // the person was served.
 func (t *Tx) UpdateBookingPerson(ctx context.Context, p BookingPerson) error {
+	note, err := t.seal(p.Note, "booking_people.note", rowKey(p.ID))
+	if err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `UPDATE booking_people SET status = $2, done_at = $3, done_by = $4,
 		attendance = $5, documents = $6, items_returned = $7, note = $8 WHERE id = $1`,
 		p.ID, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, listJSON(p.Documents),
-		listJSON(p.ItemsReturned), p.Note)
+		listJSON(p.ItemsReturned), note)
 	return affectedOne(res, err)
 }
 
 const personColumns = `p.id, p.booking_id, p.seq, p.service, COALESCE(p.card_id, 0), p.person_key,
 	p.notice_number, p.name, p.name_kana, p.birth_date, p.status, p.done_at, p.done_by, p.attendance,
 	p.documents, p.items_returned, p.note,
-	c.status, c.box, c.storage_location, r.name, r.name_kana, r.birth_date,
+	c.status, c.box, c.storage_location, COALESCE(r.id, 0), r.name, r.name_kana, r.birth_date,
 	(SELECT COUNT(*) FROM booking_people x WHERE x.card_id = p.card_id AND x.status = 'no_show')`
 
 // personFrom joins each person to the card and resident, when there is one.
@@ -308,9 +318,10 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	var docs, items string
 	var cardStatus, box, storage, name, kana, birth sql.NullString
 	var noShows int
+	var residentID int64
 	err := row.Scan(&p.ID, &p.BookingID, &p.Seq, &p.Service, &p.CardID, &p.PersonKey, &p.NoticeNumber,
 		&p.Name, &p.NameKana, &p.BirthDate, &p.Status, &done, &p.DoneBy, &p.Attendance, &docs, &items,
-		&p.Note, &cardStatus, &box, &storage, &name, &kana, &birth, &noShows)
+		&p.Note, &cardStatus, &box, &storage, &residentID, &name, &kana, &birth, &noShows)
 	if err != nil {
 		return p, err
 	}
@@ -321,16 +332,21 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	if err := json.Unmarshal([]byte(items), &p.ItemsReturned); err != nil {
 		return p, err
 	}
-	s := sealer{t: t}
+	s := t.rowSealer(p.ID)
 	s.open(&p.Name, "booking_people.name")
 	s.open(&p.NameKana, "booking_people.name_kana")
 	s.open(&p.BirthDate, "booking_people.birth_date")
+	s.open(&p.NoticeNumber, "booking_people.notice_number")
+	s.open(&p.Note, "booking_people.note")
 	if p.CardID != 0 {
 		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
 			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
 			BirthDate: birth.String, NoShows: noShows}
-		s.open(&p.Card.Name, "residents.name")
-		s.open(&p.Card.NameKana, "residents.name_kana")
+		r := t.rowSealer(residentID)
+		r.open(&p.Card.Name, "residents.name")
+		r.open(&p.Card.NameKana, "residents.name_kana")
+		r.open(&p.Card.BirthDate, "residents.birth_date")
+		s.err = errors.Join(s.err, r.err)
 	}
 	return p, s.err
 }

@@ -174,6 +174,18 @@ func (t *Tx) anyOf(col string, vals []string) (string, []any) {
 	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
 }
 
+// anyOfInt64 is anyOf for numbers.
+func (t *Tx) anyOfInt64(col string, vals []int64) (string, []any) {
+	if !t.d.positional {
+		return col + " = ANY($1::bigint[])", []any{vals}
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+}
+
 // maxInList bounds the values of one anyOf list, far below SQLite's
 // limit of 32,766 parameters.
 const maxInList = 1000

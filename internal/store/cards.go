@@ -72,45 +72,90 @@ const residentColumns = `resident_number, name, name_kana, name_key, kana_key, b
 	postal_code, address, has_gaiji`
 
 // InsertResident stores a new resident with its search keys and sets its ID.
-// The name, reading, postal code, address and search keys are sealed.
+// Every personal field is sealed; the 宛名番号 and the birth date also get
+// keyed hashes for exact lookups.
 func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
+	id, err := t.nextID(ctx, "residents")
+	if err != nil {
+		return err
+	}
+	r.ID = id
 	v, err := t.sealResident(*r)
 	if err != nil {
 		return err
 	}
-	err = t.queryRow(ctx, `INSERT INTO residents (`+residentColumns+`, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-		nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey, r.BirthDate, r.Sex,
-		v.postal, v.address, r.HasGaiji, millis(r.CreatedAt)).Scan(&r.ID)
+	_, err = t.exec(ctx, `INSERT INTO residents (id, `+residentColumns+`, number_hash, birth_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey, v.birth, v.sex,
+		v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt))
 	r.UpdatedAt = r.CreatedAt
 	return translate(err)
 }
 
-// sealedResident holds the sealed personal fields of a resident row.
+// sealedResident holds the sealed personal fields of a resident row and
+// the keyed hashes of its 宛名番号 and birth date.
 type sealedResident struct {
-	name, kana, nameKey, kanaKey, postal, address string
-	keys                                          searchKeys
+	number, name, kana, nameKey, kanaKey, birth, sex, postal, address string
+	numberHash, birthHash                                             sql.NullInt64
+	keys                                                              searchKeys
 }
 
 func (t *Tx) sealResident(r Resident) (sealedResident, error) {
 	keys := keysOf(r.Name, r.NameKana)
-	s := sealer{t: t}
+	s := t.rowSealer(r.ID)
 	v := sealedResident{
-		name: s.seal(r.Name, "residents.name"), kana: s.seal(r.NameKana, "residents.name_kana"),
+		number: s.seal(r.ResidentNumber, "residents.resident_number"),
+		name:   s.seal(r.Name, "residents.name"), kana: s.seal(r.NameKana, "residents.name_kana"),
 		nameKey: s.seal(keys.name, "residents.name_key"), kanaKey: s.seal(keys.kana, "residents.kana_key"),
+		birth: s.seal(r.BirthDate, "residents.birth_date"), sex: s.seal(sexCode(r.Sex), "residents.sex"),
 		postal: s.seal(r.PostalCode, "residents.postal_code"), address: s.seal(r.Address, "residents.address"),
 		keys: keys,
 	}
-	return v, s.err
+	if s.err != nil {
+		return v, s.err
+	}
+	var err error
+	if v.numberHash, err = t.blind(blindResident, r.ResidentNumber); err != nil {
+		return v, err
+	}
+	v.birthHash, err = t.blind(blindBirth, r.BirthDate)
+	return v, err
+}
+
+// sexCode is what residents.sex seals: one letter, so that the length of
+// the sealed value does not tell "male" from "female".
+func sexCode(sex string) string {
+	switch sex {
+	case "male":
+		return "m"
+	case "female":
+		return "f"
+	}
+	return sex
+}
+
+// sexOf reverses sexCode.
+func sexOf(code string) string {
+	switch code {
+	case "m":
+		return "male"
+	case "f":
+		return "female"
+	}
+	return code
 }
 
 // openResident decrypts the sealed fields of a scanned resident in place.
 func (t *Tx) openResident(r *Resident) error {
-	s := sealer{t: t}
+	s := t.rowSealer(r.ID)
+	s.open(&r.ResidentNumber, "residents.resident_number")
 	s.open(&r.Name, "residents.name")
 	s.open(&r.NameKana, "residents.name_kana")
+	s.open(&r.BirthDate, "residents.birth_date")
+	s.open(&r.Sex, "residents.sex")
 	s.open(&r.PostalCode, "residents.postal_code")
 	s.open(&r.Address, "residents.address")
+	r.Sex = sexOf(r.Sex)
 	return s.err
 }
 
@@ -122,7 +167,7 @@ func (t *Tx) UpdateResident(ctx context.Context, r Resident, now time.Time) erro
 	if err != nil {
 		return translate(err)
 	}
-	old, err := t.openKeys(sealedName, sealedKana)
+	old, err := t.openKeys("residents", r.ID, sealedName, sealedKana)
 	if err != nil {
 		return err
 	}
@@ -132,9 +177,9 @@ func (t *Tx) UpdateResident(ctx context.Context, r Resident, now time.Time) erro
 	}
 	_, err = t.exec(ctx, `UPDATE residents SET resident_number = $2, name = $3, name_kana = $4,
 		name_key = $5, kana_key = $6, birth_date = $7, sex = $8, postal_code = $9, address = $10,
-		has_gaiji = $11, updated_at = $12 WHERE id = $1`,
-		r.ID, nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey, r.BirthDate, r.Sex,
-		v.postal, v.address, r.HasGaiji, millis(now))
+		has_gaiji = $11, number_hash = $12, birth_hash = $13, updated_at = $14 WHERE id = $1`,
+		r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey, v.birth, v.sex,
+		v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(now))
 	if err != nil || old == v.keys {
 		return translate(err)
 	}
@@ -143,8 +188,13 @@ func (t *Tx) UpdateResident(ctx context.Context, r Resident, now time.Time) erro
 
 // ResidentByNumber returns the resident with the 宛名番号, or not_found.
 func (t *Tx) ResidentByNumber(ctx context.Context, number string) (Resident, error) {
+	var c conds
+	cond, err := c.blindCond(t.keys, "number_hash", blindResident, number)
+	if err != nil {
+		return Resident{}, err
+	}
 	r, err := scanResident(t.queryRow(ctx, `SELECT id, `+residentColumns+`, created_at, updated_at
-		FROM residents WHERE resident_number = $1`, number))
+		FROM residents WHERE `+cond, c.args...))
 	if err != nil {
 		return r, translate(err)
 	}
@@ -187,18 +237,23 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 		return apperr.New(apperr.Invalid, "カードの状態が正しくありません。")
 	}
 	c.Version, c.UpdatedAt = 1, c.CreatedAt
-	raw, err := t.sealBytes(c.RawRow, "cards.raw_row") // the imported line holds the name and address
+	id, err := t.nextID(ctx, "cards")
 	if err != nil {
 		return err
 	}
-	err = t.queryRow(ctx, `INSERT INTO cards (application_ref, notice_number, issue_date, expiry_date,
+	c.ID = id
+	v, err := t.sealCard(*c)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO cards (id, application_ref, notice_number, notice_hash, issue_date, expiry_date,
 		certificate, delivery_date, box, storage_location, status, held_from, cancel_reason, flags,
 		remarks, raw_row, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1) RETURNING id`,
-		c.ApplicationRef, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1)`,
+		c.ID, c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
 		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
-		c.Remarks, raw, millis(c.CreatedAt)).Scan(&c.ID)
+		v.remarks, v.raw, millis(c.CreatedAt))
 	if err != nil {
 		return translate(err)
 	}
@@ -209,15 +264,19 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 // c.Version, then advances c.Version. A changed version is a conflict: some
 // other change came first and the caller acted on stale data.
 func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
-	res, err := t.exec(ctx, `UPDATE cards SET notice_number = $3, issue_date = $4, expiry_date = $5,
-		certificate = $6, delivery_date = $7, box = $8, storage_location = $9, status = $10,
-		held_from = $11, cancel_reason = $12, flags = $13, remarks = $14, updated_at = $15,
+	v, err := t.sealCard(Card{ID: c.ID, NoticeNumber: c.NoticeNumber, Remarks: c.Remarks})
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE cards SET notice_number = $3, notice_hash = $4, issue_date = $5, expiry_date = $6,
+		certificate = $7, delivery_date = $8, box = $9, storage_location = $10, status = $11,
+		held_from = $12, cancel_reason = $13, flags = $14, remarks = $15, updated_at = $16,
 		version = version + 1
 		WHERE id = $1 AND version = $2`,
-		c.ID, c.Version, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+		c.ID, c.Version, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
 		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
-		c.Remarks, millis(now))
+		v.remarks, millis(now))
 	if err := affectedOne(res, err); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return apperr.New(apperr.Conflict, "このカードは他の操作で更新されました。画面を開き直してからもう一度操作してください。")
@@ -227,6 +286,37 @@ func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
 	c.Version++
 	c.UpdatedAt = fromMillis(millis(now))
 	return nil
+}
+
+// sealedCard holds the sealed fields of a card row.
+type sealedCard struct {
+	notice, remarks string
+	noticeHash      sql.NullInt64
+	raw             []byte
+}
+
+// sealCard seals the notice number (a lookup key: it gets a keyed hash),
+// the staff remarks and the imported row of a card.
+func (t *Tx) sealCard(c Card) (sealedCard, error) {
+	s := t.rowSealer(c.ID)
+	v := sealedCard{notice: s.seal(c.NoticeNumber, "cards.notice_number"), remarks: s.seal(c.Remarks, "cards.remarks")}
+	if s.err != nil {
+		return v, s.err
+	}
+	var err error
+	if v.raw, err = t.sealBytes(c.RawRow, "cards.raw_row", rowKey(c.ID)); err != nil { // the imported line holds the name and address
+		return v, err
+	}
+	v.noticeHash, err = t.blind(blindNotice, c.NoticeNumber)
+	return v, err
+}
+
+// openCard decrypts the sealed fields of a scanned card in place.
+func (t *Tx) openCard(c *Card) error {
+	s := t.rowSealer(c.ID)
+	s.open(&c.NoticeNumber, "cards.notice_number")
+	s.open(&c.Remarks, "cards.remarks")
+	return s.err
 }
 
 // affectedOne turns "no row changed" into not_found.

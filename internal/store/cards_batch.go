@@ -126,6 +126,18 @@ func (t *Tx) reserveIDs(ctx context.Context, residents, cards int) (res, apps, c
 	return res, apps, crd, nil
 }
 
+// nextID draws the ID of a new row of table (as reserveIDs does), so that
+// its sealed values can be bound to it before it is written.
+func (t *Tx) nextID(ctx context.Context, table string) (int64, error) {
+	var id int64
+	q := `SELECT COALESCE(MAX(id), 0) + 1 FROM ` + table
+	if !t.d.positional {
+		q = `SELECT nextval(pg_get_serial_sequence('` + table + `', 'id'))`
+	}
+	err := t.queryRow(ctx, q).Scan(&id)
+	return id, translate(err)
+}
+
 // idRange returns the n IDs after last.
 func idRange(last int64, n int) []int64 {
 	out := make([]int64, n)
@@ -135,11 +147,11 @@ func idRange(last int64, n int) []int64 {
 	return out
 }
 
-// residentKeys are the sealed search keys of a resident, as card_names
-// copies them, and their tokens.
+// residentKeys are the search keys of a resident, which card_names
+// copies (sealed for each card), and their tokens.
 type residentKeys struct {
-	sealedName, sealedKana string
-	tokens                 []int64
+	keys   searchKeys
+	tokens []int64
 }
 
 // batchResidents holds the rows of the new residents of a batch and the
@@ -151,8 +163,9 @@ type batchResidents struct {
 
 var residentsTable = bulkTable{name: "residents",
 	cols: []string{"id", "resident_number", "name", "name_kana", "name_key", "kana_key", "birth_date", "sex",
-		"postal_code", "address", "has_gaiji", "created_at", "updated_at"},
-	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "boolean", "bigint", "bigint"}}
+		"postal_code", "address", "has_gaiji", "number_hash", "birth_hash", "created_at", "updated_at"},
+	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "boolean",
+		"bigint", "bigint", "bigint", "bigint"}}
 
 // residentsOf seals the new residents and reads the keys of the known ones.
 func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (batchResidents, error) {
@@ -167,9 +180,9 @@ func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (ba
 		if err != nil {
 			return out, err
 		}
-		out.byResident[r.ID] = residentKeys{sealedName: v.nameKey, sealedKana: v.kanaKey, tokens: toks}
-		out.rows = append(out.rows, []any{r.ID, nullString(r.ResidentNumber), v.name, v.kana, v.nameKey, v.kanaKey,
-			r.BirthDate, r.Sex, v.postal, v.address, r.HasGaiji, millis(r.CreatedAt), millis(r.CreatedAt)})
+		out.byResident[r.ID] = residentKeys{keys: v.keys, tokens: toks}
+		out.rows = append(out.rows, []any{r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey,
+			v.birth, v.sex, v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt), millis(r.CreatedAt)})
 	}
 	var known []string
 	for _, c := range cards {
@@ -192,15 +205,16 @@ func (t *Tx) knownKeys(ctx context.Context, ids []string, into map[int64]residen
 	n := 0
 	for rows.Next() {
 		var id int64
+		var name, kana string
+		if err := rows.Scan(&id, &name, &kana); err != nil {
+			return err
+		}
 		var k residentKeys
-		if err := rows.Scan(&id, &k.sealedName, &k.sealedKana); err != nil {
+		var err error
+		if k.keys, err = t.openKeys("residents", id, name, kana); err != nil {
 			return err
 		}
-		keys, err := t.openKeys(k.sealedName, k.sealedKana)
-		if err != nil {
-			return err
-		}
-		if k.tokens, err = t.tokens(keys); err != nil {
+		if k.tokens, err = t.tokens(k.keys); err != nil {
 			return err
 		}
 		into[id] = k
@@ -244,23 +258,23 @@ func (t *Tx) insertApplications(ctx context.Context, cards []BulkCard) error {
 }
 
 var cardsTable = bulkTable{name: "cards",
-	cols: []string{"id", "application_ref", "notice_number", "issue_date", "expiry_date", "certificate", "delivery_date",
-		"box", "storage_location", "status", "held_from", "cancel_reason", "flags", "remarks", "raw_row",
+	cols: []string{"id", "application_ref", "notice_number", "notice_hash", "issue_date", "expiry_date", "certificate",
+		"delivery_date", "box", "storage_location", "status", "held_from", "cancel_reason", "flags", "remarks", "raw_row",
 		"created_at", "updated_at", "version"},
-	types: []string{"bigint", "bigint", "text", "text", "text", "boolean", "text", "text", "text", "text", "text",
+	types: []string{"bigint", "bigint", "text", "bigint", "text", "text", "boolean", "text", "text", "text", "text", "text",
 		"text", "text", "text", "bytea", "bigint", "bigint", "bigint"}}
 
 func (t *Tx) insertCards(ctx context.Context, cards []BulkCard) error {
 	rows := make([][]any, len(cards))
 	for i, bc := range cards {
 		c := bc.Card
-		raw, err := t.sealBytes(c.RawRow, "cards.raw_row") // the imported line holds the name and address
+		v, err := t.sealCard(c)
 		if err != nil {
 			return err
 		}
-		rows[i] = []any{c.ID, c.ApplicationRef, nullString(c.NoticeNumber), nullString(c.IssueDate), nullString(c.ExpiryDate),
+		rows[i] = []any{c.ID, c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 			nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
-			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), c.Remarks, raw,
+			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), v.remarks, v.raw,
 			millis(c.CreatedAt), millis(c.CreatedAt), int64(1)}
 	}
 	return t.insertBulk(ctx, cardsTable, anyRows(rows))
@@ -276,7 +290,11 @@ func (t *Tx) indexCards(ctx context.Context, cards []BulkCard, keys map[int64]re
 	var search []searchRow
 	for i, c := range cards {
 		k := keys[c.Resident.ID]
-		names[i] = []any{c.ID, k.sealedName, k.sealedKana}
+		name, kana, err := t.sealCardNames(c.ID, k.keys)
+		if err != nil {
+			return err
+		}
+		names[i] = []any{c.ID, name, kana}
 		for _, tok := range k.tokens {
 			search = append(search, searchRow{token: tok, cardID: c.ID})
 		}
@@ -303,7 +321,7 @@ func (t *Tx) insertEvents(ctx context.Context, cards []BulkCard) error {
 	rows := make([][]any, len(cards))
 	for i, c := range cards {
 		e := c.Event
-		s := sealer{t: t} // as InsertCardEvent: old and new values may be personal
+		s := t.rowSealer(e.CardID) // as InsertCardEvent: old and new values may be personal
 		oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
 		if s.err != nil {
 			return s.err

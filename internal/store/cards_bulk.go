@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"slices"
 )
 
@@ -87,7 +88,13 @@ func (t *Tx) CardIDByApplicationID(ctx context.Context, applicationID string) (i
 // CardIDByNoticeNumber returns the card holding a notice number, or
 // not_found.
 func (t *Tx) CardIDByNoticeNumber(ctx context.Context, notice string) (int64, error) {
-	var id int64
-	err := t.queryRow(ctx, `SELECT id FROM cards WHERE notice_number = $1`, notice).Scan(&id)
-	return id, translate(err)
+	ids, err := t.CardIDsByNoticeNumbers(ctx, []string{notice})
+	if err != nil {
+		return 0, err
+	}
+	id, ok := ids[notice]
+	if !ok {
+		return 0, apperr.New(apperr.NotFound, "見つかりません。")
+	}
+	return id, nil
 }

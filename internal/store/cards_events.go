@@ -38,7 +38,7 @@ func (t *Tx) InsertCardEvent(ctx context.Context, e *CardEvent) error {
 	if e.ActorID != 0 {
 		actorID = sql.NullInt64{Int64: e.ActorID, Valid: true}
 	}
-	s := sealer{t: t} // an edit of the name or address keeps both values
+	s := t.rowSealer(e.CardID) // an edit of the name or address keeps both values; bound to the card
 	oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
 	if s.err != nil {
 		return s.err
@@ -80,7 +80,7 @@ func (t *Tx) scanCardEvent(row interface{ Scan(...any) error }) (CardEvent, erro
 	if err != nil {
 		return e, err
 	}
-	s := sealer{t: t}
+	s := t.rowSealer(e.CardID)
 	s.open(&e.OldValue, "card_events.old_value")
 	s.open(&e.NewValue, "card_events.new_value")
 	return e, s.err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 )
 
@@ -49,7 +50,7 @@ func (t *Tx) EachCard(ctx context.Context, f CardFilter, fn func(CardRecord) err
 	batches, readErr := readBatches(ctx, rows, len(qkeys) > 0)
 	for batch := range batches {
 		for i := range batch {
-			if err := t.openScanned(&batch[i], qkeys, fn); err != nil {
+			if err := t.openScanned(&batch[i], qkeys, f.Remarks, fn); err != nil {
 				cancel()
 				for range batches { // let the reader see the cancel and stop
 				}
@@ -104,16 +105,22 @@ func send(ctx context.Context, out chan<- []scannedCard, batch []scannedCard) bo
 }
 
 // openScanned decrypts one scanned card and hands it to fn if it matches
-// the name query.
-func (t *Tx) openScanned(sc *scannedCard, qkeys []string, fn func(CardRecord) error) error {
+// the name query and the remarks (both sealed, so checked here).
+func (t *Tx) openScanned(sc *scannedCard, qkeys []string, remarks string, fn func(CardRecord) error) error {
 	if len(qkeys) > 0 {
-		keys, err := t.openKeys(sc.name, sc.kana)
+		keys, err := t.openKeys("residents", sc.rec.Resident.ID, sc.name, sc.kana)
 		if err != nil {
 			return err
 		}
 		if !keys.matches(qkeys) {
 			return nil
 		}
+	}
+	if err := t.openCard(&sc.rec.Card); err != nil {
+		return err
+	}
+	if remarks != "" && !strings.Contains(sc.rec.Remarks, remarks) {
+		return nil
 	}
 	if err := t.openResident(&sc.rec.Resident); err != nil {
 		return err

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/moji"
 )
 
@@ -21,12 +23,15 @@ func keysOf(name, kana string) searchKeys {
 	return searchKeys{name: moji.NameKey(name), kana: moji.KanaKey(kana)}
 }
 
-// grams returns the pieces of the keys a search can look up: the 1-, 2-
-// and 3-character pieces of the name and the 2- and 3-character pieces of
-// the reading. Single kana are left out: nearly every reading has the
-// common ones, so they would make the table much larger and select nothing.
+// grams returns the pieces of the keys a search can look up: the 2- and
+// 3-character pieces of the name and of the reading. Single characters
+// are left out: each would be a token shared by a large part of the city
+// (a common surname's first kanji), the easiest to match against public
+// name rankings, and single kana select nothing anyway. A 1-character
+// query is answered from the other conditions of a search (see
+// shortQuery).
 func (k searchKeys) grams() []string {
-	out := ngrams(k.name, 1, 3)
+	out := ngrams(k.name, 2, 3)
 	out = append(out, ngrams(k.kana, 2, 3)...)
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -56,34 +61,72 @@ func queryGrams(key string) []string {
 	return slices.Compact(g)
 }
 
+// shortQuery reports whether every key of a name query is one character,
+// which card_search does not index.
+func shortQuery(q string) bool {
+	keys := queryKeys(q)
+	for _, k := range keys {
+		if utf8.RuneCountInString(k) > 1 {
+			return false
+		}
+	}
+	return len(keys) > 0
+}
+
+// GramBits is how many bits of its keyed hash a piece's token keeps. With
+// 64 bits every piece of the city had a token of its own, and a stolen
+// file showed how many residents share each piece: matched against
+// surname and given-name rankings, that re-identifies people. With 20
+// bits, about a million tokens stand for all pieces, so pieces share
+// tokens and rare ones hide among others. A search then finds some cards
+// by chance, and drops them when it checks the decrypted names (keep), so
+// results stay exact.
+const GramBits = 20
+
+// gramToken is the token of a piece under a key.
+func gramToken(k *fieldcrypt.Key, gram string) int64 {
+	return int64(uint64(k.Token("gram\x00"+gram)) >> (64 - GramBits))
+}
+
+// tokensUnder returns the sorted, distinct tokens of pieces under a key.
+func tokensUnder(k *fieldcrypt.Key, grams []string) []int64 {
+	out := make([]int64, len(grams))
+	for i, g := range grams {
+		out[i] = gramToken(k, g)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // tokens returns the current key's tokens of a card's pieces.
 func (t *Tx) tokens(k searchKeys) ([]int64, error) {
 	if t.keys == nil {
 		return nil, errNoKeys()
 	}
-	key := t.keys.Current()
-	grams := k.grams()
-	out := make([]int64, len(grams))
-	for i, g := range grams {
-		out[i] = key.Token(g)
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
+	return tokensUnder(t.keys.Current(), k.grams()), nil
 }
 
 // indexCard adds the search rows of a new card from its resident's keys.
+// The keys are sealed again under the current key, which made the tokens:
+// card_names tells by its key ID which key a card's search rows are under
+// (see reindexBatch), so it must not copy a value sealed under another.
 func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error {
 	var sealedName, sealedKana string
-	err := t.queryRow(ctx, `SELECT r.name_key, r.kana_key FROM applications a
-		JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, applicationRef).Scan(&sealedName, &sealedKana)
+	var residentID int64
+	err := t.queryRow(ctx, `SELECT r.id, r.name_key, r.kana_key FROM applications a
+		JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, applicationRef).Scan(&residentID, &sealedName, &sealedKana)
 	if err != nil {
 		return translate(err)
 	}
-	k, err := t.openKeys(sealedName, sealedKana)
+	k, err := t.openKeys("residents", residentID, sealedName, sealedKana)
 	if err != nil {
 		return err
 	}
 	toks, err := t.tokens(k)
+	if err != nil {
+		return err
+	}
+	sealedName, sealedKana, err = t.sealCardNames(cardID, k)
 	if err != nil {
 		return err
 	}
@@ -100,12 +143,40 @@ func (t *Tx) indexCard(ctx context.Context, cardID, applicationRef int64) error 
 	return t.insertSearchRows(ctx, cardID, toks)
 }
 
-// openKeys decrypts the stored search keys of a resident.
-func (t *Tx) openKeys(name, kana string) (searchKeys, error) {
-	s := sealer{t: t}
-	s.open(&name, "residents.name_key")
-	s.open(&kana, "residents.kana_key")
+// reindexCard replaces a card's search rows (under any key) and its
+// card_names row with the current key's.
+func (t *Tx) reindexCard(ctx context.Context, cardID int64, keys searchKeys) error {
+	if err := t.FlushSearchIndex(ctx); err != nil {
+		return err
+	}
+	return t.rekeyCards(ctx, []int64{cardID}, keys, keys)
+}
+
+// openKeys decrypts the stored search keys of a row of residents (by
+// resident ID) or card_names (by card ID).
+func (t *Tx) openKeys(table string, id int64, name, kana string) (searchKeys, error) {
+	s := t.rowSealer(id)
+	s.open(&name, table+".name_key")
+	s.open(&kana, table+".kana_key")
 	return searchKeys{name: name, kana: kana}, s.err
+}
+
+// openCardNames decrypts a card_names row, also as written before 0016,
+// when it held copies of the resident's values (sealed for
+// residents.name_key and kana_key).
+func (t *Tx) openCardNames(cardID int64, name, kana string) (searchKeys, error) {
+	var err1, err2 error
+	name, err1 = t.openLegacy(name, "residents.name_key", "card_names.name_key", rowKey(cardID))
+	kana, err2 = t.openLegacy(kana, "residents.kana_key", "card_names.kana_key", rowKey(cardID))
+	return searchKeys{name: name, kana: kana}, errors.Join(err1, err2)
+}
+
+// sealCardNames seals a card's copy of its resident's search keys for the
+// card's card_names row.
+func (t *Tx) sealCardNames(cardID int64, k searchKeys) (name, kana string, err error) {
+	s := t.rowSealer(cardID)
+	name, kana = s.seal(k.name, "card_names.name_key"), s.seal(k.kana, "card_names.kana_key")
+	return name, kana, s.err
 }
 
 // insertSearchRows stores a card's search rows in one statement.
@@ -137,8 +208,9 @@ func (t *Tx) deleteSearchRows(ctx context.Context, cardID int64, k searchKeys) e
 	}
 	var c conds
 	var marks []string
-	for _, g := range k.grams() {
-		for _, tok := range t.keys.Tokens(g) {
+	grams := k.grams()
+	for _, key := range t.keys.Keys() {
+		for _, tok := range tokensUnder(key, grams) {
 			marks = append(marks, c.bind("?", tok))
 		}
 	}
@@ -164,16 +236,21 @@ func (t *Tx) rekeyResidentCards(ctx context.Context, residentID int64, old, keys
 	if err != nil {
 		return err
 	}
+	return t.rekeyCards(ctx, ids, old, keys)
+}
+
+// rekeyCards replaces the search rows (of old, under every key) and the
+// card_names rows of cards with the current key's rows of keys.
+func (t *Tx) rekeyCards(ctx context.Context, ids []int64, old, keys searchKeys) error {
 	toks, err := t.tokens(keys)
 	if err != nil {
 		return err
 	}
-	s := sealer{t: t}
-	sealedName, sealedKana := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
-	if s.err != nil {
-		return s.err
-	}
 	for _, id := range ids {
+		sealedName, sealedKana, err := t.sealCardNames(id, keys)
+		if err != nil {
+			return err
+		}
 		if _, err := t.exec(ctx, `INSERT INTO card_names (card_id, name_key, kana_key) VALUES ($1, $2, $3)
 			ON CONFLICT (card_id) DO UPDATE SET name_key = excluded.name_key, kana_key = excluded.kana_key`,
 			id, sealedName, sealedKana); err != nil {

@@ -34,35 +34,50 @@ func (t *Tx) NewestCardsByApplicationIDs(ctx context.Context, applicationIDs []s
 }
 
 // CardIDsByNoticeNumbers returns the card holding each of the notice
-// numbers that one holds.
+// numbers that one holds, found by their keyed hashes.
 func (t *Tx) CardIDsByNoticeNumbers(ctx context.Context, notices []string) (map[string]int64, error) {
-	return t.idsBy(ctx, `SELECT notice_number, id FROM cards WHERE `, "notice_number", notices)
+	return t.idsByBlind(ctx, "cards", "notice_hash", blindNotice, notices)
 }
 
 // ResidentIDsByNumbers returns the resident of each of the 宛名番号 that
-// the ledger knows.
+// the ledger knows, found by their keyed hashes.
 func (t *Tx) ResidentIDsByNumbers(ctx context.Context, numbers []string) (map[string]int64, error) {
-	return t.idsBy(ctx, `SELECT resident_number, id FROM residents WHERE `, "resident_number", numbers)
+	return t.idsByBlind(ctx, "residents", "number_hash", blindResident, numbers)
 }
 
-func (t *Tx) idsBy(ctx context.Context, query, col string, keys []string) (map[string]int64, error) {
+// idsByBlind returns the row ID of each value whose keyed hash (under any
+// key of the keyring) is in col.
+func (t *Tx) idsByBlind(ctx context.Context, table, col, kind string, vals []string) (map[string]int64, error) {
+	if t.keys == nil {
+		return nil, errNoKeys()
+	}
+	byHash := make(map[int64]string, len(vals)*len(t.keys.Keys()))
+	var hashes []int64
+	for _, v := range vals {
+		for _, h := range t.keys.Tokens(blindInput(kind, v)) {
+			byHash[h] = v
+			hashes = append(hashes, h)
+		}
+	}
 	out := make(map[string]int64)
-	err := eachPiece(keys, func(keys []string) error {
-		cond, args := t.anyOf(col, keys)
-		rows, err := t.query(ctx, query+cond, args...)
+	for lo := 0; lo < len(hashes); lo += maxInList {
+		cond, args := t.anyOfInt64(col, hashes[lo:min(len(hashes), lo+maxInList)])
+		rows, err := t.query(ctx, `SELECT `+col+`, id FROM `+table+` WHERE `+cond, args...)
 		if err != nil {
-			return translate(err)
+			return nil, translate(err)
 		}
-		defer rows.Close()
 		for rows.Next() {
-			var k string
-			var id int64
-			if err := rows.Scan(&k, &id); err != nil {
-				return err
+			var h, id int64
+			if err := rows.Scan(&h, &id); err != nil {
+				rows.Close()
+				return nil, err
 			}
-			out[k] = id
+			out[byHash[h]] = id
 		}
-		return rows.Err()
-	})
-	return out, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

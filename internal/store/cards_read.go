@@ -60,19 +60,26 @@ func (t *Tx) scanRecord(row interface{ Scan(...any) error }, extra ...any) (Card
 		return rec, err
 	}
 	s.finish(&rec)
+	if err := t.openCard(&rec.Card); err != nil {
+		return rec, err
+	}
 	return rec, t.openResident(&rec.Resident)
 }
 
 // cardOne returns the one record matching cond, with its raw row. In a
 // write transaction the card row is locked on PostgreSQL.
 func (t *Tx) cardOne(ctx context.Context, cond string, arg any) (CardRecord, error) {
+	return t.cardOneArgs(ctx, cond, arg)
+}
+
+func (t *Tx) cardOneArgs(ctx context.Context, cond string, args ...any) (CardRecord, error) {
 	var raw []byte
-	row := t.queryRow(ctx, `SELECT `+recordColumns+`, c.raw_row`+cardFrom+` WHERE `+cond+t.lockCard(), arg)
+	row := t.queryRow(ctx, `SELECT `+recordColumns+`, c.raw_row`+cardFrom+` WHERE `+cond+t.lockCard(), args...)
 	rec, err := t.scanRecord(row, &raw)
 	if err != nil {
 		return rec, translate(err)
 	}
-	rec.RawRow, err = t.openBytes(raw, "cards.raw_row")
+	rec.RawRow, err = t.openBytes(raw, "cards.raw_row", rowKey(rec.ID))
 	return rec, err
 }
 
@@ -91,8 +98,14 @@ func (t *Tx) CardByID(ctx context.Context, id int64) (CardRecord, error) {
 }
 
 // CardByNoticeNumber returns the card with the 交付通知書番号, or not_found.
+// The number is sealed: the card is found by its keyed hash.
 func (t *Tx) CardByNoticeNumber(ctx context.Context, notice string) (CardRecord, error) {
-	return t.cardOne(ctx, `c.notice_number = $1`, notice)
+	var c conds
+	cond, err := c.blindCond(t.keys, "c.notice_hash", blindNotice, notice)
+	if err != nil {
+		return CardRecord{}, err
+	}
+	return t.cardOneArgs(ctx, cond, c.args...)
 }
 
 // CardByApplicationID returns the newest card of the application (a

@@ -40,13 +40,14 @@ func CardSorts() []string {
 		"delivery_date", "box", "storage_location", "updated_at", "id"}
 }
 
-// sortColumn returns the column a sort key orders by in SQL. Names are
-// sealed, so the kana and name sorts are done in memory (sortByName) and
-// stand for card ID order where SQL has to order, as in exports.
+// sortColumn returns the column a sort key orders by in SQL. Names, birth
+// dates and notice numbers are sealed, so those sorts are done in memory
+// after decrypting (sortNamed, sortSealed) and stand for card ID order
+// where SQL has to order, as in exports.
 func sortColumn(key string) (string, bool) {
 	cols := map[string]string{
-		"": "c.id", "kana": "c.id", "name": "c.id", "birth_date": "r.birth_date",
-		"application_id": "a.application_id", "notice_number": "c.notice_number", "status": "c.status",
+		"": "c.id", "kana": "c.id", "name": "c.id", "birth_date": "c.id",
+		"application_id": "a.application_id", "notice_number": "c.id", "status": "c.status",
 		"delivery_date": "c.delivery_date", "box": "c.box", "storage_location": "c.storage_location",
 		"updated_at": "c.updated_at", "id": "c.id",
 	}
@@ -69,6 +70,9 @@ func (t *Tx) SearchCards(ctx context.Context, f CardFilter) ([]CardRecord, int, 
 	}
 	if f.Query != "" || f.byName() {
 		return t.searchInMemory(ctx, f, where, args, order)
+	}
+	if f.decrypted() {
+		return t.searchDecrypted(ctx, f, where, args, order)
 	}
 	var total int
 	if err := t.queryRow(ctx, `SELECT COUNT(*)`+cardFrom+where, args...).Scan(&total); err != nil {
@@ -149,9 +153,23 @@ func (c *conds) addIf(v, cond string) {
 
 func (f CardFilter) where(keys *fieldcrypt.Keyring) (string, []any, error) {
 	var c conds
-	c.addIf(f.NoticeNumber, "c.notice_number = ?")
+	for _, b := range []struct{ col, kind, v string }{
+		{"c.notice_hash", blindNotice, f.NoticeNumber}, {"r.birth_hash", blindBirth, f.BirthDate},
+	} {
+		if b.v == "" {
+			continue
+		}
+		if keys == nil { // nameAlone asks only whether there are other conditions
+			c.parts = append(c.parts, b.col)
+			continue
+		}
+		cond, err := c.blindCond(keys, b.col, b.kind, b.v)
+		if err != nil {
+			return "", nil, err
+		}
+		c.parts = append(c.parts, cond)
+	}
 	c.addIf(f.ApplicationID, "a.application_id = ?")
-	c.addIf(f.BirthDate, "r.birth_date = ?")
 	c.addIf(f.DeliveredFrom, "c.delivery_date >= ?")
 	c.addIf(f.DeliveredTo, "c.delivery_date <= ?")
 	c.addIf(f.Box, "c.box = ?")
@@ -160,8 +178,8 @@ func (f CardFilter) where(keys *fieldcrypt.Keyring) (string, []any, error) {
 		lo, hi := prefixRange(f.StorageLocation)
 		c.add("c.storage_location >= ? AND c.storage_location < ?", lo, hi)
 	}
-	if f.Remarks != "" {
-		c.add(`c.remarks LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Remarks)+"%")
+	if f.Remarks != "" { // sealed: matched after decrypting (see searchDecrypted)
+		c.parts = append(c.parts, "c.remarks <> ''")
 	}
 	if f.Flag != "" {
 		c.add(`(',' || c.flags || ',') LIKE ? ESCAPE '\'`, "%,"+escapeLike(f.Flag)+",%")

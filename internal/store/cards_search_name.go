@@ -4,6 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"slices"
 	"strings"
 
@@ -32,25 +36,36 @@ func (c *conds) nameQuery(q string, keys *fieldcrypt.Keyring) error {
 // has every piece of one of the query's keys, or "" without a query.
 func (c *conds) nameCandidates(q string, keys *fieldcrypt.Keyring) (string, error) {
 	qkeys := queryKeys(q)
-	if len(qkeys) == 0 {
-		return "", nil
+	if len(qkeys) == 0 || shortQuery(q) {
+		return "", nil // a 1-character query is checked on the other conditions' cards
 	}
 	if keys == nil {
 		return "", errNoKeys()
 	}
-	alts := make([]string, len(qkeys))
-	for i, k := range qkeys {
-		grams := queryGrams(k)
-		var marks []string
-		for _, g := range grams {
-			for _, tok := range keys.Tokens(g) {
-				marks = append(marks, c.bind("?", tok))
-			}
+	var alts []string
+	for _, k := range qkeys {
+		if utf8.RuneCountInString(k) < 2 {
+			continue // not indexed; the other key of the query or shortQuery covers it
 		}
-		alts[i] = "SELECT card_id FROM card_search WHERE token IN (" + strings.Join(marks, ", ") +
-			") GROUP BY card_id HAVING COUNT(*) = " + itoa(len(grams))
+		grams := queryGrams(k)
+		for _, key := range keys.Keys() { // one alternative per key: a card's rows are under one of them
+			toks := tokensUnder(key, grams)
+			marks := make([]string, len(toks))
+			for i, tok := range toks {
+				marks[i] = c.bind("?", tok)
+			}
+			alts = append(alts, "SELECT card_id FROM card_search WHERE token IN ("+strings.Join(marks, ", ")+
+				") GROUP BY card_id HAVING COUNT(*) = "+itoa(len(toks)))
+		}
 	}
 	return strings.Join(alts, " UNION "), nil
+}
+
+// errShortQuery is returned for a 1-character name query whose other
+// conditions leave more cards (n) than a search decrypts.
+func errShortQuery(n int) error {
+	return apperr.New(apperr.Invalid, fmt.Sprintf("氏名・フリガナ 1 文字で探すときは、生年月日や状態などの条件と組み合わせて"+
+		"%d 件以下に絞ってください（いまの条件では %d 件）。", NameOrderBound, n))
 }
 
 // countMatches counts the cards of a search: from card_search alone when
@@ -83,7 +98,7 @@ func (t *Tx) openName(n *named) error {
 	if n.sealedName == "" {
 		return nil
 	}
-	name, err := t.open(n.sealedName, "residents.name_key")
+	name, err := t.open(n.sealedName, "card_names.name_key", rowKey(n.id))
 	n.keys.name, n.sealedName = name, ""
 	return err
 }
@@ -112,6 +127,12 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 		return nil, 0, err
 	}
 	if n > NameOrderBound {
+		if f.Remarks != "" {
+			return nil, 0, errRemarksTooBroad(n)
+		}
+		if shortQuery(f.Query) {
+			return nil, 0, errShortQuery(n)
+		}
 		return t.searchBySQL(ctx, f, where, args, order, n)
 	}
 	cands, err := t.candidates(ctx, f, where, args)
@@ -121,6 +142,15 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 	if qkeys := queryKeys(f.Query); len(qkeys) > 0 {
 		if cands, err = t.keep(cands, qkeys); err != nil {
 			return nil, 0, err
+		}
+	}
+	if f.decrypted() {
+		var rows []sealedRow
+		if cands, rows, err = t.keepDecrypted(ctx, f, cands); err != nil {
+			return nil, 0, err
+		}
+		if f.bySealed() {
+			return t.sealedPage(ctx, f, rows, order)
 		}
 	}
 	if f.Sort == "name" {
@@ -135,7 +165,11 @@ func (t *Tx) searchInMemory(ctx context.Context, f CardFilter, where string, arg
 		return []CardRecord{}, total, nil
 	}
 	if !f.byName() {
-		return t.pageOf(ctx, cands, order, f, total)
+		ids := make([]int64, len(cands))
+		for i, n := range cands {
+			ids[i] = n.id
+		}
+		return t.pageOf(ctx, ids, order, f, total)
 	}
 	sortNamed(cands, f.Sort == "name", f.Desc)
 	page := cands[f.Offset:min(total, f.Offset+f.limit())]
@@ -177,7 +211,7 @@ func (t *Tx) candidates(ctx context.Context, f CardFilter, where string, args []
 		if err := rows.Scan(&n.id, &n.sealedName, &kana); err != nil {
 			return nil, err
 		}
-		if n.keys.kana, err = t.open(kana, "residents.kana_key"); err != nil {
+		if n.keys.kana, err = t.open(kana, "card_names.kana_key", rowKey(n.id)); err != nil {
 			return nil, err
 		}
 		out = append(out, n)
@@ -201,10 +235,10 @@ func sortNamed(ns []named, byKanji, desc bool) {
 }
 
 // pageOf returns one page of the checked cards in SQL's order.
-func (t *Tx) pageOf(ctx context.Context, cands []named, order string, f CardFilter, total int) ([]CardRecord, int, error) {
-	ids := make([]string, len(cands))
-	for i, n := range cands {
-		ids[i] = itoa64(n.id) // IDs read from the database: safe to inline, and no parameter limit
+func (t *Tx) pageOf(ctx context.Context, cardIDs []int64, order string, f CardFilter, total int) ([]CardRecord, int, error) {
+	ids := make([]string, len(cardIDs))
+	for i, id := range cardIDs {
+		ids[i] = itoa64(id) // IDs read from the database: safe to inline, and no parameter limit
 	}
 	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+` WHERE c.id IN (`+strings.Join(ids, ",")+`)`+order+f.page(), nil)
 	return recs, total, err
@@ -213,31 +247,89 @@ func (t *Tx) pageOf(ctx context.Context, cands []named, order string, f CardFilt
 // searchBySQL answers a search with more than NameOrderBound matches with
 // SQL alone: a list that long cannot be ordered by the sealed names, so it
 // comes in card ID order (the order of arrival) when a name order was
-// asked for. The keyed hashes of a query up to 2 characters are exact; a
-// longer query's rare chance matches are not checked here.
+// asked for. The cards shown are checked against their decrypted names;
+// the total comes from the tokens and may count a few chance matches.
 func (t *Tx) searchBySQL(ctx context.Context, f CardFilter, where string, args []any, order string, total int) ([]CardRecord, int, error) {
 	if total <= f.Offset {
 		return []CardRecord{}, total, nil
 	}
+	// The page is read with spare rows, and the chance matches of the
+	// tokens (see GramBits) among them are dropped after decrypting, so
+	// every card shown holds the query; the total may count a few.
+	qkeys := queryKeys(f.Query)
+	spared := f
+	if len(qkeys) > 0 {
+		spared.Limit = f.limit() + pageSpare
+	}
+	var recs []CardRecord
+	var err error
 	if f.nameAlone() && f.byName() {
 		var c conds
 		sub, err := c.nameCandidates(f.Query, t.keys)
 		if err != nil {
 			return nil, 0, err
 		}
-		ids, err := t.idList(ctx, `SELECT card_id FROM (`+sub+`) m ORDER BY card_id`+f.page(), c.args)
+		ids, err := t.idList(ctx, `SELECT card_id FROM (`+sub+`) m ORDER BY card_id`+spared.page(), c.args)
 		if err != nil {
 			return nil, 0, err
 		}
-		recs, err := t.cardsByIDs(ctx, ids)
+		recs, err = t.cardsByIDs(ctx, ids)
+	} else {
+		recs, err = t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+order+spared.page(), args)
+	}
+	if err != nil || len(qkeys) == 0 {
 		return recs, total, err
 	}
-	recs, err := t.cardList(ctx, `SELECT `+recordColumns+cardFrom+where+order+f.page(), args)
-	return recs, total, err
+	if recs, err = t.keepRecords(ctx, recs, qkeys); err != nil {
+		return nil, 0, err
+	}
+	return recs[:min(len(recs), f.limit())], total, nil
 }
 
-// nameAlone reports whether the name query is the search's only condition.
+// pageSpare is how many rows more than a page searchBySQL reads, to
+// replace the chance matches it drops.
+const pageSpare = 16
+
+// keepRecords drops the records whose card's search keys hold none of
+// qkeys.
+func (t *Tx) keepRecords(ctx context.Context, recs []CardRecord, qkeys []string) ([]CardRecord, error) {
+	if len(recs) == 0 {
+		return recs, nil
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = itoa64(r.ID) // IDs read from the database: safe to inline, as pageOf does
+	}
+	rows, err := t.query(ctx, `SELECT card_id, name_key, kana_key FROM card_names WHERE card_id IN (`+strings.Join(ids, ",")+`)`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	match := make(map[int64]bool, len(recs))
+	for rows.Next() {
+		var id int64
+		var name, kana string
+		if err := rows.Scan(&id, &name, &kana); err != nil {
+			return nil, err
+		}
+		keys, err := t.openKeys("card_names", id, name, kana)
+		if err != nil {
+			return nil, err
+		}
+		match[id] = keys.matches(qkeys)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(recs, func(r CardRecord) bool { return !match[r.ID] }), nil
+}
+
+// nameAlone reports whether the name query is the search's only condition
+// and card_search answers it (a 1-character query it does not index).
 func (f CardFilter) nameAlone() bool {
+	if shortQuery(f.Query) {
+		return false
+	}
 	rest := f
 	rest.Query = ""
 	w, _, _ := rest.where(nil)

@@ -137,6 +137,11 @@ func TestSearchCardsSortsAndPages(t *testing.T) {
 		{"absent dates last", store.CardFilter{Sort: "delivery_date"}, []int{1, 2, 3, 4, 5, 6}},
 		{"absent dates last descending", store.CardFilter{Sort: "delivery_date", Desc: true}, []int{4, 3, 2, 1, 6, 5}},
 		{"birth date", store.CardFilter{Sort: "birth_date"}, []int{4, 1, 6, 5, 3, 2}},
+		// Birth dates and notice numbers are sealed: ordered after decrypting.
+		{"birth date descending", store.CardFilter{Sort: "birth_date", Desc: true}, []int{2, 3, 5, 6, 1, 4}},
+		{"notice number, absent last", store.CardFilter{Sort: "notice_number"}, []int{1, 2, 3, 4, 5, 6}},
+		{"notice number descending", store.CardFilter{Sort: "notice_number", Desc: true}, []int{3, 2, 1, 6, 5, 4}},
+		{"notice number, a page", store.CardFilter{Sort: "notice_number", Limit: 2, Offset: 1}, []int{2, 3}},
 		{"a page", store.CardFilter{Limit: 2, Offset: 2}, []int{6, 2}},
 		{"past the end", store.CardFilter{Limit: 2, Offset: 10}, []int{}},
 	}
@@ -149,6 +154,14 @@ func TestSearchCardsSortsAndPages(t *testing.T) {
 					t.Errorf("got %v of %d, want %v of 6", appNumbers(got), total, tt.want)
 				}
 			})
+		}
+		if got, n := mustSearch(t, db, store.CardFilter{Query: "ミワ", Sort: "notice_number", Desc: true}); n != 2 ||
+			!slices.Equal(appNumbers(got), []int{2, 1}) {
+			t.Errorf("name query by notice number: %v of %d", appNumbers(got), n)
+		}
+		if got, n := mustSearch(t, db, store.CardFilter{Query: "ミワ", Remarks: "転居"}); n != 1 ||
+			!slices.Equal(appNumbers(got), []int{2}) {
+			t.Errorf("name query and remarks: %v of %d", appNumbers(got), n)
 		}
 		err := db.View(ctx, func(tx *store.Tx) error {
 			_, _, err := tx.SearchCards(ctx, store.CardFilter{Sort: "name; DROP TABLE cards"})
@@ -250,4 +263,33 @@ func TestDeletingACardRemovesItsSearchRows(t *testing.T) {
 			t.Fatalf("%d search rows remain, want %d", n, all-mine)
 		}
 	})
+}
+
+// A 1-character name (card_search does not index single characters) is
+// checked by decrypting the cards the other conditions select: with
+// nothing to narrow a list longer than NameOrderBound it is refused with a
+// way out, and another condition makes it work. A remarks search decrypts
+// only cards that have remarks.
+func TestDecryptingSearchesAreBounded(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	if err := ledgertest.SeedCards(ctx, db, store.NameOrderBound+1); err != nil {
+		t.Fatal(err)
+	}
+	rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 99_999_999, Name: "林　檎", Kana: "ハヤシ　ゴ", Birth: "1901-02-03",
+		Remarks: "めずらしい備考"})
+	assertRefused(t, db, store.CardFilter{Query: "檎"})
+	for _, f := range []store.CardFilter{{Query: "檎", BirthDate: "1901-02-03"}, {Remarks: "めずらしい"}} {
+		if got, n := mustSearch(t, db, f); n != 1 || got[0].ID != rec.ID {
+			t.Errorf("%+v: %d cards", f, n)
+		}
+	}
+}
+
+// assertRefused fails unless the search is refused as invalid.
+func assertRefused(t *testing.T, db *store.DB, f store.CardFilter) {
+	t.Helper()
+	err := db.View(ctx, func(tx *store.Tx) error { _, _, err := tx.SearchCards(ctx, f); return err })
+	if !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("search %+v: want invalid, got %v", f, err)
+	}
 }

@@ -97,7 +97,9 @@ func openSQLite(path string) (*DB, error) {
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 	// A large page cache keeps a big import's dirty pages in memory instead
 	// of spilling them to the WAL again and again.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	// secure_delete overwrites what a change removes, so a value replaced by
+	// its sealed form (migration 0016) leaves no readable copy in free space.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_pragma=secure_delete(ON)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}

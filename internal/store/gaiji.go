@@ -97,10 +97,10 @@ func (t *Tx) RekeyGaijiResidents(ctx context.Context, mapped func(string) string
 			rows.Close()
 			return err
 		}
-		s := sealer{t: t}
+		s := t.rowSealer(p.id)
 		s.open(&p.name, "residents.name")
 		s.open(&p.kana, "residents.name_kana")
-		p.old, err = t.openKeys(nameKey, kanaKey)
+		p.old, err = t.openKeys("residents", p.id, nameKey, kanaKey)
 		if err = errors.Join(s.err, err); err != nil {
 			rows.Close()
 			return err
@@ -116,7 +116,7 @@ func (t *Tx) RekeyGaijiResidents(ctx context.Context, mapped func(string) string
 		if keys == p.old {
 			continue
 		}
-		s := sealer{t: t}
+		s := t.rowSealer(p.id)
 		nameKey, kanaKey := s.seal(keys.name, "residents.name_key"), s.seal(keys.kana, "residents.kana_key")
 		if s.err != nil {
 			return s.err

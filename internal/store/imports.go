@@ -20,27 +20,41 @@ type ImportRecord struct {
 	Updated   int
 	Unchanged int
 	Rejected  int
-	Report    string // JSON: the full answer given to the importer
+	Report    string // JSON: the full answer given to the importer (sealed: it quotes rejected lines)
 }
 
 // InsertImport records an import and sets its ID.
 func (t *Tx) InsertImport(ctx context.Context, r *ImportRecord) error {
-	return t.queryRow(ctx, `INSERT INTO imports (kind, file_name, sha256, encoding, actor_id, actor, started_at,
-		rows_total, created, updated, unchanged, rejected, report)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+	id, err := t.nextID(ctx, "imports")
+	if err != nil {
+		return err
+	}
+	report, err := t.seal(r.Report, "imports.report", rowKey(id))
+	if err != nil {
+		return err
+	}
+	r.ID = id
+	_, err = t.exec(ctx, `INSERT INTO imports (kind, file_name, sha256, encoding, actor_id, actor, started_at,
+		rows_total, created, updated, unchanged, rejected, report, id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		r.Kind, r.FileName, r.SHA256, r.Encoding, r.ActorID, r.Actor, millis(r.StartedAt), r.Rows, r.Created,
-		r.Updated, r.Unchanged, r.Rejected, r.Report).Scan(&r.ID)
+		r.Updated, r.Unchanged, r.Rejected, report, r.ID)
+	return translate(err)
 }
 
 const importColumns = `id, kind, file_name, sha256, encoding, COALESCE(actor_id, 0), actor, started_at,
 	rows_total, created, updated, unchanged, rejected, report`
 
-func scanImport(row interface{ Scan(...any) error }) (ImportRecord, error) {
+func (t *Tx) scanImport(row interface{ Scan(...any) error }) (ImportRecord, error) {
 	var r ImportRecord
 	var at int64
 	err := row.Scan(&r.ID, &r.Kind, &r.FileName, &r.SHA256, &r.Encoding, &r.ActorID, &r.Actor, &at,
 		&r.Rows, &r.Created, &r.Updated, &r.Unchanged, &r.Rejected, &r.Report)
 	r.StartedAt = fromMillis(at)
+	if err != nil {
+		return r, err
+	}
+	r.Report, err = t.open(r.Report, "imports.report", rowKey(r.ID))
 	return r, err
 }
 
@@ -53,7 +67,7 @@ func (t *Tx) Imports(ctx context.Context, limit int) ([]ImportRecord, error) {
 	defer rows.Close()
 	var out []ImportRecord
 	for rows.Next() {
-		r, err := scanImport(rows)
+		r, err := t.scanImport(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +78,7 @@ func (t *Tx) Imports(ctx context.Context, limit int) ([]ImportRecord, error) {
 
 // ImportByID returns one import record, or not_found.
 func (t *Tx) ImportByID(ctx context.Context, id int64) (ImportRecord, error) {
-	r, err := scanImport(t.queryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
+	r, err := t.scanImport(t.queryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
 	return r, translate(err)
 }
 
@@ -99,14 +113,17 @@ func (t *Tx) PreferIndexes(ctx context.Context) error {
 
 // StageUpload keeps an uploaded file until its import is confirmed.
 func (t *Tx) StageUpload(ctx context.Context, actorID int64, fileName string, content []byte, at time.Time) (int64, error) {
-	var id int64
-	sealed, err := t.sealBytes(content, "import_uploads.content") // a delivery file lists names and addresses
+	id, err := t.nextID(ctx, "import_uploads")
 	if err != nil {
 		return 0, err
 	}
-	err = t.queryRow(ctx, `INSERT INTO import_uploads (actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		actorID, fileName, sealed, millis(at)).Scan(&id)
-	return id, err
+	sealed, err := t.sealBytes(content, "import_uploads.content", rowKey(id)) // a delivery file lists names and addresses
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO import_uploads (id, actor_id, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		id, actorID, fileName, sealed, millis(at))
+	return id, translate(err)
 }
 
 // Upload returns a staged file of the actor, or not_found.
@@ -115,7 +132,7 @@ func (t *Tx) Upload(ctx context.Context, id, actorID int64) (fileName string, co
 	if err != nil {
 		return "", nil, translate(err)
 	}
-	content, err = t.openBytes(content, "import_uploads.content")
+	content, err = t.openBytes(content, "import_uploads.content", rowKey(id))
 	return fileName, content, err
 }
 

@@ -30,40 +30,73 @@ type RegisterResident struct {
 // Name, reading and address are sealed with a fresh nonce each time, so
 // the comparison with the stored person is made decrypted, here.
 func (t *Tx) PutRegisterResident(ctx context.Context, r RegisterResident, at time.Time) (bool, error) {
-	old, err := scanRegister(t, t.queryRow(ctx, `SELECT `+registerColumns+` FROM register_residents
-		WHERE resident_number = $1`+t.lock(), r.ResidentNumber))
+	var c conds
+	cond, err := c.blindCond(t.keys, "number_hash", blindResident, r.ResidentNumber)
+	if err != nil {
+		return false, err
+	}
+	var key string // the stored (sealed) primary key of the person's row
+	old, err := t.scanRegister(t.queryRow(ctx, `SELECT `+registerColumns+`, resident_number FROM register_residents
+		WHERE `+cond+t.lock(), c.args...), &key)
 	switch {
 	case err == nil && old == r:
 		return false, nil
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return false, translate(err)
 	}
-	s := sealer{t: t}
-	name, kana, addr := s.seal(r.Name, "register_residents.name"), s.seal(r.NameKana, "register_residents.name_kana"),
+	numberHash, err := t.blind(blindResident, r.ResidentNumber)
+	if err != nil {
+		return false, err
+	}
+	// The register has no row ID: a person's values are bound to the keyed
+	// hash of their 宛名番号, the key the row is found by.
+	s := sealer{t: t, row: rowKey(numberHash.Int64)}
+	number, name, kana := s.seal(r.ResidentNumber, "register_residents.resident_number"),
+		s.seal(r.Name, "register_residents.name"), s.seal(r.NameKana, "register_residents.name_kana")
+	birth, sex, addr := s.seal(r.BirthDate, "register_residents.birth_date"), s.seal(sexCode(r.Sex), "register_residents.sex"),
 		s.seal(r.Address, "register_residents.address")
 	if s.err != nil {
 		return false, s.err
 	}
+	birthHash, err := t.blind(blindBirth, r.BirthDate)
+	if err != nil {
+		return false, err
+	}
+	if key != "" {
+		_, err = t.exec(ctx, `UPDATE register_residents SET resident_number = $2, name = $3, name_kana = $4,
+			birth_date = $5, sex = $6, address = $7, juki_card = $8, status = $9, moved_on = $10, updated_at = $11,
+			number_hash = $12, birth_hash = $13 WHERE resident_number = $1`,
+			key, number, name, kana, birth, sex, addr, r.JukiCard, r.Status, r.MovedOn, millis(at), numberHash, birthHash)
+		return err == nil, translate(err)
+	}
 	_, err = t.exec(ctx, `INSERT INTO register_residents (resident_number, name, name_kana, birth_date, sex, address,
-		juki_card, status, moved_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (resident_number) DO UPDATE SET name = excluded.name, name_kana = excluded.name_kana,
-		birth_date = excluded.birth_date, sex = excluded.sex, address = excluded.address, juki_card = excluded.juki_card,
-		status = excluded.status, moved_on = excluded.moved_on, updated_at = excluded.updated_at`,
-		r.ResidentNumber, name, kana, r.BirthDate, r.Sex, addr, r.JukiCard, r.Status, r.MovedOn, millis(at))
+		juki_card, status, moved_on, updated_at, number_hash, birth_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		number, name, kana, birth, sex, addr, r.JukiCard, r.Status, r.MovedOn, millis(at), numberHash, birthHash)
 	return err == nil, translate(err)
 }
 
-const registerColumns = `resident_number, name, name_kana, birth_date, sex, address, juki_card, status, moved_on`
+const registerColumns = `resident_number, name, name_kana, birth_date, sex, address, juki_card, status, moved_on,
+	COALESCE(number_hash, 0)`
 
-func scanRegister(t *Tx, row interface{ Scan(...any) error }) (RegisterResident, error) {
+// scanRegister scans registerColumns (and extra) and opens the sealed
+// fields.
+func (t *Tx) scanRegister(row interface{ Scan(...any) error }, extra ...any) (RegisterResident, error) {
 	var r RegisterResident
-	if err := row.Scan(&r.ResidentNumber, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.Address, &r.JukiCard, &r.Status, &r.MovedOn); err != nil {
+	var hash int64
+	dest := append([]any{&r.ResidentNumber, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.Address, &r.JukiCard,
+		&r.Status, &r.MovedOn, &hash}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
-	s := sealer{t: t}
+	s := sealer{t: t, row: rowKey(hash)}
+	s.open(&r.ResidentNumber, "register_residents.resident_number")
 	s.open(&r.Name, "register_residents.name")
 	s.open(&r.NameKana, "register_residents.name_kana")
+	s.open(&r.BirthDate, "register_residents.birth_date")
+	s.open(&r.Sex, "register_residents.sex")
 	s.open(&r.Address, "register_residents.address")
+	r.Sex = sexOf(r.Sex)
 	return r, s.err
 }
 
@@ -74,10 +107,13 @@ func scanRegister(t *Tx, row interface{ Scan(...any) error }) (RegisterResident,
 // reading in memory.
 func (t *Tx) RegisterResidents(ctx context.Context, q, birth string, limit int) ([]RegisterResident, error) {
 	var c conds
-	c.addIf(birth, "birth_date = ?")
 	where := ""
-	if len(c.parts) > 0 {
-		where = " WHERE " + strings.Join(c.parts, " AND ")
+	if birth != "" {
+		cond, err := c.blindCond(t.keys, "birth_hash", blindBirth, birth)
+		if err != nil {
+			return nil, err
+		}
+		where = " WHERE " + cond
 	}
 	rows, err := t.query(ctx, `SELECT `+registerColumns+` FROM register_residents`+where, c.args...)
 	if err != nil {
@@ -86,7 +122,7 @@ func (t *Tx) RegisterResidents(ctx context.Context, q, birth string, limit int) 
 	defer rows.Close()
 	var out []RegisterResident
 	for rows.Next() {
-		r, err := scanRegister(t, rows)
+		r, err := t.scanRegister(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -119,35 +155,43 @@ func (t *Tx) SameNameAndBirth(ctx context.Context, name, birth string) (int, err
 // sealed, so SQL narrows by birth date and sex and the rest is compared
 // decrypted.
 func (t *Tx) OpenCardsOf(ctx context.Context, r RegisterResident, byAttributes bool) ([]int64, error) {
-	cond := `re.resident_number = $1`
-	args := []any{r.ResidentNumber}
-	if byAttributes {
-		cond = `(re.resident_number = $1 OR (re.resident_number IS NULL AND re.birth_date = $2 AND re.sex = $3))`
-		args = append(args, r.BirthDate, r.Sex)
+	var c conds
+	cond, err := c.blindCond(t.keys, "re.number_hash", blindResident, r.ResidentNumber)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT c.id, COALESCE(re.resident_number, ''), re.name, re.address
+	if byAttributes {
+		birth, err := c.blindCond(t.keys, "re.birth_hash", blindBirth, r.BirthDate)
+		if err != nil {
+			return nil, err
+		}
+		cond = `(` + cond + ` OR (re.number_hash IS NULL AND ` + birth + `))`
+	}
+	rows, err := t.query(ctx, `SELECT c.id, re.id, COALESCE(re.resident_number, ''), re.name, re.sex, re.address
 		FROM cards c JOIN applications a ON a.id = c.application_ref
 		JOIN residents re ON re.id = a.resident_id WHERE `+cond+`
 		AND c.status NOT IN ('issued', 'cancelled', 'disposal_pending', 'disposed', 'returned_to_jlis', 'defective')
-		ORDER BY c.id`, args...)
+		ORDER BY c.id`, c.args...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
-		var id int64
-		var number, name, address string
-		if err := rows.Scan(&id, &number, &name, &address); err != nil {
+		var id, residentID int64
+		var number, name, sex, address string
+		if err := rows.Scan(&id, &residentID, &number, &name, &sex, &address); err != nil {
 			return nil, err
 		}
-		s := sealer{t: t}
+		s := t.rowSealer(residentID)
+		s.open(&number, "residents.resident_number")
 		s.open(&name, "residents.name")
+		s.open(&sex, "residents.sex")
 		s.open(&address, "residents.address")
 		if s.err != nil {
 			return nil, s.err
 		}
-		if number == r.ResidentNumber || (number == "" && name == r.Name && address == r.Address) {
+		if number == r.ResidentNumber || (number == "" && name == r.Name && sexOf(sex) == r.Sex && address == r.Address) {
 			ids = append(ids, id)
 		}
 	}
@@ -174,8 +218,12 @@ type Proposal struct {
 // ProposeCancellation records a proposal for a card unless one exists; it
 // reports whether it was new.
 func (t *Tx) ProposeCancellation(ctx context.Context, cardID int64, number, reason string, at time.Time) (bool, error) {
+	sealed, err := t.seal(number, "cancellation_proposals.resident_number", rowKey(cardID)) // one per card
+	if err != nil {
+		return false, err
+	}
 	res, err := t.exec(ctx, `INSERT INTO cancellation_proposals (card_id, resident_number, reason, created_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (card_id) DO NOTHING`, cardID, number, reason, millis(at))
+		VALUES ($1, $2, $3, $4) ON CONFLICT (card_id) DO NOTHING`, cardID, sealed, reason, millis(at))
 	if err != nil {
 		return false, translate(err)
 	}
@@ -185,12 +233,16 @@ func (t *Tx) ProposeCancellation(ctx context.Context, cardID int64, number, reas
 
 const proposalColumns = `id, card_id, resident_number, reason, status, created_at, decided_by, decided_at`
 
-func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
+func (t *Tx) scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 	var p Proposal
 	var created int64
 	var decided sql.NullInt64
 	err := row.Scan(&p.ID, &p.CardID, &p.ResidentNumber, &p.Reason, &p.Status, &created, &p.DecidedBy, &decided)
 	p.CreatedAt, p.DecidedAt = fromMillis(created), fromMillis(decided.Int64)
+	if err != nil {
+		return p, err
+	}
+	p.ResidentNumber, err = t.open(p.ResidentNumber, "cancellation_proposals.resident_number", rowKey(p.CardID))
 	return p, err
 }
 
@@ -198,7 +250,7 @@ func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 // notice number of each card.
 func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
 	rows, err := t.query(ctx, `SELECT p.id, p.card_id, p.resident_number, p.reason, p.status, p.created_at,
-		p.decided_by, p.decided_at, r.name, r.name_kana, COALESCE(c.notice_number, '')
+		p.decided_by, p.decided_at, r.id, r.name, r.name_kana, COALESCE(c.notice_number, '')
 		FROM cancellation_proposals p JOIN cards c ON c.id = p.card_id
 		JOIN applications a ON a.id = c.application_ref JOIN residents r ON r.id = a.resident_id
 		WHERE p.status = $1 ORDER BY p.id`, status)
@@ -209,18 +261,20 @@ func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
 	var out []Proposal
 	for rows.Next() {
 		var p Proposal
-		var created int64
+		var created, residentID int64
 		var decided sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.CardID, &p.ResidentNumber, &p.Reason, &p.Status, &created, &p.DecidedBy,
-			&decided, &p.Name, &p.NameKana, &p.NoticeNumber); err != nil {
+			&decided, &residentID, &p.Name, &p.NameKana, &p.NoticeNumber); err != nil {
 			return nil, err
 		}
 		p.CreatedAt, p.DecidedAt = fromMillis(created), fromMillis(decided.Int64)
-		o := sealer{t: t}
-		o.open(&p.Name, "residents.name")
-		o.open(&p.NameKana, "residents.name_kana")
-		if o.err != nil {
-			return nil, o.err
+		o, r := t.rowSealer(p.CardID), t.rowSealer(residentID)
+		o.open(&p.ResidentNumber, "cancellation_proposals.resident_number")
+		o.open(&p.NoticeNumber, "cards.notice_number")
+		r.open(&p.Name, "residents.name")
+		r.open(&p.NameKana, "residents.name_kana")
+		if err := errors.Join(o.err, r.err); err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
@@ -229,7 +283,7 @@ func (t *Tx) Proposals(ctx context.Context, status string) ([]Proposal, error) {
 
 // ProposalByID returns a proposal (locked in a write transaction).
 func (t *Tx) ProposalByID(ctx context.Context, id int64) (Proposal, error) {
-	p, err := scanProposal(t.queryRow(ctx, `SELECT `+proposalColumns+` FROM cancellation_proposals WHERE id = $1`+t.lock(), id))
+	p, err := t.scanProposal(t.queryRow(ctx, `SELECT `+proposalColumns+` FROM cancellation_proposals WHERE id = $1`+t.lock(), id))
 	return p, translate(err)
 }
 

@@ -16,7 +16,7 @@ func (db *DB) CheckKeys(ctx context.Context) error {
 	return db.View(ctx, func(t *Tx) error {
 		for _, dir := range []string{"ASC", "DESC"} {
 			var v string
-			err := t.queryRow(ctx, `SELECT name FROM residents WHERE name LIKE 'enc1:%' ORDER BY id `+dir+` LIMIT 1`).Scan(&v)
+			err := t.queryRow(ctx, `SELECT name FROM residents WHERE name LIKE 'enc%' ORDER BY id `+dir+` LIMIT 1`).Scan(&v)
 			if err != nil {
 				return ignoreNotFound(translate(err))
 			}

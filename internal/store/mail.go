@@ -44,17 +44,21 @@ const mailColumns = `id, kind, booking_id, booking_code, to_addr, subject, body,
 // queuing nothing, when a row with m's dedupe key already exists.
 func (t *Tx) InsertMail(ctx context.Context, m *MailMessage) (bool, error) {
 	m.Status, m.UpdatedAt = MailPending, m.CreatedAt
-	s := sealer{t: t} // a rendered mail names the resident
+	id, err := t.nextID(ctx, "mail_outbox")
+	if err != nil {
+		return false, err
+	}
+	s := t.rowSealer(id) // a rendered mail names the resident
 	to, body, ics := s.seal(m.To, "mail_outbox.to_addr"), s.seal(m.Body, "mail_outbox.body"), s.seal(m.ICS, "mail_outbox.ics")
 	if s.err != nil {
 		return false, s.err
 	}
-	err := t.queryRow(ctx, `INSERT INTO mail_outbox (kind, booking_id, booking_code, to_addr, subject, body, ics,
+	err = t.queryRow(ctx, `INSERT INTO mail_outbox (id, kind, booking_id, booking_code, to_addr, subject, body, ics,
 		dedupe_key, status, not_before, attempts, last_error, claimed_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, '', '', $10, $10)
+		VALUES ($11, $1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, '', '', $10, $10)
 		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
 		m.Kind, m.BookingID, m.BookingCode, to, m.Subject, body, ics, nullString(m.DedupeKey),
-		millis(m.NotBefore), millis(m.CreatedAt)).Scan(&m.ID)
+		millis(m.NotBefore), millis(m.CreatedAt), id).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -206,7 +210,7 @@ func (t *Tx) scanMail(rows *sql.Rows) (MailMessage, error) {
 	if err != nil {
 		return m, err
 	}
-	s := sealer{t: t}
+	s := t.rowSealer(m.ID)
 	s.open(&m.To, "mail_outbox.to_addr")
 	s.open(&m.Body, "mail_outbox.body")
 	s.open(&m.ICS, "mail_outbox.ics")

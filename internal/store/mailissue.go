@@ -24,7 +24,11 @@ type AppVisit struct {
 
 // PutAppVisit records or corrects the visit of an application.
 func (t *Tx) PutAppVisit(ctx context.Context, v AppVisit) error {
-	_, err := t.exec(ctx, `INSERT INTO app_visits (application_id, visit_date, identity_checked, identity_document,
+	note, err := t.seal(v.Note, "app_visits.note", v.ApplicationID) // staff's note on the visit; bound to the application
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO app_visits (application_id, visit_date, identity_checked, identity_document,
 		pin_form_received, items_returned, note, actor_id, actor, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 		ON CONFLICT (application_id) DO UPDATE SET visit_date = excluded.visit_date,
@@ -32,7 +36,7 @@ func (t *Tx) PutAppVisit(ctx context.Context, v AppVisit) error {
 		pin_form_received = excluded.pin_form_received, items_returned = excluded.items_returned,
 		note = excluded.note, actor_id = excluded.actor_id, actor = excluded.actor, updated_at = excluded.updated_at`,
 		v.ApplicationID, v.Date, v.IdentityChecked, v.IdentityDocument, v.PINFormReceived,
-		strings.Join(v.ItemsReturned, ","), v.Note, actorRef(v.ActorID), v.Actor, millis(v.CreatedAt))
+		strings.Join(v.ItemsReturned, ","), note, actorRef(v.ActorID), v.Actor, millis(v.CreatedAt))
 	return translate(err)
 }
 
@@ -49,7 +53,11 @@ func (t *Tx) AppVisitOf(ctx context.Context, applicationID string) (AppVisit, er
 		v.ItemsReturned = strings.Split(items, ",")
 	}
 	v.CreatedAt, v.UpdatedAt = fromMillis(created), fromMillis(updated)
-	return v, translate(err)
+	if err != nil {
+		return v, translate(err)
+	}
+	v.Note, err = t.open(v.Note, "app_visits.note", applicationID)
+	return v, err
 }
 
 // Outcomes of a registered mailing.
@@ -77,17 +85,32 @@ type Mailing struct {
 // InsertMailing records a mailing; a tracking number used before is a
 // conflict.
 func (t *Tx) InsertMailing(ctx context.Context, m *Mailing) error {
-	err := t.queryRow(ctx, `INSERT INTO card_mailings (card_id, mailed_date, tracking_number, note, actor_id,
-		actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		m.CardID, m.Date, m.TrackingNumber, m.Note, actorRef(m.ActorID), m.Actor, millis(m.CreatedAt)).Scan(&m.ID)
+	id, err := t.nextID(ctx, "card_mailings")
+	if err != nil {
+		return err
+	}
+	note, err := t.seal(m.Note, "card_mailings.note", rowKey(id))
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO card_mailings (id, card_id, mailed_date, tracking_number, note, actor_id,
+		actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		id, m.CardID, m.Date, m.TrackingNumber, note, actorRef(m.ActorID), m.Actor, millis(m.CreatedAt))
+	if err == nil {
+		m.ID = id
+	}
 	return translate(err)
 }
 
 // CloseMailing records how an open mailing ended, with its note as it
 // should read now; not_found when the mailing is not open.
 func (t *Tx) CloseMailing(ctx context.Context, id int64, outcome, date, reason, note string) error {
+	sealed, err := t.seal(note, "card_mailings.note", rowKey(id))
+	if err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `UPDATE card_mailings SET outcome = $2, outcome_date = $3, return_reason = $4,
-		note = $5 WHERE id = $1 AND outcome = ''`, id, outcome, date, reason, note)
+		note = $5 WHERE id = $1 AND outcome = ''`, id, outcome, date, reason, sealed)
 	return affectedOne(res, err)
 }
 
@@ -109,6 +132,9 @@ func (t *Tx) CardMailings(ctx context.Context, cardID int64) ([]Mailing, error) 
 			return nil, err
 		}
 		m.CreatedAt = fromMillis(created)
+		if m.Note, err = t.open(m.Note, "card_mailings.note", rowKey(m.ID)); err != nil {
+			return nil, err
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()

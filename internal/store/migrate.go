@@ -74,6 +74,11 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 // Migrate applies the pending migrations, each in its own transaction, and
 // refuses a database that is newer than the binary.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	return db.migrateTo(ctx, 1<<30)
+}
+
+// migrateTo is Migrate up to the version last.
+func (db *DB) migrateTo(ctx context.Context, last int) (applied int, err error) {
 	ms, err := migrations(db.Engine)
 	if err != nil {
 		return 0, err
@@ -94,15 +99,31 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		return 0, &ErrTooNew{DB: current, Binary: latest}
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.version <= current || m.version > last {
 			continue
 		}
 		if err := db.apply(ctx, m); err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		applied++
+		if migrationSteps[m.version] != nil {
+			if err := db.dropOldPages(ctx); err != nil {
+				return applied, fmt.Errorf("migration %s: %w", m.name, err)
+			}
+		}
 	}
 	return applied, nil
+}
+
+// dropOldPages empties SQLite's WAL after a migration that sealed values,
+// so the file no longer holds the pages from before (secure_delete has
+// overwritten the old cells in the database file itself).
+func (db *DB) dropOldPages(ctx context.Context) error {
+	if db.Engine != SQLite {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 // Pending lists the migrations Migrate would apply, refusing a database
@@ -136,6 +157,12 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if step := migrationSteps[m.version]; step != nil {
+		t := &Tx{tx: tx, d: db.d, keys: db.keys, count: db.count, shared: db.writeStmts}
+		if err := step(ctx, t); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, m.version, time.Now().UnixMilli()); err != nil {
 		return err

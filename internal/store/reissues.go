@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"strings"
 	"time"
 )
@@ -67,10 +69,16 @@ func (t *Tx) scanReissue(row interface{ Scan(...any) error }) (Reissue, error) {
 	if err != nil {
 		return x, err
 	}
-	s := sealer{t: t}
+	s, c := t.rowSealer(x.ResidentID), t.rowSealer(x.CardID)
+	s.open(&x.ResidentNumber, "residents.resident_number")
 	s.open(&x.Name, "residents.name")
 	s.open(&x.NameKana, "residents.name_kana")
-	return x, s.err
+	s.open(&x.BirthDate, "residents.birth_date")
+	s.open(&x.ReasonDetail, "reissues.reason_detail")
+	s.open(&x.FreeDetail, "reissues.free_detail")
+	s.open(&x.VoidReason, "reissues.void_reason")
+	c.open(&x.NoticeNumber, "cards.notice_number")
+	return x, errors.Join(s.err, c.err)
 }
 
 func nullText(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
@@ -90,11 +98,16 @@ func (t *Tx) NextReceiptNumber(ctx context.Context, fiscalYear int) (int, error)
 // InsertReissue stores a new reissue and sets its ID; a receipt number or
 // request key already used is a conflict.
 func (t *Tx) InsertReissue(ctx context.Context, x *Reissue) error {
+	s := t.rowSealer(x.ResidentID) // staff's words about a lost or damaged card; bound to the resident
+	detail, free := s.seal(x.ReasonDetail, "reissues.reason_detail"), s.seal(x.FreeDetail, "reissues.free_detail")
+	if s.err != nil {
+		return s.err
+	}
 	err := t.queryRow(ctx, `INSERT INTO reissues (resident_id, card_id, reason, reason_detail, chargeable,
 		free_reason, free_detail, certificate, fast_track, fee_type, card_amount, certificate_amount, amount,
 		receipt_number, received_on, created_at, actor_id, actor, request_key)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
-		x.ResidentID, nullID(x.CardID), x.Reason, x.ReasonDetail, x.Chargeable, x.FreeReason, x.FreeDetail,
+		x.ResidentID, nullID(x.CardID), x.Reason, detail, x.Chargeable, x.FreeReason, free,
 		x.Certificate, x.FastTrack, x.FeeType, x.CardAmount, x.CertificateAmount, x.Amount,
 		nullText(x.ReceiptNumber), x.ReceivedOn, millis(x.CreatedAt), nullID(x.ActorID), x.Actor,
 		nullText(x.RequestKey)).Scan(&x.ID)
@@ -104,9 +117,13 @@ func (t *Tx) InsertReissue(ctx context.Context, x *Reissue) error {
 // VoidReissue marks a reissue voided (取消); it reports false when the
 // reissue was voided already, so two voids never both count.
 func (t *Tx) VoidReissue(ctx context.Context, x *Reissue) (bool, error) {
+	reason, err := t.seal(x.VoidReason, "reissues.void_reason", rowKey(x.ResidentID))
+	if err != nil {
+		return false, err
+	}
 	res, err := t.exec(ctx, `UPDATE reissues SET voided = TRUE, void_reason = $1, voided_on = $2, voided_at = $3,
 		voider_id = $4, voider = $5 WHERE id = $6 AND NOT voided`,
-		x.VoidReason, x.VoidedOn, millis(x.VoidedAt), nullID(x.VoiderID), x.Voider, x.ID)
+		reason, x.VoidedOn, millis(x.VoidedAt), nullID(x.VoiderID), x.Voider, x.ID)
 	if err != nil {
 		return false, translate(err)
 	}
@@ -140,12 +157,18 @@ type ReissueFilter struct {
 	Limit          int // 0: no limit
 }
 
-func (f ReissueFilter) where() (string, []any) {
+func (f ReissueFilter) where(keys *fieldcrypt.Keyring) (string, []any, error) {
 	var c conds
 	if f.ResidentID != 0 {
 		c.add("x.resident_id = ?", f.ResidentID)
 	}
-	c.addIf(f.ResidentNumber, "r.resident_number = ?")
+	if f.ResidentNumber != "" {
+		cond, err := c.blindCond(keys, "r.number_hash", blindResident, f.ResidentNumber)
+		if err != nil {
+			return "", nil, err
+		}
+		c.parts = append(c.parts, cond)
+	}
 	c.addIf(f.From, "x.received_on >= ?")
 	c.addIf(f.To, "x.received_on <= ?")
 	c.addIf(f.VoidedOn, "x.voided_on = ?")
@@ -155,14 +178,17 @@ func (f ReissueFilter) where() (string, []any) {
 		c.add("x.voided = ?", *f.Voided)
 	}
 	if len(c.parts) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(c.parts, " AND "), c.args
+	return " WHERE " + strings.Join(c.parts, " AND "), c.args, nil
 }
 
 // Reissues returns the reissues matching f, oldest first.
 func (t *Tx) Reissues(ctx context.Context, f ReissueFilter) ([]Reissue, error) {
-	where, args := f.where()
+	where, args, err := f.where(t.keys)
+	if err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + reissueColumns + reissueFrom + where + ` ORDER BY x.received_on, x.id`
 	if f.Limit > 0 {
 		q += ` LIMIT ` + itoa(f.Limit)

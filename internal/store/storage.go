@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,25 +150,35 @@ func (t *Tx) CardsAtPlace(ctx context.Context, path string, statuses []card.Stat
 	c.statuses(statuses)
 	lo, hi := prefixRange(path + PlaceSeparator)
 	c.add("(c.storage_location = ? OR (c.storage_location >= ? AND c.storage_location < ?))", path, lo, hi)
-	q := `SELECT ` + recordColumns + cardFrom + ` WHERE ` + strings.Join(c.parts, " AND ") +
-		` ORDER BY c.storage_location, c.notice_number, c.id`
-	if limit > 0 {
-		q += ` LIMIT ` + itoa(limit)
-	}
-	rows, err := t.query(ctx, q, c.args...)
+	// Notice numbers are sealed: the cards of the place (a box, a shelf:
+	// bounded by what fits in it) are ordered after decrypting.
+	q := `SELECT ` + recordColumns + cardFrom + ` WHERE ` + strings.Join(c.parts, " AND ")
+	out, err := t.cardList(ctx, q, c.args)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := []CardRecord{}
-	for rows.Next() {
-		rec, err := t.scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
+	slices.SortFunc(out, func(a, b CardRecord) int {
+		return cmp.Or(strings.Compare(a.StorageLocation, b.StorageLocation), compareAbsentLast(a.NoticeNumber, b.NoticeNumber),
+			cmp.Compare(a.ID, b.ID))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// compareAbsentLast orders strings with "" after every other value, as
+// SQL's NULLS LAST does.
+func compareAbsentLast(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case a == "":
+		return 1
+	case b == "":
+		return -1
+	}
+	return strings.Compare(a, b)
 }
 
 // PlaceInUse reports whether a place has places below it or stock-taking

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/card"
@@ -105,9 +106,17 @@ func (t *Tx) CloseStocktake(ctx context.Context, id int64, closer string, at tim
 // InsertStocktakeScan records a scanned notice number; it reports false
 // when the number was scanned in the session already (by anyone).
 func (t *Tx) InsertStocktakeScan(ctx context.Context, stocktakeID int64, notice string, cardID, actorID int64, actor string, at time.Time) (bool, error) {
-	res, err := t.exec(ctx, `INSERT INTO stocktake_scans (stocktake_id, notice_number, card_id, scanned_at, actor_id, actor)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stocktake_id, notice_number) DO NOTHING`,
-		stocktakeID, notice, nullID(cardID), millis(at), nullID(actorID), actor)
+	sealed, err := t.seal(notice, "stocktake_scans.notice_number", rowKey(stocktakeID)) // bound to the session
+	if err != nil {
+		return false, err
+	}
+	hash, err := t.blind(blindNotice, notice)
+	if err != nil {
+		return false, err
+	}
+	res, err := t.exec(ctx, `INSERT INTO stocktake_scans (stocktake_id, notice_number, notice_hash, card_id, scanned_at, actor_id, actor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stocktake_id, notice_hash) DO NOTHING`,
+		stocktakeID, sealed, hash, nullID(cardID), millis(at), nullID(actorID), actor)
 	if err != nil {
 		return false, translate(err)
 	}
@@ -119,7 +128,7 @@ func (t *Tx) InsertStocktakeScan(ctx context.Context, stocktakeID int64, notice 
 // card's present status, location and name.
 func (t *Tx) StocktakeScans(ctx context.Context, stocktakeID int64) ([]StocktakeScan, error) {
 	rows, err := t.query(ctx, `SELECT x.notice_number, x.scanned_at, x.actor, COALESCE(c.id, 0), COALESCE(c.status, ''),
-		COALESCE(c.storage_location, ''), COALESCE(r.name, ''), COALESCE(r.name_kana, '')
+		COALESCE(c.storage_location, ''), COALESCE(r.id, 0), COALESCE(r.name, ''), COALESCE(r.name_kana, '')
 		FROM stocktake_scans x LEFT JOIN cards c ON c.id = x.card_id
 		LEFT JOIN applications a ON a.id = c.application_ref LEFT JOIN residents r ON r.id = a.resident_id
 		WHERE x.stocktake_id = $1 ORDER BY x.id`, stocktakeID)
@@ -130,15 +139,16 @@ func (t *Tx) StocktakeScans(ctx context.Context, stocktakeID int64) ([]Stocktake
 	out := []StocktakeScan{}
 	for rows.Next() {
 		var s StocktakeScan
-		var at int64
-		if err := rows.Scan(&s.NoticeNumber, &at, &s.Actor, &s.CardID, &s.Status, &s.Location, &s.Name, &s.NameKana); err != nil {
+		var at, residentID int64
+		if err := rows.Scan(&s.NoticeNumber, &at, &s.Actor, &s.CardID, &s.Status, &s.Location, &residentID, &s.Name, &s.NameKana); err != nil {
 			return nil, err
 		}
-		o := sealer{t: t}
-		o.open(&s.Name, "residents.name")
-		o.open(&s.NameKana, "residents.name_kana")
-		if o.err != nil {
-			return nil, o.err
+		o, r := t.rowSealer(stocktakeID), t.rowSealer(residentID)
+		o.open(&s.NoticeNumber, "stocktake_scans.notice_number")
+		r.open(&s.Name, "residents.name")
+		r.open(&s.NameKana, "residents.name_kana")
+		if err := errors.Join(o.err, r.err); err != nil {
+			return nil, err
 		}
 		s.ScannedAt = fromMillis(at)
 		out = append(out, s)

@@ -84,16 +84,17 @@ func (s *surfaceScan) finish(u *SurfaceUpdate) {
 // InsertSurfaceUpdate stores a new surface update and sets its ID. A second
 // pending update of the same kind for a card is a conflict.
 func (t *Tx) InsertSurfaceUpdate(ctx context.Context, u *SurfaceUpdate) error {
-	s := sealer{t: t} // old and new names and addresses are personal data
+	s := t.rowSealer(u.CardID) // old and new names and addresses are personal data; bound to the card
 	oldV, newV := s.seal(u.OldValue, "surface_updates.old_value"), s.seal(u.NewValue, "surface_updates.new_value")
 	oldD, newD := s.seal(u.OldDetail, "surface_updates.old_detail"), s.seal(u.NewDetail, "surface_updates.new_detail")
+	note := s.seal(u.Note, "surface_updates.note") // 婚姻届, 転居届: tells what happened in a life
 	if s.err != nil {
 		return s.err
 	}
 	err := t.queryRow(ctx, `INSERT INTO surface_updates (card_id, kind, old_value, new_value, old_detail, new_detail,
 		state, requested_date, done_date, note, registered_at, registrar_id, registrar, closed_at, closer_id, closer)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-		u.CardID, u.Kind, oldV, newV, oldD, newD, u.State, u.RequestedDate, u.DoneDate, u.Note,
+		u.CardID, u.Kind, oldV, newV, oldD, newD, u.State, u.RequestedDate, u.DoneDate, note,
 		millis(u.RegisteredAt), nullID(u.RegistrarID), u.Registrar, millisOrNull(u.ClosedAt),
 		nullID(u.CloserID), u.Closer).Scan(&u.ID)
 	return translate(err)
@@ -124,11 +125,12 @@ func (t *Tx) SurfaceUpdateByID(ctx context.Context, id int64) (SurfaceRow, error
 
 // openSurface decrypts the values InsertSurfaceUpdate sealed.
 func (t *Tx) openSurface(u *SurfaceUpdate) error {
-	s := sealer{t: t}
+	s := t.rowSealer(u.CardID)
 	s.open(&u.OldValue, "surface_updates.old_value")
 	s.open(&u.NewValue, "surface_updates.new_value")
 	s.open(&u.OldDetail, "surface_updates.old_detail")
 	s.open(&u.NewDetail, "surface_updates.new_detail")
+	s.open(&u.Note, "surface_updates.note")
 	return s.err
 }
 

@@ -9,6 +9,13 @@ func (t *Tx) ForceSchemaVersion(ctx context.Context, v int) error {
 	return err
 }
 
+// MigrateToForTest applies the migrations up to the version last, so a
+// test can write rows as an older binary did and then migrate them.
+func (db *DB) MigrateToForTest(ctx context.Context, last int) error {
+	_, err := db.migrateTo(ctx, last)
+	return err
+}
+
 // TamperAuditForTest edits an audit entry the way an intruder with database
 // access would: by lifting the append-only trigger and changing the row.
 func (t *Tx) TamperAuditForTest(ctx context.Context, id int64, detail string) error {

@@ -61,7 +61,7 @@ func (t *Tx) openUser(u User, err error) (User, error) {
 	if err != nil {
 		return u, translate(err)
 	}
-	u.TOTPSecret, err = t.open(u.TOTPSecret, totpColumn)
+	u.TOTPSecret, err = t.open(u.TOTPSecret, totpColumn, rowKey(u.ID))
 	return u, err
 }
 
@@ -101,7 +101,7 @@ func (t *Tx) UpdateUser(ctx context.Context, u User, now time.Time) error {
 	}
 	var secret sql.NullString
 	if u.TOTPSecret != "" {
-		sealed, err := t.seal(u.TOTPSecret, totpColumn)
+		sealed, err := t.seal(u.TOTPSecret, totpColumn, rowKey(u.ID))
 		if err != nil {
 			return err
 		}
@@ -116,15 +116,16 @@ func (t *Tx) UpdateUser(ctx context.Context, u User, now time.Time) error {
 	return translate(err)
 }
 
-// SealTOTPSecrets seals the two-factor secrets written in the clear by
-// versions before they were sealed, and returns how many it sealed.
+// SealTOTPSecrets seals, bound to their rows, the two-factor secrets
+// written in the clear by versions before they were sealed (or sealed for
+// the column only), and returns how many it sealed.
 func (db *DB) SealTOTPSecrets(ctx context.Context) (int, error) {
 	if db.keys == nil {
 		return 0, errNoKeys()
 	}
 	n := 0
 	err := db.Update(ctx, func(t *Tx) error {
-		rows, err := t.query(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret <> '' AND totp_secret NOT LIKE 'enc1:%'`)
+		rows, err := t.query(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret <> '' AND totp_secret NOT LIKE 'enc2:%'`)
 		if err != nil {
 			return err
 		}
@@ -146,7 +147,11 @@ func (db *DB) SealTOTPSecrets(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, p := range todo {
-			sealed, err := t.seal(p.secret, totpColumn)
+			secret, err := t.openLegacy(p.secret, totpColumn, totpColumn, rowKey(p.id))
+			if err != nil {
+				return err
+			}
+			sealed, err := t.seal(secret, totpColumn, rowKey(p.id))
 			if err != nil {
 				return err
 			}

@@ -36,14 +36,15 @@ type Posting struct {
 
 // InsertPosting appends a mailing or return to a card's postings.
 func (t *Tx) InsertPosting(ctx context.Context, p *Posting) error {
-	s := sealer{t: t}
+	s := t.rowSealer(p.CardID) // bound to the card
 	postal, addr := s.seal(p.PostalCode, "card_postings.postal_code"), s.seal(p.Address, "card_postings.address")
+	note := s.seal(p.Note, "card_postings.note") // staff's words about a return may be personal
 	if s.err != nil {
 		return s.err
 	}
 	err := t.queryRow(ctx, `INSERT INTO card_postings (card_id, kind, posted_date, postal_code, address, reason,
 		note, actor_id, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		p.CardID, p.Kind, p.Date, postal, addr, p.Reason, p.Note, actorRef(p.ActorID), p.Actor,
+		p.CardID, p.Kind, p.Date, postal, addr, p.Reason, note, actorRef(p.ActorID), p.Actor,
 		millis(p.CreatedAt)).Scan(&p.ID)
 	return translate(err)
 }
@@ -64,9 +65,10 @@ func (t *Tx) CardPostings(ctx context.Context, cardID int64) ([]Posting, error) 
 			&p.ActorID, &p.Actor, &created); err != nil {
 			return nil, err
 		}
-		s := sealer{t: t}
+		s := t.rowSealer(p.CardID)
 		s.open(&p.PostalCode, "card_postings.postal_code")
 		s.open(&p.Address, "card_postings.address")
+		s.open(&p.Note, "card_postings.note")
 		if s.err != nil {
 			return nil, s.err
 		}
@@ -89,11 +91,15 @@ type DisposalHold struct {
 
 // PutDisposalHold places or replaces the hold on a card.
 func (t *Tx) PutDisposalHold(ctx context.Context, h DisposalHold) error {
-	_, err := t.exec(ctx, `INSERT INTO disposal_holds (card_id, reason, until_date, actor_id, actor, created_at)
+	reason, err := t.seal(h.Reason, "disposal_holds.reason", rowKey(h.CardID)) // why a card is kept: a stay in hospital...
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO disposal_holds (card_id, reason, until_date, actor_id, actor, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (card_id) DO UPDATE SET reason = excluded.reason,
 		until_date = excluded.until_date, actor_id = excluded.actor_id, actor = excluded.actor,
 		created_at = excluded.created_at`,
-		h.CardID, h.Reason, h.Until, actorRef(h.ActorID), h.Actor, millis(h.CreatedAt))
+		h.CardID, reason, h.Until, actorRef(h.ActorID), h.Actor, millis(h.CreatedAt))
 	return translate(err)
 }
 
@@ -110,7 +116,11 @@ func (t *Tx) DisposalHoldOf(ctx context.Context, cardID int64) (DisposalHold, er
 	err := t.queryRow(ctx, `SELECT reason, until_date, COALESCE(actor_id, 0), actor, created_at
 		FROM disposal_holds WHERE card_id = $1`, cardID).Scan(&h.Reason, &h.Until, &h.ActorID, &h.Actor, &created)
 	h.CreatedAt = fromMillis(created)
-	return h, translate(err)
+	if err != nil {
+		return h, translate(err)
+	}
+	h.Reason, err = t.open(h.Reason, "disposal_holds.reason", rowKey(cardID))
+	return h, err
 }
 
 // Disposal is the record of a card's disposal: proposed by one staff
@@ -136,12 +146,16 @@ func (d Disposal) Confirmed() bool { return d.DisposedDate != "" }
 // PutDisposalProposal records a proposal, replacing an earlier proposal
 // that was never confirmed (the card went on hold and came back).
 func (t *Tx) PutDisposalProposal(ctx context.Context, d Disposal) error {
-	_, err := t.exec(ctx, `INSERT INTO disposals (card_id, rule, proposed_at, proposer_id, proposer, proposal_note, method)
+	note, err := t.seal(d.ProposalNote, "disposals.proposal_note", rowKey(d.CardID))
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO disposals (card_id, rule, proposed_at, proposer_id, proposer, proposal_note, method)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (card_id) DO UPDATE SET rule = excluded.rule,
 		proposed_at = excluded.proposed_at, proposer_id = excluded.proposer_id, proposer = excluded.proposer,
 		proposal_note = excluded.proposal_note, method = excluded.method
 		WHERE disposals.disposed_date IS NULL`,
-		d.CardID, d.Rule, millis(d.ProposedAt), actorRef(d.ProposerID), d.Proposer, d.ProposalNote, d.Method)
+		d.CardID, d.Rule, millis(d.ProposedAt), actorRef(d.ProposerID), d.Proposer, note, d.Method)
 	return translate(err)
 }
 
@@ -160,22 +174,26 @@ func (t *Tx) ConfirmDisposalRecord(ctx context.Context, d Disposal) error {
 	if err := t.PutDisposalProposal(ctx, d); err != nil {
 		return err
 	}
+	note, err := t.seal(d.Note, "disposals.note", rowKey(d.CardID))
+	if err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `UPDATE disposals SET method = $2, disposed_date = $3, confirmed_at = $4,
 		confirmer_id = $5, confirmer = $6, note = $7 WHERE card_id = $1 AND disposed_date IS NULL`,
-		d.CardID, d.Method, d.DisposedDate, millis(d.ConfirmedAt), actorRef(d.ConfirmerID), d.Confirmer, d.Note)
+		d.CardID, d.Method, d.DisposedDate, millis(d.ConfirmedAt), actorRef(d.ConfirmerID), d.Confirmer, note)
 	return affectedOne(res, err)
 }
 
 // DisposalOf returns the disposal record of a card, or not_found.
 func (t *Tx) DisposalOf(ctx context.Context, cardID int64) (Disposal, error) {
-	d, err := scanDisposal(t.queryRow(ctx, `SELECT `+disposalColumns+` FROM disposals d WHERE d.card_id = $1`, cardID))
+	d, err := t.scanDisposal(t.queryRow(ctx, `SELECT `+disposalColumns+` FROM disposals d WHERE d.card_id = $1`, cardID))
 	return d, translate(err)
 }
 
 const disposalColumns = `d.card_id, d.rule, d.proposed_at, COALESCE(d.proposer_id, 0), d.proposer, d.proposal_note,
 	d.method, d.disposed_date, d.confirmed_at, COALESCE(d.confirmer_id, 0), d.confirmer, d.note`
 
-func scanDisposal(row interface{ Scan(...any) error }) (Disposal, error) {
+func (t *Tx) scanDisposal(row interface{ Scan(...any) error }) (Disposal, error) {
 	var d Disposal
 	var proposed int64
 	var disposed sql.NullString
@@ -186,7 +204,18 @@ func scanDisposal(row interface{ Scan(...any) error }) (Disposal, error) {
 	if confirmed.Valid {
 		d.ConfirmedAt = fromMillis(confirmed.Int64)
 	}
-	return d, err
+	if err != nil {
+		return d, err
+	}
+	return d, t.openDisposal(&d)
+}
+
+// openDisposal decrypts a disposal's notes in place.
+func (t *Tx) openDisposal(d *Disposal) error {
+	s := t.rowSealer(d.CardID)
+	s.open(&d.ProposalNote, "disposals.proposal_note")
+	s.open(&d.Note, "disposals.note")
+	return s.err
 }
 
 // LastStatusEvent returns the newest status event that moved the card to

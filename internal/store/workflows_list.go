@@ -157,9 +157,16 @@ func (t *Tx) scanWorkflowCard(row interface{ Scan(...any) error }) (WorkflowCard
 	}
 	wc.CardRecord = rec
 	s.finish(&wc)
-	o := sealer{t: t}
+	o := t.rowSealer(wc.ID)
 	o.open(&wc.LastNotice.PostalCode, "card_postings.postal_code")
 	o.open(&wc.LastNotice.Address, "card_postings.address")
+	o.open(&wc.LastReturn.Note, "card_postings.note")
+	if wc.Hold != nil {
+		o.open(&wc.Hold.Reason, "disposal_holds.reason")
+	}
+	if o.err == nil && wc.Disposal != nil {
+		o.err = t.openDisposal(wc.Disposal)
+	}
 	return wc, o.err
 }
 

@@ -115,10 +115,10 @@ func (g *nameGen) record(i int, created time.Time) store.CardRecord {
 
 // OpenBenchDB returns a SQLite database holding n generated cards, seeded
 // once and kept under os.TempDir() (about six minutes for a million cards).
-// Change the "v4" in its name when the card tables change.
+// Change the "v5" in its name when the card tables change.
 func OpenBenchDB(tb testing.TB, n int) *store.DB {
 	tb.Helper()
-	name := fmt.Sprintf("kofu-bench-cards-%d-v4.sqlite", n)
+	name := fmt.Sprintf("kofu-bench-cards-%d-v5.sqlite", n)
 	return storetest.CachedSQLite(tb, name, func(ctx context.Context, db *store.DB) error { return seedBench(ctx, db, n) })
 }
 
