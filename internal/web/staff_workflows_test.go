@@ -13,6 +13,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/gaiji"
@@ -137,6 +138,20 @@ func TestDashboardPageDrawsAnAccessibleChart(t *testing.T) {
 		}
 		if len(h.actions("dashboard.viewed")) != 1 {
 			t.Error("dashboard view not recorded")
+		}
+	})
+}
+
+// TestDashboardWarnsOfMissingBackups: no backup on record is a warning, in
+// the warning's colours, never in the green of a success.
+func TestDashboardWarnsOfMissingBackups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newWFHarness(t, db)
+		h.ui.Backups = func(context.Context) (backup.Status, error) { return backup.Status{}, nil }
+		_, body := h.get("/staff/dashboard")
+		mustContain(t, "dashboard", body, `<p class="warning"><span class="badge warn">要確認</span> バックアップの記録がありません。`)
+		if strings.Contains(body, `<p class="notice"><span class="badge warn">`) {
+			t.Error("a missing backup is shown as a success")
 		}
 	})
 }
