@@ -330,3 +330,27 @@ func TestCardPagesShowTheFlags(t *testing.T) {
 	_, page := h.get("/staff/cards/1")
 	mustContain(t, "card page", page, `href="/staff/cards/1/workflow"`)
 }
+
+// TestCardPageOffersOnlyAllowedMoves: the heading names the card, the
+// buttons are the moves the card allows now (none for a reserved card,
+// whose moves belong to the counter), and cancelling stands apart as a
+// dangerous button with its reason.
+func TestCardPageOffersOnlyAllowedMoves(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "ABC-000001", Status: card.StatusNoticeSent})
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 2, Notice: "ABC-000002", Status: card.StatusReserved})
+	h := newWFHarness(t, db)
+	h.ui.registerCards(h.rt)
+	_, waiting := h.get("/staff/cards/1")
+	mustContain(t, "waiting card", waiting, `<h1>カード ABC-000001</h1>`, `<title>カード ABC-000001 | Kofu 交付管理</title>`,
+		`<button type="submit" name="to" value="issued" class="small">交付済にする</button>`,
+		`<button type="submit" name="to" value="cancelled" class="danger">廃止にする</button>`)
+	if strings.Contains(waiting, `value="reserved"`) || strings.Contains(waiting, `value="cancelled" class="small"`) {
+		t.Error("the card page offers a move the card page cannot make, or cancelling among the harmless buttons")
+	}
+	_, reserved := h.get("/staff/cards/2")
+	mustContain(t, "reserved card", reserved, `<h1>カード ABC-000002</h1>`, `このカードには交付予約があります。`, `<a href="/staff/counter">交付窓口</a>`)
+	if strings.Contains(reserved, `name="to"`) {
+		t.Error("a reserved card offers moves that always fail")
+	}
+}
