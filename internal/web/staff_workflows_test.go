@@ -354,3 +354,14 @@ func TestCardPageOffersOnlyAllowedMoves(t *testing.T) {
 		t.Error("a reserved card offers moves that always fail")
 	}
 }
+
+// TestGaijiReviewLinksHaveText: a card with 外字 but without a notice
+// number (an at-application card) still gets a link with words.
+func TestGaijiReviewLinksHaveText(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Name: "\ue000田　花子", Gaiji: true, Flags: []string{card.FlagGaiji}, Status: card.StatusSetupDone, Method: card.MethodAtApplication})
+	h := newWFHarness(t, db)
+	h.ui.registerGaiji(h.rt)
+	_, body := h.get("/staff/gaiji")
+	mustContain(t, "gaiji", body, `<a href="/staff/cards/1">（未設定）</a>`)
+}
