@@ -30,6 +30,14 @@ func (ui *UI) RegisterBookings(rt *route.Router) {
 	rt.Handle("POST /staff/bookings/new", route.Staff, ui.newBooking)
 	rt.Handle("GET /staff/settings/booking", route.Admin, ui.bookingSettingsPage)
 	rt.Handle("POST /staff/settings/booking", route.Admin, ui.saveBookingSettings)
+	rt.Handle("POST /staff/settings/booking/rules", route.Admin, ui.saveRules)
+	rt.Handle("POST /staff/settings/booking/places", route.Admin, ui.addPlace)
+	rt.Handle("POST /staff/settings/booking/places/{id}", route.Admin, ui.savePlace)
+	rt.Handle("POST /staff/settings/booking/places/{id}/delete", route.Admin, ui.deletePlace)
+	rt.Handle("POST /staff/settings/booking/places/{id}/days", route.Admin, ui.saveDays)
+	rt.Handle("POST /staff/settings/booking/services", route.Admin, ui.addService)
+	rt.Handle("POST /staff/settings/booking/services/{id}", route.Admin, ui.saveService)
+	rt.Handle("POST /staff/settings/booking/services/{id}/delete", route.Admin, ui.deleteService)
 }
 
 // counterQuery is what the counter list shows: a day ("" is today), a
