@@ -55,6 +55,9 @@ func SeedCards(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 	return created, err
 }
 
+// demoZone is the demo city's time zone (Japan has no daylight saving).
+func demoZone() *time.Location { return time.FixedZone("JST", 9*60*60) }
+
 // seedEvents records how a demo card entered the ledger. An issued card
 // enters reserved and is handed over on one of the last four weeks, so the
 // dashboard's charts and the day's issued list have handovers to show.
@@ -68,7 +71,14 @@ func seedEvents(ctx context.Context, tx *store.Tx, rec store.CardRecord, i int, 
 	if err := tx.InsertCardEvent(ctx, &ev); err != nil {
 		return err
 	}
-	handed := store.CardEvent{CardID: rec.ID, At: now.AddDate(0, 0, -(i*3)%28).Add(-time.Duration(i%4) * time.Hour),
+	// Office hours in the demo city's zone, never later than now.
+	zone := demoZone()
+	local := now.In(zone).AddDate(0, 0, -(i/5)%28)
+	at := time.Date(local.Year(), local.Month(), local.Day(), 9+i%7, 10*(i%6), 0, 0, zone)
+	if at.After(now) {
+		at = at.AddDate(0, 0, -1)
+	}
+	handed := store.CardEvent{CardID: rec.ID, At: at,
 		Actor: "demo", Kind: store.EventStatus, FromStatus: card.StatusReserved, ToStatus: card.StatusIssued,
 		Reason: "交付（本人） デモ用の架空データ"}
 	return tx.InsertCardEvent(ctx, &handed)
