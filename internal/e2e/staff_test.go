@@ -67,7 +67,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.csv|/logout|^/staff/scan\?|/print/|/booking/qr`)
+var skipLink = regexp.MustCompile(`\.csv|/logout|^/staff/scan\?|/booking/qr`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).
@@ -234,16 +234,13 @@ func (c *staffCity) formPages(tb *tab) []string {
 		"/staff/counter?date=" + c.child.Date,
 		"/staff/cards?q=" + url.QueryEscape("コドモ"),
 		fmt.Sprintf("/staff/cards/%d", c.gaijiID),
-		"/staff/print/issued",
 		"/staff/settings/booking?month=" + time.Now().AddDate(0, 1, 0).Format("2006-01"),
 	}
-	var href string
-	tb.do(chromedp.Navigate(tb.base + "/staff/print/issued"))
-	tb.eval(`(document.querySelector("a[href^='/staff/print/handover/']") || {getAttribute: () => ""}).getAttribute("href")`, &href)
-	if href != "" {
-		pages = append(pages, href)
-	}
-	return pages
+	// An issued card's page links its hand-over slip.
+	var issued string
+	tb.do(chromedp.Navigate(tb.base + "/staff/cards?status=issued"))
+	tb.eval(`document.querySelector("table a[href^='/staff/cards/']").getAttribute("href")`, &issued)
+	return append(pages, issued, strings.Replace(issued, "/staff/cards/", "/staff/print/handover/", 1))
 }
 
 func (c *staffCity) counterHandover(tb *tab) {

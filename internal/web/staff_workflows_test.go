@@ -353,6 +353,12 @@ func TestCardPageOffersOnlyAllowedMoves(t *testing.T) {
 	if strings.Contains(reserved, `name="to"`) {
 		t.Error("a reserved card offers moves that always fail")
 	}
+	if strings.Contains(waiting, "/staff/print/handover/") {
+		t.Error("a card not issued links a hand-over slip")
+	}
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 3, Notice: "ABC-000003", Status: card.StatusIssued})
+	_, issued := h.get("/staff/cards/3")
+	mustContain(t, "issued card", issued, `<a href="/staff/print/handover/3">交付引渡票を印刷</a>`)
 }
 
 // TestGaijiReviewLinksHaveText: a card with 外字 but without a notice
