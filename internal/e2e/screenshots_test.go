@@ -72,6 +72,12 @@ func TestScreenshots(t *testing.T) {
 	} {
 		staff.shoot(p.name, p.path)
 	}
+	// A booking's counter page, opened from the counter list as a clerk does.
+	staff.do(chromedp.Navigate(staff.base + staff.busyCounterDay()))
+	staff.next(`form[action$="/issue"] button`)
+	staff.shootHere("staff-booking-issue")
+	issued := staff.hrefOf("/staff/cards?status=issued", `table a[href^="/staff/cards/"]`)
+	staff.shoot("staff-handover-slip", strings.Replace(issued, "/staff/cards/", "/staff/print/handover/", 1))
 	citizen := newShooter(t, url, dir, 400, 800, true)
 	citizen.shoot("citizen-top", "/")
 	citizen.shoot("citizen-manage", "/booking/manage")
