@@ -108,7 +108,7 @@ func japaneseDay(d calendar.Date) string {
 // to the place and returns to its month.
 func (ui *UI) saveDays(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	r.ParseForm()
+	parseSettingsForm(w, r)
 	back := "#calendar"
 	if m := r.PostFormValue("month"); m != "" {
 		back = "&" + url.Values{"place": {id}, "month": {m}}.Encode() + "#calendar"

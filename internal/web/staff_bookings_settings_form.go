@@ -26,7 +26,8 @@ type bookingForm struct {
 	Problems map[string][]string
 }
 
-// Value and Problem are what the template reads.
+// Value, Problem, Checked, Has (a value among several, one per line) and
+// General (problems no input owns) are what the template reads.
 func (f bookingForm) Value(name string) string     { return f.Values[name] }
 func (f bookingForm) Problem(name string) []string { return f.Problems[name] }
 func (f bookingForm) Checked(name string) bool     { return f.Values[name] != "" }
@@ -238,8 +239,8 @@ func formKey(prefix, field string) (string, bool) {
 	return field, true
 }
 
-// placeProblems and the like sort a refused save's problems: those of the
-// form's own part go beside its inputs, the others above the page.
+// sortProblems sorts a refused save's problems: those of the form's own
+// part go beside its inputs, the others above the page.
 func sortProblems(err error, prefix string, f *bookingForm) []apperr.FieldError {
 	var others []apperr.FieldError
 	for _, fe := range apperr.FieldsOf(err) {
@@ -267,8 +268,7 @@ type settingsEdit struct {
 // success it goes back to the page at anchor.
 func (ui *UI) editSettings(w http.ResponseWriter, r *http.Request, part, anchor string,
 	change func(st *booking.Settings, f *bookingForm) (prefix string, err error)) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxSettingsBytes)
-	r.ParseForm()
+	parseSettingsForm(w, r)
 	st, err := ui.Reserve.Settings(r.Context())
 	if err != nil {
 		ui.ErrorPage(w, r, err)
@@ -290,6 +290,15 @@ func (ui *UI) editSettings(w http.ResponseWriter, r *http.Request, part, anchor 
 	others := sortProblems(err, prefix, &f)
 	v := view{Error: apperr.MessageOf(err)}
 	ui.renderSettingsPage(w, r, statusFor(err), v, settingsState{Edit: &settingsEdit{Part: part, Form: f}, Problems: others})
+}
+
+// parseSettingsForm reads a settings form, bounded as the document is;
+// once read, it is not read again.
+func parseSettingsForm(w http.ResponseWriter, r *http.Request) {
+	if r.PostForm == nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxSettingsBytes)
+		r.ParseForm()
+	}
 }
 
 func placeIndex(st *booking.Settings, id string) (int, error) {
@@ -330,6 +339,7 @@ func (ui *UI) savePlace(w http.ResponseWriter, r *http.Request) {
 // addPlace adds a place open on weekday mornings, to be adjusted in its
 // own form; the settings' validation checks the new ID.
 func (ui *UI) addPlace(w http.ResponseWriter, r *http.Request) {
+	parseSettingsForm(w, r)
 	id := strings.TrimSpace(r.PostFormValue("id"))
 	ui.editSettings(w, r, "new-place", "#place-"+id, func(st *booking.Settings, f *bookingForm) (string, error) {
 		f.set("id", id)
@@ -372,6 +382,7 @@ func (ui *UI) saveService(w http.ResponseWriter, r *http.Request) {
 
 // addService adds a service at every place, to be adjusted in its form.
 func (ui *UI) addService(w http.ResponseWriter, r *http.Request) {
+	parseSettingsForm(w, r)
 	id := strings.TrimSpace(r.PostFormValue("id"))
 	ui.editSettings(w, r, "new-service", "#service-"+id, func(st *booking.Settings, f *bookingForm) (string, error) {
 		f.set("id", id)
