@@ -55,6 +55,7 @@ func TestStaffPages(t *testing.T) {
 		city.counterHandover(tb)
 		city.gaijiLinks(tb)
 		city.settingsForms(tb)
+		city.enterMovesNothing(tb)
 	})
 }
 
@@ -285,5 +286,17 @@ func (c *staffCity) gaijiLinks(tb *tab) {
 	tb.eval(fmt.Sprintf(`[...document.querySelectorAll("a[href='/staff/cards/%d']")].map(a => a.textContent.trim())`, c.gaijiID), &texts)
 	if len(texts) != 1 || texts[0] == "" {
 		tb.t.Errorf("the 外字 page links the card without a notice number as %q", texts)
+	}
+}
+
+// enterMovesNothing types a reason on a card page and presses Enter: no
+// move is made (the form's default button is a disabled one).
+func (c *staffCity) enterMovesNothing(tb *tab) {
+	var card string
+	tb.do(chromedp.Navigate(tb.base + "/staff/cards?status=notice_sent"))
+	tb.eval(`document.querySelector("table a[href^='/staff/cards/']").getAttribute("href")`, &card)
+	tb.do(chromedp.Navigate(tb.base+card), chromedp.SendKeys(chromedp.ID("reason"), "電話で確認\r"), chromedp.Sleep(time.Second))
+	if loc := tb.location(); !strings.HasSuffix(loc, card) || strings.Contains(tb.text("main"), "状態を変更しました") {
+		tb.t.Errorf("Enter in the reason field changed the card: %s", loc)
 	}
 }

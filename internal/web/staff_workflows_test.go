@@ -345,6 +345,10 @@ func TestCardPageOffersOnlyAllowedMoves(t *testing.T) {
 	mustContain(t, "waiting card", waiting, `<h1>カード ABC-000001</h1>`, `<title>カード ABC-000001 | Kofu 交付管理</title>`,
 		`<button type="submit" name="to" value="issued" class="small">交付済にする</button>`,
 		`<button type="submit" name="to" value="cancelled" class="danger">廃止にする</button>`)
+	// Enter in the reason field submits with the form's first button: a disabled one.
+	if !regexp.MustCompile(`action="/staff/cards/1/transition">\s*<button type="submit" disabled hidden></button>`).MatchString(waiting) {
+		t.Error("Enter in the reason field presses the first move")
+	}
 	if strings.Contains(waiting, `value="reserved"`) || strings.Contains(waiting, `value="cancelled" class="small"`) {
 		t.Error("the card page offers a move the card page cannot make, or cancelling among the harmless buttons")
 	}
