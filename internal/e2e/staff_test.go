@@ -185,7 +185,10 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 		Birth: birth, Status: card.StatusNoticeSent, Storage: "A棚"})
 	c.child = c.bookChild(d, day)
 	res, err := intake.New(db, clock.System{}).ImportLedger(t.Context(), auth.Principal{UserID: 1, Username: "demo-admin", Role: auth.RoleAdmin},
-		auth.Meta{}, bytes.NewReader(legacytest.Sample(t)), intake.LedgerOptions{FileName: "管理簿.xlsx"})
+		auth.Meta{}, bytes.NewReader(legacytest.Build(t,
+			[]string{"申請書ID", "氏名", "生年月日", "状態", "通知書発送日"},
+			[]any{"00000000000000000088801", "管理\u3000一郎", "1980-01-01", "通知済", 46300.0},
+			[]any{"00000000000000000088802", "管理\u3000二郎", "1981-02-02", "交付前設定済"})), intake.LedgerOptions{FileName: "管理簿.xlsx"})
 	if err != nil {
 		t.Fatal(err)
 	}
