@@ -39,7 +39,9 @@ func TestStaffPages(t *testing.T) {
 		t.Skip("e2e: " + skipReason)
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		began := time.Now()
 		city := newStaffCity(t, db)
+		t.Logf("demo city seeded in %v", time.Since(began).Round(time.Second))
 		tb := newTab(t, city.url, 1366, 768)
 		login(tb, "demo-admin", city.password)
 		w := &staffWalk{tab: tb, seen: map[string]bool{}}
@@ -47,7 +49,7 @@ func TestStaffPages(t *testing.T) {
 		for _, path := range city.formPages(tb) {
 			w.visit(path)
 		}
-		t.Logf("%d staff pages checked", len(w.visited))
+		t.Logf("%d staff pages checked in %v", len(w.visited), time.Since(began).Round(time.Second))
 		for _, missed := range unvisitedRoutes(city.routes, w.visited) {
 			t.Errorf("no page of %s was checked: link to it or add it to formPages", missed)
 		}
