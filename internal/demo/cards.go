@@ -71,12 +71,18 @@ func seedEvents(ctx context.Context, tx *store.Tx, rec store.CardRecord, i int, 
 	if err := tx.InsertCardEvent(ctx, &ev); err != nil {
 		return err
 	}
-	// Office hours in the demo city's zone, never later than now.
+	// Office hours on a weekday in the demo city's zone, never later than now.
 	zone := demoZone()
 	local := now.In(zone).AddDate(0, 0, -(i/5)%28)
 	at := time.Date(local.Year(), local.Month(), local.Day(), 9+i%7, 10*(i%6), 0, 0, zone)
 	if at.After(now) {
 		at = at.AddDate(0, 0, -1)
+	}
+	switch at.Weekday() { // the office is closed at weekends
+	case time.Saturday:
+		at = at.AddDate(0, 0, -1)
+	case time.Sunday:
+		at = at.AddDate(0, 0, -2)
 	}
 	handed := store.CardEvent{CardID: rec.ID, At: at,
 		Actor: "demo", Kind: store.EventStatus, FromStatus: card.StatusReserved, ToStatus: card.StatusIssued,
