@@ -337,17 +337,27 @@ func (ui *UI) savePlace(w http.ResponseWriter, r *http.Request) {
 }
 
 // addPlace adds a place open on weekday mornings, to be adjusted in its
-// own form; the settings' validation checks the new ID.
+// own form.
 func (ui *UI) addPlace(w http.ResponseWriter, r *http.Request) {
-	parseSettingsForm(w, r)
-	id := strings.TrimSpace(r.PostFormValue("id"))
-	ui.editSettings(w, r, "new-place", "#place-"+id, func(st *booking.Settings, f *bookingForm) (string, error) {
-		f.set("id", id)
-		f.set("name", strings.TrimSpace(r.PostFormValue("name")))
+	ui.addPart(w, r, "places", func(st *booking.Settings, id, name string) int {
 		day := []string{"09:00-12:00"}
-		st.Places = append(st.Places, booking.Place{ID: id, Name: f.Value("name"), SlotMinutes: 30, Capacity: 1,
+		st.Places = append(st.Places, booking.Place{ID: id, Name: name, SlotMinutes: 30, Capacity: 1,
 			Hours: map[string][]string{"mon": day, "tue": day, "wed": day, "thu": day, "fri": day}})
-		return fmt.Sprintf("places[%d]", len(st.Places)-1), nil
+		return len(st.Places) - 1
+	})
+}
+
+// addPart adds a place or a service (list "places" or "services") with
+// the form's ID and name; add returns its index. The settings' validation
+// checks the new ID.
+func (ui *UI) addPart(w http.ResponseWriter, r *http.Request, list string, add func(st *booking.Settings, id, name string) int) {
+	parseSettingsForm(w, r)
+	id, name := strings.TrimSpace(r.PostFormValue("id")), strings.TrimSpace(r.PostFormValue("name"))
+	kind := strings.TrimSuffix(list, "s")
+	ui.editSettings(w, r, "new-"+kind, "#"+kind+"-"+id, func(st *booking.Settings, f *bookingForm) (string, error) {
+		f.set("id", id)
+		f.set("name", name)
+		return fmt.Sprintf("%s[%d]", list, add(st, id, name)), nil
 	})
 }
 
@@ -382,17 +392,13 @@ func (ui *UI) saveService(w http.ResponseWriter, r *http.Request) {
 
 // addService adds a service at every place, to be adjusted in its form.
 func (ui *UI) addService(w http.ResponseWriter, r *http.Request) {
-	parseSettingsForm(w, r)
-	id := strings.TrimSpace(r.PostFormValue("id"))
-	ui.editSettings(w, r, "new-service", "#service-"+id, func(st *booking.Settings, f *bookingForm) (string, error) {
-		f.set("id", id)
-		f.set("name", strings.TrimSpace(r.PostFormValue("name")))
-		sv := booking.Service{ID: id, Name: f.Value("name"), Slots: 1}
+	ui.addPart(w, r, "services", func(st *booking.Settings, id, name string) int {
+		sv := booking.Service{ID: id, Name: name, Slots: 1}
 		for _, pl := range st.Places {
 			sv.Places = append(sv.Places, pl.ID)
 		}
 		st.Services = append(st.Services, sv)
-		return fmt.Sprintf("services[%d]", len(st.Services)-1), nil
+		return len(st.Services) - 1
 	})
 }
 
