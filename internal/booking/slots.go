@@ -195,3 +195,22 @@ func (sc schedule) appendStarts(out []Slot, d calendar.Date, loc *time.Location,
 func wallClock(d calendar.Date, minutes int, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, minutes, 0, 0, loc)
 }
+
+// DayHours returns what the place does on d: its opening ranges
+// ("09:00-12:00"), or none and why it is closed, as bookings see it.
+func (s Settings) DayHours(placeID string, d calendar.Date) (hours []string, closed string, err error) {
+	sc, err := s.schedule(placeID)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkDates(d, d); err != nil {
+		return nil, "", err
+	}
+	if _, reason := sc.closed(d); reason != "" {
+		return nil, reason, nil
+	}
+	for _, r := range sc.hoursOn(d) {
+		hours = append(hours, r.String())
+	}
+	return hours, "", nil
+}

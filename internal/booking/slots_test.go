@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -253,5 +254,24 @@ func TestSlotsRefuseUnvalidatedSettings(t *testing.T) {
 				t.Error("ClosedReason accepted settings that Validate refuses")
 			}
 		})
+	}
+}
+
+func TestDayHours(t *testing.T) {
+	s := DefaultSettings() // closed 2026-12-29, open Sunday 2026-12-13 09:00-12:00
+	for _, tt := range []struct {
+		day, hours, closed string
+	}{
+		{"2026-12-11", "09:00-12:00 13:00-19:00", ""}, // a Friday
+		{"2026-12-12", "", "閉庁日"},                     // a Saturday
+		{"2026-12-13", "09:00-12:00", ""},
+		{"2026-11-23", "", "勤労感謝の日"},
+		{"2026-12-29", "", "臨時閉庁日"},
+	} {
+		d, _ := calendar.ParseDate(tt.day)
+		hours, closed, err := s.DayHours("main", d)
+		if err != nil || strings.Join(hours, " ") != tt.hours || closed != tt.closed {
+			t.Errorf("%s: %v %q %v", tt.day, hours, closed, err)
+		}
 	}
 }

@@ -138,3 +138,22 @@ func japaneseDate(d calendar.Date) string {
 	wd := []rune(days)[d.Weekday()]
 	return fmt.Sprintf("%d月%d日（%c）", int(d.Month), d.Day, wd)
 }
+
+// ChangeRule says in words until when residents can change or cancel a
+// booking online, with an example a week after today. Both are worked out
+// by ChangeDeadline itself, so the settings page cannot say one thing
+// while residents meet another.
+func (s Settings) ChangeRule(now time.Time) (string, error) {
+	loc, err := s.Location()
+	if err != nil {
+		return "", err
+	}
+	day := calendar.DateOf(now.In(loc)).AddDays(7)
+	deadline, err := s.ChangeDeadline(day.In(loc).Add(12 * time.Hour))
+	if err != nil {
+		return "", err
+	}
+	before := int(day.Time().Sub(deadline.Time()).Hours() / 24)
+	return fmt.Sprintf("予約日の %d 日前まで（例: %sの予約は%sまで。その後は電話）",
+		before, japaneseDate(day), japaneseDate(deadline)), nil
+}

@@ -167,3 +167,23 @@ func checkCoded(tb testing.TB, err error, code, msg string) {
 		tb.Errorf("message %q does not contain %q", apperr.MessageOf(err), msg)
 	}
 }
+
+// TestChangeRuleAgreesWithChangeable: the words on the settings page name
+// the last day Changeable accepts (see TestChangeable: cut-off 2 for a
+// booking on 12/10 ends with 12/7).
+func TestChangeRuleAgreesWithChangeable(t *testing.T) {
+	now := mustUTC(t, "2026-12-03 03:00:00") // Thursday 12/3 in Tokyo
+	zero := DefaultSettings()
+	zero.ChangeCutoffDays = 0
+	for _, tt := range []struct {
+		s    Settings
+		want string
+	}{
+		{DefaultSettings(), "予約日の 3 日前まで（例: 12月10日（木）の予約は12月7日（月）まで。その後は電話）"},
+		{zero, "予約日の 1 日前まで（例: 12月10日（木）の予約は12月9日（水）まで。その後は電話）"},
+	} {
+		if got, err := tt.s.ChangeRule(now); err != nil || got != tt.want {
+			t.Errorf("cut-off %d: %q, %v; want %q", tt.s.ChangeCutoffDays, got, err, tt.want)
+		}
+	}
+}

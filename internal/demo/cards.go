@@ -47,9 +47,7 @@ func SeedCards(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 			if err := tx.InsertCardRecord(ctx, &rec); err != nil {
 				return fmt.Errorf("demo card %d: %w", i, err)
 			}
-			ev := store.CardEvent{CardID: rec.ID, At: now, Actor: "demo", Kind: store.EventImport, ToStatus: rec.Status,
-				Reason: "デモ用の架空データ"}
-			if err := tx.InsertCardEvent(ctx, &ev); err != nil {
+			if err := seedEvents(ctx, tx, rec, i, now); err != nil {
 				return err
 			}
 			if err := seedHistory(ctx, tx, rec, i, now); err != nil {
@@ -60,6 +58,41 @@ func SeedCards(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 		return nil
 	})
 	return created, err
+}
+
+// demoZone is the demo city's time zone (Japan has no daylight saving).
+func demoZone() *time.Location { return time.FixedZone("JST", 9*60*60) }
+
+// seedEvents records how a demo card entered the ledger. An issued card
+// enters reserved and is handed over on one of the last four weeks, so the
+// dashboard's charts and the day's issued list have handovers to show.
+func seedEvents(ctx context.Context, tx *store.Tx, rec store.CardRecord, i int, now time.Time) error {
+	ev := store.CardEvent{CardID: rec.ID, At: now, Actor: "demo", Kind: store.EventImport, ToStatus: rec.Status,
+		Reason: "デモ用の架空データ"}
+	if rec.Status != card.StatusIssued {
+		return tx.InsertCardEvent(ctx, &ev)
+	}
+	ev.At, ev.ToStatus = now.AddDate(0, 0, -30), card.StatusReserved
+	if err := tx.InsertCardEvent(ctx, &ev); err != nil {
+		return err
+	}
+	// Office hours on a weekday in the demo city's zone, never later than now.
+	zone := demoZone()
+	local := now.In(zone).AddDate(0, 0, -(i/5)%28)
+	at := time.Date(local.Year(), local.Month(), local.Day(), 9+i%7, 10*(i%6), 0, 0, zone)
+	if at.After(now) {
+		at = at.AddDate(0, 0, -1)
+	}
+	switch at.Weekday() { // the office is closed at weekends
+	case time.Saturday:
+		at = at.AddDate(0, 0, -1)
+	case time.Sunday:
+		at = at.AddDate(0, 0, -2)
+	}
+	handed := store.CardEvent{CardID: rec.ID, At: at,
+		Actor: "demo", Kind: store.EventStatus, FromStatus: card.StatusReserved, ToStatus: card.StatusIssued,
+		Reason: "交付（本人） デモ用の架空データ"}
+	return tx.InsertCardEvent(ctx, &handed)
 }
 
 // demoCard makes one consistent card: a status that belongs to its method,

@@ -221,7 +221,7 @@ func (tb *tab) problems() []string {
 	return append(out, tb.sidewaysAt320()...)
 }
 
-const axeRun = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+const axeRun = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
   .then(r => r.violations.map(v => "axe " + v.id + " (" + v.impact + "): " + v.help + "\n    " +
     v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary.replace(/\n/g, " ")).join("\n    ")))`
 

@@ -72,6 +72,12 @@ func TestScreenshots(t *testing.T) {
 	} {
 		staff.shoot(p.name, p.path)
 	}
+	// A booking's counter page, opened from the counter list as a clerk does.
+	staff.do(chromedp.Navigate(staff.base + staff.busyCounterDay()))
+	staff.next(`form[action$="/issue"] button`)
+	staff.shootHere("staff-booking-issue")
+	issued := staff.hrefOf("/staff/cards?status=issued", `table a[href^="/staff/cards/"]`)
+	staff.shoot("staff-handover-slip", strings.Replace(issued, "/staff/cards/", "/staff/print/handover/", 1))
 	citizen := newShooter(t, url, dir, 400, 800, true)
 	citizen.shoot("citizen-top", "/")
 	citizen.shoot("citizen-manage", "/booking/manage")
@@ -124,9 +130,16 @@ func (s *shooter) next(sel string) {
 	s.waitLoad(chromedp.Click(chromedp.CSS(sel)))
 }
 
-// demoServer starts a server on db seeded as `kofu serve --demo` does and
-// returns its address and the demo admin's password.
-func demoServer(t *testing.T, db *store.DB) (string, string, web.DemoSample) {
+// demoSite is a server seeded as `kofu serve --demo` does.
+type demoSite struct {
+	url, password string
+	srv           *server.Server
+	loc           *time.Location
+	samples       []web.DemoSample
+}
+
+// startDemo starts a server on db seeded as `kofu serve --demo` does.
+func startDemo(t *testing.T, db *store.DB) demoSite {
 	t.Helper()
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	cfg := &config.Config{Location: tokyo, Sites: "all", Demo: true}
@@ -152,7 +165,14 @@ func demoServer(t *testing.T, db *store.DB) (string, string, web.DemoSample) {
 	srv.UI().SetDemoSamples(shown)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts.URL, accs[0].Password, shown[0]
+	return demoSite{url: ts.URL, password: accs[0].Password, srv: srv, loc: tokyo, samples: shown}
+}
+
+// demoServer returns the demo's address, the demo admin's password and a
+// sample card for the citizen pages.
+func demoServer(t *testing.T, db *store.DB) (string, string, web.DemoSample) {
+	d := startDemo(t, db)
+	return d.url, d.password, d.samples[0]
 }
 
 // shooter is a tab that saves PNGs into dir: the first screen, or the

@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
@@ -101,6 +103,47 @@ func TestExportAndPrintAreRecorded(t *testing.T) {
 			if len(e) != 1 || !strings.Contains(e[0].Detail, `"card_ids":[`+strconv.FormatInt(id, 10)+`]`) {
 				t.Errorf("%s: %+v", action, e)
 			}
+		}
+	})
+}
+
+// TestDashboardCountsHandoversAsTheIssuedListDoes: the charts and the
+// day's issued list count the same thing, a handover, on the city's local
+// day. A card that entered the ledger already issued (a ledger import) was
+// handed over some other day and counts in neither.
+func TestDashboardCountsHandoversAsTheIssuedListDoes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		handed := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Status: card.StatusNoticeSent})
+		imported := ledgertest.MustCard(t, db, ledgertest.Seed{App: 2, Status: card.StatusIssued})
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertCardEvent(ctx, &store.CardEvent{CardID: imported.ID, At: time.Date(2025, 6, 3, 1, 0, 0, 0, time.UTC),
+				Actor: "import", Kind: store.EventImport, ToStatus: card.StatusIssued})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 00:30 in Tokyo on 6/3 is still 6/2 in UTC.
+		early := ledger.NewWorkflows(ledger.New(db, clock.NewFixed(time.Date(2025, 6, 2, 15, 30, 0, 0, time.UTC))), tokyo(t))
+		if _, err := early.Transition(ctx, staff(), meta(), handed.ID, card.StatusIssued, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		wf := wfAt(t, db, "2025-06-03")
+		d, err := wf.Dashboard(ctx, staff(), meta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := d.Daily[len(d.Daily)-1]; last.Key != "2025-06-03" || last.Count != 1 || d.Daily[len(d.Daily)-2].Count != 0 {
+			t.Errorf("daily %+v", d.Daily)
+		}
+		if week := d.Weekly[len(d.Weekly)-1]; week.Key != "2025-06-02" || week.Count != 1 {
+			t.Errorf("weekly %+v", d.Weekly)
+		}
+		list, err := wf.IssuedOn(ctx, staff(), meta(), "2025-06-03")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Cards) != 1 || list.Cards[0].ID != handed.ID {
+			t.Errorf("issued list %+v", list.Cards)
 		}
 	})
 }

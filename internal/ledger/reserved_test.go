@@ -87,3 +87,33 @@ func hasNext(d ledger.Detail, s card.Status) bool {
 	}
 	return false
 }
+
+// TestEveryOfferedMoveIsAccepted: the card page's buttons are the card's
+// NextStatuses, so each of them must be a move Transition accepts, for a
+// card of either method in every status (a reserved card offers none).
+func TestEveryOfferedMoveIsAccepted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := newService(db)
+		app := 0
+		for _, m := range []card.Method{card.MethodCounter, card.MethodAtApplication} {
+			for _, from := range card.AllStatuses() {
+				if !from.AppliesTo(m) {
+					continue
+				}
+				app++
+				seed := ledgertest.MustCard(t, db, ledgertest.Seed{App: app, Status: from, Method: m})
+				next := mustGet(t, db, seed.ID).Next
+				if from == card.StatusReserved && len(next) != 0 {
+					t.Errorf("a reserved card offers %v", next)
+				}
+				for _, to := range next {
+					app++
+					rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: app, Status: from, Method: m})
+					if _, err := svc.Transition(ctx, staff(), meta(), rec.ID, to, "", card.ReasonDeath); err != nil {
+						t.Errorf("%s %s → %s is offered but refused: %v", m, from, to, err)
+					}
+				}
+			}
+		}
+	})
+}

@@ -159,9 +159,11 @@ func cancelledCardError(rec store.CardRecord) error {
 // hold may only resume the status it was held from (or be cancelled or
 // queued for disposal), and a cancelled card pending disposal cannot go
 // back into stock. A hold whose origin is unknown (an imported card)
-// may end in any status the table allows.
+// may end in any status the table allows. Nothing moves a card into or out
+// of reserved here (checkBooked): a booked card moves with its booking.
 func NextStatuses(rec store.CardRecord) []card.Status {
 	next := withoutDisposed(card.AllowedNext(rec.Status, rec.Application.Method))
+	next = slices.DeleteFunc(next, func(s card.Status) bool { return checkBooked(rec.Status, s) != nil })
 	if rec.CancelReason != "" {
 		next = slices.DeleteFunc(next, func(s card.Status) bool { return restoring(rec.Status, s) })
 	}

@@ -14,12 +14,15 @@ type IssuedCard struct {
 	Reason   string // the event's reason: how it was handed over
 }
 
-// IssuedCards returns the cards moved to issued in [from, to), in the
-// order they were handed over.
+// IssuedCards returns the cards handed over in [from, to), in the order
+// they were handed over. A handover is a status event to issued, as the
+// dashboard counts it (StatusEventTimes); a card that entered the ledger
+// already issued (an import event) was handed over some other day.
 func (t *Tx) IssuedCards(ctx context.Context, from, to time.Time) ([]IssuedCard, error) {
 	rows, err := t.query(ctx, `SELECT `+recordColumns+`, e.at, e.actor, e.reason`+cardFrom+`
 		JOIN card_events e ON e.card_id = c.id
-		WHERE e.to_status = 'issued' AND e.at >= $1 AND e.at < $2 ORDER BY e.at, e.id`, millis(from), millis(to))
+		WHERE e.kind = $1 AND e.to_status = 'issued' AND e.at >= $2 AND e.at < $3 ORDER BY e.at, e.id`,
+		EventStatus, millis(from), millis(to))
 	if err != nil {
 		return nil, translate(err)
 	}

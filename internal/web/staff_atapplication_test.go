@@ -11,6 +11,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
+	"github.com/kofu-oss/kofu/internal/sitetext"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
@@ -120,4 +121,35 @@ func TestIssuedListAndHandoverSlipPrints(t *testing.T) {
 			t.Error("printouts are audited")
 		}
 	})
+}
+
+// TestHandoverSlipOfAChild: the slip is headed by the city's office and the
+// form number, not the screen's title; a holder under 15 on the handover
+// day gets the legal representative's line and signature.
+func TestHandoverSlipOfAChild(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	h := newAtAppHarness(t, db)
+	clk := clock.NewFixed(time.Date(2025, 6, 2, 1, 30, 0, 0, time.UTC))
+	h.ui.Texts = sitetext.New(db, clk)
+	if _, err := h.ui.Texts.Save(t.Context(), wfTanaka, auth.Meta{}, "help.office", map[string]string{"ja": "三田市役所 市民課"}); err != nil {
+		t.Fatal(err)
+	}
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Status: card.StatusNoticeSent, Name: "交付　花子", Birth: "2010-06-03"})
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 2, Status: card.StatusNoticeSent, Name: "交付　一郎", Birth: "2010-06-02"})
+	wf := ledger.NewWorkflows(ledger.New(db, clk), nil)
+	for _, id := range []int64{1, 2} {
+		if _, err := wf.Transition(t.Context(), wfTanaka, auth.Meta{}, id, card.StatusIssued, "窓口で交付", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, child := h.get("/staff/print/handover/1")
+	mustContain(t, "child's slip", child, `<h1>交付引渡票</h1>`, `<p class="sheet-head"><span>三田市役所 市民課</span><span>様式 KOFU-01</span></p>`,
+		`<th scope="row">法定代理人</th>`, "受領者署名（法定代理人）", `<ul class="checklist">`)
+	if strings.Contains(child, "印刷用") {
+		t.Error("the slip prints the screen's title")
+	}
+	// Fifteen on the handover day: no representative.
+	if _, adult := h.get("/staff/print/handover/2"); strings.Contains(adult, "法定代理人") {
+		t.Error("a 15-year-old's slip asks for a legal representative")
+	}
 }

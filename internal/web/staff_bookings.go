@@ -9,6 +9,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/moji"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -30,6 +31,14 @@ func (ui *UI) RegisterBookings(rt *route.Router) {
 	rt.Handle("POST /staff/bookings/new", route.Staff, ui.newBooking)
 	rt.Handle("GET /staff/settings/booking", route.Admin, ui.bookingSettingsPage)
 	rt.Handle("POST /staff/settings/booking", route.Admin, ui.saveBookingSettings)
+	rt.Handle("POST /staff/settings/booking/rules", route.Admin, ui.saveRules)
+	rt.Handle("POST /staff/settings/booking/places", route.Admin, ui.addPlace)
+	rt.Handle("POST /staff/settings/booking/places/{id}", route.Admin, ui.savePlace)
+	rt.Handle("POST /staff/settings/booking/places/{id}/delete", route.Admin, ui.deletePlace)
+	rt.Handle("POST /staff/settings/booking/places/{id}/days", route.Admin, ui.saveDays)
+	rt.Handle("POST /staff/settings/booking/services", route.Admin, ui.addService)
+	rt.Handle("POST /staff/settings/booking/services/{id}", route.Admin, ui.saveService)
+	rt.Handle("POST /staff/settings/booking/services/{id}/delete", route.Admin, ui.deleteService)
 }
 
 // counterQuery is what the counter list shows: a day ("" is today), a
@@ -208,6 +217,8 @@ type personRow struct {
 	Storage     string
 	Box         string
 	NoShows     int
+	Flags       []ledger.Flag // as the card search's 注意 column, on the booking's day
+	Under15     bool          // on the booking's day: a legal representative must come
 	Attendance  string
 	Documents   []string
 	Items       []string
@@ -242,12 +253,25 @@ func bookingRowOf(b reserve.Booking, gaijiMap map[rune]string) bookingRow {
 		if p.Status == store.PersonCancelled && b.Status != store.BookingCancelled {
 			continue
 		}
-		row.People = append(row.People, personRowOf(p, loc, gaijiMap))
+		row.People = append(row.People, personRowOf(p, b.Start.In(loc), gaijiMap))
 	}
 	return row
 }
 
-func personRowOf(p store.BookingPerson, loc *time.Location, gaijiMap map[rune]string) personRow {
+// counterFlags are the card search's flags (ledger.Flags) of a booked
+// person, from what the booking knows: the age group on the booking's
+// day, 外字 in the name, and the bookings the person missed.
+func counterFlags(p store.BookingPerson, name, birth string, day time.Time) []ledger.Flag {
+	rec := store.CardRecord{Resident: store.Resident{BirthDate: birth, HasGaiji: moji.HasPUA(name)}}
+	facts := ledger.FlagFacts{}
+	if p.Card != nil {
+		facts.NoShows = p.Card.NoShows
+	}
+	return ledger.FlagsWith(rec, day, facts)
+}
+
+func personRowOf(p store.BookingPerson, day time.Time, gaijiMap map[rune]string) personRow {
+	loc := day.Location()
 	row := personRow{ID: p.ID, Notice: p.NoticeNumber, Name: p.Name, Kana: p.NameKana, BirthDate: p.BirthDate,
 		Status: p.Status, StatusLabel: reserve.PersonStatusLabel(p.Status), Active: p.Status == store.PersonActive,
 		Documents: p.Documents, Note: p.Note, DoneBy: p.DoneBy}
@@ -255,6 +279,10 @@ func personRowOf(p store.BookingPerson, loc *time.Location, gaijiMap map[rune]st
 		row.Name, row.Kana, row.BirthDate, row.HasCard = c.Name, c.NameKana, c.BirthDate, true
 		row.CardStatus, row.Storage, row.Box, row.NoShows = c.Status.Label(), c.StorageLocation, c.Box, c.NoShows
 		row.CardWrong = row.Active && c.Status != card.StatusReserved
+	}
+	row.Flags = counterFlags(p, row.Name, row.BirthDate, day)
+	for _, f := range row.Flags {
+		row.Under15 = row.Under15 || f.Code == ledger.FlagUnder15
 	}
 	row.Name = moji.ApplyGaiji(row.Name, gaijiMap)
 	row.Unmapped = moji.HasPUA(row.Name)

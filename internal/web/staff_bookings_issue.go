@@ -67,11 +67,12 @@ type issueView struct {
 	Attendances []option
 	Items       []option
 	Return      counterQuery
+	LegalRep    string // the label of a legal representative's attendance
 }
 
 func (ui *UI) issuePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	in := issueInput{Attendance: string(reserve.AttendanceSelf)}
+	in := issueInput{} // who came is chosen for the person in renderIssue
 	v := view{}
 	if q.Get("done") == "issued" {
 		v.Notice = "交付を記録しました。"
@@ -112,7 +113,8 @@ func (ui *UI) renderIssue(w http.ResponseWriter, r *http.Request, status int, v 
 	}
 	row := ui.bookingRows(r, []reserve.Booking{b})[0]
 	data := issueView{Booking: row, Done: v.Notice != "" && v.Error == "", Input: in, Documents: issueDocuments(),
-		Attendances: issueAttendances(), Items: issueItems(), Return: counterQueryOf(r.Form)}
+		Attendances: issueAttendances(), Items: issueItems(), Return: counterQueryOf(r.Form),
+		LegalRep: reserve.AttendanceLegalRep.Label()}
 	for _, pr := range row.People {
 		if pr.Active {
 			data.Waiting = append(data.Waiting, pr)
@@ -121,6 +123,12 @@ func (ui *UI) renderIssue(w http.ResponseWriter, r *http.Request, status int, v 
 		}
 	}
 	data.Person = chosen(data.Waiting, person)
+	if data.Person != nil && data.Input.Attendance == "" {
+		data.Input.Attendance = string(reserve.AttendanceSelf)
+		if data.Person.Under15 {
+			data.Input.Attendance = string(reserve.AttendanceLegalRep)
+		}
+	}
 	if data.Person == nil && person != "" && !data.Done && v.Error == "" {
 		v.Error = "選んだ方はこの予約で対応を待っていません。"
 	}

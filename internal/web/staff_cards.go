@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,7 +117,7 @@ func withOffset(path string, q url.Values, offset int) string {
 type cardPageView struct {
 	Card    cardView
 	Events  []store.CardEvent
-	Next    []card.Status
+	Next    []card.Status // every move the card allows now (ledger.NextStatuses)
 	Reasons []card.CancelReason
 	CanEdit bool
 	// Reissues are the resident's reissues (nil without the reissue pages).
@@ -147,10 +148,28 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v v
 		ui.ErrorPage(w, r, err)
 		return
 	}
-	v.Title = "カード"
+	v.Title = cardTitle(d.Card)
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
 		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues}
 	ui.render(w, r, status, "card", v)
+}
+
+// Moves are the card's moves but cancelling, which the page sets apart.
+func (v cardPageView) Moves() []card.Status {
+	return slices.DeleteFunc(slices.Clone(v.Next), func(s card.Status) bool { return s == card.StatusCancelled })
+}
+
+// CanCancel reports whether the card may be cancelled now.
+func (v cardPageView) CanCancel() bool { return slices.Contains(v.Next, card.StatusCancelled) }
+
+// cardTitle names the card by its notice number, or its application ID
+// when it has none: the heading never repeats the holder's name, which
+// would end up in the browser's history.
+func cardTitle(rec store.CardRecord) string {
+	if rec.NoticeNumber != "" {
+		return "カード " + rec.NoticeNumber
+	}
+	return "カード（申請書ID " + rec.Application.ApplicationID + "）"
 }
 
 // cardAction runs a change from the card page and shows the card again:

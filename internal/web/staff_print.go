@@ -7,6 +7,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/moji"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -70,15 +71,23 @@ func (p *printPages) issued(w http.ResponseWriter, r *http.Request) {
 			IssuedTime: c.IssuedAt.In(p.wf.Location()).Format("15:04")}
 	}
 	data := printIssuedView{printStamp: p.stamp(pr), Date: l.Date, Rows: rows}
-	p.ui.render(w, r, http.StatusOK, "print_issued", view{Title: "交付者一覧（印刷用）", Data: data})
+	p.ui.render(w, r, http.StatusOK, "print_issued", view{Title: "交付者一覧", Data: data})
 }
+
+// handoverForm is the slip's form number, printed on it so that a filed
+// slip can be told from other forms (staff guide, 交付引渡票).
+const handoverForm = "様式 KOFU-01"
 
 // printHandoverView is the data of a hand-over slip: one resident only.
 type printHandoverView struct {
 	printStamp
 	ledger.HandoverSlip
+	Office      string // the city's office, as the citizen site names it
+	Form        string
 	DisplayName string
 	IssuedAt    string
+	Attendance  string // who came, when the card was issued at a booking
+	Under15     bool   // on the handover day: a legal representative signs
 }
 
 // ReasonLabel names a return reason.
@@ -95,9 +104,32 @@ func (p *printPages) handover(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, _ := p.ui.Gaiji.Map(r.Context())
-	data := printHandoverView{printStamp: p.stamp(pr), HandoverSlip: s, DisplayName: moji.ApplyGaiji(s.Card.Resident.Name, m)}
+	data := printHandoverView{printStamp: p.stamp(pr), HandoverSlip: s, Office: p.ui.officeName(r), Form: handoverForm,
+		DisplayName: moji.ApplyGaiji(s.Card.Resident.Name, m)}
+	day := p.wf.Today(p.wf.Location())
 	if !s.IssuedAt.IsZero() {
-		data.IssuedAt = s.IssuedAt.In(p.wf.Location()).Format("2006-01-02 15:04")
+		day = s.IssuedAt.In(p.wf.Location())
+		data.IssuedAt = day.Format("2006-01-02 15:04")
 	}
-	p.ui.render(w, r, http.StatusOK, "print_handover", view{Title: "交付引渡票（印刷用）", Data: data})
+	if s.HandedBack != nil && s.HandedBack.Attendance != "" {
+		data.Attendance = reserve.Attendance(s.HandedBack.Attendance).Label()
+	}
+	for _, f := range ledger.Flags(s.Card, day) {
+		data.Under15 = data.Under15 || f.Code == ledger.FlagUnder15
+	}
+	p.ui.render(w, r, http.StatusOK, "print_handover", view{Title: "交付引渡票", Data: data})
+}
+
+// officeName is the city's office as the citizen site names it
+// (editable text help.office), e.g. 「三田市役所 市民課」.
+func (ui *UI) officeName(r *http.Request) string {
+	if ui.Texts == nil {
+		return ""
+	}
+	set, err := ui.Texts.Texts(r.Context())
+	if err != nil {
+		return ""
+	}
+	name, _ := set.Get("help.office", "ja")
+	return name
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/gaiji"
@@ -137,6 +138,20 @@ func TestDashboardPageDrawsAnAccessibleChart(t *testing.T) {
 		}
 		if len(h.actions("dashboard.viewed")) != 1 {
 			t.Error("dashboard view not recorded")
+		}
+	})
+}
+
+// TestDashboardWarnsOfMissingBackups: no backup on record is a warning, in
+// the warning's colours, never in the green of a success.
+func TestDashboardWarnsOfMissingBackups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newWFHarness(t, db)
+		h.ui.Backups = func(context.Context) (backup.Status, error) { return backup.Status{}, nil }
+		_, body := h.get("/staff/dashboard")
+		mustContain(t, "dashboard", body, `<p class="warning"><span class="badge warn">要確認</span> バックアップの記録がありません。`)
+		if strings.Contains(body, `<p class="notice"><span class="badge warn">`) {
+			t.Error("a missing backup is shown as a success")
 		}
 	})
 }
@@ -314,4 +329,49 @@ func TestCardPagesShowTheFlags(t *testing.T) {
 	}
 	_, page := h.get("/staff/cards/1")
 	mustContain(t, "card page", page, `href="/staff/cards/1/workflow"`)
+}
+
+// TestCardPageOffersOnlyAllowedMoves: the heading names the card, the
+// buttons are the moves the card allows now (none for a reserved card,
+// whose moves belong to the counter), and cancelling stands apart as a
+// dangerous button with its reason.
+func TestCardPageOffersOnlyAllowedMoves(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "ABC-000001", Status: card.StatusNoticeSent})
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 2, Notice: "ABC-000002", Status: card.StatusReserved})
+	h := newWFHarness(t, db)
+	h.ui.registerCards(h.rt)
+	_, waiting := h.get("/staff/cards/1")
+	mustContain(t, "waiting card", waiting, `<h1>カード ABC-000001</h1>`, `<title>カード ABC-000001 | Kofu 交付管理</title>`,
+		`<button type="submit" name="to" value="issued" class="small">交付済にする</button>`,
+		`<button type="submit" name="to" value="cancelled" class="danger">廃止にする</button>`)
+	// Enter in the reason field submits with the form's first button: a disabled one.
+	if !regexp.MustCompile(`action="/staff/cards/1/transition">\s*<button type="submit" disabled hidden></button>`).MatchString(waiting) {
+		t.Error("Enter in the reason field presses the first move")
+	}
+	if strings.Contains(waiting, `value="reserved"`) || strings.Contains(waiting, `value="cancelled" class="small"`) {
+		t.Error("the card page offers a move the card page cannot make, or cancelling among the harmless buttons")
+	}
+	_, reserved := h.get("/staff/cards/2")
+	mustContain(t, "reserved card", reserved, `<h1>カード ABC-000002</h1>`, `このカードには交付予約があります。`, `<a href="/staff/counter">交付窓口</a>`)
+	if strings.Contains(reserved, `name="to"`) {
+		t.Error("a reserved card offers moves that always fail")
+	}
+	if strings.Contains(waiting, "/staff/print/handover/") {
+		t.Error("a card not issued links a hand-over slip")
+	}
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 3, Notice: "ABC-000003", Status: card.StatusIssued})
+	_, issued := h.get("/staff/cards/3")
+	mustContain(t, "issued card", issued, `<a href="/staff/print/handover/3">交付引渡票を印刷</a>`)
+}
+
+// TestGaijiReviewLinksHaveText: a card with 外字 but without a notice
+// number (an at-application card) still gets a link with words.
+func TestGaijiReviewLinksHaveText(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Name: "\ue000田　花子", Gaiji: true, Flags: []string{card.FlagGaiji}, Status: card.StatusSetupDone, Method: card.MethodAtApplication})
+	h := newWFHarness(t, db)
+	h.ui.registerGaiji(h.rt)
+	_, body := h.get("/staff/gaiji")
+	mustContain(t, "gaiji", body, `<a href="/staff/cards/1">（未設定）</a>`)
 }
