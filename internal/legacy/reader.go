@@ -82,10 +82,7 @@ type Reader struct {
 // goes beyond a limit, or has no such sheet is an error wrapping a
 // *jlis.FileError.
 func NewReader(content []byte, opt Options) (*Reader, error) {
-	if opt.Limits == (xlsx.Limits{}) {
-		opt.Limits = xlsx.DefaultLimits()
-	}
-	book, err := xlsx.Open(content, opt.Limits)
+	book, err := xlsx.Open(content, opt.limits())
 	if err != nil {
 		return nil, fromXLSX(err)
 	}
@@ -96,6 +93,27 @@ func NewReader(content []byte, opt Options) (*Reader, error) {
 		}
 	}
 	return nil, fileError(0, "missing_column", "申請書IDの列が見つかりません（どのシートにも「申請書ID」という見出しの行がありません）")
+}
+
+// Load reads a sent workbook into memory, refusing one larger than the
+// limits as soon as it has read past them.
+func Load(r io.Reader, opt Options) ([]byte, error) {
+	lim := opt.limits()
+	content, err := io.ReadAll(io.LimitReader(r, lim.FileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if err := lim.CheckSize(int64(len(content))); err != nil {
+		return nil, fromXLSX(err)
+	}
+	return content, nil
+}
+
+func (o Options) limits() xlsx.Limits {
+	if o.Limits == (xlsx.Limits{}) {
+		return xlsx.DefaultLimits()
+	}
+	return o.Limits
 }
 
 // Read reads the whole ledger into memory: for tests and small files.

@@ -79,10 +79,8 @@ type sheetRef struct {
 // Open checks the zip and reads the workbook's sheet list and shared
 // strings. Content is the whole file: nothing is written to disk.
 func Open(content []byte, lim Limits) (*Book, error) {
-	if int64(len(content)) > lim.FileBytes {
-		return nil, &Error{Code: "xlsx_too_large", Reason: fmt.Sprintf(
-			"ファイルが大きすぎます（%s。Excel ブックは %s まで）。シートを分けるか、不要な画像やシートを消してから取り込んでください",
-			mb(int64(len(content))), mb(lim.FileBytes))}
+	if err := lim.CheckSize(int64(len(content))); err != nil {
+		return nil, err
 	}
 	// Each entry has one central directory header that starts with this
 	// signature: counting it bounds the entries before the zip reader
@@ -115,6 +113,15 @@ func Open(content []byte, lim Limits) (*Book, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// CheckSize refuses a file of n bytes larger than the limit.
+func (lim Limits) CheckSize(n int64) error {
+	if n <= lim.FileBytes {
+		return nil
+	}
+	return &Error{Code: "xlsx_too_large", Reason: fmt.Sprintf(
+		"ファイルが大きすぎます（Excel ブックは %s まで）。シートを分けるか、不要な画像やシートを消してから取り込んでください", mb(lim.FileBytes))}
 }
 
 func notXLSX() error {
