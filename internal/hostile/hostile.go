@@ -8,7 +8,10 @@ package hostile
 
 import (
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"mime/multipart"
 	"strings"
@@ -31,41 +34,68 @@ func WideRows(w io.Writer, n int) error {
 }
 
 // Bomb writes a ledger whose sheet unzips to about unzipped bytes while
-// the file stays small: the sample's header, then the same row again and
-// again (deflate shrinks it about 500 times).
+// the file stays small (1 GiB in under 4 MB): the sample's header, then
+// the same row again and again, rows numbered by their order.
 func Bomb(w io.Writer, unzipped int64) error {
 	b := legacytest.SampleBook()
-	header := b.Sheets[0].Rows[0]
-	b.Sheets[0].SheetData = func(w io.Writer) error {
-		xlsxtest.WriteRow(w, header, nil)
-		cw := &countWriter{w: w}
-		for num := 2; cw.n < unzipped; num++ {
-			// a row of one long text cell: the same bytes every time
-			fmt.Fprintf(cw, `<row r="%d"><c r="P%d" t="inlineStr"><is><t>%s</t></is></c></row>`, num, num, padding)
-			if cw.err != nil {
-				return cw.err
-			}
-		}
-		return nil
+	var head bytes.Buffer
+	head.WriteString(xlsxtest.SheetStart)
+	xlsxtest.WriteRow(&head, b.Sheets[0].Rows[0], nil)
+	unit := []byte(`<row><c r="P" t="inlineStr"><is><t>` + strings.Repeat("長期入院のため廃棄保留。", 300) + `</t></is></c></row>`)
+	raw, err := periodic(head.Bytes(), unit, unzipped, []byte(xlsxtest.SheetEnd))
+	if err != nil {
+		return err
 	}
+	b.Sheets[0].Raw = raw
 	return b.Write(w)
 }
 
-var padding = strings.Repeat("長期入院のため廃棄保留。", 300)
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	if err != nil {
-		c.err = err
+// periodic deflates head, then unit repeated until the total passes size,
+// then tail, without deflating every repetition: a stream that repeats
+// with a period of len(unit) is compressed the same way at every period,
+// given the same 32 KB behind it. So one run of units, compressed with
+// those 32 KB as its dictionary and flushed to a byte boundary, is
+// written again and again.
+func periodic(head, unit []byte, size int64, tail []byte) (*xlsxtest.RawPart, error) {
+	const window = 32 << 10
+	per := (window + len(unit) - 1) / len(unit) // units in a run: at least one window
+	run := bytes.Repeat(unit, per)
+	dict := run[len(run)-window:]
+	var out bytes.Buffer
+	deflate := func(dict, data []byte, final bool) error {
+		fw, err := flate.NewWriterDict(&out, flate.BestCompression, dict)
+		if err != nil {
+			return err
+		}
+		fw.Write(data)
+		if final {
+			return fw.Close()
+		}
+		return fw.Flush()
 	}
-	return n, err
+	crc := crc32.NewIEEE()
+	n := int64(0)
+	add := func(b []byte) { crc.Write(b); n += int64(len(b)) }
+	if err := deflate(nil, append(bytes.Clone(head), run...), false); err != nil {
+		return nil, err
+	}
+	add(head)
+	add(run)
+	start := out.Len()
+	if err := deflate(dict, run, false); err != nil {
+		return nil, err
+	}
+	block := bytes.Clone(out.Bytes()[start:])
+	add(run)
+	for n+int64(len(run)) < size {
+		out.Write(block)
+		add(run)
+	}
+	if err := deflate(dict, tail, true); err != nil {
+		return nil, err
+	}
+	add(tail)
+	return &xlsxtest.RawPart{Deflated: out.Bytes(), Size: uint64(n), CRC32: crc.Sum32()}, nil
 }
 
 // RejectCSV writes a UTF-8 J-LIS delivery list of rows data lines, every

@@ -45,12 +45,22 @@ type Row struct {
 }
 
 // Sheet is one worksheet. SheetData, when set, writes the content of
-// <sheetData> itself (hostile files); Rows is ignored then.
+// <sheetData> itself (hostile files); Raw, when set, is the whole part
+// already compressed. Rows is ignored then.
 type Sheet struct {
 	Name      string
 	Rows      []Row
 	Merges    []string // "A1:J1"
 	SheetData func(w io.Writer) error
+	Raw       *RawPart
+}
+
+// RawPart is a zip entry's deflated content with the size and checksum of
+// what it inflates to.
+type RawPart struct {
+	Deflated []byte
+	Size     uint64
+	CRC32    uint32
 }
 
 // Book is a workbook.
@@ -86,10 +96,25 @@ func (b Book) Write(w io.Writer) error {
 		parts = append(parts, part{"xl/sharedStrings.xml", sst.write})
 	}
 	for i, s := range b.Sheets {
-		parts = append(parts, part{fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1), s.writer(sst)})
+		if s.Raw == nil {
+			parts = append(parts, part{fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1), s.writer(sst)})
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(b.Extra)) {
 		parts = append(parts, part{name, text(b.Extra[name])})
+	}
+	for i, s := range b.Sheets {
+		if s.Raw == nil {
+			continue
+		}
+		fw, err := z.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1), Method: zip.Deflate, Modified: modified,
+			CRC32: s.Raw.CRC32, CompressedSize64: uint64(len(s.Raw.Deflated)), UncompressedSize64: s.Raw.Size})
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(s.Raw.Deflated); err != nil {
+			return err
+		}
 	}
 	for _, p := range parts {
 		fw, err := z.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Deflate, Modified: modified})
@@ -215,9 +240,16 @@ func (s *sharedStrings) write(w io.Writer) error {
 
 func esc(s string) string { return html.EscapeString(s) }
 
+// SheetStart and SheetEnd are what a worksheet part holds before and
+// after its rows (without merged cells).
+const (
+	SheetStart = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n<worksheet " + ns + " " + nsRel + `><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>`
+	SheetEnd   = `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`
+)
+
 func (sh Sheet) writer(sst *sharedStrings) func(io.Writer) error {
 	return func(w io.Writer) error {
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n<worksheet "+ns+" "+nsRel+`><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>`)
+		io.WriteString(w, SheetStart)
 		if sh.SheetData != nil {
 			if err := sh.SheetData(w); err != nil {
 				return err
