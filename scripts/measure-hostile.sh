@@ -16,7 +16,7 @@ measure() { # name curl-args...
   local name=$1; shift
   local out; out=$(mktemp)
   local start; start=$(date +%s.%N)
-  curl -s -o "$out" -w '%{http_code}' -m "$LIMIT_S" -H "Authorization: Bearer $token" "$@" > "$out.code" &
+  curl -s -o "$out" -w '%{http_code}' -m "$LIMIT_S" -H "Expect:" -H "Authorization: Bearer $token" "$@" > "$out.code" &
   local cpid=$! peak=0 killed=""
   while kill -0 "$cpid" 2>/dev/null; do
     local r; r=$(rss_mb); r=${r:-0}; [ "$r" -gt "$peak" ] && peak=$r

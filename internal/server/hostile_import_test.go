@@ -93,7 +93,7 @@ func TestHostileFilesRefusedInBoundedMemory(t *testing.T) {
 	}{
 		{"5,000 rows with a cell in column XFD", wideType, wideBody, "xlsx_too_many_columns", "XFD122: 取り込めるのは 256 列目（IV 列）まで"},
 		{"a sheet that unzips to 1 GiB", bombType, bombBody, "xlsx_unzipped_too_large", "展開すると 160 MB を超えます"},
-		{"200,000 form fields before the file", floodType, flood.Bytes(), "", "ファイルの前に送られた項目が多すぎます"},
+		{"200,000 form fields before the file", floodType, flood.Bytes(), "form_too_many_fields", "ファイルの前に送られた項目が多すぎます"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var status int

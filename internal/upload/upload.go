@@ -46,15 +46,31 @@ func File(w http.ResponseWriter, r *http.Request) (*multipart.Part, map[string]s
 			return part, fields, nil
 		}
 		if n >= MaxFields {
-			return nil, nil, apperr.New(apperr.Invalid, fmt.Sprintf("ファイルの前に送られた項目が多すぎます（%d 個まで）。", MaxFields))
+			return nil, nil, refused("form_too_many_fields", fmt.Sprintf("ファイルの前に送られた項目が多すぎます（%d 個まで）。", MaxFields))
 		}
 		v, err := io.ReadAll(io.LimitReader(part, MaxFieldBytes+1))
 		if err != nil {
 			return nil, nil, apperr.Wrap(apperr.Invalid, "送信されたデータを読めません。", err)
 		}
 		if len(v) > MaxFieldBytes {
-			return nil, nil, apperr.New(apperr.Invalid, fmt.Sprintf("項目「%.40s」が長すぎます（%d バイトまで）。", part.FormName(), MaxFieldBytes))
+			return nil, nil, refused("form_field_too_long", fmt.Sprintf("項目「%.40s」が長すぎます（%d バイトまで）。", part.FormName(), MaxFieldBytes))
 		}
 		fields[part.FormName()] = string(v)
 	}
+}
+
+// formError is a refused form: invalid, with a finer stable reason code.
+type formError struct {
+	err    *apperr.Error
+	reason string
+}
+
+func (e *formError) Error() string { return e.err.Error() }
+func (e *formError) Unwrap() error { return e.err }
+
+// ReasonCode is the stable code the API answers with beside "invalid".
+func (e *formError) ReasonCode() string { return e.reason }
+
+func refused(reason, message string) error {
+	return &formError{err: apperr.New(apperr.Invalid, message), reason: reason}
 }
