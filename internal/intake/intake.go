@@ -109,8 +109,6 @@ func (s *Service) ImportJLIS(ctx context.Context, p auth.Principal, m auth.Meta,
 	}
 	res := newResult(opt.DryRun, opt.FileName)
 	res.Encoding = rd.Encoding().String()
-	header := warningsOf(rd.Warnings())
-	res.warnAll(header)
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.LockImports(ctx); err != nil {
 			return err
@@ -128,7 +126,7 @@ func (s *Service) ImportJLIS(ctx context.Context, p auth.Principal, m auth.Meta,
 		}
 		io.Copy(sum, file) // whatever the reader left unread still belongs to the checksum
 		res.SHA256 = hex.EncodeToString(sum.Sum(nil))
-		res.warnAll(warningsOf(rd.Warnings())[len(header):])
+		res.readerWarnings(rd.Warnings(), rd.WarningCounts())
 		if opt.DryRun {
 			return errDryRun
 		}

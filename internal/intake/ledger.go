@@ -108,8 +108,6 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 	}
 	defer book.Close()
 	res.Sheet = book.Sheet
-	header := warningsOf(book.Warnings())
-	res.warnAll(header)
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.LockImports(ctx); err != nil {
 			return err
@@ -128,7 +126,10 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 		if err := lr.applyGaiji(ctx); err != nil {
 			return err
 		}
-		res.warnAll(append(warningsOf(book.Warnings())[len(header):], lr.placeWarning()...))
+		for _, w := range lr.placeWarning() {
+			res.warn(w)
+		}
+		res.readerWarnings(book.Warnings(), book.WarningCounts())
 		if opt.DryRun {
 			return errDryRun
 		}

@@ -3,6 +3,8 @@ package intake
 import (
 	"cmp"
 	"slices"
+
+	"github.com/kofu-oss/kofu/internal/jlis"
 )
 
 // MaxListed is how many rejections, warnings and ledger rows a report
@@ -52,13 +54,19 @@ func (res *Result) warn(w Warning) {
 	}
 }
 
-// warnAll records a reader's warnings and puts the listed ones in line
-// order (header warnings first).
-func (res *Result) warnAll(ws []Warning) {
-	for _, w := range ws {
-		res.warn(w)
+// readerWarnings adds a reader's warnings (the first listed, all of them
+// counted by kind) to the import's own, and lists the first MaxListed of
+// them all in line order, so the header's warnings always show.
+func (res *Result) readerWarnings(listed []jlis.Warning, counts map[string]int) {
+	s := &res.WarningsSummary
+	for kind, n := range counts {
+		s.ByCode[kind] += n
+		s.Total += n
 	}
-	slices.SortStableFunc(res.Warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+	all := append(warningsOf(listed), res.Warnings...)
+	slices.SortStableFunc(all, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+	res.Warnings = all[:min(len(all), MaxListed)]
+	s.Cut = s.Total > len(res.Warnings)
 }
 
 // RejectedRows is how many rows were rejected (a row may have several

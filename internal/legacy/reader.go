@@ -51,15 +51,12 @@ func fileError(row int, code, reason string) error {
 	return apperr.Wrap(apperr.Invalid, fe.Error(), fe)
 }
 
-// fromXLSX turns the workbook reader's refusal into a file error.
+// fromXLSX turns the workbook reader's refusal into a file error; its
+// reason already names the row or the cell.
 func fromXLSX(err error) error {
 	var xe *xlsx.Error
 	if errors.As(err, &xe) {
-		fe := &jlis.FileError{Code: xe.Code, Reason: xe.Reason}
-		if xe.Cell == "" {
-			fe.Line = xe.Row
-		}
-		return apperr.Wrap(apperr.Invalid, fe.Error(), fe)
+		return fileError(0, xe.Code, xe.Reason)
 	}
 	return err
 }
@@ -74,7 +71,7 @@ type Reader struct {
 	ahead  []line // rows read while looking for the header, after it
 	merges []xlsx.Range
 	down   map[int]string // column → value of a merged area spreading down
-	warns  []jlis.Warning
+	warns  jlis.WarningList
 }
 
 // NewReader opens the workbook and finds the ledger: the first sheet with
@@ -313,9 +310,12 @@ func (r *Reader) nextLine() (line, error) {
 	return r.spread(r.lineOf(row, len(r.Columns))), nil
 }
 
-// Warnings returns the warnings so far: header warnings after NewReader,
-// row warnings as rows are read.
-func (r *Reader) Warnings() []jlis.Warning { return r.warns }
+// Warnings returns the first jlis.MaxWarnings warnings so far: header
+// warnings after NewReader, row warnings as rows are read.
+func (r *Reader) Warnings() []jlis.Warning { return r.warns.Listed() }
+
+// WarningCounts counts all the warnings so far by kind, listed or not.
+func (r *Reader) WarningCounts() map[string]int { return r.warns.Counts() }
 
 // Close releases the sheet.
 func (r *Reader) Close() error { return r.sheet.Close() }
@@ -355,7 +355,7 @@ func (r *Reader) mapHeader(cells []string) error {
 }
 
 func (r *Reader) warn(row int, kind, column, detail string) {
-	r.warns = append(r.warns, jlis.Warning{Line: row, Kind: kind, Column: column, Detail: detail})
+	r.warns.Add(jlis.Warning{Line: row, Kind: kind, Column: column, Detail: detail})
 }
 
 // column returns the column holding f, or nil.

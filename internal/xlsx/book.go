@@ -42,7 +42,7 @@ func DefaultLimits() Limits {
 		FileBytes:     32 << 20,
 		UnzippedBytes: 160 << 20,
 		Entries:       1000,
-		SharedStrings: 48 << 20,
+		SharedStrings: 32 << 20,
 		Sheets:        64,
 		Rows:          100_000,
 		Columns:       256,
@@ -67,7 +67,7 @@ type Book struct {
 	lim      Limits
 	parts    map[string]*zip.File // by lower-case name
 	sheets   []sheetRef
-	sst      []string
+	sst      sharedStrings
 	date1904 bool
 }
 

@@ -237,10 +237,10 @@ func (s *Sheet) value(typ, v string, t *text, name string, rowNum int) (Cell, er
 	switch typ {
 	case "s":
 		i, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || i < 0 || i >= len(s.b.sst) {
+		if err != nil || i < 0 || i >= s.b.sst.len() {
 			return Cell{}, cellError("xlsx_broken", name, rowNum, "共有文字列の番号が正しくないため読めません。Excel で開いて保存し直してください")
 		}
-		return Cell{Value: s.b.sst[i], Text: true}, nil
+		return Cell{Value: s.b.sst.at(i), Text: true}, nil
 	case "inlineStr":
 		return Cell{Value: t.String(), Text: true}, nil
 	case "str":

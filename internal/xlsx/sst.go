@@ -20,6 +20,9 @@ func (b *Book) readSharedStrings() error {
 		return err
 	}
 	defer rc.Close()
+	var all strings.Builder // every string, one after the other: one allocation
+	all.Grow(int(b.parts[strings.ToLower(name)].UncompressedSize64))
+	defer func() { b.sst.text = all.String() }()
 	d := decoder(rc)
 	var t text
 	depth, inSI := 0, false
@@ -49,16 +52,17 @@ func (b *Book) readSharedStrings() error {
 				s := t.String()
 				if utf8.RuneCountInString(s) > b.lim.CellChars {
 					return &Error{Code: "xlsx_cell_too_long", Reason: fmt.Sprintf(
-						"Excel ブックの %d 番目の文字列が %d 文字を超えています（1 つのセルに入る文字数の上限）", len(b.sst)+1, b.lim.CellChars)}
+						"Excel ブックの %d 番目の文字列が %d 文字を超えています（1 つのセルに入る文字数の上限）", len(b.sst.ends)+1, b.lim.CellChars)}
 				}
-				b.sst = append(b.sst, s)
+				all.WriteString(s)
+				b.sst.ends = append(b.sst.ends, uint32(all.Len()))
 			} else if inSI {
 				t.end(e.Name.Local)
 			}
 		case xml.CharData:
 			if inSI && !t.add(e, b.lim.CellChars) {
 				return &Error{Code: "xlsx_cell_too_long", Reason: fmt.Sprintf(
-					"Excel ブックの %d 番目の文字列が %d 文字を超えています（1 つのセルに入る文字数の上限）", len(b.sst)+1, b.lim.CellChars)}
+					"Excel ブックの %d 番目の文字列が %d 文字を超えています（1 つのセルに入る文字数の上限）", len(b.sst.ends)+1, b.lim.CellChars)}
 			}
 		}
 	}
@@ -145,4 +149,22 @@ func hex4(s string) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// sharedStrings is the table of shared strings kept as one string and the
+// end of each item in it: a table of millions of short items costs its
+// text and four bytes an item, not a string header and an allocation each.
+type sharedStrings struct {
+	text string
+	ends []uint32
+}
+
+func (t *sharedStrings) len() int { return len(t.ends) }
+
+func (t *sharedStrings) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.text[start:t.ends[i]]
 }
