@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kofu-oss/kofu/internal/xlsx"
 )
 
 // Kind is how a cell is stored.
@@ -277,7 +279,7 @@ func (sh Sheet) writer(sst *sharedStrings) func(io.Writer) error {
 func WriteRow(w io.Writer, r Row, sst *sharedStrings) {
 	fmt.Fprintf(w, `<row r="%d">`, r.Num)
 	for _, c := range r.Cells {
-		ref := ColumnName(c.Col) + strconv.Itoa(r.Num)
+		ref := xlsx.ColumnName(c.Col) + strconv.Itoa(r.Num)
 		switch c.Kind {
 		case Number:
 			fmt.Fprintf(w, `<c r="%s"><v>%s</v></c>`, ref, c.Value)
@@ -302,13 +304,4 @@ func WriteRow(w io.Writer, r Row, sst *sharedStrings) {
 		}
 	}
 	io.WriteString(w, `</row>`)
-}
-
-// ColumnName is the Excel letter of column n (from 1): A, Z, AA, XFD.
-func ColumnName(n int) string {
-	var b []byte
-	for ; n > 0; n = (n - 1) / 26 {
-		b = append([]byte{byte('A' + (n-1)%26)}, b...)
-	}
-	return string(b)
 }
