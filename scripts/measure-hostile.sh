@@ -38,6 +38,7 @@ for f in ${FILES:-ledger wide-100 wide-300 wide-5000 bomb-1g}; do
   kill -0 "$pid" 2>/dev/null || { echo "server is gone"; exit 1; }
   measure "$f.xlsx dry" -F "file=@$dir/$f.xlsx" "$url/api/v1/imports/ledger?dry_run=true"
 done
-[ -n "${NO_CSV:-}" ] || kill -0 "$pid" 2>/dev/null && measure "reject-890k.csv dry" -F "file=@$dir/reject-890k.csv" "$url/api/v1/imports/jlis?dry_run=true"
+[ -n "${ONLY_XLSX:-}" ] && exit 0
+kill -0 "$pid" 2>/dev/null && measure "reject-890k.csv dry" -F "file=@$dir/reject-890k.csv" "$url/api/v1/imports/jlis?dry_run=true"
 kill -0 "$pid" 2>/dev/null && measure "fields-1.6m" -H "Content-Type: multipart/form-data; boundary=kofu-hostile-field-flood" \
   --data-binary "@$dir/fields-1.6m.body" "$url/api/v1/imports/ledger?dry_run=true"

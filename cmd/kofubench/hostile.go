@@ -30,6 +30,7 @@ func writeHostile(dir string, stdout, stderr io.Writer) int {
 		write func(io.Writer) error
 	}{
 		{"ledger.xlsx", func(w io.Writer) error { _, err := w.Write(sampleBytes.Bytes()); return err }},
+		{"ledger-100k.xlsx", func(w io.Writer) error { return hostile.BigLedger(w, 99_000) }},
 		{"wide-100.xlsx", func(w io.Writer) error { return hostile.WideRows(w, 100) }},
 		{"wide-300.xlsx", func(w io.Writer) error { return hostile.WideRows(w, 300) }},
 		{"wide-5000.xlsx", func(w io.Writer) error { return hostile.WideRows(w, 5000) }},

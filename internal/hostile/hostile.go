@@ -14,6 +14,7 @@ import (
 	"hash/crc32"
 	"io"
 	"mime/multipart"
+	"strconv"
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/legacy/legacytest"
@@ -130,4 +131,40 @@ func FieldFlood(w io.Writer, n int, file []byte) (string, error) {
 		return "", err
 	}
 	return mw.FormDataContentType(), bw.Flush()
+}
+
+// BigLedger writes a valid ledger of n rows at the size limits allow (the
+// sample's rows again and again, each with its own 申請書ID and no notice
+// number, a 宛名番号 of its own): the largest file an import must take,
+// to measure its memory and time.
+func BigLedger(w io.Writer, n int) error {
+	b := legacytest.SampleBook()
+	s := &b.Sheets[0]
+	s.Merges = nil
+	sample := s.Rows[1:]
+	s.Rows = s.Rows[:1]
+	for i := range n {
+		r := xlsxtest.Row{Num: i + 2}
+		for _, c := range sample[i%len(sample)].Cells {
+			switch c.Col {
+			case 1:
+				c.Value = strconv.Itoa(i + 1)
+			case 4: // 申請書ID
+				c.Kind, c.Value = xlsxtest.Inline, fmt.Sprintf("9%022d", i+1)
+			case 5: // 宛名番号: one person per card
+				c.Kind, c.Value = xlsxtest.Inline, fmt.Sprintf("8%09d", i+1)
+			case 11: // 交付通知書番号: unique per card, left out
+				continue
+			case 15: // 状態: keep every row importable
+				c.Value = "通知済"
+			case 13: // 交付日 goes with 交付済 only
+				continue
+			case 16: // 備考
+				c.Value = ""
+			}
+			r.Cells = append(r.Cells, c)
+		}
+		s.Rows = append(s.Rows, r)
+	}
+	return b.Write(w)
 }
