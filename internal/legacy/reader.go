@@ -70,7 +70,8 @@ type Reader struct {
 	p      *parser
 	ahead  []line // rows read while looking for the header, after it
 	merges []xlsx.Range
-	down   map[int]string // column → value of a merged area spreading down
+	starts map[int][]xlsx.Range // merged areas running down one column, by first row
+	down   map[int]downValue    // column → the merged area spreading down it now
 	warns  jlis.WarningList
 }
 
@@ -141,7 +142,12 @@ func openLedger(book *xlsx.Book, i int, opt Options) (*Reader, error) {
 	if err != nil {
 		return nil, fromXLSX(err)
 	}
-	r := &Reader{sheet: s, merges: s.Merges(), down: map[int]string{}}
+	r := &Reader{sheet: s, merges: s.Merges(), starts: map[int][]xlsx.Range{}, down: map[int]downValue{}}
+	for _, m := range r.merges {
+		if m.Col1 == m.Col2 && m.Col1 <= maxColumns && m.Row2 > m.Row1 {
+			r.starts[m.Row1] = append(r.starts[m.Row1], m)
+		}
+	}
 	r.Header.Sheet = s.Name()
 	window, err := r.top()
 	if err != nil || !r.findHeader(window) {
@@ -153,6 +159,10 @@ func openLedger(book *xlsx.Book, i int, opt Options) (*Reader, error) {
 		return nil, err
 	}
 	r.ahead = append(window[r.HeaderRow:], r.ahead...)
+	for i := range r.ahead { // the columns the header maps, as for the rows to come
+		r.ahead[i].cells = r.ahead[i].cells[:min(len(r.ahead[i].cells), len(r.Columns))]
+		r.ahead[i].text = r.ahead[i].text[:min(len(r.ahead[i].text), len(r.Columns))]
+	}
 	r.p = &parser{r: r, today: opt.Today, date1904: book.Date1904(), seen: map[string]int{}}
 	return r, nil
 }
@@ -249,18 +259,27 @@ func (r *Reader) spreadTop(window []line) {
 // workbook reader refuses cells further right).
 const maxColumns = 256
 
+// downValue is the value of a merged area running down a column, from
+// the row below its first to its last.
+type downValue struct {
+	value      string
+	from, last int
+}
+
 // spread fills the cells of a data row that lie under a merged area
 // running down one column (a storage place written once for the cards
-// kept there).
+// kept there). It costs one step per column being spread, however many
+// merged areas the sheet has.
 func (r *Reader) spread(l line) line {
-	for _, m := range r.merges {
-		if m.Col1 != m.Col2 || m.Col1 > maxColumns || l.num < m.Row1 || l.num > m.Row2 {
-			continue
-		}
-		if l.num == m.Row1 {
-			r.down[m.Col1] = l.cell(m.Col1 - 1)
-		} else if v, ok := r.down[m.Col1]; ok {
-			l.set(m.Col1-1, v, true)
+	for _, m := range r.starts[l.num] {
+		r.down[m.Col1] = downValue{value: l.cell(m.Col1 - 1), from: m.Row1, last: m.Row2}
+	}
+	for col, d := range r.down {
+		switch {
+		case l.num > d.last:
+			delete(r.down, col)
+		case l.num > d.from && col <= len(r.Columns):
+			l.set(col-1, d.value, true)
 		}
 	}
 	return l
