@@ -70,6 +70,14 @@ echo "== go vet; CGO_ENABLED=0 go build =="
 go vet ./...
 CGO_ENABLED=0 go build -o /dev/null ./cmd/kofu
 
+# A short fuzz run of each reader of files sent from outside (issue #14),
+# seeded with the hostile files; minimising a new input is kept short.
+echo "== go test -fuzz (5 s per reader) =="
+for target in "FuzzOpen ./internal/xlsx" "FuzzRead ./internal/legacy" "FuzzReader ./internal/jlis"; do
+  read -r name pkg <<<"$target"
+  go test -run '^$' -fuzz "^${name}\$" -fuzztime 5s -fuzzminimizetime 50x "$pkg"
+done
+
 # The browser tests walk every page of both sites; on a busy 2-core machine
 # that package alone can pass go test's default 10 minutes.
 echo "== go test -race (SQLite) =="

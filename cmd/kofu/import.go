@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/clock"
@@ -80,19 +83,25 @@ func printImport(e env, res intake.Result) {
 		mode = "確認しました (書き込みはしていません)"
 	}
 	fmt.Fprintf(e.stdout, "\n%s を%s。\n  文字コード: %s\n  データ行: %d\n  新規: %d\n  更新: %d\n  変更なし: %d\n  取り込めなかった行: %d\n",
-		res.FileName, mode, res.Encoding, res.Rows, res.Created, res.Updated, res.Unchanged, len(rejectedLines(res)))
+		res.FileName, mode, res.Encoding, res.Rows, res.Created, res.Updated, res.Unchanged, res.RejectedRows())
 	for _, r := range res.Rejected {
 		fmt.Fprintf(e.stdout, "  × %d 行目 %s: %s\n", r.Line, r.Column, r.Reason)
 	}
+	printCut(e, "理由", res.RejectedSummary, len(res.Rejected))
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stdout, "  ! %d 行目 %s\n", w.Line, w.Detail)
 	}
+	printCut(e, "確認してほしい点", res.WarningsSummary, len(res.Warnings))
 }
 
-func rejectedLines(res intake.Result) map[int]bool {
-	m := map[int]bool{}
-	for _, r := range res.Rejected {
-		m[r.Line] = true
+// printCut says how many items a cut list left out, by code.
+func printCut(e env, what string, s intake.Summary, listed int) {
+	if !s.Cut {
+		return
 	}
-	return m
+	var codes []string
+	for _, code := range slices.Sorted(maps.Keys(s.ByCode)) {
+		codes = append(codes, fmt.Sprintf("%s %d", code, s.ByCode[code]))
+	}
+	fmt.Fprintf(e.stdout, "  …%sは全部で %d 件（最初の %d 件だけ表示。コード別: %s）\n", what, s.Total, listed, strings.Join(codes, "、"))
 }

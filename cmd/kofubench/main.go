@@ -6,6 +6,7 @@
 // targets are reported, not fatal: machines are noisy.
 //
 //	go run ./cmd/kofubench --quick
+//	go run ./cmd/kofubench hostile DIR   # the hostile files of issue #14
 package main
 
 import (
@@ -25,6 +26,9 @@ import (
 func main() {
 	if bench.ServeChild() { // started by the bench as its server process
 		return
+	}
+	if len(os.Args) == 3 && os.Args[1] == "hostile" {
+		os.Exit(writeHostile(os.Args[2], os.Stdout, os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -4,6 +4,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -18,9 +19,17 @@ func Status(code string) int { return route.Status(code) }
 type errorBody struct {
 	Error struct {
 		Code    string              `json:"code"`
+		Reason  string              `json:"reason,omitempty"` // finer stable code, e.g. xlsx_too_many_columns
 		Message string              `json:"message"`
 		Fields  []apperr.FieldError `json:"fields,omitempty"`
 	} `json:"error"`
+}
+
+// reasoner is an error that names its cause with a finer stable code than
+// its apperr code (a refused file says which limit or check refused it).
+type reasoner interface {
+	error
+	ReasonCode() string
 }
 
 // WriteError answers with the error's code and safe message. Unexpected
@@ -32,6 +41,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var b errorBody
 	b.Error.Code, b.Error.Message, b.Error.Fields = code, apperr.MessageOf(err), apperr.FieldsOf(err)
+	if rc, ok := errors.AsType[reasoner](err); ok {
+		b.Error.Reason = rc.ReasonCode()
+	}
 	if code == apperr.RateLimited {
 		w.Header().Set("Retry-After", "60")
 	}

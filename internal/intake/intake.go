@@ -49,17 +49,23 @@ const progressEvery = 2000
 
 // Result is the answer to an import, as the API returns it.
 type Result struct {
-	DryRun    bool        `json:"dry_run"`
-	ImportID  int64       `json:"import_id,omitempty"`
-	FileName  string      `json:"file_name"`
-	SHA256    string      `json:"sha256"`
-	Encoding  string      `json:"encoding"`
-	Rows      int         `json:"rows"`
-	Created   int         `json:"created"`
-	Updated   int         `json:"updated"`
-	Unchanged int         `json:"unchanged"`
-	Rejected  []Rejection `json:"rejected"`
-	Warnings  []Warning   `json:"warnings"`
+	DryRun    bool   `json:"dry_run"`
+	ImportID  int64  `json:"import_id,omitempty"`
+	FileName  string `json:"file_name"`
+	SHA256    string `json:"sha256"`
+	Encoding  string `json:"encoding"`
+	Rows      int    `json:"rows"`
+	Created   int    `json:"created"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	// Rejected lists the first MaxListed problems; RejectedSummary counts
+	// them all.
+	Rejected        []Rejection `json:"rejected"`
+	RejectedSummary Summary     `json:"rejected_summary"`
+	Warnings        []Warning   `json:"warnings"`
+	WarningsSummary Summary     `json:"warnings_summary"`
+
+	lastRejected int // line of the last rejection, to count rows
 }
 
 // Rejection is a row that was not imported, and why.
@@ -76,6 +82,11 @@ type Warning struct {
 	Kind   string `json:"kind"`
 	Column string `json:"column,omitempty"`
 	Detail string `json:"detail"`
+}
+
+func newResult(dry bool, fileName string) Result {
+	return Result{DryRun: dry, FileName: fileName, Rejected: []Rejection{}, Warnings: []Warning{},
+		RejectedSummary: Summary{ByCode: map[string]int{}}, WarningsSummary: Summary{ByCode: map[string]int{}}}
 }
 
 // errDryRun rolls a dry run's transaction back after it counted everything.
@@ -96,7 +107,8 @@ func (s *Service) ImportJLIS(ctx context.Context, p auth.Principal, m auth.Meta,
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{DryRun: opt.DryRun, FileName: opt.FileName, Encoding: rd.Encoding().String(), Rejected: []Rejection{}, Warnings: []Warning{}}
+	res := newResult(opt.DryRun, opt.FileName)
+	res.Encoding = rd.Encoding().String()
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.LockImports(ctx); err != nil {
 			return err
@@ -114,7 +126,7 @@ func (s *Service) ImportJLIS(ctx context.Context, p auth.Principal, m auth.Meta,
 		}
 		io.Copy(sum, file) // whatever the reader left unread still belongs to the checksum
 		res.SHA256 = hex.EncodeToString(sum.Sum(nil))
-		res.Warnings = append(warningsOf(rd.Warnings()), res.Warnings...)
+		res.readerWarnings(rd.Warnings(), rd.WarningCounts())
 		if opt.DryRun {
 			return errDryRun
 		}
@@ -142,7 +154,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p auth.Principal, m 
 	}
 	rec := store.ImportRecord{Kind: "jlis", FileName: res.FileName, SHA256: res.SHA256, Encoding: res.Encoding,
 		ActorID: p.UserID, Actor: p.Username, StartedAt: s.clock.Now(), Rows: res.Rows, Created: res.Created,
-		Updated: res.Updated, Unchanged: res.Unchanged, Rejected: len(res.Rejected), Report: string(report)}
+		Updated: res.Updated, Unchanged: res.Unchanged, Rejected: res.RejectedTotal(), Report: string(report)}
 	if err := tx.InsertImport(ctx, &rec); err != nil {
 		return err
 	}
@@ -150,7 +162,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p auth.Principal, m 
 	_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "import.jlis",
 		Target: "import:" + strconv.FormatInt(rec.ID, 10), IP: m.IP, RequestID: m.RequestID,
 		Detail: map[string]any{"file_name": res.FileName, "sha256": res.SHA256, "rows": res.Rows, "created": res.Created,
-			"updated": res.Updated, "unchanged": res.Unchanged, "rejected": len(res.Rejected)}}, s.clock.Now())
+			"updated": res.Updated, "unchanged": res.Unchanged, "rejected": res.RejectedTotal()}}, s.clock.Now())
 	return err
 }
 

@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,8 +30,11 @@ type LedgerResult struct {
 	Result
 	Sheet           string       `json:"sheet"`
 	AlreadyImported *PriorImport `json:"already_imported,omitempty"`
-	Outcomes        []RowOutcome `json:"outcomes"`
-	UnknownPlaces   []string     `json:"unknown_places"`
+	// Outcomes lists the first MaxListed rows; OutcomesCut says there
+	// were more (the counts of Result hold them all).
+	Outcomes      []RowOutcome `json:"outcomes"`
+	OutcomesCut   bool         `json:"outcomes_cut"`
+	UnknownPlaces []string     `json:"unknown_places"` // the first MaxListed
 }
 
 // PriorImport is an earlier import of the very same file.
@@ -87,17 +89,24 @@ type LedgerOptions struct {
 // counts and outcomes). Importing the same file again changes nothing and
 // says when it was first imported.
 func (s *Service) ImportLedger(ctx context.Context, p auth.Principal, m auth.Meta, file io.Reader, opt LedgerOptions) (LedgerResult, error) {
-	content, err := readLimited(file)
+	content, err := legacy.Load(file, legacy.Options{})
 	if err != nil {
 		return LedgerResult{}, err
 	}
+	return s.importLedger(ctx, p, m, content, opt)
+}
+
+// importLedger imports a workbook held in memory: its rows stream from
+// the reader into the transaction, so memory does not grow with them.
+func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Meta, content []byte, opt LedgerOptions) (LedgerResult, error) {
 	sum := sha256.Sum256(content)
-	res := LedgerResult{Result: Result{DryRun: opt.DryRun, FileName: opt.FileName, SHA256: hex.EncodeToString(sum[:]),
-		Encoding: "xlsx", Rejected: []Rejection{}, Warnings: []Warning{}}, Outcomes: []RowOutcome{}, UnknownPlaces: []string{}}
-	book, err := legacy.Read(content, legacy.Options{Today: jlis.DateOf(s.clock.Now().In(jst))})
+	res := LedgerResult{Result: newResult(opt.DryRun, opt.FileName), Outcomes: []RowOutcome{}, UnknownPlaces: []string{}}
+	res.SHA256, res.Encoding = hex.EncodeToString(sum[:]), "xlsx"
+	book, err := legacy.NewReader(content, legacy.Options{Today: jlis.DateOf(s.clock.Now().In(jst))})
 	if err != nil {
 		return res, err
 	}
+	defer book.Close()
 	res.Sheet = book.Sheet
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.LockImports(ctx); err != nil {
@@ -117,7 +126,10 @@ func (s *Service) ImportLedger(ctx context.Context, p auth.Principal, m auth.Met
 		if err := lr.applyGaiji(ctx); err != nil {
 			return err
 		}
-		res.Warnings = append(append(warningsOf(book.Warnings), lr.placeWarning()...), res.Warnings...)
+		for _, w := range lr.placeWarning() {
+			res.warn(w)
+		}
+		res.readerWarnings(book.Warnings(), book.WarningCounts())
 		if opt.DryRun {
 			return errDryRun
 		}
@@ -132,17 +144,6 @@ func (s *Service) ImportLedger(ctx context.Context, p auth.Principal, m auth.Met
 // jst is Japan Standard Time (no daylight saving, so a fixed zone is exact).
 var jst = time.FixedZone("JST", 9*60*60)
 
-func readLimited(r io.Reader) ([]byte, error) {
-	content, err := io.ReadAll(io.LimitReader(r, MaxStaged+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(content) > MaxStaged {
-		return nil, apperr.New(apperr.Invalid, "ファイルが大きすぎます (128 MB まで)。分割して取り込んでください。")
-	}
-	return content, nil
-}
-
 // noteEarlierImport says so when this exact file was imported before.
 func (s *Service) noteEarlierImport(ctx context.Context, tx *store.Tx, res *LedgerResult) error {
 	prev, err := tx.ImportBySHA256(ctx, KindLedger, res.SHA256)
@@ -153,7 +154,7 @@ func (s *Service) noteEarlierImport(ctx context.Context, tx *store.Tx, res *Ledg
 		return err
 	}
 	res.AlreadyImported = &PriorImport{ImportID: prev.ID, At: prev.StartedAt, Actor: prev.Actor}
-	res.Warnings = append(res.Warnings, Warning{Kind: "already_imported", Detail: fmt.Sprintf(
+	res.warn(Warning{Kind: "already_imported", Detail: fmt.Sprintf(
 		"このファイルは %s に %s が取り込み済みです（取込番号 %d）。もう一度取り込んでも台帳は変わりません",
 		prev.StartedAt.In(jst).Format("2006-01-02 15:04"), prev.Actor, prev.ID)})
 	return nil
@@ -167,7 +168,7 @@ func (s *Service) recordLedger(ctx context.Context, tx *store.Tx, p auth.Princip
 	}
 	rec := store.ImportRecord{Kind: KindLedger, FileName: res.FileName, SHA256: res.SHA256, Encoding: res.Encoding,
 		ActorID: p.UserID, Actor: p.Username, StartedAt: s.clock.Now(), Rows: res.Rows, Created: res.Created,
-		Updated: res.Updated, Unchanged: res.Unchanged, Rejected: len(res.Rejected), Report: string(report)}
+		Updated: res.Updated, Unchanged: res.Unchanged, Rejected: res.RejectedTotal(), Report: string(report)}
 	if err := tx.InsertImport(ctx, &rec); err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func (s *Service) recordLedger(ctx context.Context, tx *store.Tx, p auth.Princip
 	_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "import.ledger",
 		Target: "import:" + strconv.FormatInt(rec.ID, 10), IP: m.IP, RequestID: m.RequestID,
 		Detail: map[string]any{"file_name": res.FileName, "sha256": res.SHA256, "rows": res.Rows, "created": res.Created,
-			"updated": res.Updated, "unchanged": res.Unchanged, "rejected": len(res.Rejected),
+			"updated": res.Updated, "unchanged": res.Unchanged, "rejected": res.RejectedTotal(),
 			"already_imported": res.AlreadyImported != nil}}, s.clock.Now())
 	return err
 }
@@ -184,11 +185,11 @@ func (s *Service) recordLedger(ctx context.Context, tx *store.Tx, p auth.Princip
 // the dry run's report with the staged file's ID. The preview shows which
 // of the ledger's cards exist and in what state, so it is audited.
 func (s *Service) PreviewLedger(ctx context.Context, p auth.Principal, m auth.Meta, fileName string, r io.Reader) (int64, LedgerResult, error) {
-	content, err := readLimited(r)
+	content, err := legacy.Load(r, legacy.Options{})
 	if err != nil {
 		return 0, LedgerResult{}, err
 	}
-	res, err := s.ImportLedger(ctx, p, m, bytes.NewReader(content), LedgerOptions{DryRun: true, FileName: fileName})
+	res, err := s.importLedger(ctx, p, m, content, LedgerOptions{DryRun: true, FileName: fileName})
 	if err != nil {
 		return 0, res, err
 	}
@@ -219,7 +220,7 @@ func (s *Service) ConfirmLedger(ctx context.Context, p auth.Principal, m auth.Me
 	if err != nil {
 		return LedgerResult{}, err
 	}
-	res, err := s.ImportLedger(ctx, p, m, bytes.NewReader(content), LedgerOptions{FileName: name})
+	res, err := s.importLedger(ctx, p, m, content, LedgerOptions{FileName: name})
 	if err != nil {
 		return res, err
 	}

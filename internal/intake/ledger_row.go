@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -22,11 +23,21 @@ type ledgerRun struct {
 	unknown map[string]int    // storage places not registered → first row
 }
 
-func (r *ledgerRun) apply(ctx context.Context, book *legacy.Ledger) error {
+func (r *ledgerRun) apply(ctx context.Context, book *legacy.Reader) error {
 	if err := r.loadPlaces(ctx); err != nil {
 		return err
 	}
-	for _, row := range book.Rows {
+	for {
+		row, err := book.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		r.res.Rows++
 		if err := r.ledgerRow(ctx, row); err != nil {
 			return fmt.Errorf("%d 行目: %w", row.Line, err)
@@ -37,7 +48,6 @@ func (r *ledgerRun) apply(ctx context.Context, book *legacy.Ledger) error {
 			}
 		}
 	}
-	return nil
 }
 
 // loadPlaces reads the registered storage places: a ledger place that
@@ -77,14 +87,16 @@ func (r *ledgerRun) location(row legacy.Row) string {
 	}
 	if _, seen := r.unknown[row.Place]; !seen {
 		r.unknown[row.Place] = row.Line
-		r.out.UnknownPlaces = append(r.out.UnknownPlaces, row.Place)
+		if len(r.out.UnknownPlaces) < MaxListed {
+			r.out.UnknownPlaces = append(r.out.UnknownPlaces, row.Place)
+		}
 	}
 	return row.Place
 }
 
 // placeWarning tells staff which places are kept as text only.
 func (r *ledgerRun) placeWarning() []Warning {
-	n := len(r.out.UnknownPlaces)
+	n := len(r.unknown)
 	if n == 0 {
 		return nil
 	}
@@ -99,10 +111,14 @@ func (r *ledgerRun) placeWarning() []Warning {
 }
 
 func (r *ledgerRun) rejectRow(row legacy.Row, column, code, reason string) {
-	r.res.Rejected = append(r.res.Rejected, Rejection{Line: row.Line, Column: column, Code: code, Reason: reason})
+	r.res.reject(Rejection{Line: row.Line, Column: column, Code: code, Reason: reason})
 }
 
 func (r *ledgerRun) outcome(row legacy.Row, o, location string, changes []string) {
+	if len(r.out.Outcomes) == MaxListed {
+		r.out.OutcomesCut = true
+		return
+	}
 	r.out.Outcomes = append(r.out.Outcomes, RowOutcome{Line: row.Line, ApplicationID: row.ApplicationID, Outcome: o,
 		Status: row.Status, StorageLocation: location, Changes: changes})
 }

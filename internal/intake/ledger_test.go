@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -262,6 +263,22 @@ func TestLedgerNotAWorkbookIsRefused(t *testing.T) {
 		_, err := ledgerService(db).ImportLedger(ctx, staff, auth.Meta{}, strings.NewReader("申請書ID,氏名\n"), LedgerOptions{FileName: "x.csv"})
 		if err == nil || !strings.Contains(err.Error(), "xlsx") {
 			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+// A large ledger lists its first MaxListed rows and counts them all.
+func TestLedgerReportListsTheFirstRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		rows := make([][]any, MaxListed+200)
+		for i := range rows {
+			rows[i] = []any{fmt.Sprintf("%023d", i+1), "山田\u3000太郎", "1980-01-01", "保管中"}
+		}
+		res := importLedger(t, ledgerService(db), legacytest.Build(t, []string{"申請書ID", "氏名", "生年月日", "状態"}, rows...), true)
+		s := res.RejectedSummary
+		if res.Rows != len(rows) || len(res.Outcomes) != MaxListed || !res.OutcomesCut || len(res.Rejected) != MaxListed ||
+			s.Total != len(rows) || s.Rows != len(rows) || !s.Cut || s.ByCode["status_unknown"] != len(rows) {
+			t.Fatalf("rows %d, %d outcomes (cut %v), %d rejections listed, summary %+v", res.Rows, len(res.Outcomes), res.OutcomesCut, len(res.Rejected), s)
 		}
 	})
 }

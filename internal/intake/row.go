@@ -95,7 +95,7 @@ func (r *run) rows(ctx context.Context, rd *jlis.Reader) error {
 }
 
 func (r *run) reject(row jlis.Row, column, code, reason string) {
-	r.res.Rejected = append(r.res.Rejected, Rejection{Line: row.Line, Column: column, Code: code, Reason: reason})
+	r.res.reject(Rejection{Line: row.Line, Column: column, Code: code, Reason: reason})
 }
 
 // noticeTaken reports whether another card already holds the notice number.

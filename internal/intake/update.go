@@ -41,7 +41,7 @@ func (r *run) update(ctx context.Context, c *chunk, row jlis.Row, rec store.Card
 	}
 	c.note(rec, changes)
 	r.res.Updated++
-	r.res.Warnings = append(r.res.Warnings, Warning{Line: row.Line, Kind: "updated",
+	r.res.warn(Warning{Line: row.Line, Kind: "updated",
 		Detail: "登録済みのカード (申請書ID " + row.ApplicationID + ") を更新しました: " + labels(changes)})
 	return nil
 }

@@ -25,6 +25,9 @@ func (e *FileError) Error() string {
 	return e.Reason
 }
 
+// ReasonCode is the stable code the API answers with beside "invalid".
+func (e *FileError) ReasonCode() string { return e.Code }
+
 func fileError(line int, code, reason string) error {
 	fe := &FileError{Line: line, Code: code, Reason: reason}
 	return apperr.Wrap(apperr.Invalid, fe.Error(), fe)

@@ -42,7 +42,7 @@ type Reader struct {
 	guarded  map[int]bool         // unknown columns already warned about
 	today    Date
 	seen     map[string]int // application ID → line of first occurrence
-	warnings []Warning
+	warnings WarningList
 	fatal    error
 }
 
@@ -244,9 +244,12 @@ func isBlankRecord(rec []string) bool {
 	return true
 }
 
-// Warnings returns the warnings so far: header warnings after NewReader,
-// row warnings as rows are read.
-func (rd *Reader) Warnings() []Warning { return slices.Clone(rd.warnings) }
+// Warnings returns the first MaxWarnings warnings so far: header warnings
+// after NewReader, row warnings as rows are read.
+func (rd *Reader) Warnings() []Warning { return slices.Clone(rd.warnings.Listed()) }
+
+// WarningCounts counts all the warnings so far by kind, listed or not.
+func (rd *Reader) WarningCounts() map[string]int { return rd.warnings.Counts() }
 
 // Columns returns how the header was mapped, in file order.
 func (rd *Reader) Columns() []Column { return slices.Clone(rd.columns) }
@@ -256,5 +259,5 @@ func (rd *Reader) Columns() []Column { return slices.Clone(rd.columns) }
 func (rd *Reader) Encoding() moji.Encoding { return rd.src.encoding() }
 
 func (rd *Reader) warn(line int, kind, column, detail string) {
-	rd.warnings = append(rd.warnings, Warning{Line: line, Kind: kind, Column: column, Detail: detail})
+	rd.warnings.Add(Warning{Line: line, Kind: kind, Column: column, Detail: detail})
 }

@@ -182,3 +182,39 @@ func TestDateCellStyles(t *testing.T) {
 		t.Errorf("row 3: %+v", r2)
 	}
 }
+
+// The sample's traps all import: text dates in every style, an ISO date
+// cell, full-width digits, odd hyphens, numbers that look like a 個人番号
+// where one may stand, a place merged over two rows, furigana left out.
+func TestSampleLedgerTraps(t *testing.T) {
+	l := mustRead(t, mustSample(t))
+	byLine := map[int]Row{}
+	for _, r := range l.Rows {
+		byLine[r.Line] = r
+	}
+	d := func(y, m, day int) jlis.Date { return jlis.Date{Year: y, Month: m, Day: day} }
+	checks := []struct {
+		line int
+		ok   bool
+	}{
+		{3, byLine[3].BirthDate == d(1970, 3, 1)},
+		{4, byLine[4].BirthDate == d(1990, 4, 1)},
+		{5, byLine[5].NoticeDate == d(2026, 10, 25)},
+		{6, byLine[6].DeliveryDate == d(2026, 10, 19)},
+		{7, byLine[7].BirthDate == d(1980, 4, 1)},
+		{8, byLine[8].ResidentNumber == "123456789018"},
+		{9, strings.Contains(byLine[9].Remarks, "123456789010")},
+		{10, jlis.AllDigits(byLine[10].ApplicationID) && len(byLine[10].ApplicationID) == 23},
+		{11, strings.Contains(byLine[11].NoticeNumber, "-") && strings.ToUpper(byLine[11].NoticeNumber) == byLine[11].NoticeNumber},
+		{legacytest.SampleMergedPlace + 1, byLine[legacytest.SampleMergedPlace+1].Place == byLine[legacytest.SampleMergedPlace].Place},
+		{2, byLine[2].Name == "三輪\u3000隆" && byLine[2].Kana == "ミワ\u3000タカシ"},
+	}
+	for _, c := range checks {
+		if r := byLine[c.line]; !c.ok || len(r.Problems) > 0 {
+			t.Errorf("row %d read as %+v", c.line, r)
+		}
+	}
+	if len(l.Warnings) != 0 {
+		t.Errorf("warnings %+v", l.Warnings)
+	}
+}

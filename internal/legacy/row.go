@@ -9,11 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/jlis"
 	"github.com/kofu-oss/kofu/internal/moji"
+	"github.com/kofu-oss/kofu/internal/xlsx"
 )
 
 // Row is one card of the ledger, read and checked. A row with Problems
@@ -53,33 +52,34 @@ const maxPlaceRunes = 100
 
 // parser turns sheet rows into Rows.
 type parser struct {
-	s     *sheet
-	l     *Ledger
-	today jlis.Date
-	seen  map[string]int // application ID → first row
+	r        *Reader
+	today    jlis.Date
+	date1904 bool
+	seen     map[string]int // application ID → first row
 }
 
 // rowBuilder fills one Row.
 type rowBuilder struct {
 	p   *parser
-	i   int // index into the sheet's cells
+	l   line
 	row Row
 }
 
-func (p *parser) row(i int) {
-	b := &rowBuilder{p: p, i: i, row: Row{Line: i + 1}}
+// row checks one sheet row; false for a row that is skipped.
+func (p *parser) row(l line) (Row, bool) {
+	b := &rowBuilder{p: p, l: l, row: Row{Line: l.num}}
 	if b.blank() {
-		return
+		return Row{}, false
 	}
 	if b.value(fieldName) == "" && b.value(fieldBirthDate) == "" && !strings.ContainsAny(jlis.NormalizeCode(b.value(fieldApplicationID)), "0123456789") {
-		p.l.warn(i+1, "skipped_row", "", "氏名・生年月日・申請書IDのない行を読み飛ばしました（合計や注記の行）: "+b.summary())
-		return
+		p.r.warn(l.num, "skipped_row", "", "氏名・生年月日・申請書IDのない行を読み飛ばしました（合計や注記の行）: "+b.summary())
+		return Row{}, false
 	}
-	p.l.Rows = append(p.l.Rows, b.build())
+	return b.build(), true
 }
 
 func (b *rowBuilder) blank() bool {
-	for _, c := range b.p.s.cells[b.i] {
+	for _, c := range b.l.cells {
 		if strings.TrimSpace(c) != "" {
 			return false
 		}
@@ -90,7 +90,7 @@ func (b *rowBuilder) blank() bool {
 // summary is the row's first non-empty cells, to say which row was skipped.
 func (b *rowBuilder) summary() string {
 	var parts []string
-	for _, c := range b.p.s.cells[b.i] {
+	for _, c := range b.l.cells {
 		if v := strings.TrimSpace(c); v != "" && len(parts) < 3 {
 			parts = append(parts, "「"+v+"」")
 		}
@@ -99,18 +99,18 @@ func (b *rowBuilder) summary() string {
 }
 
 func (b *rowBuilder) raw(f field) string {
-	c := b.p.l.column(f)
+	c := b.p.r.column(f)
 	if c == nil {
 		return ""
 	}
-	return b.p.s.cell(b.i, c.Index)
+	return b.l.cell(c.Index)
 }
 
 func (b *rowBuilder) value(f field) string { return jlis.TrimValue(b.raw(f)) }
 
 // header names f's column as in the file, with its letter: 状態（O列）.
 func (b *rowBuilder) header(f field) string {
-	if c := b.p.l.column(f); c != nil {
+	if c := b.p.r.column(f); c != nil {
 		return c.Header
 	}
 	return f.label()
@@ -120,7 +120,7 @@ func (b *rowBuilder) problem(f field, code, reason string) {
 	column := ""
 	if f != fieldUnknown {
 		column = b.header(f)
-		if c := b.p.l.column(f); c != nil {
+		if c := b.p.r.column(f); c != nil {
 			reason = cellName(c.Letter, b.row.Line) + ": " + reason
 		}
 	}
@@ -272,22 +272,17 @@ func (b *rowBuilder) serialDate(f field, v string) (jlis.Date, bool) {
 	if err != nil || n < 1 || n >= 2958466 || b.isText(f) || (n == math.Trunc(n) && len(v) == 8) {
 		return jlis.Date{}, false
 	}
-	t, err := excelize.ExcelDateToTime(n, b.p.s.date1904)
-	if err != nil {
-		return jlis.Date{}, false
-	}
-	return jlis.DateOf(t), true
+	return jlis.DateOf(xlsx.DateOf(n, b.p.date1904)), true
 }
 
 // isText tells whether f's cell is stored as text: "46314" typed as text
 // is not a date.
 func (b *rowBuilder) isText(f field) bool {
-	c := b.p.l.column(f)
+	c := b.p.r.column(f)
 	if c == nil {
 		return false
 	}
-	t, err := b.p.s.f.GetCellType(b.p.s.name, cellName(c.Letter, b.row.Line))
-	return err == nil && (t == excelize.CellTypeSharedString || t == excelize.CellTypeInlineString)
+	return c.Index < len(b.l.text) && b.l.text[c.Index]
 }
 
 func (b *rowBuilder) codes() {
@@ -359,11 +354,11 @@ func (b *rowBuilder) consistency() {
 // a column Kofu would keep (remarks, place, address...) or in a column it
 // does not know: the number must never be stored.
 func (b *rowBuilder) personalNumbers() {
-	for _, c := range b.p.l.Columns {
+	for _, c := range b.p.r.Columns {
 		if c.Dropped || c.field == fieldApplicationID || c.field == fieldResidentNumber || isDateField(c.field) {
 			continue
 		}
-		if hasPersonalNumber(b.p.s.cell(b.i, c.Index)) {
+		if hasPersonalNumber(b.l.cell(c.Index)) {
 			b.row.Problems = append(b.row.Problems, jlis.Problem{Line: b.row.Line, Column: c.Header, Code: "personal_number_suspected",
 				Reason: fmt.Sprintf("%s: 列「%s」に個人番号と思われる12桁の数字がある。個人番号は保存できないため、消してから取り込んでください",
 					cellName(c.Letter, b.row.Line), c.Header)})
@@ -414,7 +409,7 @@ func (b *rowBuilder) gaiji() {
 		}
 	}
 	if b.row.HasGaiji {
-		b.p.l.warn(b.row.Line, "gaiji", b.header(fieldName), "外字があります（そのまま取り込み、外字の確認一覧に載ります）")
+		b.p.r.warn(b.row.Line, "gaiji", b.header(fieldName), "外字があります（そのまま取り込み、外字の確認一覧に載ります）")
 	}
 }
 
@@ -425,8 +420,8 @@ func (b *rowBuilder) keepRaw() {
 		return
 	}
 	m := map[string]string{}
-	for _, c := range b.p.l.Columns {
-		if v := b.p.s.cell(b.i, c.Index); !c.Dropped && v != "" && c.Header != "" {
+	for _, c := range b.p.r.Columns {
+		if v := b.l.cell(c.Index); !c.Dropped && v != "" && c.Header != "" {
 			m[c.Header] = v
 		}
 	}

@@ -41,11 +41,7 @@ type reportView struct {
 }
 
 func newReport(res intake.Result, uploadID int64) reportView {
-	lines := map[int]bool{}
-	for _, r := range res.Rejected {
-		lines[r.Line] = true
-	}
-	return reportView{Result: res, UploadID: uploadID, Rejected: len(lines)}
+	return reportView{Result: res, UploadID: uploadID, Rejected: res.RejectedRows()}
 }
 
 func (ui *UI) importPreview(w http.ResponseWriter, r *http.Request) {

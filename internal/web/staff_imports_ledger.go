@@ -33,11 +33,8 @@ type ledgerRowView struct {
 }
 
 func newLedgerReport(res intake.LedgerResult, uploadID int64) ledgerReportView {
-	v := ledgerReportView{Result: res, UploadID: uploadID}
+	v := ledgerReportView{Result: res, UploadID: uploadID, Rejected: res.RejectedRows()}
 	for _, o := range res.Outcomes {
-		if o.Outcome == intake.OutcomeRejected {
-			v.Rejected++
-		}
 		v.Rows = append(v.Rows, ledgerRowView{RowOutcome: o, OutcomeLabel: intake.OutcomeLabel(o.Outcome),
 			StatusLabel: o.Status.Label(), Changes: strings.Join(o.Changes, "、")})
 	}
