@@ -307,4 +307,3 @@ func cells(texts []string, numeric bool) []any {
 	}
 	return out
 }
-
