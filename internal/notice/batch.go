@@ -295,7 +295,10 @@ func batchIn(ctx context.Context, tx *store.Tx, id int64) (Batch, error) {
 
 // List returns a page of batches, newest first.
 func (s *Service) List(ctx context.Context, limit, offset int) ([]store.NoticeBatch, int, error) {
-	limit = min(max(limit, 1), 200)
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
 	var out []store.NoticeBatch
 	var total int
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {

@@ -247,3 +247,26 @@ func csvRow(j printJob, table map[rune]string, rec store.CardRecord, deadline st
 	}
 	return append(row, name, r.PostalCode, address, bars, j.site, BookingURL(j.site, rec.NoticeNumber), deadline, "")
 }
+
+// Preview draws a sample letter of kind from settings as typed (not yet
+// saved), with a fictional resident, so the city sees its template on
+// paper before saving it.
+func (s *Service) Preview(ctx context.Context, st Settings, kind string, w io.Writer) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	site, err := s.siteURL(st)
+	if err != nil {
+		return err
+	}
+	j := printJob{st: st, site: site}
+	lb := paper.LetterBatch{Layout: st.Layout(), Template: st.Template(kind), City: st.City, Contact: st.Contact,
+		Deadline: j.deadline(s.today()), Items: st.Items, SiteURL: site}
+	persons := []paper.Person{{Name: "見本 太郎", NoticeNumber: "A1B-123456", BookingURL: BookingURL(site, "A1B-123456")}}
+	if st.Household {
+		persons = append(persons, paper.Person{Name: "見本 花子", NoticeNumber: "A1B-123457", BookingURL: BookingURL(site, "A1B-123457")})
+	}
+	sample := paper.Letter{Key: "preview", PostalCode: "669-1595", Address: "兵庫県三田市三輪2丁目1番1号", Persons: persons}
+	_, err = paper.RenderLetters(w, lb, func(yield func(paper.Letter) bool) { yield(sample) })
+	return err
+}
