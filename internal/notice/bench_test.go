@@ -28,7 +28,7 @@ func benchBatch(b *testing.B, db *store.DB, n int) (*notice.Service, int64) {
 		for i := range n {
 			rec := ledgertest.Seed{App: i + 1, Notice: fmt.Sprintf("A%02d-%06d", i%100, i), Name: fmt.Sprintf("三田　%d郎", i),
 				Address: fmt.Sprintf("兵庫県三田市南が丘%d丁目%d-%d コーポ南が丘%d号", i%3+1, i%40+1, i%9+1, i%300+101),
-				Status: card.StatusSetupDone, Delivery: "2026-03-01", Box: fmt.Sprintf("箱%03d", i/500)}.Record()
+				Status:  card.StatusSetupDone, Delivery: "2026-03-01", Box: fmt.Sprintf("箱%03d", i/500)}.Record()
 			if err := tx.InsertCardRecord(ctx, &rec); err != nil {
 				return err
 			}
