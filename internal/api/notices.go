@@ -169,22 +169,6 @@ func (h *NoticeHandlers) sent(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"batch": h.batchJSON(c.Batch, nil, 0), "done": c.Done, "skipped": c.Skipped})
 }
 
-// lazyWriter sets a download's headers on the first byte, so an error
-// found before anything was drawn still goes out as JSON.
-type lazyWriter struct {
-	w       http.ResponseWriter
-	headers func(http.Header)
-	started bool
-}
-
-func (l *lazyWriter) Write(p []byte) (int, error) {
-	if !l.started {
-		l.started = true
-		l.headers(l.w.Header())
-	}
-	return l.w.Write(p)
-}
-
 type renderFn func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, w io.Writer) (paper.Result, error)
 
 func (h *NoticeHandlers) pdf(name string, fn renderFn) http.HandlerFunc {
@@ -194,13 +178,13 @@ func (h *NoticeHandlers) pdf(name string, fn renderFn) http.HandlerFunc {
 			WriteError(w, r, err)
 			return
 		}
-		lw := &lazyWriter{w: w, headers: func(hd http.Header) {
+		lw := &export.LazyResponse{W: w, Headers: func(hd http.Header) {
 			hd.Set("Content-Type", "application/pdf")
 			hd.Set("Content-Disposition", `inline; filename="`+name+"-"+strconv.FormatInt(id, 10)+`.pdf"`)
 			hd.Set("Cache-Control", "no-store")
 		}}
 		p, _ := route.PrincipalOf(r)
-		if _, err := fn(r.Context(), p, route.MetaOf(r), id, lw); err != nil && !lw.started {
+		if _, err := fn(r.Context(), p, route.MetaOf(r), id, lw); err != nil && !lw.Started() {
 			WriteError(w, r, err)
 		}
 	}
@@ -217,11 +201,11 @@ func (h *NoticeHandlers) csv(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, invalid("encoding", "encoding は utf-8 か cp932 を指定してください。"))
 		return
 	}
-	lw := &lazyWriter{w: w, headers: func(hd http.Header) {
+	lw := &export.LazyResponse{W: w, Headers: func(hd http.Header) {
 		export.SetHeaders(hd, "batch-"+strconv.FormatInt(id, 10)+".csv", enc)
 	}}
 	p, _ := route.PrincipalOf(r)
-	if err := h.Notices.CSV(r.Context(), p, route.MetaOf(r), id, enc, lw); err != nil && !lw.started {
+	if err := h.Notices.CSV(r.Context(), p, route.MetaOf(r), id, enc, lw); err != nil && !lw.Started() {
 		WriteError(w, r, err)
 	}
 }
@@ -329,16 +313,16 @@ func (h *NoticeHandlers) national(w http.ResponseWriter, r *http.Request) {
 			WriteError(w, r, invalid("encoding", "encoding は utf-8 か cp932 を指定してください。"))
 			return
 		}
-		lw := &lazyWriter{w: w, headers: func(hd http.Header) { export.SetHeaders(hd, "kofu-monthly.csv", enc) }}
-		if err := h.Notices.ReportCSV(r.Context(), p, route.MetaOf(r), from, to, enc, lw); err != nil && !lw.started {
+		lw := &export.LazyResponse{W: w, Headers: func(hd http.Header) { export.SetHeaders(hd, "kofu-monthly.csv", enc) }}
+		if err := h.Notices.ReportCSV(r.Context(), p, route.MetaOf(r), from, to, enc, lw); err != nil && !lw.Started() {
 			WriteError(w, r, err)
 		}
 	case "xlsx":
-		lw := &lazyWriter{w: w, headers: func(hd http.Header) {
+		lw := &export.LazyResponse{W: w, Headers: func(hd http.Header) {
 			hd.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			hd.Set("Content-Disposition", `attachment; filename="kofu-monthly.xlsx"`)
 		}}
-		if err := h.Notices.ReportExcel(r.Context(), p, route.MetaOf(r), from, to, lw); err != nil && !lw.started {
+		if err := h.Notices.ReportExcel(r.Context(), p, route.MetaOf(r), from, to, lw); err != nil && !lw.Started() {
 			WriteError(w, r, err)
 		}
 	case "", "json":

@@ -57,4 +57,3 @@ func SeedNotices(ctx context.Context, db *store.DB, loc *time.Location, now time
 	}
 	return 2, nil
 }
-

@@ -13,7 +13,8 @@ import (
 )
 
 // CurveWeeks is how many weeks after a mailing the curve follows;
-// bookings later than that are rare and counted in the last week.
+// bookings later than that are left out of it (a resident who books half
+// a year on is no help in sizing the next wave).
 const CurveWeeks = 12
 
 // MinSamples is how many settled notices the history needs before its
@@ -103,8 +104,9 @@ func Learn(history []Outcome, today time.Time) Curve {
 			continue
 		}
 		if day, err := time.Parse(time.DateOnly, o.Booked); err == nil {
-			k := min(max(int(day.Sub(sent).Hours()/24)/7, 0), CurveWeeks-1)
-			c.Weekly[k]++
+			if k := max(int(day.Sub(sent).Hours()/24)/7, 0); k < CurveWeeks {
+				c.Weekly[k]++
+			}
 		}
 	}
 	for p := range c.Places {
@@ -229,19 +231,21 @@ func Compute(in Input) Plan {
 }
 
 // suggest is the largest batch mailed in week i that keeps each week from
-// i on within the target.
+// i on within the target. It never exceeds the room left in those weeks
+// together, since a notice brings one booking at most: a curve that
+// expects few bookings soon does not make the batch unbounded.
 func suggest(in Input, weeks []PlanWeek, load []float64, i int) int {
-	best := math.Inf(1)
+	best, total := math.Inf(1), 0.0
 	mailDay := weekDay(in, i)
 	for k := i; k < len(weeks); k++ {
-		share := in.Curve.share(daysBetween(mailDay, weekStart(in, k)), 7)
-		if share <= 0 {
-			continue
-		}
 		room := in.TargetFill*float64(weeks[k].Capacity) - float64(weeks[k].Booked) - load[k]
-		best = math.Min(best, room/share)
+		total += max(room, 0)
+		if share := in.Curve.share(daysBetween(mailDay, weekStart(in, k)), 7); share > 0 {
+			best = math.Min(best, room/share)
+		}
 	}
-	if math.IsInf(best, 1) || best < 0 {
+	best = math.Min(best, total)
+	if best < 0 {
 		return 0
 	}
 	return int(math.Floor(best))

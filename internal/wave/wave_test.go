@@ -116,3 +116,15 @@ func TestHindcastSpreadsPastMailingsByTheCurve(t *testing.T) {
 		t.Fatalf("hindcast %v, want 25 (week 1 of the first mailing; the second came later)", got)
 	}
 }
+
+func TestLateBookingsStayOutOfTheCurveAndTheBatchStaysBounded(t *testing.T) {
+	// Every notice booked half a year later: nothing within the curve.
+	c := Learn(history([]string{"2025-06-02"}, 40, []int{180}, 0), day("2026-06-01"))
+	if c.Samples != 40 || c.Total() != 0 {
+		t.Fatalf("late bookings counted: %v", c.Weekly)
+	}
+	p := Compute(Input{Today: day("2026-06-03"), Weeks: weeks(4, 100, 0), Curve: c, TargetFill: 0.85})
+	if p.Next != 340 {
+		t.Fatalf("next batch %d, want the room of the four weeks (340)", p.Next)
+	}
+}

@@ -53,9 +53,9 @@ func (p *noticePages) download(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	pr, _ := route.PrincipalOf(r)
 	var err error
-	var lw *lazyDownload
+	var lw *export.LazyResponse
 	if q.Get("format") == "xlsx" {
-		lw = &lazyDownload{w: w, headers: func(h http.Header) {
+		lw = &export.LazyResponse{W: w, Headers: func(h http.Header) {
 			h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			h.Set("Content-Disposition", `attachment; filename="kofu-monthly.xlsx"`)
 		}}
@@ -65,10 +65,10 @@ func (p *noticePages) download(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			enc = export.UTF8
 		}
-		lw = &lazyDownload{w: w, headers: func(h http.Header) { export.SetHeaders(h, "kofu-monthly.csv", enc) }}
+		lw = &export.LazyResponse{W: w, Headers: func(h http.Header) { export.SetHeaders(h, "kofu-monthly.csv", enc) }}
 		err = p.n.ReportCSV(r.Context(), pr, route.MetaOf(r), q.Get("from"), q.Get("to"), enc, lw)
 	}
-	if err != nil && !lw.started {
+	if err != nil && !lw.Started() {
 		p.ui.ErrorPage(w, r, err)
 	}
 }
@@ -177,32 +177,16 @@ func (p *noticePages) confirm(w http.ResponseWriter, r *http.Request) {
 
 type renderFn func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, w io.Writer) (paper.Result, error)
 
-// lazyDownload sets a download's headers on its first byte, so an error
-// found before anything was drawn is still shown as a page.
-type lazyDownload struct {
-	w       http.ResponseWriter
-	headers func(http.Header)
-	started bool
-}
-
-func (l *lazyDownload) Write(b []byte) (int, error) {
-	if !l.started {
-		l.started = true
-		l.headers(l.w.Header())
-	}
-	return l.w.Write(b)
-}
-
 func (p *noticePages) pdf(name string, fn renderFn) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		lw := &lazyDownload{w: w, headers: func(h http.Header) {
+		lw := &export.LazyResponse{W: w, Headers: func(h http.Header) {
 			h.Set("Content-Type", "application/pdf")
 			h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%d.pdf"`, name, id))
 			h.Set("Cache-Control", "no-store")
 		}}
 		pr, _ := route.PrincipalOf(r)
-		if _, err := fn(r.Context(), pr, route.MetaOf(r), id, lw); err != nil && !lw.started {
+		if _, err := fn(r.Context(), pr, route.MetaOf(r), id, lw); err != nil && !lw.Started() {
 			p.ui.ErrorPage(w, r, err)
 		}
 	}
@@ -214,9 +198,9 @@ func (p *noticePages) csv(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		enc = export.UTF8
 	}
-	lw := &lazyDownload{w: w, headers: func(h http.Header) { export.SetHeaders(h, fmt.Sprintf("batch-%d.csv", id), enc) }}
+	lw := &export.LazyResponse{W: w, Headers: func(h http.Header) { export.SetHeaders(h, fmt.Sprintf("batch-%d.csv", id), enc) }}
 	pr, _ := route.PrincipalOf(r)
-	if err := p.n.CSV(r.Context(), pr, route.MetaOf(r), id, enc, lw); err != nil && !lw.started {
+	if err := p.n.CSV(r.Context(), pr, route.MetaOf(r), id, enc, lw); err != nil && !lw.Started() {
 		p.ui.ErrorPage(w, r, err)
 	}
 }
