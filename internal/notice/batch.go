@@ -36,6 +36,7 @@ type Selection struct {
 type HeldCard struct {
 	CardID int64  `json:"card_id"`
 	Reason string `json:"reason"`
+	Name   string `json:"-"` // as stored (外字 still private use); set by Get for the staff page
 }
 
 // Batch is a batch with its held cards.
@@ -264,15 +265,32 @@ func sameAddress(a, b ledger.Address) bool {
 	return norm(a.PostalCode) == norm(b.PostalCode) && norm(a.Address) == norm(b.Address)
 }
 
-// Get returns a batch with its held cards.
+// Get returns a batch with its held cards and their names, and records
+// who saw them.
 func (s *Service) Get(ctx context.Context, p auth.Principal, m auth.Meta, id int64) (Batch, error) {
 	var b Batch
-	err := s.db.View(ctx, func(tx *store.Tx) (err error) { b, err = batchIn(ctx, tx, id); return err })
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
+		if b, err = batchIn(ctx, tx, id); err != nil {
+			return err
+		}
+		for i, h := range b.HeldCards {
+			rec, err := tx.CardByID(ctx, h.CardID)
+			if err != nil {
+				return err
+			}
+			b.HeldCards[i].Name = rec.Resident.Name
+		}
+		return nil
+	})
 	if err != nil {
 		return Batch{}, err
 	}
+	held := make([]int64, len(b.HeldCards))
+	for i, h := range b.HeldCards {
+		held[i] = h.CardID
+	}
 	return b, s.db.Update(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, p, m, "notice_batch.viewed", batchTarget(id), nil)
+		return s.audit(ctx, tx, p, m, "notice_batch.viewed", batchTarget(id), map[string]any{"held_card_ids": held})
 	})
 }
 

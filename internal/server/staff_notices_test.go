@@ -125,3 +125,71 @@ func TestQRLinkOpensTheBookingWithTheNumberFilledIn(t *testing.T) {
 		}
 	})
 }
+
+// TestNoticeBatchPages makes a batch from the cards ticked on the notice
+// list, sees its held card by name, records the mailing, previews a
+// template and enters the population, as staff do in the browser.
+func TestNoticeBatchPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newClockHarness(t, db, clock.NewFixed(jstTime(t, "2026-05-11 10:00")))
+		admin, staff := newBrowser(t, h), newBrowser(t, h)
+		for b, name := range map[*browser]string{admin: "admin1", staff: "staff1"} {
+			if status, _, _ := b.post("/staff/login", url.Values{"username": {name}, "password": {password}}); status != 303 {
+				t.Fatalf("login %s: %d", name, status)
+			}
+		}
+		ok := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "AAA-000001", Name: "三輪　花子", Status: card.StatusSetupDone})
+		odd := ledgertest.MustCard(t, db, ledgertest.Seed{App: 2, Notice: "AAA-000002", Name: "\uE0FF田　守", Status: card.StatusSetupDone, Gaiji: true})
+		form := url.Values{"site_url": {"https://yoyaku.example.jp"}, "city": {"三田市"}, "paper": {"a4"}, "window_x": {"20"}, "window_y": {"15"},
+			"window_w": {"90"}, "window_h": {"45"}, "labels": {"24"}, "offset_x": {"0"}, "offset_y": {"0"}, "deadline_days": {"90"},
+			"plan_weeks": {"8"}, "target_fill": {"85"}, "items": {"交付通知書\n本人確認書類"}, "column": {"年月", "交付率（%）"}}
+		for _, k := range []string{"guide", "reminder", "resend"} {
+			form.Set("title_"+k, "案内")
+			form.Set("body_"+k, "{{氏名}} 様 {{通知番号}}")
+		}
+		form.Set("body_guide", "{{氏名}} 様 {{年齢}}")
+		if status, _, body := admin.post("/staff/settings/notices", form); status != 422 || !strings.Contains(body, "{{年齢}}") {
+			t.Fatalf("bad template saved: %d", status)
+		}
+		form.Set("body_guide", "{{氏名}} 様 {{通知番号}}")
+		form.Set("preview", "guide")
+		if status, _, body := admin.post("/staff/settings/notices", form); status != 200 || !strings.HasPrefix(body, "%PDF-") {
+			t.Fatalf("preview: %d %.40q", status, body)
+		}
+		form.Del("preview")
+		if status, loc, _ := admin.post("/staff/settings/notices", form); status != 303 || loc != "/staff/settings/notices?done=1" {
+			t.Fatalf("settings: %d %s", status, loc)
+		}
+
+		ticked := url.Values{"card": {strconv.FormatInt(ok.ID, 10), strconv.FormatInt(odd.ID, 10)}, "date": {"2026-05-11"}}
+		status, loc, _ := staff.post("/staff/notices/batches", ticked)
+		if status != 303 || !strings.HasSuffix(loc, "?done=created") {
+			t.Fatalf("batch from ticked cards: %d %s", status, loc)
+		}
+		status, _, body := staff.get(loc)
+		if status != 200 || !strings.Contains(body, "外字未登録") || !strings.Contains(body, "E0FF") || !strings.Contains(body, "1 枚") {
+			t.Fatalf("batch page %d:\n%s", status, body)
+		}
+		batch := strings.TrimSuffix(loc, "?done=created")
+		if status, _, pdf := staff.get(batch + "/letters.pdf"); status != 200 || !strings.HasPrefix(pdf, "%PDF-") {
+			t.Fatalf("letters: %d", status)
+		}
+		if status, loc, _ := staff.post(batch+"/sent", url.Values{"date": {"2026-05-11"}}); status != 303 || !strings.HasSuffix(loc, "?done=sent") {
+			t.Fatalf("sent: %d %s", status, loc)
+		}
+		if status, _, body := staff.post(batch+"/sent", url.Values{"date": {"2026-05-11"}}); status != 409 || !strings.Contains(body, "発送済み") {
+			t.Fatalf("sent twice: %d", status)
+		}
+		for _, path := range []string{"/staff/notices/batches", "/staff/notices/plan", "/staff/dashboard", "/staff/reports/national"} {
+			if status, _, body := staff.get(path); status != 200 || !strings.Contains(body, "<h1") {
+				t.Fatalf("%s: %d", path, status)
+			}
+		}
+		if status, _, _ := staff.post("/staff/reports/national/population", url.Values{"month": {"2026-05"}, "residents": {"109,000"}}); status != 303 {
+			t.Fatalf("population: %d", status)
+		}
+		if status, _, body := staff.get("/staff/reports/national/download?from=2026-05&to=2026-05"); status != 200 || !strings.Contains(body, "2026-05,") {
+			t.Fatalf("report csv: %d %q", status, body)
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/export"
+	"github.com/kofu-oss/kofu/internal/moji"
 	"github.com/kofu-oss/kofu/internal/notice"
 	"github.com/kofu-oss/kofu/internal/paper"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -109,11 +110,7 @@ func (p *noticePages) create(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	sel := notice.Selection{Kind: f.Get("kind"), DeliveredFrom: f.Get("delivered_from"), DeliveredTo: f.Get("delivered_to"),
 		Box: strings.TrimSpace(f.Get("box")), Place: strings.TrimSpace(f.Get("place")), Method: card.Method(f.Get("method"))}
-	for _, v := range f["card"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			sel.CardIDs = append(sel.CardIDs, id)
-		}
-	}
+	sel.CardIDs = chosenCards(r) // ticked on the list of cards waiting for their notice
 	if len(sel.CardIDs) == 0 {
 		sel.Count, _ = strconv.Atoi(strings.TrimSpace(f.Get("count")))
 		if sel.Count == 0 && f.Get("count") != "" {
@@ -136,6 +133,15 @@ type nbDetail struct {
 	Today     string
 	CanAct    bool
 	Skipped   []notice.HeldCard
+	Held      []nbHeld
+}
+
+// nbHeld is a held card as the page shows it: the name with the city's
+// 外字 table applied.
+type nbHeld struct {
+	notice.HeldCard
+	DisplayName string
+	Unmapped    bool
 }
 
 var batchNotices = map[string]string{
@@ -156,6 +162,11 @@ func (p *noticePages) showBatch(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	data := nbDetail{Batch: b, KindLabel: notice.KindLabel(b.Kind), Today: p.ui.today(), CanAct: canAct(r), Skipped: skipped}
+	table, _ := p.ui.Gaiji.Map(r.Context())
+	for _, h := range b.HeldCards {
+		shown := moji.ApplyGaiji(h.Name, table)
+		data.Held = append(data.Held, nbHeld{HeldCard: h, DisplayName: shown, Unmapped: moji.HasPUA(shown)})
+	}
 	v.Title, v.Data = fmt.Sprintf("発送分 %d", b.ID), data
 	p.ui.render(w, r, status, "notice_batch", v)
 }
@@ -227,6 +238,7 @@ type nbSettings struct {
 	Kinds        []string
 	Placeholders []string
 	AllColumns   []string
+	Sheets       []int // the label sheets offered
 }
 
 // ItemsText is the items to bring, one a line.
@@ -250,7 +262,8 @@ func (p *noticePages) settings(w http.ResponseWriter, r *http.Request) {
 
 func (p *noticePages) showSettings(w http.ResponseWriter, r *http.Request, status int, v view, st notice.Settings) {
 	v.Title = "通知書の設定"
-	v.Data = nbSettings{Settings: st, Kinds: notice.Kinds, Placeholders: paper.Placeholders, AllColumns: notice.DefaultReportColumns()}
+	v.Data = nbSettings{Settings: st, Kinds: notice.Kinds, Placeholders: paper.Placeholders, AllColumns: notice.DefaultReportColumns(),
+		Sheets: []int{12, 18, 21, 24}}
 	p.ui.render(w, r, status, "notice_settings", v)
 }
 
