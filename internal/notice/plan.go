@@ -11,8 +11,10 @@ import (
 	"github.com/kofu-oss/kofu/internal/wave"
 )
 
-// historyDays is how far back the planner learns from.
-const historyDays = 400
+// historyDays is how far back the planner reads: the curve learns from
+// notices mailed 12 to about 28 weeks ago, and notices older than that
+// seldom bring a booking any more.
+const historyDays = 200
 
 // PastWeeks is how many past weeks the plan sets against what happened.
 const PastWeeks = 4
@@ -166,7 +168,7 @@ func fromHistory(history []store.NoticeOutcome) ([]wave.Outcome, []wave.Cohort, 
 	mailed := map[string]int{}
 	var days []string
 	for i, h := range history {
-		outcomes[i] = wave.Outcome{Sent: h.Sent, Booked: h.Booked, NoShow: h.NoShow, Place: h.Place, Resolved: h.Resolved}
+		outcomes[i] = wave.Outcome{Sent: h.Sent, Booked: h.Booked, NoShow: h.NoShow, Resolved: h.Resolved}
 		if _, ok := mailed[h.Sent]; !ok {
 			days = append(days, h.Sent)
 		}

@@ -185,7 +185,6 @@ type NoticeOutcome struct {
 	Sent     string // YYYY-MM-DD
 	Booked   string // the booking's day; "" when none
 	NoShow   bool   // that booking ended as a no-show
-	Place    string
 	CardID   int64
 	Resolved bool // the booking's day has passed (issued or no-show)
 	Waiting  bool // the card still waits for its owner (notice_sent)
@@ -195,7 +194,7 @@ type NoticeOutcome struct {
 // from since on, with its first booking.
 func (t *Tx) NoticeOutcomes(ctx context.Context, since string) ([]NoticeOutcome, error) {
 	rows, err := t.query(ctx, `SELECT p.card_id, p.posted_date, c.status,
-		COALESCE((SELECT MIN(b.slot_date || ' ' || b.place || ' ' || bp.status) FROM booking_people bp
+		COALESCE((SELECT MIN(b.slot_date || ' ' || bp.status) FROM booking_people bp
 			JOIN bookings b ON b.id = bp.booking_id
 			WHERE bp.card_id = p.card_id AND b.slot_date >= p.posted_date
 			AND bp.status IN ('active', 'issued', 'served', 'no_show')), '')
@@ -214,26 +213,20 @@ func (t *Tx) NoticeOutcomes(ctx context.Context, since string) ([]NoticeOutcome,
 			return nil, err
 		}
 		o.Waiting = status == "notice_sent"
-		o.Booked, o.Place, o.NoShow, o.Resolved = splitOutcome(first)
+		o.Booked, o.NoShow, o.Resolved = splitOutcome(first)
 		out = append(out, o)
 	}
 	return out, rows.Err()
 }
 
-// splitOutcome reads "2026-05-01 place status".
-func splitOutcome(s string) (day, place string, noShow, resolved bool) {
+// splitOutcome reads "2026-05-01 status": the first booking's day and how
+// it ended.
+func splitOutcome(s string) (day string, noShow, resolved bool) {
 	if len(s) < 10 {
-		return "", "", false, false
+		return "", false, false
 	}
-	day, rest := s[:10], s[min(11, len(s)):]
-	status := ""
-	for i := len(rest) - 1; i >= 0; i-- {
-		if rest[i] == ' ' {
-			place, status = rest[:i], rest[i+1:]
-			break
-		}
-	}
-	return day, place, status == "no_show", status == "issued" || status == "served" || status == "no_show"
+	day, status := s[:10], s[min(11, len(s)):]
+	return day, status == "no_show", status == "issued" || status == "served" || status == "no_show"
 }
 
 // Population is the city's population in a month.

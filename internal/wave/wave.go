@@ -31,7 +31,6 @@ type Outcome struct {
 	Sent   string // YYYY-MM-DD
 	Booked string // the pickup's day; "" when none
 	NoShow bool   // the booking ended as a no-show
-	Place  string
 	// Resolved: the booking's day has passed, so whether it was kept is known.
 	Resolved bool
 }
@@ -46,8 +45,6 @@ type Curve struct {
 	// Samples is how many notices the curve was learned from; 0 for the
 	// default.
 	Samples int
-	// Places is each place's share of the bookings.
-	Places map[string]float64
 }
 
 // Total is the share of notices that lead to a booking at all.
@@ -81,13 +78,11 @@ func (c Curve) Within(days int) float64 {
 // to book yet). With fewer than MinSamples such notices it returns the
 // default curve, with the no-show share learned if any booking settled.
 func Learn(history []Outcome, today time.Time) Curve {
-	c := Curve{Weekly: make([]float64, CurveWeeks), Places: map[string]float64{}}
-	settled, noShows, booked := 0, 0, 0
+	c := Curve{Weekly: make([]float64, CurveWeeks)}
+	settled, noShows := 0, 0
 	cutoff := today.AddDate(0, 0, -7*CurveWeeks)
 	for _, o := range history {
 		if o.Booked != "" {
-			booked++
-			c.Places[o.Place]++
 			if o.Resolved {
 				settled++
 				if o.NoShow {
@@ -109,16 +104,13 @@ func Learn(history []Outcome, today time.Time) Curve {
 			}
 		}
 	}
-	for p := range c.Places {
-		c.Places[p] /= float64(booked)
-	}
 	noShow := DefaultCurve.NoShow
 	if settled > 0 {
 		noShow = float64(noShows) / float64(settled)
 	}
 	if c.Samples < MinSamples {
 		d := DefaultCurve
-		d.NoShow, d.Places = noShow, c.Places
+		d.NoShow = noShow
 		return d
 	}
 	for k := range c.Weekly {

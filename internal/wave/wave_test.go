@@ -23,7 +23,7 @@ func history(days []string, n int, offsets []int, noShowEvery int) []Outcome {
 	k := 0
 	for _, d := range days {
 		for i := range n {
-			o := Outcome{Sent: d, Place: "honcho"}
+			o := Outcome{Sent: d}
 			if off := offsets[i%len(offsets)]; off >= 0 {
 				o.Booked = day(d).AddDate(0, 0, off).Format(time.DateOnly)
 				o.Resolved = true
