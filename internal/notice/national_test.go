@@ -20,7 +20,8 @@ import (
 
 // TestMonthlyFiguresCountTheFunnelAndTheRate seeds April and May: three
 // cards set up in April (two delivered then), one issued in April and one
-// in May, notices mailed in May, and the population, and reads the
+// in May, one imported already issued, notices mailed in May, and the
+// population, and reads the
 // figures, the CSV in the columns chosen and the Excel sheet.
 func TestMonthlyFiguresCountTheFunnelAndTheRate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -46,6 +47,8 @@ func TestMonthlyFiguresCountTheFunnelAndTheRate(t *testing.T) {
 			}
 		}
 		mustPost(t, db, ids[2], store.PostingNotice, "2026-05-10", home)
+		// A card the ledger received already issued, in 2025, has no event: it counts from then.
+		ledgertest.MustCard(t, db, ledgertest.Seed{App: 9, Notice: "N01-000009", Status: card.StatusIssued})
 		svc := newService(t, db, "2026-05-20")
 		if err := svc.SetPopulation(ctx, staff(), meta(), "2026-04", 200); err != nil {
 			t.Fatal(err)
@@ -58,10 +61,10 @@ func TestMonthlyFiguresCountTheFunnelAndTheRate(t *testing.T) {
 			t.Fatalf("figures %+v %v", figs, err)
 		}
 		apr, may := figs[0], figs[1]
-		if apr.Delivered != 2 || apr.Setup != 3 || apr.Issued != 1 || apr.IssuedTotal != 1 || apr.RateText() != "0.50" {
+		if apr.Delivered != 2 || apr.Setup != 3 || apr.Issued != 1 || apr.IssuedTotal != 2 || apr.RateText() != "1.00" {
 			t.Errorf("April %+v rate %s", apr, apr.RateText())
 		}
-		if may.Notices != 1 || may.Issued != 1 || may.IssuedTotal != 2 || may.Population != 200 || may.RateText() != "1.00" {
+		if may.Notices != 1 || may.Issued != 1 || may.IssuedTotal != 3 || may.Population != 200 || may.RateText() != "1.50" {
 			t.Errorf("May %+v rate %s", may, may.RateText())
 		}
 
@@ -74,7 +77,7 @@ func TestMonthlyFiguresCountTheFunnelAndTheRate(t *testing.T) {
 		if err := svc.ReportCSV(ctx, staff(), meta(), "2026-04", "2026-05", export.UTF8, &csv); err != nil {
 			t.Fatal(err)
 		}
-		if want := "\uFEFF年月,交付実施済み数,交付率（%）\r\n2026-04,1,0.50\r\n2026-05,1,1.00\r\n"; csv.String() != want {
+		if want := "\uFEFF年月,交付実施済み数,交付率（%）\r\n2026-04,1,1.00\r\n2026-05,1,1.50\r\n"; csv.String() != want {
 			t.Errorf("csv %q, want %q", csv.String(), want)
 		}
 		var xlsx bytes.Buffer
@@ -86,7 +89,7 @@ func TestMonthlyFiguresCountTheFunnelAndTheRate(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, err := f.GetRows("月次報告")
-		if err != nil || len(rows) != 3 || strings.Join(rows[2], ",") != "2026-05,1,1" {
+		if err != nil || len(rows) != 3 || strings.Join(rows[2], ",") != "2026-05,1,1.5" {
 			t.Errorf("sheet rows %v %v", rows, err)
 		}
 		if _, err := svc.Figures(ctx, staff(), meta(), "2026-05", "2026-04"); err == nil {

@@ -315,12 +315,19 @@ func (t *Tx) DeliveriesByMonth(ctx context.Context, from, to string) (MonthCount
 }
 
 // IssuedBefore counts the cards issued to residents up to a moment: the
-// numerator of the 交付率.
+// numerator of the 交付率. A card the ledger received already issued (an
+// imported ledger) has no status event; it counts from when it entered.
 func (t *Tx) IssuedBefore(ctx context.Context, to time.Time) (int, error) {
-	var n int
+	var moved, imported int
 	err := t.queryRow(ctx, `SELECT COUNT(DISTINCT card_id) FROM card_events WHERE kind = 'status'
-		AND to_status = 'issued' AND at < $1`, millis(to)).Scan(&n)
-	return n, translate(err)
+		AND to_status = 'issued' AND at < $1`, millis(to)).Scan(&moved)
+	if err != nil {
+		return 0, translate(err)
+	}
+	err = t.queryRow(ctx, `SELECT COUNT(*) FROM cards c WHERE c.status = 'issued' AND c.created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM card_events e WHERE e.card_id = c.id AND e.kind = 'status' AND e.to_status = 'issued')`,
+		millis(to)).Scan(&imported)
+	return moved + imported, translate(err)
 }
 
 func (t *Tx) monthCounts(ctx context.Context, q string, args ...any) (MonthCount, error) {
