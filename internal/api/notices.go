@@ -51,7 +51,6 @@ type noticeBatchJSON struct {
 	CreatedBy string            `json:"created_by"`
 	SentDate  *string           `json:"sent_date"`
 	SentBy    string            `json:"sent_by,omitempty"`
-	PrintedAt *string           `json:"printed_at"`
 }
 
 func (h *NoticeHandlers) batchJSON(b store.NoticeBatch, held []notice.HeldCard, assigned int) noticeBatchJSON {
@@ -62,10 +61,6 @@ func (h *NoticeHandlers) batchJSON(b store.NoticeBatch, held []notice.HeldCard, 
 	}
 	if b.SentDate != "" {
 		out.SentDate = &b.SentDate
-	}
-	if !b.PrintedAt.IsZero() {
-		s := b.PrintedAt.In(h.loc()).Format(time.RFC3339)
-		out.PrintedAt = &s
 	}
 	return out
 }

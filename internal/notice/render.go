@@ -55,9 +55,9 @@ type printJob struct {
 	gaiji paper.Gaiji
 }
 
-// prepare loads a batch for printing and records the print: a PDF of
-// residents' names is a read of their data, so the entry is written
-// before the first page.
+// prepare loads a batch for printing and records the print in the audit
+// log: a PDF of residents' names is a read of their data, so the entry is
+// written before the first page. Printing changes nothing else.
 func (s *Service) prepare(ctx context.Context, p auth.Principal, m auth.Meta, id int64, what string) (printJob, error) {
 	var j printJob
 	var err error
@@ -74,9 +74,6 @@ func (s *Service) prepare(ctx context.Context, p auth.Principal, m auth.Meta, id
 	j.gaiji = paper.GaijiTable(table)
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if j.batch, err = batchIn(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := tx.MarkNoticeBatchPrinted(ctx, id, s.clock.Now()); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, p, m, "notice_batch."+what, batchTarget(id), map[string]any{"cards": j.batch.Cards})

@@ -19,7 +19,6 @@ type NoticeBatch struct {
 	SentDate  string // YYYY-MM-DD once confirmed; "" before
 	SentAt    time.Time
 	SentBy    string
-	PrintedAt time.Time // the last print; zero if never
 }
 
 // NoticeBatchCard is a card of a batch in print order; a held card has its
@@ -46,20 +45,17 @@ func (t *Tx) InsertNoticeBatch(ctx context.Context, b *NoticeBatch, cards []Noti
 	return nil
 }
 
-const noticeBatchColumns = `id, kind, cards, held, created_at, created_by, sent_date, sent_at, sent_by, printed_at`
+const noticeBatchColumns = `id, kind, cards, held, created_at, created_by, sent_date, sent_at, sent_by`
 
 func scanNoticeBatch(row interface{ Scan(...any) error }) (NoticeBatch, error) {
 	var b NoticeBatch
 	var created int64
 	var sentDate sql.NullString
-	var sentAt, printed sql.NullInt64
-	err := row.Scan(&b.ID, &b.Kind, &b.Cards, &b.Held, &created, &b.CreatedBy, &sentDate, &sentAt, &b.SentBy, &printed)
+	var sentAt sql.NullInt64
+	err := row.Scan(&b.ID, &b.Kind, &b.Cards, &b.Held, &created, &b.CreatedBy, &sentDate, &sentAt, &b.SentBy)
 	b.CreatedAt, b.SentDate = fromMillis(created), sentDate.String
 	if sentAt.Valid {
 		b.SentAt = fromMillis(sentAt.Int64)
-	}
-	if printed.Valid {
-		b.PrintedAt = fromMillis(printed.Int64)
 	}
 	return b, err
 }
@@ -124,12 +120,6 @@ func (t *Tx) MarkNoticeBatchSent(ctx context.Context, id int64, date string, at 
 		return err
 	}
 	return nil
-}
-
-// MarkNoticeBatchPrinted notes when a batch was last printed.
-func (t *Tx) MarkNoticeBatchPrinted(ctx context.Context, id int64, at time.Time) error {
-	_, err := t.exec(ctx, `UPDATE notice_batches SET printed_at = $2 WHERE id = $1`, id, millis(at))
-	return translate(err)
 }
 
 // CardsInOpenNoticeBatches returns the cards of batches not yet confirmed

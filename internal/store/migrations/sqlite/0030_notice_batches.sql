@@ -1,6 +1,7 @@
 -- notice_batches: a wave of notices (交付通知書と案内, 再通知, 返戻後の再送)
--- whose cards are fixed when it is made. Printing reads it; confirming
--- "sent" records the mailing date once (sent_date stays NULL until then).
+-- whose cards are fixed when it is made. Printing only reads it (and is
+-- audited); confirming "sent" records the mailing date once (sent_date
+-- stays NULL until then).
 -- Timestamps are Unix milliseconds.
 CREATE TABLE notice_batches (
     id         INTEGER PRIMARY KEY,
@@ -11,8 +12,7 @@ CREATE TABLE notice_batches (
     created_by TEXT    NOT NULL,
     sent_date  TEXT,
     sent_at    BIGINT,
-    sent_by    TEXT    NOT NULL DEFAULT '',
-    printed_at BIGINT
+    sent_by    TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX notice_batches_sent ON notice_batches (sent_date, id);
 
