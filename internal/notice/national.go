@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/export"
@@ -263,42 +261,18 @@ func (s *Service) ReportExcel(ctx context.Context, p auth.Principal, m auth.Meta
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "月次報告"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, len(cols), 16); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", cells(cols, false)); err != nil {
-		return err
-	}
+	cellRows := make([][]any, len(rows))
 	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells(r, true)); err != nil {
-			return err
-		}
+		cellRows[i] = cells(r)
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return export.WriteXLSX(w, "月次報告", cols, cellRows)
 }
 
-func cells(texts []string, numeric bool) []any {
+// cells types a report row for the sheet: counts and rates are numbers.
+func cells(texts []string) []any {
 	out := make([]any, len(texts))
 	for i, t := range texts {
 		out[i] = t
-		if !numeric {
-			continue
-		}
 		if n, err := strconv.Atoi(t); err == nil {
 			out[i] = n
 		} else if x, err := strconv.ParseFloat(t, 64); err == nil {
