@@ -43,6 +43,7 @@ func (c City) Seed(ctx context.Context) ([]Account, error) {
 		func() error { _, err := SeedSurfaceUpdates(ctx, c.DB, now); return err },
 		func() error { _, err := c.Reserve.SeedDemoWeek(ctx); return err },
 		func() error { _, err := c.Reserve.SeedDemo(ctx); return err },
+		func() error { _, err := SeedNotices(ctx, c.DB, c.Loc, now, c.Reserve.Settings); return err },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

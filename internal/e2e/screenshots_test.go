@@ -44,6 +44,7 @@ func TestScreenshots(t *testing.T) {
 	staff := newShooter(t, url, dir, 1280, 960, false)
 	staff.login("demo-admin", password)
 	cardURL := staff.hrefOf("/staff/cards?q=タカハシ", `table a[href^="/staff/cards/"]`)
+	batchURL := staff.hrefOf("/staff/notices/batches", `table a[href^="/staff/notices/batches/"]`)
 	for _, p := range []struct{ name, path string }{
 		{"staff-home", "/staff/"},
 		{"staff-card-search", "/staff/cards?q=タカハシ"},
@@ -69,6 +70,11 @@ func TestScreenshots(t *testing.T) {
 		{"staff-users", "/staff/users"},
 		{"staff-texts", "/staff/settings/texts"},
 		{"staff-mail", "/staff/settings/mail"},
+		{"staff-notice-batches", "/staff/notices/batches"},
+		{"staff-notice-batch", batchURL},
+		{"staff-notice-plan", "/staff/notices/plan"},
+		{"staff-notice-settings", "/staff/settings/notices"},
+		{"staff-national-report", "/staff/reports/national"},
 	} {
 		staff.shoot(p.name, p.path)
 	}

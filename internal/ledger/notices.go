@@ -45,27 +45,32 @@ func (w *Workflows) SendNotice(ctx context.Context, p auth.Principal, m auth.Met
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, version, func(tx *store.Tx, it Item, _ evaluation) error {
-		rec := it.Card
-		if err := counterOnly(rec, "カードの郵送"); err != nil {
-			return err
-		}
-		to, what := card.StatusNoticeSent, "通知書を発送"
-		if rec.Status != card.StatusSetupDone {
-			return apperr.New(card.CodeIllegalTransition, fmt.Sprintf("発送を記録できるのは「%s」のカードです（現在の状態「%s」）。",
-				card.StatusSetupDone.Label(), rec.Status.Label()))
-		}
-		if err := checkTransition(rec, to, ""); err != nil {
-			return err
-		}
-		now := w.clock.Now()
-		post := posting(p, cardID, store.PostingNotice, date, now)
-		post.PostalCode, post.Address = rec.Resident.PostalCode, rec.Resident.Address
-		if err := tx.InsertPosting(ctx, &post); err != nil {
-			return err
-		}
-		return w.move(ctx, tx, p, m, rec, to, now, fmt.Sprintf("%s（%s）", what, date), "card.notice_sent",
-			map[string]any{"date": date})
+		return w.sendNoticeStep(ctx, tx, p, m, it, date)
 	})
+}
+
+// sendNoticeStep records the first mailing of it's notice in tx.
+func (w *Workflows) sendNoticeStep(ctx context.Context, tx *store.Tx, p auth.Principal, m auth.Meta, it Item, date string) error {
+	rec := it.Card
+	if err := counterOnly(rec, "カードの郵送"); err != nil {
+		return err
+	}
+	to, what := card.StatusNoticeSent, "通知書を発送"
+	if rec.Status != card.StatusSetupDone {
+		return apperr.New(card.CodeIllegalTransition, fmt.Sprintf("発送を記録できるのは「%s」のカードです（現在の状態「%s」）。",
+			card.StatusSetupDone.Label(), rec.Status.Label()))
+	}
+	if err := checkTransition(rec, to, ""); err != nil {
+		return err
+	}
+	now := w.clock.Now()
+	post := posting(p, rec.ID, store.PostingNotice, date, now)
+	post.PostalCode, post.Address = rec.Resident.PostalCode, rec.Resident.Address
+	if err := tx.InsertPosting(ctx, &post); err != nil {
+		return err
+	}
+	return w.move(ctx, tx, p, m, rec, to, now, fmt.Sprintf("%s（%s）", what, date), "card.notice_sent",
+		map[string]any{"date": date})
 }
 
 // RenoticesDue lists the cards whose re-notice is due today, longest due
@@ -110,24 +115,30 @@ func (w *Workflows) SendRenotice(ctx context.Context, p auth.Principal, m auth.M
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, version, func(tx *store.Tx, it Item, _ evaluation) error {
-		if it.Card.Status != card.StatusNoticeSent || it.Card.Application.Method != card.MethodCounter {
-			return apperr.New(card.CodeIllegalTransition, fmt.Sprintf("再通知できるのは交付時来庁方式で「%s」のカードです（現在の状態「%s」）。",
-				card.StatusNoticeSent.Label(), it.Card.Status.Label()))
-		}
-		if it.Dates.Renotice != "" {
-			// One re-notice per notice: a form sent twice records nothing twice.
-			return apperr.New(apperr.Conflict, fmt.Sprintf("この通知書の再通知は %s に発送済みです。", it.Dates.Renotice))
-		}
-		if it.Dates.LastNotice != "" && date < it.Dates.LastNotice {
-			return fieldError("date", fmt.Sprintf("再通知日が通知書の発送日（%s）より前になっています。", it.Dates.LastNotice))
-		}
-		now := w.clock.Now()
-		post := posting(p, cardID, store.PostingRenotice, date, now)
-		post.PostalCode, post.Address = it.MailTo.PostalCode, it.MailTo.Address
-		if err := tx.InsertPosting(ctx, &post); err != nil {
-			return err
-		}
-		return w.note(ctx, tx, p, m, cardID, now, fmt.Sprintf("再通知を発送（%s）", date), "card.renotice_sent",
-			map[string]any{"date": date})
+		return w.renoticeStep(ctx, tx, p, m, it, date)
 	})
+}
+
+// renoticeStep records it's re-notice in tx.
+func (w *Workflows) renoticeStep(ctx context.Context, tx *store.Tx, p auth.Principal, m auth.Meta, it Item, date string) error {
+	cardID := it.Card.ID
+	if it.Card.Status != card.StatusNoticeSent || it.Card.Application.Method != card.MethodCounter {
+		return apperr.New(card.CodeIllegalTransition, fmt.Sprintf("再通知できるのは交付時来庁方式で「%s」のカードです（現在の状態「%s」）。",
+			card.StatusNoticeSent.Label(), it.Card.Status.Label()))
+	}
+	if it.Dates.Renotice != "" {
+		// One re-notice per notice: a form sent twice records nothing twice.
+		return apperr.New(apperr.Conflict, fmt.Sprintf("この通知書の再通知は %s に発送済みです。", it.Dates.Renotice))
+	}
+	if it.Dates.LastNotice != "" && date < it.Dates.LastNotice {
+		return fieldError("date", fmt.Sprintf("再通知日が通知書の発送日（%s）より前になっています。", it.Dates.LastNotice))
+	}
+	now := w.clock.Now()
+	post := posting(p, cardID, store.PostingRenotice, date, now)
+	post.PostalCode, post.Address = it.MailTo.PostalCode, it.MailTo.Address
+	if err := tx.InsertPosting(ctx, &post); err != nil {
+		return err
+	}
+	return w.note(ctx, tx, p, m, cardID, now, fmt.Sprintf("再通知を発送（%s）", date), "card.renotice_sent",
+		map[string]any{"date": date})
 }

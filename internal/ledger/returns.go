@@ -134,26 +134,31 @@ func (w *Workflows) Resend(ctx context.Context, p auth.Principal, m auth.Meta, c
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ evaluation) error {
-		to, err := resendTarget(it.Card)
-		if err != nil {
-			return err
-		}
-		if it.Dates.Returned != "" && date < it.Dates.Returned {
-			return fieldError("date", fmt.Sprintf("再送付日が返戻日（%s）より前になっています。", it.Dates.Returned))
-		}
-		now := w.clock.Now()
-		post := posting(p, cardID, store.PostingResend, date, now)
-		post.PostalCode, post.Address, post.Note = postal, address, note
-		if err := tx.InsertPosting(ctx, &post); err != nil {
-			return err
-		}
-		why := fmt.Sprintf("新しい送付先へ再送付（%s）", date)
-		if note != "" {
-			why += "：" + note
-		}
-		// The address stays out of the audit log; the card's postings keep it.
-		return w.move(ctx, tx, p, m, it.Card, to, now, why, "card.notice_resent", map[string]any{"date": date})
+		return w.resendStep(ctx, tx, p, m, it, date, Address{postal, address}, note)
 	})
+}
+
+// resendStep records in tx that it's returned notice went to a new address.
+func (w *Workflows) resendStep(ctx context.Context, tx *store.Tx, p auth.Principal, m auth.Meta, it Item, date string, to Address, note string) error {
+	status, err := resendTarget(it.Card)
+	if err != nil {
+		return err
+	}
+	if it.Dates.Returned != "" && date < it.Dates.Returned {
+		return fieldError("date", fmt.Sprintf("再送付日が返戻日（%s）より前になっています。", it.Dates.Returned))
+	}
+	now := w.clock.Now()
+	post := posting(p, it.Card.ID, store.PostingResend, date, now)
+	post.PostalCode, post.Address, post.Note = to.PostalCode, to.Address, note
+	if err := tx.InsertPosting(ctx, &post); err != nil {
+		return err
+	}
+	why := fmt.Sprintf("新しい送付先へ再送付（%s）", date)
+	if note != "" {
+		why += "：" + note
+	}
+	// The address stays out of the audit log; the card's postings keep it.
+	return w.move(ctx, tx, p, m, it.Card, status, now, why, "card.notice_resent", map[string]any{"date": date})
 }
 
 func resendTarget(rec store.CardRecord) (card.Status, error) {

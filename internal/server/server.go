@@ -25,6 +25,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/juki"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
+	"github.com/kofu-oss/kofu/internal/notice"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -124,6 +125,10 @@ func New(d Deps) (*Server, error) {
 		(&api.AtApplicationHandlers{Workflows: workflows, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterAtApplication(s.router, workflows)
 		ui.RegisterPrint(s.router, workflows)
+		notices := notice.New(notice.Deps{DB: d.DB, Clock: d.Clock, Loc: d.Config.Location, Ledger: workflows,
+			Gaiji: gaijiSvc.Map, Bookings: s.reserve.Settings, BaseURL: d.Config.BaseURL})
+		(&api.NoticeHandlers{Notices: notices, Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterNotices(s.router, notices)
 		jukiSvc := juki.New(d.DB, d.Clock, ledgerSvc)
 		(&api.JukiHandlers{Juki: jukiSvc}).Register(s.router)
 		ui.RegisterJuki(s.router, jukiSvc)

@@ -34,6 +34,7 @@ func (ui *UI) RegisterPublic(rt *route.Router) {
 	s := ui.publicSite()
 	rt.Handle("GET /{$}", route.Public, s.top)
 	s.registerBooking(rt)
+	s.registerNoticeLink(rt)
 	s.registerManage(rt)
 }
 

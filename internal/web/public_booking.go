@@ -57,7 +57,7 @@ func (s *pubSite) start(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c.identifyPage(http.StatusOK, []pubPersonRow{{}})
+	c.identifyPage(http.StatusOK, []pubPersonRow{{Notice: prefilledNotice(r)}})
 }
 
 // pubPersonRow is one person's fields on the first step, as typed.

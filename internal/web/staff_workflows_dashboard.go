@@ -7,6 +7,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/notice"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
@@ -17,7 +18,8 @@ type wfDashboard struct {
 	Funnel []wfFunnelStep
 	Daily  wfChart
 	Weekly wfChart
-	Backup *wfBackup // nil when this server does not know backups
+	Backup *wfBackup    // nil when this server does not know backups
+	Plan   *notice.Plan // the wave plan; nil when it cannot be made
 }
 
 // wfBackup is the last backup as the dashboard shows it: a success older
@@ -54,6 +56,11 @@ func (p *workflowPages) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Backup = &wfBackup{Status: st, Stale: st.Stale(time.Now(), backupMaxAge)}
+	}
+	if p.ui.notices != nil {
+		if pl, err := p.ui.notices.Plan(r.Context(), 0); err == nil {
+			data.Plan = &pl
+		}
 	}
 	p.ui.render(w, r, http.StatusOK, "dashboard", view{Title: "ダッシュボード", Data: data})
 }

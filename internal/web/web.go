@@ -30,6 +30,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
+	"github.com/kofu-oss/kofu/internal/notice"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -80,6 +81,8 @@ type UI struct {
 	// reissues, once RegisterReissues ran, adds the resident's reissues to
 	// the card page.
 	reissues *reissue.Service
+	// notices, once RegisterNotices ran, adds the wave plan to the dashboard.
+	notices *notice.Service
 }
 
 type asset struct {
@@ -150,6 +153,9 @@ func (ui *UI) parseTemplates() error {
 		"gaijiCode":     gaiji.Code,
 		"sortOptions":   sortOptions,
 		"cancelLabel":   func(r string) string { return card.CancelReason(r).Label() },
+		"noticeKind":    notice.KindLabel,
+		"percent":       func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
+		"round":         func(x float64) string { return fmt.Sprintf("%.0f", x) },
 		"textLangs":     func() []textLang { return []textLang{{"ja", "日本語"}, {"en", "英語"}} },
 		"mailKindLabel": func(k string) string { return mailKindLabels[mail.Kind(k)] },
 		"mailStatusLabel": func(s string) string {
