@@ -158,7 +158,7 @@ func (t *Tx) EachNoticeBatchCard(ctx context.Context, batchID int64, fn func(Car
 	batches, readErr := readBatches(ctx, rows, false)
 	for batch := range batches {
 		for i := range batch {
-			if err := t.openScanned(&batch[i], nil, fn); err != nil {
+			if err := t.openScanned(&batch[i], nil, "", fn); err != nil {
 				cancel()
 				for range batches {
 				}
