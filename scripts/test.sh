@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: go vet, then go test -race over the module twice,
-# once on SQLite and once on PostgreSQL. Starts the local PostgreSQL when it
+# The whole test suite: go vet, then go test -race over the module, each
+# database test on SQLite and on PostgreSQL. Starts the local PostgreSQL when it
 # is installed but stopped. With CI=true a missing PostgreSQL is a failure,
 # never a silent skip. The browser tests (internal/e2e) need Chromium, a
 # Japanese font and axe-core: this script installs what is missing (apt as
@@ -78,10 +78,12 @@ for target in "FuzzOpen ./internal/xlsx" "FuzzRead ./internal/legacy" "FuzzReade
   go test -run '^$' -fuzz "^${name}\$" -fuzztime 5s -fuzzminimizetime 50x "$pkg"
 done
 
-# The browser tests walk every page of both sites; on a busy 2-core machine
-# that package alone can pass go test's default 10 minutes.
-echo "== go test -race (SQLite) =="
-KOFU_TEST_ENGINES=sqlite go test -race -count=1 -timeout 30m ./...
-
-echo "== go test -race (PostgreSQL: $KOFU_TEST_POSTGRES) =="
-KOFU_TEST_ENGINES=postgres go test -race -count=1 -timeout 30m ./...
+# One go test run covers both engines: each database test runs as a
+# subtest per engine (KOFU_TEST_ENGINES, default "sqlite,postgres"), and
+# packages that never open a database run once. The browser tests walk
+# every page of both sites; on a busy 2-core machine that package alone can
+# pass go test's default 10 minutes.
+engines="${KOFU_TEST_ENGINES:-sqlite,postgres}"
+if ! postgres_ready && [ "${CI:-}" != "true" ]; then engines=sqlite; fi
+echo "== go test -race ($engines; PostgreSQL: $KOFU_TEST_POSTGRES) =="
+KOFU_TEST_ENGINES="$engines" go test -race -count=1 -timeout 30m ./...
