@@ -47,8 +47,9 @@ run_node() {
 # postgres with its backends.
 node_pids() {
   local pg pm
-  pg=$(pgrep -f -- "pg_autoctl run --pgdata $WORK/pg/$1\$" | head -1 || true)
-  [ -n "$pg" ] && pgrep -g "$(ps -o pgid= -p "$pg" | tr -d ' ')" || true
+  pg=$(pgrep -u postgres -f -- "^pg_autoctl run --pgdata $WORK/pg/$1\$" | head -1 || true)
+  # setsid made the keeper the leader of its own group: never our group.
+  [ -n "$pg" ] && [ "$(ps -o pgid= -p "$pg" | tr -d ' ')" = "$pg" ] && pgrep -g "$pg" || true
   if [ -f "$WORK/pg/$1/postmaster.pid" ]; then
     pm=$(head -1 "$WORK/pg/$1/postmaster.pid")
     echo "$pm"
@@ -77,7 +78,7 @@ step() { printf '\n== %s (%s)\n' "$*" "$(date -u +%T)"; }
 wait_state() {
   for _ in $(seq 1 300); do
     if as_pg pg_autoctl show state --pgdata "$WORK/pg/monitor" --json 2>/dev/null |
-      jq -e '[.[] | select(.reported_state == .assigned_state) | .reported_state] | sort == ["primary","secondary"]' >/dev/null; then
+      jq -e '[.[] | select(.current_group_state == .assigned_group_state) | .current_group_state] | sort == ["primary","secondary"]' >/dev/null; then
       return 0
     fi
     sleep 1
@@ -90,29 +91,26 @@ wait_state() {
 step "monitor on 127.0.0.1:$MONITOR_PORT"
 as_pg pg_autoctl create monitor --pgdata "$WORK/pg/monitor" --pgport "$MONITOR_PORT" \
   --hostname 127.0.0.1 --auth trust --no-ssl >"$WORK/pg/create-monitor.log" 2>&1
+as_pg pg_autoctl config set --pgdata "$WORK/pg/monitor" postgresql.listen_addresses 127.0.0.1 >/dev/null
 run_node monitor
-MONITOR_URI=""
-for _ in $(seq 1 60); do
-  MONITOR_URI=$(as_pg pg_autoctl show uri --pgdata "$WORK/pg/monitor" --monitor 2>/dev/null) && break
-  sleep 1
-done
 for _ in $(seq 1 60); do
   as_pg "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$MONITOR_PORT" && break
   sleep 1
 done
+MONITOR_URI=$(as_pg pg_autoctl show uri --pgdata "$WORK/pg/monitor" --json | jq -r '.[] | select(.type == "monitor") | .uri')
 echo "$MONITOR_URI"
 
 for n in 1 2; do
   port_var=NODE${n}_PORT
   step "node$n on 127.0.0.1:${!port_var}"
   as_pg pg_autoctl create postgres --pgdata "$WORK/pg/node$n" --pgport "${!port_var}" \
-    --hostname 127.0.0.1 --name "node$n" --dbname kofu --monitor "$MONITOR_URI" \
+    --hostname 127.0.0.1 --listen 127.0.0.1 --name "node$n" --dbname kofu --monitor "$MONITOR_URI" \
     --auth trust --no-ssl >"$WORK/pg/create-node$n.log" 2>&1
   run_node "node$n"
   if [ "$n" = 1 ]; then
     for _ in $(seq 1 120); do
       as_pg pg_autoctl show state --pgdata "$WORK/pg/monitor" --json 2>/dev/null |
-        jq -e '.[] | select(.reported_state == "single")' >/dev/null && break
+        jq -e '.[] | select(.current_group_state == "single")' >/dev/null && break
       sleep 1
     done
   fi
@@ -122,7 +120,8 @@ as_pg pg_autoctl show state --pgdata "$WORK/pg/monitor"
 as_pg pg_autoctl show settings --pgdata "$WORK/pg/monitor" 2>/dev/null || true
 
 # The URL for kofu: the monitor's multi-host URI, as the postgres user.
-URI=$(as_pg pg_autoctl show uri --pgdata "$WORK/pg/monitor" --formation default)
+URI=$(as_pg pg_autoctl show uri --pgdata "$WORK/pg/monitor" --formation default |
+  grep -o 'postgres://[^ ]*target_session_attrs=read-write[^ ]*')
 DB=${URI/postgres:\/\//postgres:\/\/postgres@}
 echo "KOFU_DB=$DB"
 

@@ -68,6 +68,23 @@ func TestFailoverLosesNoAcknowledgedBooking(t *testing.T) {
 	}
 }
 
+// TestFailoverScript runs scripts/pg-failover.sh (which builds the
+// pg_auto_failover cluster and runs TestFailoverLosesNoAcknowledgedBooking
+// against it) when KOFU_TEST_FAILOVER=1, so that CI can call it through go
+// test. Needs root, PostgreSQL and pg_autoctl; takes a few minutes.
+func TestFailoverScript(t *testing.T) {
+	if os.Getenv("KOFU_TEST_FAILOVER") != "1" || os.Getenv("KOFU_TEST_FAILOVER_DB") != "" {
+		t.Skip("set KOFU_TEST_FAILOVER=1 to run scripts/pg-failover.sh (root, pg_autoctl)")
+	}
+	cmd := exec.Command("../../scripts/pg-failover.sh")
+	cmd.Env = append(os.Environ(), "KOFU_TEST_FAILOVER=")
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("scripts/pg-failover.sh: %v", err)
+	}
+}
+
 // prepareFailover opens every weekday slot to 100 renewals and lets the
 // load through the per-address limit (every request comes from loopback).
 func prepareFailover(t *testing.T, m *Main) {
