@@ -215,7 +215,7 @@ type Detail struct {
 }
 
 // maxHistory bounds the entries a booking page shows.
-const maxHistory = 200
+const maxHistory = 500
 
 // StaffDetail returns the booking's page and audits the view.
 func (s *Service) StaffDetail(ctx context.Context, p auth.Principal, m auth.Meta, id int64) (Detail, error) {
@@ -231,7 +231,9 @@ func (s *Service) StaffDetail(ctx context.Context, p auth.Principal, m auth.Meta
 		}
 		out.Booking = view(st, b, s.clock.Now())
 		_, err = tx.SearchAudit(ctx, store.AuditFilter{Target: bookingTarget(id), Limit: maxHistory}, func(e audit.Entry) error {
-			out.History = append(out.History, e)
+			if e.Action != "booking.viewed" { // what was done, not who looked
+				out.History = append(out.History, e)
+			}
 			return nil
 		})
 		if err != nil {
