@@ -139,10 +139,12 @@ func (h *BookingHandlers) exportBookings(w http.ResponseWriter, r *http.Request)
 		WriteError(w, r, invalid("encoding", "encoding は utf-8 か cp932 を指定してください。"))
 		return
 	}
-	export.SetHeaders(w.Header(), "bookings.csv", enc)
+	// The headers go out with the first byte, so a refused search answers
+	// as JSON.
+	out := &export.LazyResponse{W: w, Headers: func(h http.Header) { export.SetHeaders(h, "bookings.csv", enc) }}
 	p, _ := route.PrincipalOf(r)
-	if err := h.Reserve.Export(r.Context(), p, route.MetaOf(r), q, enc, w); err != nil {
-		WriteError(w, r, err) // only reaches the client if nothing was written yet
+	if err := h.Reserve.Export(r.Context(), p, route.MetaOf(r), q, enc, out); err != nil && !out.Started() {
+		WriteError(w, r, err)
 	}
 }
 

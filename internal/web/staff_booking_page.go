@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/audit"
