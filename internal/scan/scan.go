@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kofu-oss/kofu/internal/booking"
-	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/card"
 )
 
 // Kind is what a scanned text names.
@@ -68,7 +68,7 @@ func whole(s string) (Kind, string) {
 }
 
 func wholeNotice(s string) (Kind, string) {
-	if n, err := ledger.NormalizeNoticeNumber(s); err == nil {
+	if n, err := card.NormalizeNoticeNumber(s); err == nil {
 		return Notice, n
 	}
 	return Unknown, ""
