@@ -72,13 +72,13 @@ func (ui *UI) bookingsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Bookings, data.Total = ui.bookingRows(r, res.Bookings), res.Total
 		data.Prev, data.Next = pageLinks("/staff/bookings", v, res.Offset, res.Limit, res.Total)
-		export := url.Values{}
+		csvQuery := url.Values{}
 		for _, k := range append(bookingSearchKeys, "status") {
 			if s := v.Get(k); s != "" {
-				export.Set(k, s)
+				csvQuery.Set(k, s)
 			}
 		}
-		data.Export = "/staff/bookings/export.csv?" + export.Encode()
+		data.Export = "/staff/bookings/export.csv?" + csvQuery.Encode()
 	}
 	page.Data = data
 	ui.render(w, r, status, "bookings", page)
