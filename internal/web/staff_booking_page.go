@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/audit"
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -53,7 +54,7 @@ func (ui *UI) renderBooking(w http.ResponseWriter, r *http.Request, status int, 
 		ui.ErrorPage(w, r, err)
 		return
 	}
-	data := bookingPageView{Booking: ui.bookingRows(r, []reserve.Booking{d.Booking})[0], CanAct: p.Role != "viewer",
+	data := bookingPageView{Booking: ui.bookingRows(r, []reserve.Booking{d.Booking})[0], CanAct: auth.AtLeast(p.Role, auth.RoleStaff),
 		MoveDate: day, Mails: d.Mails, History: d.History, Add: add}
 	if st, err := ui.Reserve.Settings(r.Context()); err == nil {
 		svc, _ := st.Service(d.Service)
