@@ -3,11 +3,13 @@ package api
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
@@ -20,6 +22,7 @@ func (h *BookingHandlers) RegisterStaff(rt *route.Router) {
 	rt.Handle("GET /api/v1/bookings", route.AnyStaff, h.list)
 	rt.Handle("POST /api/v1/bookings", route.Staff, h.staffBook)
 	rt.Handle("GET /api/v1/bookings/availability", route.AnyStaff, h.staffAvailability)
+	rt.Handle("GET /api/v1/bookings/export.csv", route.AnyStaff, h.exportBookings)
 	rt.Handle("GET /api/v1/bookings/{id}", route.AnyStaff, h.staffGet)
 	rt.Handle("PATCH /api/v1/bookings/{id}", route.Staff, h.staffChange)
 	rt.Handle("POST /api/v1/bookings/{id}/check-in", route.Staff, h.checkIn)
@@ -57,27 +60,112 @@ func (h *BookingHandlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, st)
 }
 
+// list answers the day's bookings (?date=, the counter's list) or, with
+// any of code, notice_number, q, from or to, a search across days.
 func (h *BookingHandlers) list(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	q := reserve.ListQuery{Date: v.Get("date"), Place: v.Get("place")}
-	for _, s := range v["status"] {
-		for part := range strings.SplitSeq(s, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				q.Statuses = append(q.Statuses, part)
-			}
-		}
-	}
+	statuses := splitList(v["status"])
 	p, _ := route.PrincipalOf(r)
+	if searched(v) {
+		h.search(w, r, v, statuses)
+		return
+	}
+	q := reserve.ListQuery{Date: v.Get("date"), Place: v.Get("place"), Statuses: statuses}
 	bs, err := h.Reserve.List(r.Context(), p, route.MetaOf(r), q)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
+	WriteJSON(w, http.StatusOK, map[string]any{"bookings": staffJSONs(bs), "total": len(bs)})
+}
+
+// searched tells whether the query asks for a search across days.
+func searched(v url.Values) bool {
+	for _, k := range []string{"code", "notice_number", "q", "from", "to"} {
+		if strings.TrimSpace(v.Get(k)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *BookingHandlers) search(w http.ResponseWriter, r *http.Request, v url.Values, statuses []string) {
+	q, err := searchQuery(v, statuses)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	res, err := h.Reserve.Search(r.Context(), p, route.MetaOf(r), q)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"bookings": staffJSONs(res.Bookings), "total": res.Total,
+		"limit": res.Limit, "offset": res.Offset})
+}
+
+// searchQuery reads a booking search from the query string.
+func searchQuery(v url.Values, statuses []string) (reserve.SearchQuery, error) {
+	q := reserve.SearchQuery{Code: v.Get("code"), NoticeNumber: v.Get("notice_number"), Q: v.Get("q"),
+		From: v.Get("from"), To: v.Get("to"), Place: v.Get("place"), Statuses: statuses}
+	for _, n := range []struct {
+		key string
+		to  *int
+	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
+		if s := v.Get(n.key); s != "" {
+			i, err := strconv.Atoi(s)
+			if err != nil {
+				return q, invalid(n.key, n.key+" は整数で指定してください。")
+			}
+			*n.to = i
+		}
+	}
+	return q, nil
+}
+
+// exportBookings streams the bookings of a search (or of today without
+// one) as CSV: UTF-8 with BOM, or CP932 with encoding=cp932.
+func (h *BookingHandlers) exportBookings(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q, err := searchQuery(v, splitList(v["status"]))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	q.Limit, q.Offset = 0, 0
+	enc, ok := export.ParseEncoding(v.Get("encoding"))
+	if !ok {
+		WriteError(w, r, invalid("encoding", "encoding は utf-8 か cp932 を指定してください。"))
+		return
+	}
+	// The headers go out with the first byte, so a refused search answers
+	// as JSON.
+	out := &export.LazyResponse{W: w, Headers: func(h http.Header) { export.SetHeaders(h, "bookings.csv", enc) }}
+	p, _ := route.PrincipalOf(r)
+	if err := h.Reserve.Export(r.Context(), p, route.MetaOf(r), q, enc, out); err != nil && !out.Started() {
+		WriteError(w, r, err)
+	}
+}
+
+func splitList(values []string) []string {
+	var out []string
+	for _, s := range values {
+		for part := range strings.SplitSeq(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func staffJSONs(bs []reserve.Booking) []staffBookingJSON {
 	out := make([]staffBookingJSON, len(bs))
 	for i, b := range bs {
 		out[i] = staffJSON(b)
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"bookings": out})
+	return out
 }
 
 // staffAvailability is the availability for a channel of the staff

@@ -14,7 +14,7 @@ const module = "github.com/kofu-oss/kofu/internal/"
 // pure are the domain packages: rules without SQL, HTTP or the store.
 var pure = []string{
 	"apperr", "audit", "booking", "calendar", "card", "clock", "document", "fieldcrypt", "fresh",
-	"jlis", "legacy", "moji", "paper", "paper/font", "paper/pdf", "postal", "qr", "wave", "xlsx",
+	"jlis", "legacy", "moji", "paper", "paper/font", "paper/pdf", "postal", "qr", "scan", "wave", "xlsx",
 }
 
 // forbidden are what a pure package may not reach, even through another package.

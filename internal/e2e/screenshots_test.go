@@ -45,6 +45,8 @@ func TestScreenshots(t *testing.T) {
 	staff.login("demo-admin", password)
 	cardURL := staff.hrefOf("/staff/cards?q=タカハシ", `table a[href^="/staff/cards/"]`)
 	batchURL := staff.hrefOf("/staff/notices/batches", `table a[href^="/staff/notices/batches/"]`)
+	busyDay := strings.TrimPrefix(staff.busyCounterDay(), "/staff/counter?date=")
+	bookingURL := staff.hrefOf("/staff/counter?date="+busyDay, `table a[href^="/staff/bookings/"]`)
 	for _, p := range []struct{ name, path string }{
 		{"staff-home", "/staff/"},
 		{"staff-card-search", "/staff/cards?q=タカハシ"},
@@ -55,6 +57,8 @@ func TestScreenshots(t *testing.T) {
 		{"staff-counter", staff.busyCounterDay()},
 		{"staff-dashboard", "/staff/dashboard"},
 		{"staff-booking-new", "/staff/bookings/new"},
+		{"staff-bookings", "/staff/bookings?from=" + busyDay + "&to=" + busyDay},
+		{"staff-booking", bookingURL},
 		{"staff-booking-settings", "/staff/settings/booking"},
 		{"staff-storage", "/staff/storage"},
 		{"staff-renotices", "/staff/renotices"},

@@ -7,40 +7,15 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/jlis"
 )
 
 // NormalizeNoticeNumber returns a 交付通知書番号 in stored form
-// (A1B-123456): full-width characters narrowed, letters upper-cased,
-// spaces dropped and the hyphen added when it was left out. A QR reader
-// types the stored form already; people do not.
-func NormalizeNoticeNumber(v string) (string, error) {
-	s := strings.ToUpper(compact(v))
-	s = strings.NewReplacer("ー", "-", "－", "-", "‐", "-", "−", "-").Replace(s)
-	if len(s) == 9 && !strings.Contains(s, "-") {
-		s = s[:3] + "-" + s[3:]
-	}
-	if !isNoticeNumber(s) {
-		return "", apperr.New(apperr.Invalid, "交付通知書番号は「A1B-123456」の形（英数字3文字、ハイフン、数字6桁）で入力してください。")
-	}
-	return s, nil
-}
+// (card.NormalizeNoticeNumber).
+func NormalizeNoticeNumber(v string) (string, error) { return card.NormalizeNoticeNumber(v) }
 
-func isNoticeNumber(s string) bool {
-	if len(s) != 10 || s[3] != '-' {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case i == 3:
-		case i < 3 && (isDigit(r) || ('A' <= r && r <= 'Z')):
-		case i > 3 && isDigit(r):
-		default:
-			return false
-		}
-	}
-	return true
-}
+func isNoticeNumber(s string) bool { return card.IsNoticeNumber(s) }
 
 // NormalizeApplicationID returns a 申請書ID as 23 half-width digits;
 // spaces and hyphens typed for readability are dropped.

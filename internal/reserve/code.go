@@ -5,17 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"strings"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/kofu-oss/kofu/internal/booking"
 )
 
-// codeAlphabet has 30 characters that cannot be mistaken for one another
-// when read aloud or handwritten: no 0/O, 1/I/L, and no V (ブイ is heard as
-// ビー). 30^8 codes leave guessing hopeless with the manage token anyway.
-const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUWXYZ"
-
-const codeLength = 8
+const codeAlphabet, codeLength = booking.CodeAlphabet, booking.CodeLength
 
 // newCode draws a booking code (stored form, no hyphen).
 func newCode() string {
@@ -29,35 +23,11 @@ func newCode() string {
 	return string(b)
 }
 
-// FormatCode shows a stored code in two groups of four: "ABCD-EFGH".
-func FormatCode(code string) string {
-	if len(code) != codeLength {
-		return code
-	}
-	return code[:4] + "-" + code[4:]
-}
+// FormatCode shows a stored code in two groups of four (booking.FormatCode).
+func FormatCode(code string) string { return booking.FormatCode(code) }
 
-// NormalizeCode reads a code as typed (full-width, lower case, with or
-// without the hyphen or spaces) and reports whether it can be a code.
-func NormalizeCode(v string) (string, bool) {
-	s := strings.ToUpper(norm.NFKC.String(v))
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case '-', ' ', 'ー', '‐', '−':
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) != codeLength {
-		return "", false
-	}
-	for _, r := range s {
-		if !strings.ContainsRune(codeAlphabet, r) {
-			return "", false
-		}
-	}
-	return s, true
-}
+// NormalizeCode reads a code as typed (booking.NormalizeCode).
+func NormalizeCode(v string) (string, bool) { return booking.NormalizeCode(v) }
 
 // newToken returns a manage or hold token (256 random bits) and the hash
 // that is stored instead of it.

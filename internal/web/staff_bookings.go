@@ -17,8 +17,8 @@ import (
 )
 
 // RegisterBookings adds the counter's pages: the day's list with its
-// actions, the issue form, bookings for phone callers and the booking
-// settings.
+// actions, the issue form, bookings for phone callers, the search across
+// days, a booking's own page and the booking settings.
 func (ui *UI) RegisterBookings(rt *route.Router) {
 	rt.Handle("GET /staff/counter", route.AnyStaff, ui.counterPage)
 	rt.Handle("POST /staff/counter/next", route.Staff, ui.counterNext)
@@ -29,6 +29,8 @@ func (ui *UI) RegisterBookings(rt *route.Router) {
 	rt.Handle("POST /staff/bookings/{id}/issue", route.Staff, ui.issue)
 	rt.Handle("GET /staff/bookings/new", route.Staff, ui.newBookingPage)
 	rt.Handle("POST /staff/bookings/new", route.Staff, ui.newBooking)
+	ui.registerBookingSearch(rt)
+	ui.registerBookingPage(rt)
 	rt.Handle("GET /staff/settings/booking", route.Admin, ui.bookingSettingsPage)
 	rt.Handle("POST /staff/settings/booking", route.Admin, ui.saveBookingSettings)
 	rt.Handle("POST /staff/settings/booking/rules", route.Admin, ui.saveRules)
@@ -203,6 +205,7 @@ type bookingRow struct {
 // city's 外字 applied) or the person named in the booking.
 type personRow struct {
 	ID          int64
+	CardID      int64
 	Notice      string
 	Name        string
 	Kana        string
@@ -272,7 +275,7 @@ func counterFlags(p store.BookingPerson, name, birth string, day time.Time) []le
 
 func personRowOf(p store.BookingPerson, day time.Time, gaijiMap map[rune]string) personRow {
 	loc := day.Location()
-	row := personRow{ID: p.ID, Notice: p.NoticeNumber, Name: p.Name, Kana: p.NameKana, BirthDate: p.BirthDate,
+	row := personRow{ID: p.ID, CardID: p.CardID, Notice: p.NoticeNumber, Name: p.Name, Kana: p.NameKana, BirthDate: p.BirthDate,
 		Status: p.Status, StatusLabel: reserve.PersonStatusLabel(p.Status), Active: p.Status == store.PersonActive,
 		Documents: p.Documents, Note: p.Note, DoneBy: p.DoneBy}
 	if c := p.Card; c != nil {

@@ -3,19 +3,18 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/moji"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/scan"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -122,6 +121,9 @@ type cardPageView struct {
 	CanEdit bool
 	// Reissues are the resident's reissues (nil without the reissue pages).
 	Reissues *cardReissues
+	// Bookings are the bookings still waiting in which the card's holder is
+	// expected (one at most).
+	Bookings []bookingRow
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
@@ -148,10 +150,29 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v v
 		ui.ErrorPage(w, r, err)
 		return
 	}
+	bookings, err := ui.cardBookings(r, d.Card.ID)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	v.Title = cardTitle(d.Card)
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
-		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues}
+		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings}
 	ui.render(w, r, status, "card", v)
+}
+
+// cardBookings are the card's waiting bookings (none without the booking
+// service); the service audits the read.
+func (ui *UI) cardBookings(r *http.Request, cardID int64) ([]bookingRow, error) {
+	if ui.Reserve == nil {
+		return nil, nil
+	}
+	p, _ := route.PrincipalOf(r)
+	bs, err := ui.Reserve.CardBookings(r.Context(), p, route.MetaOf(r), cardID)
+	if err != nil {
+		return nil, err
+	}
+	return ui.bookingRows(r, bs), nil
 }
 
 // Moves are the card's moves but cancelling, which the page sets apart.
@@ -212,27 +233,32 @@ func (ui *UI) cardStorage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-var noticePattern = regexp.MustCompile(`[0-9A-Z]{3}-?[0-9]{6}`)
-
 // NoticeFromScan finds the notice number in what a QR or barcode reader
-// typed: the number alone, or inside a longer text such as a URL.
+// typed (scan.Parse): the number alone, or inside a URL. Anything else,
+// a booking code included, answers "".
 func NoticeFromScan(s string) string {
-	s = strings.ToUpper(norm.NFKC.String(strings.TrimSpace(s)))
-	found := noticePattern.FindString(s)
-	if len(found) == 9 {
-		found = found[:3] + "-" + found[3:]
+	if kind, v := scan.Parse(s); kind == scan.Notice {
+		return v
 	}
-	return found
+	return ""
 }
 
-// scan opens the card whose notice number was scanned (or typed).
+// scan opens what was scanned (or typed) in the header's field: the card
+// of a notice number, or the booking of a booking code or its QR's text.
 func (ui *UI) scan(w http.ResponseWriter, r *http.Request) {
-	code := NoticeFromScan(r.URL.Query().Get("code"))
-	if code == "" {
+	switch kind, v := scan.Parse(r.URL.Query().Get("code")); kind {
+	case scan.Notice:
+		ui.scanCard(w, r, v)
+	case scan.Booking:
+		ui.scanBooking(w, r, v)
+	default:
 		ui.render(w, r, http.StatusUnprocessableEntity, "cards", view{Title: "カードの検索",
-			Error: "交付通知書番号を読み取れませんでした。もう一度スキャンしてください。", Data: cardsView{Statuses: card.AllStatuses()}})
-		return
+			Error: "交付通知書番号・予約番号を読み取れませんでした。もう一度スキャンしてください。", Data: cardsView{Statuses: card.AllStatuses()}})
 	}
+}
+
+// scanCard opens the card of a notice number.
+func (ui *UI) scanCard(w http.ResponseWriter, r *http.Request, code string) {
 	p, _ := route.PrincipalOf(r)
 	res, err := ui.Ledger.Search(r.Context(), p, route.MetaOf(r), ledger.Query{NoticeNumber: code})
 	if err == nil && len(res.Cards) == 0 {
@@ -244,6 +270,23 @@ func (ui *UI) scan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/staff/cards/"+strconv.FormatInt(res.Cards[0].ID, 10), http.StatusSeeOther)
+}
+
+// scanBooking opens the booking of a code (stored form); the search is
+// audited like any other.
+func (ui *UI) scanBooking(w http.ResponseWriter, r *http.Request, code string) {
+	p, _ := route.PrincipalOf(r)
+	res, err := ui.Reserve.Search(r.Context(), p, route.MetaOf(r), reserve.SearchQuery{Code: code, Limit: 1})
+	if err == nil && len(res.Bookings) == 0 {
+		err = apperr.New(apperr.NotFound, "予約番号 "+reserve.FormatCode(code)+" の予約はありません。")
+	}
+	if err != nil {
+		q := url.Values{"code": {reserve.FormatCode(code)}}
+		ui.render(w, r, statusFor(err), "bookings", withError(view{Title: "予約の検索",
+			Data: bookingsView{Query: q, Statuses: bookingStatusOptions()}}, err))
+		return
+	}
+	http.Redirect(w, r, "/staff/bookings/"+strconv.FormatInt(res.Bookings[0].ID, 10), http.StatusSeeOther)
 }
 
 // cardsExport downloads the search result as CSV for Excel.
