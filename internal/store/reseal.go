@@ -61,6 +61,7 @@ var sealedTables = []sealedTable{
 		hashes: []blindHash{{col: "notice_hash", of: "notice_number", kind: blindNotice}}},
 	{table: "surface_updates", id: "id", row: "card_id", cols: []string{"old_value", "new_value", "old_detail", "new_detail", "note"}},
 	{table: "users", id: "id", row: "id", cols: []string{"totp_secret"}},
+	{table: "documents", id: "id", row: "id", cols: []string{"file_name", "note", "delete_reason"}},
 }
 
 // ResealBatch is how many rows one transaction of Reseal reads.
@@ -126,13 +127,22 @@ func (db *DB) resealPass(ctx context.Context, out map[string]int, progress func(
 			return err
 		}
 	}
-	return db.batches(ctx, func(t *Tx, after string) (int, string, error) { return t.reindexBatch(ctx, after) },
+	err := db.batches(ctx, func(t *Tx, after string) (int, string, error) { return t.reindexBatch(ctx, after) },
 		func(n int) {
 			out["card_search"] += n
 			if progress != nil {
 				progress("card_search", out["card_search"])
 			}
 		})
+	if err != nil {
+		return err
+	}
+	return db.resealDocuments(ctx, func(n int) {
+		out["document_chunks"] += n
+		if progress != nil {
+			progress("document_chunks", out["document_chunks"])
+		}
+	})
 }
 
 // batches runs batch in one transaction each until it returns no last key.
@@ -384,7 +394,8 @@ func (t *Tx) countStale(ctx context.Context) (int, error) {
 		}
 		total += n
 	}
-	return total, nil
+	n, err := t.countStaleDocuments(ctx)
+	return total + n, err
 }
 
 // countUnsealed counts the rows holding a value that is not sealed for its
