@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
-	"github.com/kofu-oss/kofu/internal/document"
+	"github.com/kofu-oss/kofu/internal/document/blob"
 )
 
 // DocumentChunkSize is the size of one document_chunks row: a slice of
@@ -53,11 +53,11 @@ type DocumentCheck func(content io.ReaderAt, size int64) (format string, pages i
 
 func documentBlobID(id int64) string { return "document-" + rowKey(id) }
 
-func (t *Tx) documentSealer() (*document.Sealer, error) {
+func (t *Tx) documentSealer() (*blob.Sealer, error) {
 	if t.keys == nil {
 		return nil, errNoKeys()
 	}
-	return document.SealerFor(t.keys), nil
+	return blob.SealerFor(t.keys), nil
 }
 
 // InsertDocument stores a document: content is sealed chunk by chunk into
@@ -328,4 +328,14 @@ type DocumentProblem struct {
 
 func (p DocumentProblem) String() string {
 	return fmt.Sprintf("document %d: %s: %s", p.DocumentID, p.Problem, p.Detail)
+}
+
+// SetDocumentKind sets a document's kind and note.
+func (t *Tx) SetDocumentKind(ctx context.Context, id int64, kind, note string) error {
+	sealed, err := t.seal(note, "documents.note", rowKey(id))
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE documents SET kind = $2, note = $3 WHERE id = $1`, id, kind, sealed)
+	return documentChanged(res, err, "書類が見つかりません。")
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
-	"github.com/kofu-oss/kofu/internal/document"
+	"github.com/kofu-oss/kofu/internal/document/blob"
 )
 
 // countStaleDocuments counts the stored blobs not sealed under the
@@ -60,7 +60,7 @@ func (t *Tx) resealDocument(ctx context.Context, id int64) error {
 		return err
 	}
 	if hex.EncodeToString(sum) != d.SHA256 {
-		return apperr.New(document.CodeBlobCorrupt, "書類 "+rowKey(id)+" の内容が保存時の SHA-256 と一致しません。kofu documents verify で確かめてください。")
+		return apperr.New(blob.CodeCorrupt, "書類 "+rowKey(id)+" の内容が保存時の SHA-256 と一致しません。kofu documents verify で確かめてください。")
 	}
 	for _, q := range []string{
 		`DELETE FROM document_chunks WHERE document_id = $1 AND seq >= 0`,
@@ -171,7 +171,7 @@ func (t *Tx) verifyDocument(ctx context.Context, d DocumentRecord) (*DocumentPro
 			return nil, err
 		}
 		return nil, nil
-	case document.CodeBlobKey:
+	case blob.CodeKey:
 		return &DocumentProblem{DocumentID: d.ID, Problem: DocumentKey, Detail: apperr.MessageOf(err)}, nil
 	}
 	return &DocumentProblem{DocumentID: d.ID, Problem: DocumentTampered, Detail: err.Error()}, nil

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/filing"
+	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/upload"
+)
+
+// DocumentHandlers serve the documents kept on cards.
+type DocumentHandlers struct {
+	Filing *filing.Service
+}
+
+// Register adds the routes: viewers may look, staff may upload, admins
+// may delete.
+func (h *DocumentHandlers) Register(rt *route.Router) {
+	rt.Handle("POST /api/v1/cards/{id}/documents", route.Staff, h.upload)
+	rt.Handle("GET /api/v1/cards/{id}/documents", route.AnyStaff, h.list)
+	rt.Handle("GET /api/v1/documents/{id}", route.AnyStaff, h.get)
+	rt.Handle("GET /api/v1/documents/{id}/content", route.AnyStaff, h.content)
+	rt.Handle("DELETE /api/v1/documents/{id}", route.Admin, h.delete)
+}
+
+// maxUploadBody bounds a request: the largest file the settings may allow
+// and its form.
+const maxUploadBody = 1<<30 + 1<<20
+
+// upload stores a file (multipart: file, kind, note, in any order) on a card.
+func (h *DocumentHandlers) upload(w http.ResponseWriter, r *http.Request) {
+	id, err := cardID(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	form, err := upload.Stream(w, r, maxUploadBody)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	d, err := h.Filing.Upload(r.Context(), p, route.MetaOf(r), id, filing.Upload{FileName: form.File.FileName(),
+		Content: form.File, Fields: form.Rest})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, map[string]any{"document": d})
+}
+
+func (h *DocumentHandlers) list(w http.ResponseWriter, r *http.Request) {
+	id, err := cardID(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	docs, err := h.Filing.List(r.Context(), p, route.MetaOf(r), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"documents": docs})
+}
+
+func (h *DocumentHandlers) get(w http.ResponseWriter, r *http.Request) {
+	id, err := documentID(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	d, err := h.Filing.Get(r.Context(), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"document": d})
+}
+
+// content answers with the original bytes and their content type.
+func (h *DocumentHandlers) content(w http.ResponseWriter, r *http.Request) {
+	id, err := documentID(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	err = ServeDocument(w, r, h.Filing, p, id)
+	if err != nil {
+		WriteError(w, r, err)
+	}
+}
+
+func (h *DocumentHandlers) delete(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	id, err := documentID(r)
+	if err == nil {
+		err = decode(w, r, &req)
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	if err := h.Filing.Delete(r.Context(), p, route.MetaOf(r), id, req.Reason); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"deleted": true, "id": id})
+}
+
+func documentID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "書類が見つかりません。")
+	}
+	return id, nil
+}
