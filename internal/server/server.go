@@ -141,6 +141,7 @@ func New(d Deps) (*Server, error) {
 		ui.RegisterReissues(s.router, reissueSvc)
 		filingSvc := filing.New(d.DB, d.Clock, d.Config.Location, filing.CodeRules())
 		(&api.DocumentHandlers{Filing: filingSvc}).Register(s.router)
+		ui.RegisterDocuments(s.router, filingSvc)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
 		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterSurface(s.router, surfaceSvc)

@@ -122,6 +122,8 @@ type cardPageView struct {
 	CanEdit bool
 	// Reissues are the resident's reissues (nil without the reissue pages).
 	Reissues *cardReissues
+	// Documents are the card's documents (nil without the documents pages).
+	Documents *cardDocuments
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
@@ -139,6 +141,8 @@ var cardNotices = map[string]string{
 	"status":  "状態を変更しました。",
 	"remarks": "備考を保存しました。",
 	"storage": "保管場所を保存しました。",
+	"document":         "書類を登録しました。",
+	"document_deleted": "書類を削除しました。",
 }
 
 func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v view, d ledger.Detail) {
@@ -148,9 +152,14 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v v
 		ui.ErrorPage(w, r, err)
 		return
 	}
+	docs, err := ui.cardDocumentsFor(r, d.Card.ID)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	v.Title = cardTitle(d.Card)
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
-		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues}
+		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Documents: docs}
 	ui.render(w, r, status, "card", v)
 }
 

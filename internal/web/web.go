@@ -26,6 +26,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
@@ -83,6 +84,9 @@ type UI struct {
 	reissues *reissue.Service
 	// notices, once RegisterNotices ran, adds the wave plan to the dashboard.
 	notices *notice.Service
+	// documents, once RegisterDocuments ran, adds the documents to the
+	// card page.
+	documents *filing.Service
 }
 
 type asset struct {

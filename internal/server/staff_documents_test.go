@@ -1,0 +1,72 @@
+package server
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kofu-oss/kofu/internal/document/documenttest"
+	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
+	"github.com/kofu-oss/kofu/internal/store"
+	"github.com/kofu-oss/kofu/internal/store/storetest"
+)
+
+// Staff upload a scan on the card page, see its thumbnail and open the
+// viewer; a disguised file is refused in place; a viewer may look but
+// finds no form; an admin deletes with a reason.
+func TestCardPageDocuments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "A1B-000001"})
+		staff := newBrowser(t, h)
+		staff.post("/staff/login", url.Values{"username": {"staff1"}, "password": {password}})
+		tif := documenttest.TIFF(documenttest.Page(1, "A1B-000001"), documenttest.Page(2))
+		status, loc, body := staff.upload("/staff/cards/1/documents", "scan.tif", tif, map[string]string{"kind": "receipt", "note": "窓口"})
+		if status != 303 || loc != "/staff/cards/1?done=document#documents" {
+			t.Fatalf("upload: %d %q %s", status, loc, body)
+		}
+		_, _, page := staff.get("/staff/cards/1")
+		m := regexp.MustCompile(`<img src="/staff/documents/(\d+)/pages/1\?size=thumb"`).FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, "交付受付確認票") || !strings.Contains(page, `name="kind"`) {
+			t.Fatalf("card page lacks the document: %s", page)
+		}
+		doc := "/staff/documents/" + m[1]
+		for _, p := range []string{doc + "/pages/1?size=thumb", doc + "/pages/2"} {
+			res, err := staff.client.Get(staff.base + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+				t.Errorf("%s: %d %s", p, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+		}
+		if status, _, page := staff.get(doc); status != 200 || !strings.Contains(page, doc+"/pages/2") || strings.Contains(page, "削除の理由") {
+			t.Errorf("viewer: %d", status)
+		}
+		status, _, body = staff.upload("/staff/cards/1/documents", "scan.png", documenttest.Disguised()["scan.png"], map[string]string{"kind": "other"})
+		if status != 422 || !strings.Contains(body, "名前が scan.png ですが、中身は PNG ではなく") {
+			t.Errorf("disguised: %d %s", status, body)
+		}
+		viewer := newBrowser(t, h)
+		viewer.post("/staff/login", url.Values{"username": {"viewer1"}, "password": {password}})
+		if _, _, page := viewer.get("/staff/cards/1"); strings.Contains(page, `name="kind"`) || !strings.Contains(page, doc) {
+			t.Error("a viewer sees the document but no upload form")
+		}
+		if status, _, _ := viewer.upload("/staff/cards/1/documents", "scan.tif", tif, map[string]string{"kind": "other"}); status != 403 {
+			t.Errorf("viewer uploads: %d", status)
+		}
+		admin := newBrowser(t, h)
+		admin.post("/staff/login", url.Values{"username": {"admin1"}, "password": {password}})
+		if status, _, _ := admin.post(doc+"/delete", url.Values{"reason": {""}}); status != 422 {
+			t.Errorf("delete without reason: %d", status)
+		}
+		if _, loc, _ := admin.post(doc+"/delete", url.Values{"reason": {"別人の書類"}}); loc != "/staff/cards/1?done=document_deleted#documents" {
+			t.Errorf("delete: %q", loc)
+		}
+		if status, _, _ := staff.get(doc); status != 404 {
+			t.Errorf("deleted document: %d", status)
+		}
+	})
+}
