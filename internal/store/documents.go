@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -162,8 +163,10 @@ func (c *chunkWriter) flush() error {
 }
 
 // chunkReader reads a document's sealed blob from its chunks, keeping
-// the last chunk read.
+// the last chunk read. It is safe for concurrent use (the pages of a stack
+// are read by several workers), one read at a time.
 type chunkReader struct {
+	mu   sync.Mutex
 	ctx  context.Context
 	t    *Tx
 	id   int64
@@ -176,6 +179,8 @@ func (t *Tx) chunkReader(ctx context.Context, id int64) *chunkReader {
 }
 
 func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	n := 0
 	for len(p) > 0 {
 		seq := int(off / DocumentChunkSize)
@@ -337,5 +342,22 @@ func (t *Tx) SetDocumentKind(ctx context.Context, id int64, kind, note string) e
 		return err
 	}
 	res, err := t.exec(ctx, `UPDATE documents SET kind = $2, note = $3 WHERE id = $1`, id, kind, sealed)
+	return documentChanged(res, err, "書類が見つかりません。")
+}
+
+// SetDocumentReview puts a document in the review queue with its reason.
+func (t *Tx) SetDocumentReview(ctx context.Context, id int64, review, reason string) error {
+	res, err := t.exec(ctx, `UPDATE documents SET review = $2, review_reason = $3 WHERE id = $1`, id, review, reason)
+	return documentChanged(res, err, "書類が見つかりません。")
+}
+
+// DiscardDocument removes a document row and its chunks altogether: only
+// for a scanner stack once its pages were filed as documents of their
+// own (the pages, not the stack, are the record).
+func (t *Tx) DiscardDocument(ctx context.Context, id int64) error {
+	if _, err := t.exec(ctx, `DELETE FROM document_chunks WHERE document_id = $1`, id); err != nil {
+		return translate(err)
+	}
+	res, err := t.exec(ctx, `DELETE FROM documents WHERE id = $1 AND card_id IS NULL`, id)
 	return documentChanged(res, err, "書類が見つかりません。")
 }

@@ -61,7 +61,8 @@ func PNG(img image.Image) []byte {
 }
 
 // PDF writes a PDF 1.4 file with one gray JPEG image filling each page,
-// at 72 dpi.
+// at 72 dpi. A nil page is a page whose image stream says JPEG but holds
+// none: a file whose structure is sound but whose page cannot be read.
 func PDF(pages ...*image.Gray) []byte {
 	var b bytes.Buffer
 	var offsets []int
@@ -83,8 +84,10 @@ func PDF(pages ...*image.Gray) []byte {
 	}
 	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)), nil)
 	for i, p := range pages {
-		w, h := p.Bounds().Dx(), p.Bounds().Dy()
-		data := JPEG(p)
+		w, h, data := 600, 850, []byte("\xff\xd8\xff\xe0 damaged in the scanner")
+		if p != nil {
+			w, h, data = p.Bounds().Dx(), p.Bounds().Dy(), JPEG(p)
+		}
 		draw := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>",
 			w, h, 5+i*3, 4+i*3), nil)
