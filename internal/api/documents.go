@@ -23,6 +23,67 @@ func (h *DocumentHandlers) Register(rt *route.Router) {
 	rt.Handle("GET /api/v1/documents/{id}", route.AnyStaff, h.get)
 	rt.Handle("GET /api/v1/documents/{id}/content", route.AnyStaff, h.content)
 	rt.Handle("DELETE /api/v1/documents/{id}", route.Admin, h.delete)
+	rt.Handle("POST /api/v1/documents/inbox", route.Staff, h.inbox)
+	rt.Handle("GET /api/v1/documents/review", route.AnyStaff, h.review)
+	rt.Handle("POST /api/v1/documents/{id}/file", route.Staff, h.file)
+}
+
+// inbox takes a scanner's stack (multipart field file).
+func (h *DocumentHandlers) inbox(w http.ResponseWriter, r *http.Request) {
+	form, err := upload.Stream(w, r, maxUploadBody)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	res, err := h.Filing.ScanStack(r.Context(), p, route.MetaOf(r), form.File.FileName(), form.File)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, res)
+}
+
+func (h *DocumentHandlers) review(w http.ResponseWriter, r *http.Request) {
+	p, _ := route.PrincipalOf(r)
+	docs, err := h.Filing.ReviewQueue(r.Context(), p, route.MetaOf(r))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"documents": docs})
+}
+
+// file attaches a page waiting in review to a card: card_id, or card (a
+// notice number, booking code or form code as scanned).
+func (h *DocumentHandlers) file(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		CardID int64  `json:"card_id"`
+		Card   string `json:"card"`
+		Kind   string `json:"kind"`
+	}
+	id, err := documentID(r)
+	if err == nil {
+		err = decode(w, r, &req)
+	}
+	if err == nil && req.CardID == 0 {
+		req.CardID, err = h.Filing.FindCard(r.Context(), req.Card)
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	if err := h.Filing.File(r.Context(), p, route.MetaOf(r), id, req.CardID, req.Kind); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	d, err := h.Filing.Get(r.Context(), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"document": d})
 }
 
 // maxUploadBody bounds a request: the largest file the settings may allow

@@ -70,3 +70,33 @@ func TestCardPageDocuments(t *testing.T) {
 		}
 	})
 }
+
+// The inbox page takes a stack, files its pages and lets staff choose
+// the card of a page that waits for review.
+func TestInboxPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "A1B-000001"})
+		staff := newBrowser(t, h)
+		staff.post("/staff/login", url.Values{"username": {"staff1"}, "password": {password}})
+		pdf := documenttest.PDF(documenttest.Page(1, "A1B-000001"), documenttest.Page(2))
+		status, _, body := staff.upload("/staff/documents/inbox", "stack.pdf", pdf, nil)
+		if status != 200 || !strings.Contains(body, "カードに登録 1、確認待ち 1") {
+			t.Fatalf("inbox: %d %s", status, body)
+		}
+		m := regexp.MustCompile(`action="/staff/documents/(\d+)/file"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatal("no page waits for review")
+		}
+		if status, _, body := staff.post("/staff/documents/"+m[1]+"/file", url.Values{"card": {"Z9Z-999999"}, "kind": {"other"}}); status != 404 ||
+			!strings.Contains(body, "台帳にありません") {
+			t.Errorf("unknown notice: %d", status)
+		}
+		if _, loc, _ := staff.post("/staff/documents/"+m[1]+"/file", url.Values{"card": {"a1b-000001"}, "kind": {"application"}}); loc != "/staff/documents/inbox?done=filed" {
+			t.Errorf("file: %q", loc)
+		}
+		if _, _, page := staff.get("/staff/cards/1"); strings.Count(page, `?size=thumb"`) != 2 || !strings.Contains(page, "申請書") {
+			t.Errorf("the card holds both pages")
+		}
+	})
+}

@@ -22,6 +22,7 @@ const (
 // of the card page: viewers may look, staff may upload, admins delete.
 func (ui *UI) RegisterDocuments(rt *route.Router, svc *filing.Service) {
 	ui.documents = svc
+	ui.registerInbox(rt)
 	rt.Handle("POST /staff/cards/{id}/documents", route.Staff, ui.documentUpload)
 	rt.Handle("GET /staff/documents/{id}", route.AnyStaff, ui.documentPage)
 	rt.Handle("GET /staff/documents/{id}/pages/{page}", route.AnyStaff, ui.documentPageImage)
@@ -136,6 +137,10 @@ func (ui *UI) documentDelete(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ui.renderDocument(w, r, statusFor(err), withError(view{}, err), d)
+		return
+	}
+	if d.CardID == 0 {
+		http.Redirect(w, r, "/staff/documents/inbox", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/staff/cards/"+strconv.FormatInt(d.CardID, 10)+"?done=document_deleted#documents", http.StatusSeeOther)
