@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -223,8 +224,15 @@ func (t *Tx) DocumentContent(ctx context.Context, d DocumentRecord) (io.ReaderAt
 	return sealer.OpenAt(t.chunkReader(ctx, d.ID), d.SealedSize, documentBlobID(d.ID))
 }
 
-const documentColumns = `id, COALESCE(card_id, 0), COALESCE(booking_id, 0), kind, format, pages, size, sha256, key_id, sealed_size,
-	file_name, note, source, review, review_reason, created_at, created_by, deleted_at, deleted_by, delete_reason`
+var documentColumns = documentColumnsAs("")
+
+// documentColumnsAs lists a document's columns, each after prefix (a
+// table alias and its dot).
+func documentColumnsAs(p string) string {
+	return strings.NewReplacer("{p}", p).Replace(`{p}id, COALESCE({p}card_id, 0), COALESCE({p}booking_id, 0), {p}kind, {p}format, {p}pages,
+	{p}size, {p}sha256, {p}key_id, {p}sealed_size, {p}file_name, {p}note, {p}source, {p}review, {p}review_reason, {p}created_at,
+	{p}created_by, {p}deleted_at, {p}deleted_by, {p}delete_reason`)
+}
 
 func (t *Tx) scanDocument(row interface{ Scan(...any) error }) (DocumentRecord, error) {
 	var d DocumentRecord
@@ -360,4 +368,64 @@ func (t *Tx) DiscardDocument(ctx context.Context, id int64) error {
 	}
 	res, err := t.exec(ctx, `DELETE FROM documents WHERE id = $1 AND card_id IS NULL`, id)
 	return documentChanged(res, err, "書類が見つかりません。")
+}
+
+// EndedDocument is a live document on a card that left the office
+// (handed over, cancelled or disposed of), with when it left.
+type EndedDocument struct {
+	DocumentRecord
+	EndedAt    time.Time
+	ProposedAt time.Time // a deletion proposed for retention; zero if none
+	Proposer   string
+}
+
+// EndedDocuments lists the live documents of cards that were handed
+// over, cancelled or disposed of, with the time the card last moved into
+// that status: what retention counts from.
+func (t *Tx) EndedDocuments(ctx context.Context) ([]EndedDocument, error) {
+	rows, err := t.query(ctx, `SELECT `+documentColumnsAs("d.")+`, e.ended, d.disposal_proposed_at, d.disposal_proposer
+		FROM documents d JOIN cards c ON c.id = d.card_id
+		JOIN (SELECT card_id, MAX(at) AS ended FROM card_events WHERE to_status IN ('issued', 'cancelled', 'disposed') GROUP BY card_id) e
+			ON e.card_id = d.card_id
+		WHERE d.deleted_at IS NULL AND c.status IN ('issued', 'cancelled', 'disposed') ORDER BY e.ended, d.id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []EndedDocument
+	for rows.Next() {
+		var e EndedDocument
+		var ended int64
+		var proposed sql.NullInt64
+		var extra extraScan
+		extra.dest = []any{&ended, &proposed, &e.Proposer}
+		d, err := t.scanDocument(extra.wrap(rows))
+		if err != nil {
+			return nil, err
+		}
+		e.DocumentRecord, e.EndedAt = d, fromMillis(ended)
+		if proposed.Valid {
+			e.ProposedAt = fromMillis(proposed.Int64)
+		}
+		out = append(out, e)
+	}
+	return out, translate(rows.Err())
+}
+
+// extraScan scans a row's document columns and the columns after them.
+type extraScan struct {
+	row  interface{ Scan(...any) error }
+	dest []any
+}
+
+func (x *extraScan) wrap(row interface{ Scan(...any) error }) *extraScan { x.row = row; return x }
+
+func (x *extraScan) Scan(dest ...any) error { return x.row.Scan(append(dest, x.dest...)...) }
+
+// ProposeDocumentDisposal records that by proposes deleting a document
+// for its retention; a proposal already made stays as it was.
+func (t *Tx) ProposeDocumentDisposal(ctx context.Context, id int64, by string, at time.Time) error {
+	res, err := t.exec(ctx, `UPDATE documents SET disposal_proposed_at = $2, disposal_proposer = $3
+		WHERE id = $1 AND deleted_at IS NULL AND disposal_proposed_at IS NULL`, id, millis(at), by)
+	return documentChanged(res, err, "書類が見つからないか、すでに削除が起案されています。")
 }
