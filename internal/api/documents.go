@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/upload"
@@ -26,6 +28,61 @@ func (h *DocumentHandlers) Register(rt *route.Router) {
 	rt.Handle("POST /api/v1/documents/inbox", route.Staff, h.inbox)
 	rt.Handle("GET /api/v1/documents/review", route.AnyStaff, h.review)
 	rt.Handle("POST /api/v1/documents/{id}/file", route.Staff, h.file)
+	rt.Handle("GET /api/v1/documents/retention", route.AnyStaff, h.retention)
+	rt.Handle("POST /api/v1/documents/retention/propose", route.Staff, h.retentionStep(h.Filing.ProposeDisposal))
+	rt.Handle("POST /api/v1/documents/retention/confirm", route.Staff, h.retentionStep(h.Filing.ConfirmDisposal))
+	rt.Handle("GET /api/v1/settings/documents", route.Admin, h.settings)
+	rt.Handle("PUT /api/v1/settings/documents", route.Admin, h.saveSettings)
+}
+
+func (h *DocumentHandlers) retention(w http.ResponseWriter, r *http.Request) {
+	due, err := h.Filing.RetentionDue(r.Context())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"documents": due})
+}
+
+func (h *DocumentHandlers) retentionStep(fn func(context.Context, auth.Principal, auth.Meta, []int64) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			IDs []int64 `json:"ids"`
+		}
+		if err := decode(w, r, &req); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		p, _ := route.PrincipalOf(r)
+		if err := fn(r.Context(), p, route.MetaOf(r), req.IDs); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		h.retention(w, r)
+	}
+}
+
+func (h *DocumentHandlers) settings(w http.ResponseWriter, r *http.Request) {
+	set, err := h.Filing.Settings(r.Context())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, set)
+}
+
+func (h *DocumentHandlers) saveSettings(w http.ResponseWriter, r *http.Request) {
+	var set filing.Settings
+	if err := decode(w, r, &set); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, _ := route.PrincipalOf(r)
+	if err := h.Filing.SaveSettings(r.Context(), p, route.MetaOf(r), set); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.settings(w, r)
 }
 
 // inbox takes a scanner's stack (multipart field file).

@@ -100,3 +100,29 @@ func TestInboxPage(t *testing.T) {
 		}
 	})
 }
+
+// The settings page sets the limits and retention; the dashboard links
+// the documents past their retention.
+func TestDocumentSettingsAndRetentionPages(t *testing.T) {
+	h := newHarness(t, storetest.MustOpen(t, store.SQLite))
+	admin := newBrowser(t, h)
+	admin.post("/staff/login", url.Values{"username": {"admin1"}, "password": {password}})
+	form := url.Values{"file_mb": {"20"}, "day_mb": {"500"}, "pages": {"100"}, "years_proxy": {"5"}}
+	if _, loc, body := admin.post("/staff/settings/documents", form); loc != "/staff/settings/documents?done=saved" {
+		t.Fatalf("save: %q %s", loc, body)
+	}
+	if _, _, page := admin.get("/staff/settings/documents"); !strings.Contains(page, `name="years_proxy" type="number" min="0" max="100" value="5"`) ||
+		!strings.Contains(page, `value="20"`) {
+		t.Errorf("settings page: %s", page)
+	}
+	form.Set("years_proxy", "-1")
+	if status, _, _ := admin.post("/staff/settings/documents", form); status != 422 {
+		t.Errorf("negative years: %d", status)
+	}
+	if status, _, page := admin.get("/staff/documents/retention"); status != 200 || !strings.Contains(page, "保存年限を過ぎた書類はありません") {
+		t.Errorf("retention page: %d", status)
+	}
+	if _, _, page := admin.get("/staff/dashboard"); !strings.Contains(page, `href="/staff/documents/retention"`) {
+		t.Errorf("the dashboard does not link the retention page")
+	}
+}

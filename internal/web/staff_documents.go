@@ -23,6 +23,7 @@ const (
 func (ui *UI) RegisterDocuments(rt *route.Router, svc *filing.Service) {
 	ui.documents = svc
 	ui.registerInbox(rt)
+	ui.registerRetention(rt)
 	rt.Handle("POST /staff/cards/{id}/documents", route.Staff, ui.documentUpload)
 	rt.Handle("GET /staff/documents/{id}", route.AnyStaff, ui.documentPage)
 	rt.Handle("GET /staff/documents/{id}/pages/{page}", route.AnyStaff, ui.documentPageImage)
