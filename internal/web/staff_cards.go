@@ -138,9 +138,9 @@ func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
 }
 
 var cardNotices = map[string]string{
-	"status":  "状態を変更しました。",
-	"remarks": "備考を保存しました。",
-	"storage": "保管場所を保存しました。",
+	"status":           "状態を変更しました。",
+	"remarks":          "備考を保存しました。",
+	"storage":          "保管場所を保存しました。",
 	"document":         "書類を登録しました。",
 	"document_deleted": "書類を削除しました。",
 }
