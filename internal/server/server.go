@@ -53,6 +53,8 @@ type Server struct {
 	handler http.Handler
 	// admission holds back citizen requests in a rush (nil: no limit).
 	admission *admission
+	// filing keeps documents; nil on a public-only server.
+	filing *filing.Service
 }
 
 // Deps are the parts a Server is built from.
@@ -140,6 +142,7 @@ func New(d Deps) (*Server, error) {
 		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterReissues(s.router, reissueSvc)
 		filingSvc := filing.New(d.DB, d.Clock, d.Config.Location, filing.CodeRules())
+		s.filing = filingSvc
 		(&api.DocumentHandlers{Filing: filingSvc}).Register(s.router)
 		ui.RegisterDocuments(s.router, filingSvc)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
@@ -236,6 +239,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.mailer.Run(ctx) })
+	if s.cfg.InboxDir != "" && s.filing != nil {
+		wg.Go(func() { s.filing.WatchFolder(ctx, s.cfg.InboxDir, time.Minute, s.log) })
+	}
 	defer wg.Wait()
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
