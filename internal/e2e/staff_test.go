@@ -70,7 +70,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.csv|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)`)
+var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).

@@ -3,8 +3,6 @@ package gaiji_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/fixture"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -21,17 +20,6 @@ import (
 var ctx = context.Background()
 
 var admin = auth.Principal{UserID: 1, Username: "admin", Role: auth.RoleAdmin}
-
-func sample(t *testing.T, name string) []byte {
-	t.Helper()
-	for _, dir := range []string{"../../../shared/samples", "../../shared/samples"} {
-		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-			return b
-		}
-	}
-	t.Fatalf("sample %s not found", name)
-	return nil
-}
 
 func search(t *testing.T, db *store.DB, q string) []store.CardRecord {
 	t.Helper()
@@ -49,13 +37,13 @@ func search(t *testing.T, db *store.DB, q string) []store.CardRecord {
 func TestGaijiMapResolvesFlaggedNames(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := clock.NewFixed(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
-		if _, err := intake.New(db, c).ImportJLIS(ctx, admin, auth.Meta{}, bytes.NewReader(sample(t, "jlis-delivery-cp932.csv")), intake.Options{}); err != nil {
+		if _, err := intake.New(db, c).ImportJLIS(ctx, admin, auth.Meta{}, bytes.NewReader(fixture.File(fixture.DeliveryCP932)), intake.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		svc := gaiji.New(db, c)
 		before, err := svc.Review(ctx, admin, auth.Meta{})
-		if err != nil || len(before) != 10 {
-			t.Fatalf("before the table: %d unresolved (want the 10 外字 rows), %v", len(before), err)
+		if err != nil || len(before) != fixture.GaijiRows {
+			t.Fatalf("before the table: %d unresolved (want the %d 外字 rows), %v", len(before), fixture.GaijiRows, err)
 		}
 		var withE000 store.CardRecord
 		for _, u := range before {
@@ -63,8 +51,8 @@ func TestGaijiMapResolvesFlaggedNames(t *testing.T) {
 				withE000 = u.Card
 			}
 		}
-		n, err := svc.LoadCSV(ctx, admin, auth.Meta{}, bytes.NewReader(sample(t, "gaiji-map.csv")))
-		if err != nil || n != 4 {
+		n, err := svc.LoadCSV(ctx, admin, auth.Meta{}, bytes.NewReader(fixture.File(fixture.GaijiMap)))
+		if err != nil || n != fixture.GaijiCodes {
 			t.Fatalf("load: %d %v", n, err)
 		}
 		after, _ := svc.Review(ctx, admin, auth.Meta{})

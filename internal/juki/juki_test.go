@@ -3,8 +3,6 @@ package juki_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/clock"
+	"github.com/kofu-oss/kofu/internal/fixture"
 	"github.com/kofu-oss/kofu/internal/juki"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
@@ -24,16 +23,8 @@ var ctx = context.Background()
 
 var staff = auth.Principal{UserID: 2, Username: "staff", Role: auth.RoleStaff}
 
-func extract(t *testing.T) []byte {
-	t.Helper()
-	for _, dir := range []string{"../../../shared/samples", "../../shared/samples"} {
-		if b, err := os.ReadFile(filepath.Join(dir, "residents-utf8.csv")); err == nil {
-			return b
-		}
-	}
-	t.Fatal("residents-utf8.csv not found")
-	return nil
-}
+// extract is the generated register extract (package fixture).
+func extract() []byte { return fixture.File(fixture.Register) }
 
 func newService(db *store.DB) *juki.Service {
 	c := clock.NewFixed(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
@@ -44,16 +35,19 @@ func TestExtractProposesCancellationsStaffDecide(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		// Cards of two people who died / moved out (linked by 宛名番号), one of
 		// a resident still living, and one of the deceased already issued.
-		dead := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Resident: "1310307518", Name: "鈴木　凛", Birth: "1934-08-10", Status: card.StatusNoticeSent})
-		moved := ledgertest.MustCard(t, db, ledgertest.Seed{App: 2, Resident: "8858366089", Name: "池田　幸子", Birth: "1935-06-06", Status: card.StatusArrived})
-		ledgertest.MustCard(t, db, ledgertest.Seed{App: 3, Resident: "1799609893", Name: "三輪　隆", Birth: "2013-01-26", Status: card.StatusNoticeSent})
-		ledgertest.MustCard(t, db, ledgertest.Seed{App: 4, Resident: "4681959956", Name: "羽束　花子", Birth: "1981-09-20", Status: card.StatusIssued})
+		seed := func(app int, r fixture.Resident, status card.Status) store.CardRecord {
+			return ledgertest.MustCard(t, db, ledgertest.Seed{App: app, Resident: r.ResidentNumber, Name: r.Name, Birth: r.Birth, Status: status})
+		}
+		dead := seed(1, fixture.Dead(), card.StatusNoticeSent)
+		moved := seed(2, fixture.Moved(), card.StatusArrived)
+		seed(3, fixture.First(), card.StatusNoticeSent)
+		seed(4, fixture.DeadIssued(), card.StatusIssued)
 		svc := newService(db)
-		res, err := svc.Import(ctx, staff, auth.Meta{}, bytes.NewReader(extract(t)))
-		if err != nil || res.Rows != 240 || res.Proposed != 2 || len(res.Rejected) != 0 {
+		res, err := svc.Import(ctx, staff, auth.Meta{}, bytes.NewReader(extract()))
+		if err != nil || res.Rows != fixture.RegisterRows || res.Proposed != 2 || len(res.Rejected) != 0 {
 			t.Fatalf("import: %+v %v", res, err)
 		}
-		again, err := svc.Import(ctx, staff, auth.Meta{}, bytes.NewReader(extract(t)))
+		again, err := svc.Import(ctx, staff, auth.Meta{}, bytes.NewReader(extract()))
 		if err != nil || again.Changed != 0 || again.Proposed != 0 {
 			t.Fatalf("re-import must change nothing: %+v %v", again, err)
 		}

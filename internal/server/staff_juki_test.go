@@ -8,6 +8,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/fixture"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
@@ -16,10 +17,11 @@ import (
 func TestJukiExtractProposalConfirmedFromThePage(t *testing.T) {
 	db := storetest.MustOpen(t, store.SQLite)
 	h := newHarness(t, db)
-	c := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Resident: "1310307518", Name: "鈴木　凛", Birth: "1934-08-10", Status: card.StatusNoticeSent})
+	dead := fixture.Dead()
+	c := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Resident: dead.ResidentNumber, Name: dead.Name, Birth: dead.Birth, Status: card.StatusNoticeSent})
 	staff := newBrowser(t, h)
 	staff.post("/staff/login", url.Values{"username": {"staff1"}, "password": {password}})
-	status, _, body := staff.upload("/staff/juki/import", "residents.csv", sampleFile(t, "residents-utf8.csv"), nil)
+	status, _, body := staff.upload("/staff/juki/import", "residents.csv", sampleFile(t, fixture.Register), nil)
 	m := regexp.MustCompile(`/staff/juki/proposals/(\d+)/confirm`).FindStringSubmatch(body)
 	if status != 200 || m == nil || !strings.Contains(body, "死亡") {
 		t.Fatalf("import page: %d", status)
@@ -32,8 +34,9 @@ func TestJukiExtractProposalConfirmedFromThePage(t *testing.T) {
 	if rec.Status != card.StatusCancelled || rec.CancelReason != card.ReasonDeath {
 		t.Fatalf("card: %s %s", rec.Status, rec.CancelReason)
 	}
-	_, _, found := staff.get("/staff/juki?q=" + url.QueryEscape("三輪"))
-	if !strings.Contains(found, "1799609893") {
+	first := fixture.First()
+	_, _, found := staff.get("/staff/juki?q=" + url.QueryEscape(first.FamilyName))
+	if !strings.Contains(found, first.ResidentNumber) {
 		t.Fatal("the lookup finds register residents by name")
 	}
 }

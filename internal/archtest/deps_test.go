@@ -1,0 +1,77 @@
+// Package archtest checks the floor plan of ARCHITECTURE.md with go list:
+// the rules that keep the layers apart.
+package archtest
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/kofu-oss/kofu/internal/"
+
+// pure are the domain packages: rules without SQL, HTTP or the store.
+var pure = []string{
+	"apperr", "audit", "booking", "calendar", "card", "clock", "document", "fieldcrypt", "fresh",
+	"jlis", "legacy", "moji", "paper", "paper/font", "paper/pdf", "postal", "qr", "wave", "xlsx",
+}
+
+// forbidden are what a pure package may not reach, even through another package.
+var forbidden = []string{"net/http", "database/sql", module + "store", module + "web", module + "api", module + "server"}
+
+// allowed lists the exceptions with their reason.
+var allowed = map[string][]string{
+	// http.DetectContentType is the standard library's content sniffer
+	// (WHATWG MIME sniffing), used to refuse HTML or SVG named .png.
+	"document": {"net/http"},
+}
+
+// TestDependencyRule fails when a pure domain package depends, directly or
+// through another package, on HTTP, SQL, the store or an HTTP package.
+func TestDependencyRule(t *testing.T) {
+	args := []string{"-f", "{{.ImportPath}} {{join .Deps \" \"}}"}
+	for _, p := range pure {
+		args = append(args, "./"+p)
+	}
+	for _, line := range goListLines(t, args...) {
+		fields := strings.Fields(line)
+		p, deps := strings.TrimPrefix(fields[0], module), fields[1:]
+		for _, f := range forbidden {
+			if slices.Contains(deps, f) && !slices.Contains(allowed[p], f) {
+				t.Errorf("internal/%s depends on %s: a domain package holds rules only (see ARCHITECTURE.md)", p, f)
+			}
+		}
+	}
+}
+
+// TestEveryPackageHasARoom fails when a package under internal/ is missing
+// from ARCHITECTURE.md, so the floor plan stays true as rooms are added.
+func TestEveryPackageHasARoom(t *testing.T) {
+	doc := readArchitecture(t)
+	for _, p := range goList(t, "./...") {
+		name := strings.TrimPrefix(p, module)
+		if strings.HasSuffix(name, "test") || name == "archtest" {
+			continue // test helpers
+		}
+		if !strings.Contains(doc, "`"+name+"`") && !strings.Contains(doc, " "+name+" ") {
+			t.Errorf("internal/%s is not in ARCHITECTURE.md", name)
+		}
+	}
+}
+
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	return strings.Fields(strings.Join(goListLines(t, args...), " "))
+}
+
+func goListLines(t *testing.T, args ...string) []string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v", args, err)
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
