@@ -35,6 +35,7 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu audit verify [--db DB] [--head FILE|DIR]
                                        監査ログの改ざんを検査する (異常があれば終了コード 1)。--head は公開した先頭と照合する
   kofu audit head [--db DB]            監査ログの先頭 (最後のエントリと起点、鍵付き) を JSON で出力する
+  kofu documents verify [--db DB]      保管した書類をすべて復号し、欠落・孤立・改ざんを検査する (異常があれば終了コード 1)
   kofu version
 
 --db を省略すると環境変数 KOFU_DB、それもなければ ./data/kofu.db を使います。
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.token(ctx, args[1:])
 	case "audit":
 		err = e.audit(ctx, args[1:])
+	case "documents":
+		err = e.documents(ctx, args[1:])
 	case "import":
 		err = e.importCmd(ctx, args[1:])
 	case "backup":

@@ -13,7 +13,7 @@ const module = "github.com/kofu-oss/kofu/internal/"
 
 // pure are the domain packages: rules without SQL, HTTP or the store.
 var pure = []string{
-	"apperr", "audit", "booking", "calendar", "card", "clock", "document", "fieldcrypt", "fresh",
+	"apperr", "audit", "booking", "calendar", "card", "clock", "document", "document/blob", "fieldcrypt", "fresh",
 	"jlis", "legacy", "moji", "paper", "paper/font", "paper/pdf", "postal", "qr", "scan", "wave", "xlsx",
 }
 

@@ -116,6 +116,17 @@ var actionLabels = map[string]string{
 	"surface.withdrawn":               "券面更新の届出の取消",
 	"surface.listed":                  "券面更新一覧の閲覧",
 	"surface.viewed":                  "カードの券面更新記録の閲覧",
+	"document.uploaded":               "書類の登録",
+	"document.listed":                 "カードの書類一覧の閲覧",
+	"document.viewed":                 "書類の閲覧",
+	"document.downloaded":             "書類のダウンロード",
+	"document.deleted":                "書類の削除",
+	"document.filed":                  "取り込んだ書類のカードへの登録",
+	"document.inbox_scanned":          "スキャナー取り込み",
+	"document.disposal_proposed":      "保存期限を過ぎた書類の削除の起案",
+	"document.disposal_confirmed":     "保存期限を過ぎた書類の削除の確認",
+	"documents.verified":              "書類の検査",
+	"settings.documents_changed":      "書類の設定変更",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.

@@ -53,6 +53,7 @@ func TestRestoreIntoEitherEngineGivesTheSameData(t *testing.T) {
 						t.Errorf("restore manifest %+v\nwant %+v", got, m)
 					}
 					assertSameData(t, src, dst, m)
+					assertDocuments(t, dst.DB)
 					assertUsable(t, dst.DB)
 				})
 			}

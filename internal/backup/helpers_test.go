@@ -3,9 +3,11 @@ package backup
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -94,11 +96,60 @@ func seed(t *testing.T, db *store.DB) {
 		if _, err := tx.PutGaiji(ctx, store.Gaiji{CodePoint: 0xE000, Text: "髙", Note: "はしごだか", UpdatedAt: time.UnixMilli(1), UpdatedBy: "admin-a"}); err != nil {
 			return err
 		}
-		return tx.InsertImport(ctx, &store.ImportRecord{Kind: "jlis", FileName: "x.csv", SHA256: "00", Encoding: "cp932",
-			Actor: "admin-a", StartedAt: time.UnixMilli(2), Report: `{"ok":true}`})
+		if err := tx.InsertImport(ctx, &store.ImportRecord{Kind: "jlis", FileName: "x.csv", SHA256: "00", Encoding: "cp932",
+			Actor: "admin-a", StartedAt: time.UnixMilli(2), Report: `{"ok":true}`}); err != nil {
+			return err
+		}
+		// A scan over several chunks: its sealed blob is bound to its id.
+		d := store.DocumentRecord{CardID: 1, Kind: "proxy", FileName: "委任状.pdf", Note: "髙橋", CreatedAt: time.UnixMilli(3), CreatedBy: "admin-a"}
+		return tx.InsertDocument(ctx, &d, bytes.NewReader(documentContent()), func(io.ReaderAt, int64) (string, int, error) { return "PDF", 1, nil })
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// documentContent is the seeded document's content: over two chunks.
+func documentContent() []byte {
+	b := make([]byte, store.DocumentChunkSize*2+123)
+	for i := range b {
+		b[i] = byte(i * 31 / 7)
+	}
+	return b
+}
+
+// assertDocuments checks that the restored documents open under the
+// same key and give the stored SHA-256.
+func assertDocuments(t *testing.T, db *store.DB) {
+	t.Helper()
+	r, err := db.VerifyDocuments(t.Context(), nil)
+	if err != nil || r.Checked != 1 || len(r.Problems) != 0 || r.Bytes != int64(len(documentContent())) {
+		t.Errorf("documents after restore: %+v, %v", r, err)
+	}
+	want := sha256.Sum256(documentContent())
+	err = db.View(t.Context(), func(tx *store.Tx) error {
+		docs, err := tx.CardDocuments(t.Context(), 1)
+		if err != nil || len(docs) != 1 {
+			return fmt.Errorf("%d documents, %v", len(docs), err)
+		}
+		if docs[0].SHA256 != hex.EncodeToString(want[:]) || docs[0].FileName != "委任状.pdf" {
+			return fmt.Errorf("restored %+v", docs[0])
+		}
+		ra, size, err := tx.DocumentContent(t.Context(), docs[0])
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
+			return err
+		}
+		if !bytes.Equal(h.Sum(nil), want[:]) {
+			return fmt.Errorf("content sha256 %x", h.Sum(nil))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("document after restore: %v", err)
 	}
 }
 

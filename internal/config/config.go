@@ -34,6 +34,7 @@ type Config struct {
 	DataKeyFile       string
 	DataOldKeyFiles   string
 	AuditHeadDir      string
+	InboxDir          string
 
 	proxies  string
 	inflight string
@@ -61,6 +62,7 @@ var Options = []Option{
 	{"data-key-file", "KOFU_DATA_KEY_FILE", "", "個人情報を暗号化する鍵 (base64 の 32 バイト) のファイル。鍵そのものは環境変数 KOFU_DATA_KEY でも渡せる"},
 	{"data-old-key-file", "KOFU_DATA_OLD_KEY_FILE", "", "鍵の切り替え中に復号だけに使う古い鍵のファイル (カンマ区切り)"},
 	{"metrics-addr", "KOFU_METRICS_ADDR", "", "/metrics (Prometheus) だけを返す別の待ち受けアドレス (例 127.0.0.1:9464)。指定しなければ /metrics は提供しない。--addr では返さない"},
+	{"inbox-dir", "KOFU_INBOX_DIR", "", "スキャナーが PDF・TIFF を置くフォルダ。1 分ごとに取り込み、取り込んだファイルは削除する (取り込めないファイルは error フォルダへ移し、理由を .txt に書く)"},
 	{"audit-head-dir", "KOFU_AUDIT_HEAD_DIR", "", "監査ログの先頭を 10 分ごとにファイルとして書き出すフォルダ (書き換えできない保存先を指定。kofu audit verify --head で照合する)"},
 }
 
@@ -71,7 +73,7 @@ func Bind(fs *flag.FlagSet) *Config {
 		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
 		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep,
 		"public-max-inflight": &c.inflight, "data-key-file": &c.DataKeyFile, "data-old-key-file": &c.DataOldKeyFiles,
-		"metrics-addr": &c.MetricsAddr, "audit-head-dir": &c.AuditHeadDir}
+		"metrics-addr": &c.MetricsAddr, "audit-head-dir": &c.AuditHeadDir, "inbox-dir": &c.InboxDir}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {

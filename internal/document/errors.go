@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/document/blob"
 )
 
 // Stable error codes of this package (apperr codes), for the API and tests.
@@ -16,8 +17,8 @@ const (
 	CodeImageTooLarge = "document_image_too_large"
 	CodeEncrypted     = "document_encrypted"     // a password-protected PDF
 	CodeNoPageImage   = "document_no_page_image" // a PDF page with no scanned image to read
-	CodeBlobKey       = "document_blob_key"      // a sealed blob under a key Kofu was not given
-	CodeBlobCorrupt   = "document_blob_corrupt"  // a sealed blob altered, truncated or not this blob
+	CodeBlobKey       = blob.CodeKey             // a sealed blob under a key Kofu was not given
+	CodeBlobCorrupt   = blob.CodeCorrupt         // a sealed blob altered, truncated or not this blob
 )
 
 func unsupported(msg string) error { return apperr.New(CodeUnsupported, msg) }

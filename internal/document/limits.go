@@ -9,11 +9,11 @@ import (
 // Limits bound what one upload may cost. They are settings: the zero value
 // of a field takes the default.
 type Limits struct {
-	MaxFileBytes int64 // one file
-	MaxDayBytes  int64 // all uploads of one day
-	MaxPages     int   // pages in one file
-	MaxSide      int   // width or height of one page image, in pixels
-	MaxPixels    int64 // width × height of one page image
+	MaxFileBytes int64 `json:"max_file_bytes"` // one file
+	MaxDayBytes  int64 `json:"max_day_bytes"`  // all uploads of one day
+	MaxPages     int   `json:"max_pages"`      // pages in one file
+	MaxSide      int   `json:"max_side"`       // width or height of one page image, in pixels
+	MaxPixels    int64 `json:"max_pixels"`     // width × height of one page image
 }
 
 // DefaultLimits fit an office scanner's output: a 100-page stack at

@@ -70,7 +70,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr`)
+var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).
@@ -165,8 +165,10 @@ type staffCity struct {
 	url      string
 	password string
 	routes   []string
-	child    reserve.Booking
-	gaijiID  int64
+	// documentID is a two-page scan on the 外字 card.
+	documentID int64
+	child      reserve.Booking
+	gaijiID    int64
 	// ledgerImport is a ledger (管理簿) import, for its report page.
 	ledgerImport int64
 }
@@ -181,6 +183,7 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 	gaiji := ledgertest.MustCard(t, db, ledgertest.Seed{App: 99001, Name: "\ue000田　花子", Gaiji: true, Flags: []string{card.FlagGaiji},
 		Status: card.StatusSetupDone, Method: card.MethodAtApplication, Birth: "1990-04-01"})
 	c.gaijiID = gaiji.ID
+	c.documentID = seedDocument(t, db, gaiji.ID)
 	day := time.Now().AddDate(0, 0, 7)
 	birth := day.AddDate(-10, 0, 0).Format(time.DateOnly) // ten on the booking's day
 	ledgertest.MustCard(t, db, ledgertest.Seed{App: 99002, Notice: "KID-000001", Name: "子供　一郎", Kana: "コドモ　イチロウ",
@@ -243,6 +246,7 @@ func (c *staffCity) formPages(tb *tab) []string {
 		"/staff/counter?date=" + c.child.Date,
 		"/staff/cards?q=" + url.QueryEscape("コドモ"),
 		fmt.Sprintf("/staff/cards/%d", c.gaijiID),
+		fmt.Sprintf("/staff/documents/%d", c.documentID),
 		"/staff/settings/booking?month=" + time.Now().AddDate(0, 1, 0).Format("2006-01"),
 	}
 	// An issued card's page links its hand-over slip.

@@ -37,6 +37,10 @@ var statusOf = map[string]int{
 	"challenge_wait":              http.StatusTooManyRequests,
 	"challenge_solve":             http.StatusTooManyRequests,
 	"challenge_used":              http.StatusConflict,
+	"document_too_large":          http.StatusRequestEntityTooLarge,
+	"document_day_limit":          http.StatusTooManyRequests,
+	"document_blob_key":           http.StatusInternalServerError,
+	"document_blob_corrupt":       http.StatusInternalServerError,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

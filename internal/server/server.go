@@ -20,6 +20,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/juki"
@@ -52,6 +53,8 @@ type Server struct {
 	handler http.Handler
 	// admission holds back citizen requests in a rush (nil: no limit).
 	admission *admission
+	// filing keeps documents; nil on a public-only server.
+	filing *filing.Service
 }
 
 // Deps are the parts a Server is built from.
@@ -138,6 +141,10 @@ func New(d Deps) (*Server, error) {
 		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)
 		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterReissues(s.router, reissueSvc)
+		filingSvc := filing.New(d.DB, d.Clock, d.Config.Location, filing.CodeRules())
+		s.filing = filingSvc
+		(&api.DocumentHandlers{Filing: filingSvc}).Register(s.router)
+		ui.RegisterDocuments(s.router, filingSvc)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
 		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterSurface(s.router, surfaceSvc)
@@ -232,6 +239,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.mailer.Run(ctx) })
+	if s.cfg.InboxDir != "" && s.filing != nil {
+		wg.Go(func() { s.filing.WatchFolder(ctx, s.cfg.InboxDir, time.Minute, s.log) })
+	}
 	defer wg.Wait()
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()

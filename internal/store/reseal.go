@@ -24,6 +24,10 @@ type sealedTable struct {
 	cols      []string
 	bytes     []string    // BLOB / bytea columns
 	hashes    []blindHash // keyed hashes of sealed columns, renewed with them
+	// since is the migration that made the table when it came after 0016,
+	// which seals every table made before it (sealAll); such a table never
+	// held plaintext.
+	since int
 }
 
 // blindHash is a column holding the keyed hash of a sealed column; bind
@@ -61,6 +65,7 @@ var sealedTables = []sealedTable{
 		hashes: []blindHash{{col: "notice_hash", of: "notice_number", kind: blindNotice}}},
 	{table: "surface_updates", id: "id", row: "card_id", cols: []string{"old_value", "new_value", "old_detail", "new_detail", "note"}},
 	{table: "users", id: "id", row: "id", cols: []string{"totp_secret"}},
+	{table: "documents", id: "id", row: "id", cols: []string{"file_name", "note", "delete_reason"}, since: 50},
 }
 
 // ResealBatch is how many rows one transaction of Reseal reads.
@@ -126,13 +131,22 @@ func (db *DB) resealPass(ctx context.Context, out map[string]int, progress func(
 			return err
 		}
 	}
-	return db.batches(ctx, func(t *Tx, after string) (int, string, error) { return t.reindexBatch(ctx, after) },
+	err := db.batches(ctx, func(t *Tx, after string) (int, string, error) { return t.reindexBatch(ctx, after) },
 		func(n int) {
 			out["card_search"] += n
 			if progress != nil {
 				progress("card_search", out["card_search"])
 			}
 		})
+	if err != nil {
+		return err
+	}
+	return db.resealDocuments(ctx, func(n int) {
+		out["document_chunks"] += n
+		if progress != nil {
+			progress("document_chunks", out["document_chunks"])
+		}
+	})
 }
 
 // batches runs batch in one transaction each until it returns no last key.
@@ -170,6 +184,9 @@ func (t *Tx) sealAll(ctx context.Context) error {
 		return fmt.Errorf("データベースの %d 行の個人情報を暗号化します: %w", n, fieldcrypt.ErrNoKey)
 	}
 	for _, st := range sealedTables {
+		if st.since > 16 {
+			continue
+		}
 		for after := ""; ; {
 			_, last, err := t.resealBatch(ctx, st, after)
 			if err != nil {
@@ -384,7 +401,8 @@ func (t *Tx) countStale(ctx context.Context) (int, error) {
 		}
 		total += n
 	}
-	return total, nil
+	n, err := t.countStaleDocuments(ctx)
+	return total + n, err
 }
 
 // countUnsealed counts the rows holding a value that is not sealed for its
@@ -392,6 +410,9 @@ func (t *Tx) countStale(ctx context.Context) (int, error) {
 func (t *Tx) countUnsealed(ctx context.Context) (int, error) {
 	total := 0
 	for _, st := range sealedTables {
+		if st.since > 16 {
+			continue
+		}
 		n, err := t.countWhere(ctx, st, func(c string) string { return c + ` <> '' AND ` + c + ` NOT LIKE 'enc2:%'` })
 		if err != nil {
 			return 0, err

@@ -124,6 +124,8 @@ type cardPageView struct {
 	// Bookings are the bookings still waiting in which the card's holder is
 	// expected (one at most).
 	Bookings []bookingRow
+	// Documents are the card's documents (nil without the documents pages).
+	Documents *cardDocuments
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
@@ -138,9 +140,11 @@ func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
 }
 
 var cardNotices = map[string]string{
-	"status":  "状態を変更しました。",
-	"remarks": "備考を保存しました。",
-	"storage": "保管場所を保存しました。",
+	"status":           "状態を変更しました。",
+	"remarks":          "備考を保存しました。",
+	"storage":          "保管場所を保存しました。",
+	"document":         "書類を登録しました。",
+	"document_deleted": "書類を削除しました。",
 }
 
 func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v view, d ledger.Detail) {
@@ -155,9 +159,14 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v v
 		ui.ErrorPage(w, r, err)
 		return
 	}
+	docs, err := ui.cardDocumentsFor(r, d.Card.ID)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	v.Title = cardTitle(d.Card)
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
-		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings}
+		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings, Documents: docs}
 	ui.render(w, r, status, "card", v)
 }
 

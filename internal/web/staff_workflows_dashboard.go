@@ -20,6 +20,9 @@ type wfDashboard struct {
 	Weekly wfChart
 	Backup *wfBackup    // nil when this server does not know backups
 	Plan   *notice.Plan // the wave plan; nil when it cannot be made
+	// DocumentsDue counts the documents past their retention; nil without
+	// the documents pages.
+	DocumentsDue *int
 }
 
 // wfBackup is the last backup as the dashboard shows it: a success older
@@ -60,6 +63,12 @@ func (p *workflowPages) dashboard(w http.ResponseWriter, r *http.Request) {
 	if p.ui.notices != nil {
 		if pl, err := p.ui.notices.Plan(r.Context(), 0); err == nil {
 			data.Plan = &pl
+		}
+	}
+	if p.ui.documents != nil {
+		if due, err := p.ui.documents.RetentionDue(r.Context()); err == nil {
+			n := len(due)
+			data.DocumentsDue = &n
 		}
 	}
 	p.ui.render(w, r, http.StatusOK, "dashboard", view{Title: "ダッシュボード", Data: data})

@@ -26,6 +26,8 @@ import (
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/document"
+	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
@@ -83,6 +85,9 @@ type UI struct {
 	reissues *reissue.Service
 	// notices, once RegisterNotices ran, adds the wave plan to the dashboard.
 	notices *notice.Service
+	// documents, once RegisterDocuments ran, adds the documents to the
+	// card page.
+	documents *filing.Service
 }
 
 type asset struct {
@@ -154,6 +159,7 @@ func (ui *UI) parseTemplates() error {
 		"sortOptions":   sortOptions,
 		"cancelLabel":   func(r string) string { return card.CancelReason(r).Label() },
 		"noticeKind":    notice.KindLabel,
+		"kindLabel":     func(k string) string { return document.Kind(k).Label() },
 		"percent":       func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
 		"round":         func(x float64) string { return fmt.Sprintf("%.0f", x) },
 		"textLangs":     func() []textLang { return []textLang{{"ja", "日本語"}, {"en", "英語"}} },
