@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -108,10 +109,15 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 	}
 	defer book.Close()
 	res.Sheet = book.Sheet
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.db.Update(ctx, func(tx *store.Tx) (err error) {
 		if err := tx.LockImports(ctx); err != nil {
 			return err
 		}
+		restore, err := tx.SmallCache(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { err = cmp.Or(err, restore()) }()
 		if err := s.noteEarlierImport(ctx, tx, &res); err != nil {
 			return err
 		}
