@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -144,6 +145,7 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
+	debug.FreeOSMemory() // a big ledger's garbage would otherwise stay resident under the next import's
 	return res, err
 }
 
