@@ -61,29 +61,41 @@ func (r *run) chunk(ctx context.Context, rows []jlis.Row) error {
 
 // lookup asks the ledger about the keys of the rows, one query per key.
 func (r *run) lookup(ctx context.Context, rows []jlis.Row) (*chunk, error) {
-	var apps, notices, numbers []string
+	var k chunkKeys
 	for _, row := range rows {
-		if len(row.Problems) > 0 {
-			continue
-		}
-		apps = append(apps, row.ApplicationID)
-		if row.NoticeNumber != "" {
-			notices = append(notices, row.NoticeNumber)
-		}
-		if row.ResidentNumber != "" {
-			numbers = append(numbers, row.ResidentNumber)
+		if len(row.Problems) == 0 {
+			k.add(row.ApplicationID, row.NoticeNumber, row.ResidentNumber)
 		}
 	}
+	return r.lookupKeys(ctx, k)
+}
+
+// chunkKeys are the keys a chunk's rows name.
+type chunkKeys struct{ apps, notices, numbers []string }
+
+func (k *chunkKeys) add(app, notice, number string) {
+	k.apps = append(k.apps, app)
+	if notice != "" {
+		k.notices = append(k.notices, notice)
+	}
+	if number != "" {
+		k.numbers = append(k.numbers, number)
+	}
+}
+
+// lookupKeys reads what the ledger holds for the keys, one query per key
+// kind (in pieces the database takes).
+func (r *run) lookupKeys(ctx context.Context, k chunkKeys) (*chunk, error) {
 	c := &chunk{written: map[string]int64{}, changedCards: map[int64]bool{}, changedResidents: map[int64]bool{},
 		newApps: map[string]bool{}, newNotices: map[string]bool{}, newResidents: map[string]int{}}
 	var err error
-	if c.records, err = r.tx.NewestCardsByApplicationIDs(ctx, apps); err != nil {
+	if c.records, err = r.tx.NewestCardsByApplicationIDs(ctx, k.apps); err != nil {
 		return nil, err
 	}
-	if c.notices, err = r.tx.CardIDsByNoticeNumbers(ctx, notices); err != nil {
+	if c.notices, err = r.tx.CardIDsByNoticeNumbers(ctx, k.notices); err != nil {
 		return nil, err
 	}
-	c.residents, err = r.tx.ResidentIDsByNumbers(ctx, numbers)
+	c.residents, err = r.tx.ResidentIDsByNumbers(ctx, k.numbers)
 	return c, err
 }
 
@@ -148,7 +160,16 @@ func (r *run) create(c *chunk, row jlis.Row) error {
 	bc.Status, bc.CreatedAt, bc.RawRow = card.StatusArrived, r.now, row.Raw
 	bc.Event = store.CardEvent{At: r.now, ActorID: r.p.UserID, Actor: r.p.Username, Kind: store.EventImport,
 		ToStatus: card.StatusArrived, Reason: "J-LIS 納品データの取込 (" + r.res.FileName + ")"}
-	if n := row.ResidentNumber; n != "" { // a new application of a person the ledger (or the file) knows
+	c.queue(bc, row.Line)
+	r.res.Created++
+	return nil
+}
+
+// queue adds a new card to the chunk's pending ones and notes the keys it
+// takes. A card of a person the ledger (or an earlier row) knows by 宛名番号
+// joins that resident.
+func (c *chunk) queue(bc store.BulkCard, line int) {
+	if n := bc.Resident.ResidentNumber; n != "" {
 		if id := c.residents[n]; id != 0 {
 			bc.Resident.ID = id
 		} else if j, ok := c.newResidents[n]; ok {
@@ -158,13 +179,11 @@ func (r *run) create(c *chunk, row jlis.Row) error {
 		}
 	}
 	c.pending = append(c.pending, bc)
-	c.pendingLines = append(c.pendingLines, row.Line)
-	c.newApps[row.ApplicationID] = true
-	if row.NoticeNumber != "" {
-		c.newNotices[row.NoticeNumber] = true
+	c.pendingLines = append(c.pendingLines, line)
+	c.newApps[bc.Application.ApplicationID] = true
+	if bc.NoticeNumber != "" {
+		c.newNotices[bc.NoticeNumber] = true
 	}
-	r.res.Created++
-	return nil
 }
 
 // flush writes the chunk's new cards and notes their keys as taken.

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -108,10 +110,15 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 	}
 	defer book.Close()
 	res.Sheet = book.Sheet
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.db.Update(ctx, func(tx *store.Tx) (err error) {
 		if err := tx.LockImports(ctx); err != nil {
 			return err
 		}
+		restore, err := tx.SmallCache(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { err = cmp.Or(err, restore()) }()
 		if err := s.noteEarlierImport(ctx, tx, &res); err != nil {
 			return err
 		}
@@ -138,6 +145,7 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
+	debug.FreeOSMemory() // a big ledger's garbage would otherwise stay resident under the next import's
 	return res, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,14 +24,18 @@ type ledgerRun struct {
 	unknown map[string]int    // storage places not registered → first row
 }
 
+// apply reads the ledger's rows and applies them a chunk at a time: each
+// chunk's keys are looked up with a few queries and its new cards written
+// a table at a time, so only one chunk of rows is held at once.
 func (r *ledgerRun) apply(ctx context.Context, book *legacy.Reader) error {
 	if err := r.loadPlaces(ctx); err != nil {
 		return err
 	}
+	rows := make([]legacy.Row, 0, r.svc.chunkSize())
 	for {
 		row, err := book.Next()
 		if err == io.EOF {
-			return nil
+			return r.ledgerChunk(ctx, rows)
 		}
 		if err != nil {
 			return err
@@ -38,8 +43,31 @@ func (r *ledgerRun) apply(ctx context.Context, book *legacy.Reader) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if rows = append(rows, row); len(rows) == cap(rows) {
+			if err := r.ledgerChunk(ctx, rows); err != nil {
+				return err
+			}
+			rows = rows[:0]
+		}
+	}
+}
+
+// ledgerChunk applies a chunk of rows in file order and writes its new
+// cards.
+func (r *ledgerRun) ledgerChunk(ctx context.Context, rows []legacy.Row) error {
+	var k chunkKeys
+	for _, row := range rows {
+		if len(row.Problems) == 0 {
+			k.add(row.ApplicationID, row.NoticeNumber, row.ResidentNumber)
+		}
+	}
+	c, err := r.lookupKeys(ctx, k)
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
 		r.res.Rows++
-		if err := r.ledgerRow(ctx, row); err != nil {
+		if err := r.ledgerRow(ctx, c, row); err != nil {
 			return fmt.Errorf("%d 行目: %w", row.Line, err)
 		}
 		if r.svc.rowHook != nil {
@@ -48,6 +76,7 @@ func (r *ledgerRun) apply(ctx context.Context, book *legacy.Reader) error {
 			}
 		}
 	}
+	return r.flush(ctx, c)
 }
 
 // loadPlaces reads the registered storage places: a ledger place that
@@ -94,6 +123,14 @@ func (r *ledgerRun) location(row legacy.Row) string {
 	return row.Place
 }
 
+// placeOf is location without noting unknown places.
+func (r *ledgerRun) placeOf(row legacy.Row) string {
+	if path, ok := r.places[foldPlace(row.Place)]; ok && row.Place != "" {
+		return path
+	}
+	return row.Place
+}
+
 // placeWarning tells staff which places are kept as text only.
 func (r *ledgerRun) placeWarning() []Warning {
 	n := len(r.unknown)
@@ -123,7 +160,7 @@ func (r *ledgerRun) outcome(row legacy.Row, o, location string, changes []string
 		Status: row.Status, StorageLocation: location, Changes: changes})
 }
 
-func (r *ledgerRun) ledgerRow(ctx context.Context, row legacy.Row) error {
+func (r *ledgerRun) ledgerRow(ctx context.Context, c *chunk, row legacy.Row) error {
 	r.gaiji = r.gaiji || row.HasGaiji
 	if len(row.Problems) > 0 {
 		for _, p := range row.Problems {
@@ -132,57 +169,54 @@ func (r *ledgerRun) ledgerRow(ctx context.Context, row legacy.Row) error {
 		r.outcome(row, OutcomeRejected, "", nil)
 		return nil
 	}
-	id, err := r.tx.CardIDByApplicationID(ctx, row.ApplicationID)
+	if c.newApps[row.ApplicationID] { // listed twice: the second row compares with the new card
+		if err := r.flush(ctx, c); err != nil {
+			return err
+		}
+	}
+	rec, found, fresh, err := r.existing(ctx, c, row.ApplicationID)
 	switch {
-	case apperr.Is(err, apperr.NotFound):
-		return r.createLedger(ctx, row)
 	case err != nil:
 		return err
+	case !found:
+		r.createLedger(c, row)
+		return nil
 	}
-	existing, err := r.tx.CardByID(ctx, id)
-	if err != nil {
+	// An update reads the card's history row by row: the chunk's new cards
+	// are written first, so that it sees them.
+	if err := r.flush(ctx, c); err != nil {
 		return err
 	}
-	return r.updateLedger(ctx, row, existing)
+	return r.updateLedger(ctx, c, row, rec, fresh)
 }
 
 func (r *ledgerRun) reason() string {
 	return "カード管理簿（Excel）の取込 (" + r.res.FileName + ")"
 }
 
-func (r *ledgerRun) createLedger(ctx context.Context, row legacy.Row) error {
-	if taken, err := r.noticeTaken(ctx, row.NoticeNumber, 0); err != nil || taken {
-		if taken {
-			r.rejectNoticeRow(row)
-		}
-		return err
+// createLedger queues the row's new card with what the ledger says
+// happened to it: the mailing of its notice (the date the disposal rules
+// count from) and the day it was handed over.
+func (r *ledgerRun) createLedger(c *chunk, row legacy.Row) {
+	if c.noticeTaken(row.NoticeNumber, 0) {
+		r.rejectNoticeRow(row)
+		return
 	}
 	loc := r.location(row)
-	rec := store.CardRecord{Resident: ledgerResident(row), Application: store.Application{ApplicationID: row.ApplicationID, Method: row.Method}}
-	rec.Card = ledgerCard(row, loc)
-	rec.CreatedAt = r.now
-	if row.ResidentNumber != "" {
-		known, err := r.tx.ResidentByNumber(ctx, row.ResidentNumber)
-		if err == nil {
-			rec.Resident.ID = known.ID
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return err
-		}
+	bc := store.BulkCard{CardRecord: store.CardRecord{Resident: ledgerResident(row),
+		Application: store.Application{ApplicationID: row.ApplicationID, Method: row.Method}, Card: ledgerCard(row, loc)}}
+	bc.CreatedAt = r.now
+	bc.Event = store.CardEvent{At: r.now, ActorID: r.p.UserID, Actor: r.p.Username, Kind: store.EventImport,
+		ToStatus: row.Status, Reason: fmt.Sprintf("%s %d 行目（状態「%s」）", r.reason(), row.Line, row.StatusWord)}
+	if !row.NoticeDate.IsZero() {
+		bc.Postings = []store.Posting{r.noticePosting(bc.CardRecord, row)}
 	}
-	if err := r.tx.InsertCardRecord(ctx, &rec); err != nil {
-		return err
+	if row.Status == card.StatusIssued && !row.HandedDate.IsZero() {
+		bc.Later = []store.CardEvent{r.handedEvent(0, row)}
 	}
-	err := r.tx.InsertCardEvent(ctx, &store.CardEvent{CardID: rec.ID, At: r.now, ActorID: r.p.UserID, Actor: r.p.Username,
-		Kind: store.EventImport, ToStatus: row.Status, Reason: fmt.Sprintf("%s %d 行目（状態「%s」）", r.reason(), row.Line, row.StatusWord)})
-	if err != nil {
-		return err
-	}
-	if _, err := r.addHistory(ctx, rec, row); err != nil {
-		return err
-	}
+	c.queue(bc, row.Line)
 	r.res.Created++
 	r.outcome(row, OutcomeCreated, loc, nil)
-	return nil
 }
 
 func (r *ledgerRun) rejectNoticeRow(row legacy.Row) {
@@ -226,9 +260,14 @@ func (r *ledgerRun) addNoticePosting(ctx context.Context, rec store.CardRecord, 
 			return false, nil
 		}
 	}
-	return true, r.tx.InsertPosting(ctx, &store.Posting{CardID: rec.ID, Kind: store.PostingNotice, Date: row.NoticeDate.String(),
+	p := r.noticePosting(rec, row)
+	return true, r.tx.InsertPosting(ctx, &p)
+}
+
+func (r *ledgerRun) noticePosting(rec store.CardRecord, row legacy.Row) store.Posting {
+	return store.Posting{CardID: rec.ID, Kind: store.PostingNotice, Date: row.NoticeDate.String(),
 		PostalCode: rec.Resident.PostalCode, Address: rec.Resident.Address, Note: r.reason(), ActorID: r.p.UserID,
-		Actor: r.p.Username, CreatedAt: r.now})
+		Actor: r.p.Username, CreatedAt: r.now}
 }
 
 // addHandedEvent dates the hand-over as the ledger says, so the issuance
@@ -241,8 +280,13 @@ func (r *ledgerRun) addHandedEvent(ctx context.Context, rec store.CardRecord, ro
 	case err != nil && !apperr.Is(err, apperr.NotFound):
 		return false, err
 	}
-	return true, r.tx.InsertCardEvent(ctx, &store.CardEvent{CardID: rec.ID, At: dayStart(row), ActorID: r.p.UserID, Actor: r.p.Username,
-		Kind: store.EventStatus, ToStatus: card.StatusIssued, Reason: "交付（カード管理簿の交付日 " + row.HandedDate.String() + "）"})
+	h := r.handedEvent(rec.ID, row)
+	return true, r.tx.InsertCardEvent(ctx, &h)
+}
+
+func (r *ledgerRun) handedEvent(cardID int64, row legacy.Row) store.CardEvent {
+	return store.CardEvent{CardID: cardID, At: dayStart(row), ActorID: r.p.UserID, Actor: r.p.Username,
+		Kind: store.EventStatus, ToStatus: card.StatusIssued, Reason: "交付（カード管理簿の交付日 " + row.HandedDate.String() + "）"}
 }
 
 func ledgerResident(row legacy.Row) store.Resident {
@@ -263,14 +307,16 @@ func ledgerCard(row legacy.Row, location string) store.Card {
 // updateLedger compares a card the ledger already holds with the row and
 // applies what differs, each change with its history entry. A status the
 // card cannot move to is a row error, not an overwrite.
-func (r *ledgerRun) updateLedger(ctx context.Context, row legacy.Row, rec store.CardRecord) error {
+func (r *ledgerRun) updateLedger(ctx context.Context, c *chunk, row legacy.Row, rec store.CardRecord, fresh bool) error {
+	if !fresh && r.differs(row, rec) { // read again (and locked) before it is changed
+		var err error
+		if rec, err = r.tx.CardByID(ctx, rec.ID); err != nil {
+			return err
+		}
+	}
 	loc := r.location(row)
-	in := ledgerCard(row, loc)
 	from := rec.Status
-	changes := cardChanges(&rec.Card, in)
-	set(&changes, "storage_location", "保管場所", &rec.StorageLocation, in.StorageLocation)
-	set(&changes, "remarks", "備考", &rec.Remarks, in.Remarks)
-	changes = append(changes, residentChanges(&rec.Resident, ledgerResident(row))...)
+	changes := r.ledgerChanges(row, &rec, loc)
 	if row.Status != from {
 		if why := moveRefused(from, row.Status, rec.Application.Method); why != "" {
 			r.rejectRow(row, "状態", "status_conflict", fmt.Sprintf("登録済みのカードは「%s」のため、管理簿の「%s」には変更できません（%s）",
@@ -280,13 +326,30 @@ func (r *ledgerRun) updateLedger(ctx context.Context, row legacy.Row, rec store.
 		}
 		rec.Status = row.Status
 	}
-	if taken, err := r.noticeTaken(ctx, rec.NoticeNumber, rec.ID); err != nil || taken {
-		if taken {
-			r.rejectNoticeRow(row)
-		}
+	if c.noticeTaken(rec.NoticeNumber, rec.ID) {
+		r.rejectNoticeRow(row)
+		return nil
+	}
+	if err := r.saveLedger(ctx, row, rec, from, changes, loc); err != nil {
 		return err
 	}
-	return r.saveLedger(ctx, row, rec, from, changes, loc)
+	c.note(rec, changes)
+	return nil
+}
+
+// ledgerChanges applies the row to rec and returns what changed.
+func (r *ledgerRun) ledgerChanges(row legacy.Row, rec *store.CardRecord, loc string) []change {
+	in := ledgerCard(row, loc)
+	changes := cardChanges(&rec.Card, in)
+	set(&changes, "storage_location", "保管場所", &rec.StorageLocation, in.StorageLocation)
+	set(&changes, "remarks", "備考", &rec.Remarks, in.Remarks)
+	return append(changes, residentChanges(&rec.Resident, ledgerResident(row))...)
+}
+
+// differs reports whether the row would change the card or its status.
+func (r *ledgerRun) differs(row legacy.Row, rec store.CardRecord) bool {
+	rec.Flags = slices.Clone(rec.Flags) // rec is a copy: ledgerChanges writes to it
+	return row.Status != rec.Status || len(r.ledgerChanges(row, &rec, r.placeOf(row))) > 0
 }
 
 func (r *ledgerRun) saveLedger(ctx context.Context, row legacy.Row, rec store.CardRecord, from card.Status, changes []change, loc string) error {

@@ -17,6 +17,11 @@ type BulkCard struct {
 	// an earlier card whose new resident this card shares: a file that
 	// lists one person (one 宛名番号) twice.
 	ResidentFrom int
+	// Later are further history entries, written after Event (CardID is
+	// set by the insert), and Postings the card's mailings: what an
+	// import knows happened to the card before it reached the ledger.
+	Later    []CardEvent
+	Postings []Posting
 }
 
 // InsertCardRecords stores new cards with their applications, residents,
@@ -60,7 +65,10 @@ func (t *Tx) InsertCardRecords(ctx context.Context, cards []BulkCard) error {
 	if err := t.indexCards(ctx, cards, keys.byResident); err != nil {
 		return err
 	}
-	return t.insertEvents(ctx, cards)
+	if err := t.insertEvents(ctx, cards); err != nil {
+		return err
+	}
+	return t.insertPostings(ctx, cards)
 }
 
 // assignIDs draws the IDs of the new residents, applications and cards:
@@ -85,6 +93,12 @@ func (t *Tx) assignIDs(ctx context.Context, cards []BulkCard, fresh []int) error
 		c.Application.CreatedAt = cmpOr(c.Application.CreatedAt, c.CreatedAt)
 		c.ID, c.ApplicationRef, c.Version, c.UpdatedAt = crd[i], apps[i], 1, c.CreatedAt
 		c.Event.CardID = c.ID
+		for j := range c.Later {
+			c.Later[j].CardID = c.ID
+		}
+		for j := range c.Postings {
+			c.Postings[j].CardID = c.ID
+		}
 	}
 	return nil
 }
@@ -318,16 +332,44 @@ var cardEventsTable = bulkTable{name: "card_events",
 	types: []string{"bigint", "bigint", "bigint", "text", "text", "text", "text", "text", "text", "text", "text"}}
 
 func (t *Tx) insertEvents(ctx context.Context, cards []BulkCard) error {
-	rows := make([][]any, len(cards))
-	for i, c := range cards {
-		e := c.Event
-		s := t.rowSealer(e.CardID) // as InsertCardEvent: old and new values may be personal
-		oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
-		if s.err != nil {
-			return s.err
+	rows := make([][]any, 0, len(cards))
+	for _, c := range cards {
+		for _, e := range append([]CardEvent{c.Event}, c.Later...) {
+			s := t.rowSealer(e.CardID) // as InsertCardEvent: old and new values may be personal
+			oldV, newV := s.seal(e.OldValue, "card_events.old_value"), s.seal(e.NewValue, "card_events.new_value")
+			if s.err != nil {
+				return s.err
+			}
+			rows = append(rows, []any{e.CardID, millis(e.At), sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}, e.Actor, e.Kind,
+				nullString(string(e.FromStatus)), nullString(string(e.ToStatus)), e.Field, oldV, newV, e.Reason})
 		}
-		rows[i] = []any{e.CardID, millis(e.At), sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}, e.Actor, e.Kind,
-			nullString(string(e.FromStatus)), nullString(string(e.ToStatus)), e.Field, oldV, newV, e.Reason}
 	}
 	return t.insertBulk(ctx, cardEventsTable, anyRows(rows))
+}
+
+var cardPostingsTable = bulkTable{name: "card_postings",
+	cols: []string{"card_id", "kind", "posted_date", "postal_code", "address", "reason", "note", "actor_id", "actor",
+		"created_at"},
+	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "bigint", "text", "bigint"}}
+
+// insertPostings writes the cards' mailings as InsertPosting does, sealed
+// and bound to their cards.
+func (t *Tx) insertPostings(ctx context.Context, cards []BulkCard) error {
+	var rows [][]any
+	for _, c := range cards {
+		for _, p := range c.Postings {
+			s := t.rowSealer(p.CardID)
+			postal, addr := s.seal(p.PostalCode, "card_postings.postal_code"), s.seal(p.Address, "card_postings.address")
+			note := s.seal(p.Note, "card_postings.note")
+			if s.err != nil {
+				return s.err
+			}
+			rows = append(rows, []any{p.CardID, p.Kind, p.Date, postal, addr, p.Reason, note,
+				actorRef(p.ActorID), p.Actor, millis(p.CreatedAt)})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return t.insertBulk(ctx, cardPostingsTable, anyRows(rows))
 }

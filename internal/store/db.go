@@ -99,7 +99,7 @@ func openSQLite(path string) (*DB, error) {
 	// of spilling them to the WAL again and again.
 	// secure_delete overwrites what a change removes, so a value replaced by
 	// its sealed form (migration 0016) leaves no readable copy in free space.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_pragma=secure_delete(ON)&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-"+itoa(writerCacheKiB)+")&_pragma=temp_store(MEMORY)&_pragma=secure_delete(ON)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
