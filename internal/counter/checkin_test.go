@@ -13,12 +13,12 @@ import (
 
 func TestParseScanReadsEveryPrintedForm(t *testing.T) {
 	for in, want := range map[string]counter.Scanned{
-		"RWDS-Y5YH":             {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
-		"rwdsy5yh":              {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
-		"ＲＷＤＳ－Ｙ５ＹＨ":             {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
-		"A1B-123456":            {Kind: counter.ScanNotice, Value: "A1B-123456"},
-		"a1b123456":             {Kind: counter.ScanNotice, Value: "A1B-123456"},
-		"https://city.example/booking/manage?code=RWDS-Y5YH": {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
+		"RWDS-Y5YH":  {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
+		"rwdsy5yh":   {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
+		"ＲＷＤＳ－Ｙ５ＹＨ":  {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
+		"A1B-123456": {Kind: counter.ScanNotice, Value: "A1B-123456"},
+		"a1b123456":  {Kind: counter.ScanNotice, Value: "A1B-123456"},
+		"https://city.example/booking/manage?code=RWDS-Y5YH":   {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
 		"https://city.example/booking/start?notice=A1B-123456": {Kind: counter.ScanNotice, Value: "A1B-123456"},
 	} {
 		if got, ok := counter.ParseScan(in); !ok || got != want {

@@ -117,3 +117,22 @@ func (s *Service) update(ctx context.Context, fn func(tx *store.Tx, now time.Tim
 	}
 	return err
 }
+
+// Caller is who called a device route: a registered device, or a staff
+// member (Device nil).
+type Caller struct {
+	Actor  Actor
+	Device *Device
+}
+
+// Place is the place the caller acts for: the device's own, or the one a
+// staff member chose.
+func (c Caller) Place(chosen string) string {
+	if c.Device != nil {
+		return c.Device.Place
+	}
+	return chosen
+}
+
+// IsKind reports whether the caller is a staff member or a device of the kind.
+func (c Caller) IsKind(kind string) bool { return c.Device == nil || c.Device.Kind == kind }

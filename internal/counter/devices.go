@@ -66,7 +66,9 @@ func newDeviceToken() string {
 }
 
 // IsDeviceToken tells a device credential from a staff API token.
-func IsDeviceToken(token string) bool { return strings.HasPrefix(strings.TrimSpace(token), DeviceTokenPrefix) }
+func IsDeviceToken(token string) bool {
+	return strings.HasPrefix(strings.TrimSpace(token), DeviceTokenPrefix)
+}
 
 // Devices lists the devices (never their credentials).
 func (s *Service) Devices(ctx context.Context) ([]Device, error) {

@@ -82,7 +82,10 @@ func (f *fixture) book(t *testing.T, place, start string, i int) reserve.Booking
 	return b
 }
 
-func (f *fixture) at(t *testing.T, s string) { t.Helper(); f.clock.Advance(jst(t, s).Sub(f.clock.Now())) }
+func (f *fixture) at(t *testing.T, s string) {
+	t.Helper()
+	f.clock.Advance(jst(t, s).Sub(f.clock.Now()))
+}
 
 func (f *fixture) settings(t *testing.T, edit func(*counter.Settings)) {
 	t.Helper()

@@ -37,6 +37,14 @@ var statusOf = map[string]int{
 	"challenge_wait":              http.StatusTooManyRequests,
 	"challenge_solve":             http.StatusTooManyRequests,
 	"challenge_used":              http.StatusConflict,
+	"not_today":                   http.StatusConflict,
+	"wrong_place":                 http.StatusConflict,
+	"cancelled":                   http.StatusConflict,
+	"already_issued":              http.StatusConflict,
+	"too_early":                   http.StatusConflict,
+	"walk_ins_off":                http.StatusConflict,
+	"queue_empty":                 http.StatusNotFound,
+	"no_ticket":                   http.StatusNotFound,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/juki"
@@ -138,6 +139,8 @@ func New(d Deps) (*Server, error) {
 		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)
 		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterReissues(s.router, reissueSvc)
+		counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
+		(&api.CounterHandlers{Counter: counterSvc, CallerOf: s.counterCaller(counterSvc), Loc: d.Config.Location}).Register(s.router)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
 		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterSurface(s.router, surfaceSvc)
