@@ -99,8 +99,12 @@ func New(d Deps) (*Server, error) {
 	s.router = route.New(s, s.deny)
 	s.registerOps()
 	ui.RegisterAssets(s.router)
+	counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
+	counterDeps := web.CounterDeps{Counter: counterSvc, Hub: counter.NewHub(counterSvc), CallerOf: s.counterCaller(counterSvc),
+		SetDevice: s.SetDevice, BaseURL: d.Config.BaseURL}
 	if d.Config.Sites != "staff" {
 		ui.RegisterPublic(s.router)
+		ui.RegisterWait(s.router, counterDeps)
 		bookings.RegisterPublic(s.router)
 		(&api.TextHandlers{Texts: texts}).RegisterPublic(s.router)
 	}
@@ -139,8 +143,8 @@ func New(d Deps) (*Server, error) {
 		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)
 		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterReissues(s.router, reissueSvc)
-		counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
 		(&api.CounterHandlers{Counter: counterSvc, CallerOf: s.counterCaller(counterSvc), Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterCounter(s.router, counterDeps)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
 		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterSurface(s.router, surfaceSvc)

@@ -160,3 +160,11 @@ func (t *Tx) RecentCalls(ctx context.Context, place, day string, limit int) ([]T
 func (t *Tx) DayTickets(ctx context.Context, place, day string) ([]Ticket, error) {
 	return t.tickets(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE place = $1 AND day = $2 ORDER BY number`, place, day)
 }
+
+// ActiveDesks counts the desks that called a ticket in the place's day.
+func (t *Tx) ActiveDesks(ctx context.Context, place, day string) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(DISTINCT desk) FROM tickets WHERE place = $1 AND day = $2 AND desk <> ''`,
+		place, day).Scan(&n)
+	return n, translate(err)
+}
