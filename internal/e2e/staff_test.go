@@ -70,7 +70,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.csv|/logout|^/staff/scan\?|/booking/qr`)
+var skipLink = regexp.MustCompile(`\.csv|/logout|^/staff/scan\?|/booking/qr|/events$`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).
@@ -241,6 +241,7 @@ func (c *staffCity) formPages(tb *tab) []string {
 		"/staff/cards?q=" + url.QueryEscape("コドモ"),
 		fmt.Sprintf("/staff/cards/%d", c.gaijiID),
 		"/staff/settings/booking?month=" + time.Now().AddDate(0, 1, 0).Format("2006-01"),
+		"/staff/device/pair",
 	}
 	// An issued card's page links its hand-over slip.
 	var issued string

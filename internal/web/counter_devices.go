@@ -27,6 +27,18 @@ func (c *counterPages) device(w http.ResponseWriter, r *http.Request, kind strin
 	return cl, true
 }
 
+// placeOf is the place a kiosk or display page is for: the device's own;
+// for a staff member the one chosen, else the first.
+func (c *counterPages) placeOf(r *http.Request, cl counter.Caller) string {
+	if p := cl.Place(r.FormValue("place")); p != "" {
+		return p
+	}
+	if ps, _ := c.Counter.Places(r.Context()); len(ps) > 0 {
+		return ps[0].ID
+	}
+	return ""
+}
+
 type kioskView struct {
 	Place   string
 	WalkIns bool
@@ -35,7 +47,7 @@ type kioskView struct {
 
 func (c *counterPages) kioskView(r *http.Request, cl counter.Caller) kioskView {
 	st, _ := c.Counter.Settings(r.Context())
-	return kioskView{Place: cl.Place(r.FormValue("place")), WalkIns: st.WalkIns}
+	return kioskView{Place: c.placeOf(r, cl), WalkIns: st.WalkIns}
 }
 
 // kiosk is the self check-in page of a tablet at the entrance.
@@ -105,7 +117,7 @@ func (c *counterPages) display(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	place := cl.Place(r.FormValue("place"))
+	place := c.placeOf(r, cl)
 	b, err := c.Counter.Board(r.Context(), place)
 	if err != nil {
 		c.render(w, r, statusFor(err), "pair", withCounterError(cview{Title: "呼び出し表示"}, err))
@@ -121,7 +133,7 @@ func (c *counterPages) events(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !cl.IsKind(store.DeviceDisplay) {
 		err = apperr.New(apperr.Forbidden, "この端末はこの画面には使えません。")
 	}
-	place := cl.Place(r.FormValue("place"))
+	place := c.placeOf(r, cl)
 	var b counter.Board
 	if err == nil {
 		b, err = c.Counter.Board(r.Context(), place)

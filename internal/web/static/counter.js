@@ -8,7 +8,16 @@
     print.hidden = false;
     print.addEventListener("click", function () { window.print(); });
   }
+  // A kiosk's ticket or refusal goes back to the empty kiosk page, so the
+  // next resident never sees it; the resident's own page reloads itself.
+  var back = document.body.getAttribute("data-back");
+  var every = Number(document.body.getAttribute("data-refresh")) * 1000;
   var board = document.querySelector(".board[data-events]");
+  if (every > 0 && back) {
+    setTimeout(function () { window.location.assign(back); }, every);
+  } else if (every > 0 && !board) {
+    setInterval(function () { window.location.reload(); }, every);
+  }
   if (!board || !window.EventSource) { return; }
   var sound = board.querySelector("button.sound");
   var audio = null;
