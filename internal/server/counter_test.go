@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -173,3 +174,47 @@ func TestDevicesCanCheckInAtTheirPlaceAndDoNothingElse(t *testing.T) {
 }
 
 func jsonID(f float64) string { return strconv.FormatInt(int64(f), 10) }
+
+// The resident's own page from the ticket's QR: the number, how many are
+// ahead and a rough wait; nothing personal; a forged link finds nothing.
+func TestTicketFollowPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFixed(jstTime(t, "2026-11-20 10:00"))
+		h := newClockHarness(t, db, clk)
+		seedCounterCards(t, db)
+		cards := counterCards()
+		first := bookCounterCard(t, h, "2026-12-01 10:00", cards[0])
+		second := bookCounterCard(t, h, "2026-12-01 10:00", cards[2])
+		clk.Advance(jstTime(t, "2026-12-01 09:30").Sub(clk.Now()))
+		staff := h.login("staff1")
+		h.do("POST", "/api/v1/checkins", staff, `{"code":"`+first+`","place":"main"}`)
+		res := h.do("POST", "/api/v1/checkins", staff, `{"code":"`+second+`","place":"main"}`)
+		follow := decodeBody(t, res)["ticket"].(map[string]any)["follow_token"].(string)
+
+		page := func(token string) (int, string) {
+			res := h.do("GET", "/wait/"+token, nil, "")
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(b)
+		}
+		status, body := page(follow)
+		if status != 200 || !strings.Contains(body, "A002") || !strings.Contains(body, "あと 1 人・目安 10 分") {
+			t.Fatalf("follow page: %d\n%s", status, body)
+		}
+		for _, c := range []string{"三輪", "有馬", cards[2].notice, second} {
+			if strings.Contains(body, c) {
+				t.Errorf("the follow page shows %q", c)
+			}
+		}
+		h.do("POST", "/api/v1/places/main/calls", staff, `{"desk":"1"}`)
+		h.do("POST", "/api/v1/places/main/calls", staff, `{"desk":"2"}`)
+		if _, body := page(follow); !strings.Contains(body, "2 番窓口へお越しください") {
+			t.Fatalf("follow page once called:\n%s", body)
+		}
+		id, _, _ := strings.Cut(follow, "-")
+		for _, forged := range []string{id + "-AAAAAAAAAAAAAAAAAAAAAA", "1-" + strings.SplitN(follow, "-", 2)[1], "x"} {
+			if status, _ := page(forged); status != 404 {
+				t.Errorf("forged link %s: %d", forged, status)
+			}
+		}
+	})
+}
