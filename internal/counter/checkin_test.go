@@ -20,6 +20,7 @@ func TestParseScanReadsEveryPrintedForm(t *testing.T) {
 		"a1b123456":  {Kind: counter.ScanNotice, Value: "A1B-123456"},
 		"https://city.example/booking/manage?code=RWDS-Y5YH":   {Kind: counter.ScanBooking, Value: "RWDSY5YH"},
 		"https://city.example/booking/start?notice=A1B-123456": {Kind: counter.ScanNotice, Value: "A1B-123456"},
+		"HTTPS://YOYAKU.EXAMPLE.LG.JP/N/A1B-123456":            {Kind: counter.ScanNotice, Value: "A1B-123456"},
 	} {
 		if got, ok := counter.ParseScan(in); !ok || got != want {
 			t.Errorf("ParseScan(%q) = %+v, %v; want %+v", in, got, ok, want)

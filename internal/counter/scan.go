@@ -25,8 +25,9 @@ type Scanned struct {
 var noticeExact = regexp.MustCompile(`^[0-9A-Z]{3}-?[0-9]{6}$`)
 
 // ParseScan reads a booking code (with or without its hyphen, as the
-// booking QR holds it), a notice number, or a URL carrying either as its
-// code or notice parameter. It reports false for anything else.
+// booking QR holds it), a notice number, the notice's QR (a URL ending in
+// /N/ and the number), or a URL carrying either as its code or notice
+// parameter. It reports false for anything else.
 func ParseScan(text string) (Scanned, bool) {
 	s := strings.TrimSpace(norm.NFKC.String(text))
 	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
@@ -34,6 +35,12 @@ func ParseScan(text string) (Scanned, bool) {
 		for _, k := range []string{"code", "notice", "notice_number"} {
 			if v := q.Get(k); v != "" {
 				return parsePlain(v)
+			}
+		}
+		// The notice's QR: HTTPS://host/N/ABC-123456.
+		if rest, ok := strings.CutPrefix(strings.ToUpper(u.Path), "/N/"); ok {
+			if sc, ok := parsePlain(rest); ok && sc.Kind == ScanNotice {
+				return sc, true
 			}
 		}
 		return Scanned{}, false
