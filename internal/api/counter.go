@@ -30,6 +30,7 @@ func (h *CounterHandlers) Register(rt *route.Router) {
 	rt.Handle("POST /api/v1/places/{place}/calls/recall", route.Staff, h.desk(h.Counter.Recall))
 	rt.Handle("POST /api/v1/places/{place}/calls/absent", route.Staff, h.desk(h.Counter.Absent))
 	rt.Handle("POST /api/v1/places/{place}/calls/finish", route.Staff, h.desk(h.Counter.Finish))
+	rt.Handle("GET /api/v1/counter/figures", route.AnyStaff, h.figures)
 	rt.Handle("GET /api/v1/devices", route.Admin, h.devices)
 	rt.Handle("POST /api/v1/devices", route.Admin, h.createDevice)
 	rt.Handle("DELETE /api/v1/devices/{id}", route.Admin, h.revokeDevice)
@@ -243,4 +244,23 @@ func (h *CounterHandlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, st)
+}
+
+// figures answers the counter's waits of the last days (?days=14, 1–92).
+func (h *CounterHandlers) figures(w http.ResponseWriter, r *http.Request) {
+	days := 14
+	if v := r.URL.Query().Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 92 {
+			WriteError(w, r, apperr.WithFields("入力内容を確認してください。", []apperr.FieldError{{Field: "days", Message: "1〜92 で指定してください。"}}))
+			return
+		}
+		days = n
+	}
+	f, err := h.Counter.Figures(r.Context(), days)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, f)
 }

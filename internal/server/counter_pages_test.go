@@ -99,6 +99,14 @@ func TestKioskDisplayAndCounterScreen(t *testing.T) {
 		if status != 200 || !strings.Contains(body, `<span class="number">A001</span><span class="desk">4 番窓口へ</span>`) {
 			t.Fatalf("display: %d\n%s", status, body)
 		}
+		clk.Advance(12 * time.Minute)
+		clerk.post("/staff/calls", url.Values{"place": {"main"}, "desk": {"4"}, "action": {"finish"}})
+		status, _, body = admin.get("/staff/dashboard")
+		if status != 200 || !strings.Contains(body, "窓口の待ち時間") || !strings.Contains(body, `<th scope="row">4</th><td>1</td>`) ||
+			!strings.Contains(body, "<td>12.0</td>") {
+			t.Fatalf("dashboard without the counter's waits: %d", status)
+		}
+		status, _, body = display.get("/staff/display")
 		for _, c := range cards {
 			name := strings.Split(c.name, "　")[0]
 			if strings.Contains(body, name) || strings.Contains(events.seen.String(), name) {

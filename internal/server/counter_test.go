@@ -97,8 +97,14 @@ func TestCheckInAndCallThroughTheAPI(t *testing.T) {
 		if got := errorCode(t, res.Body); res.StatusCode != 404 || got != "queue_empty" {
 			t.Fatalf("call on an empty queue: %d %s", res.StatusCode, got)
 		}
-		if res := h.do("POST", "/api/v1/places/main/calls", h.login("viewer1"), `{"desk":"3"}`); res.StatusCode != 403 {
+		viewer := h.login("viewer1")
+		if res := h.do("POST", "/api/v1/places/main/calls", viewer, `{"desk":"3"}`); res.StatusCode != 403 {
 			t.Fatalf("viewer calls: %d", res.StatusCode)
+		}
+		res = h.do("GET", "/api/v1/counter/figures?days=3", viewer, "")
+		fig := decodeBody(t, res)
+		if days, _ := fig["by_desk"].([]any); res.StatusCode != 200 || len(days) != 1 || days[0].(map[string]any)["key"] != "2" {
+			t.Fatalf("figures: %d %v", res.StatusCode, fig)
 		}
 	})
 }

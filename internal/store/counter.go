@@ -168,3 +168,10 @@ func (t *Tx) ActiveDesks(ctx context.Context, place, day string) (int, error) {
 		place, day).Scan(&n)
 	return n, translate(err)
 }
+
+// CalledTickets lists the tickets called between the days (inclusive),
+// at every place, for the figures.
+func (t *Tx) CalledTickets(ctx context.Context, from, to string) ([]Ticket, error) {
+	return t.tickets(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE day >= $1 AND day <= $2 AND called_at IS NOT NULL
+		ORDER BY day, number`, from, to)
+}

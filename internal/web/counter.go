@@ -50,6 +50,7 @@ func (ui *UI) counterSite(d CounterDeps) *counterPages {
 // pages take a device's credential (route.Device) or a staff member.
 func (ui *UI) RegisterCounter(rt *route.Router, d CounterDeps) {
 	c := ui.counterSite(d)
+	ui.counter = d.Counter
 	rt.Handle("GET /staff/checkin", route.Staff, c.checkInForm)
 	rt.Handle("POST /staff/checkin", route.Staff, c.checkIn)
 	rt.Handle("POST /staff/checkin/walk-in", route.Staff, c.walkIn)
@@ -155,4 +156,10 @@ func withCounterError(v cview, err error) cview {
 		v.Fields[f.Field] = f.Message
 	}
 	return v
+}
+
+// queueTable is one table of the counter's waits on the dashboard.
+type queueTable struct {
+	Caption, Key string
+	Rows         []counter.FigureRow
 }

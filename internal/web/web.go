@@ -26,6 +26,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/ledger"
@@ -83,6 +84,9 @@ type UI struct {
 	reissues *reissue.Service
 	// notices, once RegisterNotices ran, adds the wave plan to the dashboard.
 	notices *notice.Service
+	// counter, once RegisterCounter ran, adds the counter's waits to the
+	// dashboard.
+	counter *counter.Service
 }
 
 type asset struct {
@@ -156,6 +160,10 @@ func (ui *UI) parseTemplates() error {
 		"noticeKind":    notice.KindLabel,
 		"percent":       func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
 		"round":         func(x float64) string { return fmt.Sprintf("%.0f", x) },
+		"minutes":       func(x float64) string { return fmt.Sprintf("%.1f", x) },
+		"queueTable": func(caption, key string, rows []counter.FigureRow) queueTable {
+			return queueTable{Caption: caption, Key: key, Rows: rows}
+		},
 		"textLangs":     func() []textLang { return []textLang{{"ja", "日本語"}, {"en", "英語"}} },
 		"mailKindLabel": func(k string) string { return mailKindLabels[mail.Kind(k)] },
 		"mailStatusLabel": func(s string) string {
