@@ -20,6 +20,7 @@ type Hub struct {
 	total     int // connections this instance holds at most
 
 	mu     sync.Mutex
+	closed bool
 	feeds  map[string]*feed
 	owners map[string]int // connections by holder
 	open   int
@@ -52,6 +53,9 @@ func NewHub(svc *Service) *Hub {
 func (h *Hub) Subscribe(place, holder string) (<-chan Board, func(), error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		return nil, nil, apperr.New(apperr.Conflict, "サーバーを停止しています。")
+	}
 	if h.owners[holder] >= h.perDevice || h.open >= h.total {
 		return nil, nil, apperr.New(apperr.RateLimited, errTooManyMessage)
 	}
@@ -70,9 +74,32 @@ func (h *Hub) Subscribe(place, holder string) (<-chan Board, func(), error) {
 	return ch, func() { once.Do(func() { h.leave(place, holder, f, ch) }) }, nil
 }
 
+// Close ends every subscription (their channels close) and refuses new
+// ones: the server is stopping, and streams must not hold it up.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for place, f := range h.feeds {
+		f.stop()
+		for ch := range f.subs {
+			close(ch)
+		}
+		f.subs = map[chan Board]struct{}{}
+		delete(h.feeds, place)
+	}
+}
+
 func (h *Hub) leave(place, holder string, f *feed, ch chan Board) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if _, ok := f.subs[ch]; !ok {
+		h.open--
+		if h.owners[holder]--; h.owners[holder] <= 0 {
+			delete(h.owners, holder)
+		}
+		return // closed by Close
+	}
 	delete(f.subs, ch)
 	h.open--
 	if h.owners[holder]--; h.owners[holder] <= 0 {

@@ -53,5 +53,17 @@ func TestHubSendsCallsToDisplaysAndBoundsConnections(t *testing.T) {
 		if n := hub.Open(); n != 0 {
 			t.Fatalf("%d connections left open", n)
 		}
+		// Stopping the server ends the streams and takes no new one.
+		ch, leave, err = hub.Subscribe("main", "device:2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub.Close()
+		for range ch { // drains, then ends as the channel closes
+		}
+		leave()
+		if _, _, err := hub.Subscribe("main", "device:2"); err == nil || hub.Open() != 0 {
+			t.Fatalf("after Close: subscribe %v, %d open", err, hub.Open())
+		}
 	})
 }

@@ -53,6 +53,8 @@ type Server struct {
 	handler http.Handler
 	// admission holds back citizen requests in a rush (nil: no limit).
 	admission *admission
+	// hub feeds the call displays' event streams.
+	hub *counter.Hub
 }
 
 // Deps are the parts a Server is built from.
@@ -100,7 +102,8 @@ func New(d Deps) (*Server, error) {
 	s.registerOps()
 	ui.RegisterAssets(s.router)
 	counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
-	counterDeps := web.CounterDeps{Counter: counterSvc, Hub: counter.NewHub(counterSvc), CallerOf: s.counterCaller(counterSvc),
+	s.hub = counter.NewHub(counterSvc)
+	counterDeps := web.CounterDeps{Counter: counterSvc, Hub: s.hub, CallerOf: s.counterCaller(counterSvc),
 		SetDevice: s.SetDevice, BaseURL: d.Config.BaseURL}
 	if d.Config.Sites != "staff" {
 		ui.RegisterPublic(s.router)
@@ -174,6 +177,10 @@ func subKey(key []byte, use string) []byte {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// CloseStreams ends the call displays' event streams, so that a shutdown
+// does not wait for them (the displays reconnect to another instance).
+func (s *Server) CloseStreams() { s.hub.Close() }
 
 // UI is the pages (the demo adds its sample notice numbers).
 func (s *Server) UI() *web.UI { return s.ui }

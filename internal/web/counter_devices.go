@@ -155,6 +155,10 @@ func (c *counterPages) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Accel-Buffering", "no")
 	keepAlive := time.NewTicker(20 * time.Second)
 	defer keepAlive.Stop()
+	// A stream ends after a while and the display reconnects by itself, so
+	// no connection lives for days.
+	end := time.NewTimer(streamLife)
+	defer end.Stop()
 	for {
 		if writeBoard(w, b) != nil || rc.Flush() != nil {
 			return
@@ -167,10 +171,19 @@ func (c *counterPages) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			continue
-		case b = <-ch:
+		case <-end.C:
+			return
+		case next, ok := <-ch:
+			if !ok {
+				return // the server is stopping
+			}
+			b = next
 		}
 	}
 }
+
+// streamLife bounds one event stream.
+const streamLife = 30 * time.Minute
 
 func holderOf(cl counter.Caller) string {
 	if cl.Device != nil {
