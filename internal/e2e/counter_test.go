@@ -84,6 +84,8 @@ func TestCounterDayAtTheKiosk(t *testing.T) {
 
 	clerk := newTab(t, s.url, 1366, 768)
 	login(clerk, "kclerk", pw)
+	clerk.do(chromedp.Navigate(s.url + "/staff/checkin"))
+	staffCheck(clerk)
 	clerk.do(chromedp.Navigate(s.url + "/staff/calls?place=main&desk=3"))
 	staffCheck(clerk)
 	staffSubmit(clerk, `button[name=action][value=next]`)
@@ -100,6 +102,10 @@ func TestCounterDayAtTheKiosk(t *testing.T) {
 	if got := display.text(".calling"); !strings.Contains(got, "3 番窓口へ") || strings.Contains(display.text("body"), "試験") {
 		t.Fatalf("display shows %q", got)
 	}
+	staffSubmit(clerk, `button[name=action][value=finish]`)
+	admin.do(chromedp.Navigate(s.url + "/staff/dashboard"))
+	staffCheck(admin)
+	admin.mustSee("窓口の待ち時間")
 }
 
 // readBookingQR reads the text of the booking's QR image, as a reader at
