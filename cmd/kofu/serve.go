@@ -132,6 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) start(log *slog.Logger) {
 	m.http = &http.Server{Handler: m.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	m.http.RegisterOnShutdown(m.Server.CloseStreams)
 	jobs, stop := context.WithCancel(context.Background())
 	m.stop, m.done = stop, make(chan struct{})
 	go func() {

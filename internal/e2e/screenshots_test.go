@@ -79,6 +79,11 @@ func TestScreenshots(t *testing.T) {
 		{"staff-notice-plan", "/staff/notices/plan"},
 		{"staff-notice-settings", "/staff/settings/notices"},
 		{"staff-national-report", "/staff/reports/national"},
+		{"staff-checkin", "/staff/checkin"},
+		{"staff-calls", "/staff/calls?place=main&desk=2"},
+		{"staff-devices", "/staff/devices"},
+		{"counter-kiosk", "/staff/kiosk"},
+		{"counter-display", "/staff/display"},
 	} {
 		staff.shoot(p.name, p.path)
 	}

@@ -70,7 +70,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)`)
+var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)|/events$`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).
@@ -248,6 +248,7 @@ func (c *staffCity) formPages(tb *tab) []string {
 		fmt.Sprintf("/staff/cards/%d", c.gaijiID),
 		fmt.Sprintf("/staff/documents/%d", c.documentID),
 		"/staff/settings/booking?month=" + time.Now().AddDate(0, 1, 0).Format("2006-01"),
+		"/staff/device/pair",
 	}
 	// An issued card's page links its hand-over slip.
 	var issued string

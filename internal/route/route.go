@@ -34,6 +34,11 @@ var (
 	Staff = Policy{Name: "staff", minRole: auth.RoleStaff}
 	// Admin: administrators only.
 	Admin = Policy{Name: "admin", minRole: auth.RoleAdmin}
+	// Device: a registered kiosk or display, or a staff member. The router
+	// lets the request through; the handler authenticates the device's
+	// credential (counter devices are no staff principals) or the staff
+	// member, and refuses anyone else.
+	Device = Policy{Name: "device", public: true}
 )
 
 // Declared reports whether the policy was chosen on purpose.

@@ -41,6 +41,14 @@ var statusOf = map[string]int{
 	"document_day_limit":          http.StatusTooManyRequests,
 	"document_blob_key":           http.StatusInternalServerError,
 	"document_blob_corrupt":       http.StatusInternalServerError,
+	"not_today":                   http.StatusConflict,
+	"wrong_place":                 http.StatusConflict,
+	"cancelled":                   http.StatusConflict,
+	"already_issued":              http.StatusConflict,
+	"too_early":                   http.StatusConflict,
+	"walk_ins_off":                http.StatusConflict,
+	"queue_empty":                 http.StatusNotFound,
+	"no_ticket":                   http.StatusNotFound,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

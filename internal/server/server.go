@@ -20,6 +20,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/challenge"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
+	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/gaiji"
 	"github.com/kofu-oss/kofu/internal/intake"
@@ -55,6 +56,8 @@ type Server struct {
 	admission *admission
 	// filing keeps documents; nil on a public-only server.
 	filing *filing.Service
+	// hub feeds the call displays' event streams.
+	hub *counter.Hub
 }
 
 // Deps are the parts a Server is built from.
@@ -101,8 +104,13 @@ func New(d Deps) (*Server, error) {
 	s.router = route.New(s, s.deny)
 	s.registerOps()
 	ui.RegisterAssets(s.router)
+	counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
+	s.hub = counter.NewHub(counterSvc)
+	counterDeps := web.CounterDeps{Counter: counterSvc, Hub: s.hub, CallerOf: s.counterCaller(counterSvc),
+		SetDevice: s.SetDevice, BaseURL: d.Config.BaseURL}
 	if d.Config.Sites != "staff" {
 		ui.RegisterPublic(s.router)
+		ui.RegisterWait(s.router, counterDeps)
 		bookings.RegisterPublic(s.router)
 		(&api.TextHandlers{Texts: texts}).RegisterPublic(s.router)
 	}
@@ -145,6 +153,8 @@ func New(d Deps) (*Server, error) {
 		s.filing = filingSvc
 		(&api.DocumentHandlers{Filing: filingSvc}).Register(s.router)
 		ui.RegisterDocuments(s.router, filingSvc)
+		(&api.CounterHandlers{Counter: counterSvc, CallerOf: s.counterCaller(counterSvc), Loc: d.Config.Location}).Register(s.router)
+		ui.RegisterCounter(s.router, counterDeps)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
 		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterSurface(s.router, surfaceSvc)
@@ -174,6 +184,10 @@ func subKey(key []byte, use string) []byte {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// CloseStreams ends the call displays' event streams, so that a shutdown
+// does not wait for them (the displays reconnect to another instance).
+func (s *Server) CloseStreams() { s.hub.Close() }
 
 // UI is the pages (the demo adds its sample notice numbers).
 func (s *Server) UI() *web.UI { return s.ui }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/backup"
+	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/notice"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -23,6 +24,9 @@ type wfDashboard struct {
 	// DocumentsDue counts the documents past their retention; nil without
 	// the documents pages.
 	DocumentsDue *int
+	// Queue is the counter's waits (check-in to call, call to done); nil
+	// without the counter pages.
+	Queue *counter.Figures
 }
 
 // wfBackup is the last backup as the dashboard shows it: a success older
@@ -31,6 +35,9 @@ type wfBackup struct {
 	backup.Status
 	Stale bool
 }
+
+// queueFigureDays is how many days of counter waits the dashboard shows.
+const queueFigureDays = 14
 
 // backupMaxAge leaves a daily backup a couple of hours of slack.
 const backupMaxAge = 26 * time.Hour
@@ -69,6 +76,11 @@ func (p *workflowPages) dashboard(w http.ResponseWriter, r *http.Request) {
 		if due, err := p.ui.documents.RetentionDue(r.Context()); err == nil {
 			n := len(due)
 			data.DocumentsDue = &n
+		}
+	}
+	if p.ui.counter != nil {
+		if f, err := p.ui.counter.Figures(r.Context(), queueFigureDays); err == nil {
+			data.Queue = &f
 		}
 	}
 	p.ui.render(w, r, http.StatusOK, "dashboard", view{Title: "ダッシュボード", Data: data})

@@ -26,6 +26,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/document"
 	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/gaiji"
@@ -88,6 +89,9 @@ type UI struct {
 	// documents, once RegisterDocuments ran, adds the documents to the
 	// card page.
 	documents *filing.Service
+	// counter, once RegisterCounter ran, adds the counter's waits to the
+	// dashboard.
+	counter *counter.Service
 }
 
 type asset struct {
@@ -162,6 +166,10 @@ func (ui *UI) parseTemplates() error {
 		"kindLabel":     func(k string) string { return document.Kind(k).Label() },
 		"percent":       func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
 		"round":         func(x float64) string { return fmt.Sprintf("%.0f", x) },
+		"minutes":       func(x float64) string { return fmt.Sprintf("%.1f", x) },
+		"queueTable": func(caption, key string, rows []counter.FigureRow) queueTable {
+			return queueTable{Caption: caption, Key: key, Rows: rows}
+		},
 		"textLangs":     func() []textLang { return []textLang{{"ja", "日本語"}, {"en", "英語"}} },
 		"mailKindLabel": func(k string) string { return mailKindLabels[mail.Kind(k)] },
 		"mailStatusLabel": func(s string) string {
