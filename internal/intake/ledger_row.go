@@ -163,8 +163,11 @@ func (r *ledgerRun) createLedger(ctx context.Context, row legacy.Row) error {
 	rec.CreatedAt = r.now
 	if row.ResidentNumber != "" {
 		known, err := r.tx.ResidentByNumber(ctx, row.ResidentNumber)
-		if err == nil {
-			rec.Resident.ID = known.ID
+		if err == nil { // the person's remarks gain the row's
+			rec.Resident.ID, rec.Resident.Remarks = known.ID, store.MergeRemarks(known.Remarks, row.Remarks)
+			if err := r.saveRemarks(ctx, known, rec.Resident.Remarks); err != nil {
+				return err
+			}
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
@@ -247,13 +250,13 @@ func (r *ledgerRun) addHandedEvent(ctx context.Context, rec store.CardRecord, ro
 
 func ledgerResident(row legacy.Row) store.Resident {
 	return store.Resident{ResidentNumber: row.ResidentNumber, Name: row.Name, NameKana: row.Kana, BirthDate: row.BirthDate.String(),
-		Sex: row.Sex, PostalCode: row.PostalCode, Address: row.Address, HasGaiji: row.HasGaiji}
+		Sex: row.Sex, PostalCode: row.PostalCode, Address: row.Address, HasGaiji: row.HasGaiji, Remarks: row.Remarks}
 }
 
 func ledgerCard(row legacy.Row, location string) store.Card {
 	c := store.Card{NoticeNumber: row.NoticeNumber, IssueDate: dateOrEmpty(row.IssueDate), ExpiryDate: dateOrEmpty(row.Expiry),
 		Certificate: row.Certificate, DeliveryDate: dateOrEmpty(row.DeliveryDate), Box: row.Box, StorageLocation: location,
-		Status: row.Status, Remarks: row.Remarks, RawRow: row.Raw, Flags: []string{}}
+		Status: row.Status, RawRow: row.Raw, Flags: []string{}}
 	if row.HasGaiji {
 		c.Flags = append(c.Flags, card.FlagGaiji)
 	}
@@ -269,7 +272,9 @@ func (r *ledgerRun) updateLedger(ctx context.Context, row legacy.Row, rec store.
 	from := rec.Status
 	changes := cardChanges(&rec.Card, in)
 	set(&changes, "storage_location", "保管場所", &rec.StorageLocation, in.StorageLocation)
-	set(&changes, "remarks", "備考", &rec.Remarks, in.Remarks)
+	if merged := store.MergeRemarks(rec.Resident.Remarks, row.Remarks); merged != rec.Resident.Remarks {
+		changes = append(changes, change{field: "remarks", label: "備考", old: rec.Resident.Remarks, new: merged})
+	}
 	changes = append(changes, residentChanges(&rec.Resident, ledgerResident(row))...)
 	if row.Status != from {
 		if why := moveRefused(from, row.Status, rec.Application.Method); why != "" {
@@ -360,11 +365,27 @@ func dayStart(row legacy.Row) time.Time {
 	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, jst)
 }
 
+// saveRemarks gives the resident the remarks when they changed (the
+// person's, shown on each of their cards: a row adds to them).
+func (r *ledgerRun) saveRemarks(ctx context.Context, res store.Resident, remarks string) error {
+	if remarks == res.Remarks {
+		return nil
+	}
+	return r.tx.SetResidentRemarks(ctx, res.ID, remarks, r.now)
+}
+
 // saveCard writes the card and its resident, each change with its history
 // entry.
 func (r *ledgerRun) saveCard(ctx context.Context, rec *store.CardRecord, changes []change) error {
 	if err := r.tx.UpdateResident(ctx, rec.Resident, r.now); err != nil {
 		return err
+	}
+	for _, c := range changes {
+		if c.field == "remarks" {
+			if err := r.saveRemarks(ctx, rec.Resident, c.new); err != nil {
+				return err
+			}
+		}
 	}
 	if err := r.tx.UpdateCard(ctx, &rec.Card, r.now); err != nil {
 		return err
