@@ -57,7 +57,7 @@ type Card struct {
 	HeldFrom        card.Status // the status an on_hold card left; "" otherwise
 	CancelReason    card.CancelReason
 	Flags           []string // sorted identifiers, e.g. "gaiji"
-	RawRow          []byte // the imported row as received; loaded by the Card* getters only
+	RawRow          []byte   // the imported row as received; loaded by the Card* getters only
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int // incremented by every update
@@ -99,8 +99,8 @@ func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
 // the keyed hashes of its 宛名番号 and birth date.
 type sealedResident struct {
 	number, name, kana, nameKey, kanaKey, birth, sex, postal, address, remarks string
-	numberHash, birthHash                                             sql.NullInt64
-	keys                                                              searchKeys
+	numberHash, birthHash                                                      sql.NullInt64
+	keys                                                                       searchKeys
 }
 
 func (t *Tx) sealResident(r Resident) (sealedResident, error) {
@@ -296,7 +296,7 @@ func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
 type sealedCard struct {
 	notice     string
 	noticeHash sql.NullInt64
-	raw             []byte
+	raw        []byte
 }
 
 // sealCard seals the notice number (a lookup key: it gets a keyed hash),
