@@ -219,6 +219,9 @@ type personRow struct {
 	NoShows     int
 	Flags       []ledger.Flag // as the card search's 注意 column, on the booking's day
 	Under15     bool          // on the booking's day: a legal representative must come
+	Comes       string        // who the booking said would come (reserve.Attendance); "" when not asked
+	ComesLabel  string
+	OldCards    int // handed-over cards of the same person, to collect
 	Attendance  string
 	Documents   []string
 	Items       []string
@@ -278,6 +281,7 @@ func personRowOf(p store.BookingPerson, day time.Time, gaijiMap map[rune]string)
 	if c := p.Card; c != nil {
 		row.Name, row.Kana, row.BirthDate, row.HasCard = c.Name, c.NameKana, c.BirthDate, true
 		row.CardStatus, row.Storage, row.Box, row.NoShows = c.Status.Label(), c.StorageLocation, c.Box, c.NoShows
+		row.OldCards = c.OldCards
 		row.CardWrong = row.Active && c.Status != card.StatusReserved
 	}
 	row.Flags = counterFlags(p, row.Name, row.BirthDate, day)
@@ -291,6 +295,9 @@ func personRowOf(p store.BookingPerson, day time.Time, gaijiMap map[rune]string)
 	}
 	if p.Attendance != "" {
 		row.Attendance = reserve.Attendance(p.Attendance).Label()
+	}
+	if p.Comes != "" {
+		row.Comes, row.ComesLabel = p.Comes, reserve.Attendance(p.Comes).Label()
 	}
 	for _, it := range p.ItemsReturned {
 		row.Items = append(row.Items, reserve.ItemLabel(it))
