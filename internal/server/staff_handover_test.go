@@ -19,7 +19,8 @@ import (
 
 // At handover the counter and issue screens show what the clerk needs:
 // who the booking said would come (here a voluntary proxy, preselected)
-// and the person's old card to collect, besides the 注意 flags.
+// and the person's old card to collect, besides the 注意 flags computed
+// as the card search computes them (here: no certificate on the card).
 func TestHandoverShowsWhoComesAndOldCards(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFixed(jstTime(t, "2026-11-20 10:00"))
@@ -29,6 +30,8 @@ func TestHandoverShowsWhoComesAndOldCards(t *testing.T) {
 		renewal := ledgertest.Seed{App: 2, Resident: "5001", Notice: "NEW-000001", Birth: "1960-03-03",
 			Name: "更新　太郎", Kana: "コウシン　タロウ", Status: card.StatusNoticeSent, Storage: "B棚-1"}.Record()
 		renewal.Resident.ID = old.Resident.ID
+		noCert := false
+		renewal.Certificate = &noCert // the card search's 注意 says so; the counter too
 		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.InsertCardRecord(ctx, &renewal) }); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +52,7 @@ func TestHandoverShowsWhoComesAndOldCards(t *testing.T) {
 		}
 		status, _, body = staff.get("/staff/bookings/" + strconv.FormatInt(b.ID, 10) + "/issue")
 		for _, want := range []string{"予約時の回答（来庁する方）", "任意代理人が来庁する予定です", "交付済のカードが 1 枚あります",
-			`name="attendance" value="proxy" checked`, "18歳以上"} {
+			`name="attendance" value="proxy" checked`, "18歳以上", "電子証明書なし"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the issue screen lacks %q", want)
 			}

@@ -103,6 +103,12 @@ type PersonCard struct {
 	NameKana        string
 	BirthDate       string
 	NoShows         int
+	// What the card search's 注意 column reads besides the above.
+	Certificate *bool
+	Flags       []string
+	Method      card.Method
+	FastTrack   bool
+	HasGaiji    bool
 	// OldCards counts the other cards of the same resident that were
 	// handed over (交付済): a new card replaces them, so staff collect them.
 	OldCards int
@@ -287,6 +293,7 @@ const personColumns = `p.id, p.booking_id, p.seq, p.service, COALESCE(p.card_id,
 	p.notice_number, p.name, p.name_kana, p.birth_date, p.status, p.done_at, p.done_by, p.attendance,
 	p.documents, p.items_returned, p.note, p.comes,
 	c.status, c.box, c.storage_location, COALESCE(r.id, 0), r.name, r.name_kana, r.birth_date,
+	c.certificate, COALESCE(c.flags, ''), COALESCE(a.method, ''), COALESCE(a.fast_track, FALSE), COALESCE(r.has_gaiji, FALSE),
 	(SELECT COUNT(*) FROM booking_people x WHERE x.card_id = p.card_id AND x.status = 'no_show'),
 	(SELECT COUNT(*) FROM cards o JOIN applications oa ON oa.id = o.application_ref
 		WHERE oa.resident_id = r.id AND o.id <> c.id AND o.status = 'issued')`
@@ -324,10 +331,13 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	var docs, items string
 	var cardStatus, box, storage, name, kana, birth sql.NullString
 	var noShows, oldCards int
+	var cert sql.NullBool
+	var flags, method string
+	var fastTrack, hasGaiji bool
 	var residentID int64
 	err := row.Scan(&p.ID, &p.BookingID, &p.Seq, &p.Service, &p.CardID, &p.PersonKey, &p.NoticeNumber,
 		&p.Name, &p.NameKana, &p.BirthDate, &p.Status, &done, &p.DoneBy, &p.Attendance, &docs, &items,
-		&p.Note, &p.Comes, &cardStatus, &box, &storage, &residentID, &name, &kana, &birth, &noShows, &oldCards)
+		&p.Note, &p.Comes, &cardStatus, &box, &storage, &residentID, &name, &kana, &birth, &cert, &flags, &method, &fastTrack, &hasGaiji, &noShows, &oldCards)
 	if err != nil {
 		return p, err
 	}
@@ -347,7 +357,11 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	if p.CardID != 0 {
 		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
 			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
-			BirthDate: birth.String, NoShows: noShows, OldCards: oldCards}
+			BirthDate: birth.String, NoShows: noShows, OldCards: oldCards, Flags: splitFlags(flags),
+			Method: card.Method(method), FastTrack: fastTrack, HasGaiji: hasGaiji}
+		if cert.Valid {
+			p.Card.Certificate = &cert.Bool
+		}
 		r := t.rowSealer(residentID)
 		r.open(&p.Card.Name, "residents.name")
 		r.open(&p.Card.NameKana, "residents.name_kana")

@@ -261,14 +261,18 @@ func bookingRowOf(b reserve.Booking, gaijiMap map[rune]string) bookingRow {
 	return row
 }
 
-// counterFlags are the card search's flags (ledger.Flags) of a booked
-// person, from what the booking knows: the age group on the booking's
-// day, 外字 in the name, and the bookings the person missed.
+// counterFlags are the card search's flags (ledger.FlagsWith, its 注意
+// column) of a booked person on the booking's day: the age group, 外字,
+// and for a card what the ledger holds (certificate, method, 特急,
+// stored flags, a returned notice) and the bookings the person missed.
 func counterFlags(p store.BookingPerson, name, birth string, day time.Time) []ledger.Flag {
 	rec := store.CardRecord{Resident: store.Resident{BirthDate: birth, HasGaiji: moji.HasPUA(name)}}
 	facts := ledger.FlagFacts{}
-	if p.Card != nil {
-		facts.NoShows = p.Card.NoShows
+	if c := p.Card; c != nil {
+		rec.Status, rec.Certificate, rec.Flags = c.Status, c.Certificate, c.Flags
+		rec.Application.Method, rec.Application.FastTrack = c.Method, c.FastTrack
+		rec.Resident.HasGaiji = rec.Resident.HasGaiji || c.HasGaiji
+		facts.NoShows = c.NoShows
 	}
 	return ledger.FlagsWith(rec, day, facts)
 }
