@@ -54,7 +54,7 @@ func demoNeedles(t *testing.T, dsn string) storetest.Needles {
 			n.AddBirthDate(r.Resident.BirthDate)
 			n.Add("notice_number", r.NoticeNumber)
 			n.Add("resident_number", r.Resident.ResidentNumber)
-			n.Add("remarks", r.Remarks)
+			n.Add("remarks", r.Resident.Remarks)
 			if h, err := tx.DisposalHoldOf(ctx, r.ID); err == nil {
 				n.Add("note", h.Reason) // why a card is kept: "長期入院中のため"
 			}

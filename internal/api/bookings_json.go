@@ -125,6 +125,7 @@ type staffPersonJSON struct {
 	Card            *personCardJSON `json:"card"`
 	Attendance      *string         `json:"attendance"`
 	AttendanceLabel *string         `json:"attendance_label"`
+	Comes           *string         `json:"comes"` // who the booking said would come
 	DocumentsSeen   []string        `json:"documents_seen"`
 	ItemsReturned   []string        `json:"items_returned"`
 	Note            string          `json:"note"`
@@ -140,6 +141,7 @@ type personCardJSON struct {
 	Box             string `json:"box"`
 	StorageLocation string `json:"storage_location"`
 	NoShows         int    `json:"no_shows"`
+	OldCards        int    `json:"old_cards"`
 }
 
 func staffJSON(b reserve.Booking) staffBookingJSON {
@@ -158,7 +160,7 @@ func staffJSON(b reserve.Booking) staffBookingJSON {
 func staffPersonJSONOf(p store.BookingPerson, loc *time.Location) staffPersonJSON {
 	out := staffPersonJSON{ID: p.ID, Seq: p.Seq, Status: p.Status, StatusLabel: reserve.PersonStatusLabel(p.Status),
 		NoticeNumber: optional(p.NoticeNumber), Name: p.Name, NameKana: p.NameKana, BirthDate: p.BirthDate,
-		Attendance: optional(p.Attendance), DocumentsSeen: nonNil(p.Documents), ItemsReturned: nonNil(p.ItemsReturned),
+		Attendance: optional(p.Attendance), Comes: optional(p.Comes), DocumentsSeen: nonNil(p.Documents), ItemsReturned: nonNil(p.ItemsReturned),
 		Note: p.Note, DoneAt: optionalTime(p.DoneAt, loc), DoneBy: p.DoneBy}
 	if p.Attendance != "" {
 		out.AttendanceLabel = optional(reserve.Attendance(p.Attendance).Label())
@@ -167,7 +169,7 @@ func staffPersonJSONOf(p store.BookingPerson, loc *time.Location) staffPersonJSO
 		id := p.CardID
 		out.CardID, out.Name, out.NameKana, out.BirthDate = &id, c.Name, c.NameKana, c.BirthDate
 		out.Card = &personCardJSON{Status: string(c.Status), StatusLabel: c.Status.Label(), Box: c.Box,
-			StorageLocation: c.StorageLocation, NoShows: c.NoShows}
+			StorageLocation: c.StorageLocation, NoShows: c.NoShows, OldCards: c.OldCards}
 	}
 	return out
 }

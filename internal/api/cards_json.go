@@ -54,7 +54,7 @@ func (h *CardHandlers) cardJSON(c store.CardRecord) cardJSON {
 		IssueDate: optional(c.IssueDate), ExpiryDate: optional(c.ExpiryDate), Certificate: c.Certificate,
 		DeliveryDate: optional(c.DeliveryDate), Box: c.Box, StorageLocation: c.StorageLocation,
 		Status: string(c.Status), StatusLabel: c.Status.Label(), HeldFrom: optional(string(c.HeldFrom)),
-		Flags: c.Flags, Remarks: c.Remarks, Version: c.Version,
+		Flags: c.Flags, Remarks: c.Resident.Remarks, Version: c.Version,
 		CreatedAt: h.stamp(c.CreatedAt), UpdatedAt: h.stamp(c.UpdatedAt)}
 	if c.CancelReason != "" {
 		out.CancelReason, out.CancelReasonLabel = optional(string(c.CancelReason)), optional(c.CancelReason.Label())

@@ -60,6 +60,7 @@ var actionLabels = map[string]string{
 	"card.disposal_hold_released":     "廃棄保留の解除",
 	"card.notice_candidates_listed":   "通知書発送候補の閲覧",
 	"import.jlis":                     "J-LIS 納品データの取込",
+	"import.jlis_previewed":           "J-LIS 納品データの取込内容の確認",
 	"import.ledger":                   "カード管理簿（Excel）の取込",
 	"import.ledger_previewed":         "カード管理簿（Excel）の取込内容の確認",
 	"gaiji.changed":                   "外字表の変更",

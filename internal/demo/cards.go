@@ -114,7 +114,8 @@ func demoCard(rng *rand.Rand, i int, status card.Status, now time.Time) store.Ca
 	c.Card = store.Card{IssueDate: delivery.AddDate(0, 0, -7).Format("2006-01-02"),
 		ExpiryDate: delivery.AddDate(10, 0, 0).Format("2006-01-02"), Certificate: ptr(i%9 != 0),
 		DeliveryDate: delivery.Format("2006-01-02"), Box: fmt.Sprintf("D%03d", i/50), Status: status, Flags: []string{},
-		StorageLocation: demoLocation(i), Remarks: demoRemarks[i%len(demoRemarks)], CreatedAt: now}
+		StorageLocation: demoLocation(i), CreatedAt: now}
+	c.Resident.Remarks = demoRemarks[i%len(demoRemarks)]
 	if method == card.MethodCounter {
 		c.NoticeNumber = fmt.Sprintf("D%c%d-%06d", 'A'+rune(i%26), i%10, 100000+i)
 	}

@@ -186,8 +186,15 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 	c.documentID = seedDocument(t, db, gaiji.ID)
 	day := time.Now().AddDate(0, 0, 7)
 	birth := day.AddDate(-10, 0, 0).Format(time.DateOnly) // ten on the booking's day
-	ledgertest.MustCard(t, db, ledgertest.Seed{App: 99002, Notice: "KID-000001", Name: "子供　一郎", Kana: "コドモ　イチロウ",
-		Birth: birth, Status: card.StatusNoticeSent, Storage: "A棚"})
+	// The child's name holds 外字 the city's table does not know, and the
+	// child was handed a card before (to collect at this handover).
+	kid := ledgertest.MustCard(t, db, ledgertest.Seed{App: 99002, Resident: "99002", Notice: "KID-000001", Name: "子供　一郎\ue0f1",
+		Kana: "コドモ　イチロウ", Birth: birth, Status: card.StatusNoticeSent, Storage: "A棚", Gaiji: true})
+	before := ledgertest.Seed{App: 99003, Resident: "99002", Notice: "KID-000000", Birth: birth, Status: card.StatusIssued}.Record()
+	before.Resident.ID = kid.Resident.ID
+	if err := db.Update(t.Context(), func(tx *store.Tx) error { return tx.InsertCardRecord(t.Context(), &before) }); err != nil {
+		t.Fatal(err)
+	}
 	c.child = c.bookChild(d, day)
 	res, err := intake.New(db, clock.System{}).ImportLedger(t.Context(), auth.Principal{UserID: 1, Username: "demo-admin", Role: auth.RoleAdmin},
 		auth.Meta{}, bytes.NewReader(legacytest.Build(t,
@@ -215,7 +222,8 @@ func (c *staffCity) bookChild(d demoSite, day time.Time) reserve.Booking {
 		if err == nil && len(slots) > 0 {
 			b, _, err := d.srv.Reserve().StaffBook(t.Context(), admin, auth.Meta{}, booking.ChannelPhone, reserve.CreateRequest{
 				Service: "pickup", Place: st.Places[0].ID, Start: slots[len(slots)-1].Start.Format(time.RFC3339),
-				People: []reserve.PersonInput{{NoticeNumber: "KID-000001", BirthDate: day.AddDate(-10, 0, 0).Format(time.DateOnly)}}})
+				People: []reserve.PersonInput{{NoticeNumber: "KID-000001", BirthDate: day.AddDate(-10, 0, 0).Format(time.DateOnly),
+					Comes: string(reserve.AttendanceLegalRep)}}})
 			if err == nil {
 				return b
 			}
@@ -259,9 +267,10 @@ func (c *staffCity) formPages(tb *tab) []string {
 
 func (c *staffCity) counterHandover(tb *tab) {
 	staffOpen(tb, "/staff/counter?date="+c.child.Date)
-	tb.mustSee("子供　一郎", "15歳未満（法定代理人の同行が必要）")
+	tb.mustSee("子供　一郎", "15歳未満（法定代理人の同行が必要）", "外字未登録", "来庁予定: 法定代理人同行", "旧カード回収 1枚")
 	staffOpen(tb, fmt.Sprintf("/staff/bookings/%d/issue", c.child.ID))
-	tb.mustSee("15歳未満の方です。", "法定代理人の本人確認書類")
+	tb.mustSee("15歳未満の方です。", "法定代理人の本人確認書類", "外字未登録", "予約時の回答（来庁する方）", "法定代理人同行",
+		"交付済のカードが 1 枚あります")
 	var checked string
 	tb.eval(`document.querySelector("input[name=attendance]:checked").value`, &checked)
 	if checked != string(reserve.AttendanceLegalRep) {

@@ -44,8 +44,12 @@ func (r *run) chunk(ctx context.Context, rows []jlis.Row) error {
 	}
 	for _, row := range rows {
 		r.res.Rows++
+		before := r.res.tally()
 		if err := r.apply(ctx, c, row); err != nil {
 			return fmt.Errorf("%d 行目: %w", row.Line, err)
+		}
+		if r.preview != nil {
+			r.preview.add(row, r.res.outcomeSince(before))
 		}
 		if r.progress != nil && r.res.Rows%progressEvery == 0 {
 			r.progress(r.res.Rows)

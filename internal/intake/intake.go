@@ -43,6 +43,8 @@ type Options struct {
 	FileName string
 	Profile  jlis.Profile   // the city's extra header spellings
 	Progress func(rows int) // called every progressEvery rows
+	// Preview keeps the first rows as they will be stored (Result.Preview).
+	Preview bool
 }
 
 const progressEvery = 2000
@@ -64,6 +66,9 @@ type Result struct {
 	RejectedSummary Summary     `json:"rejected_summary"`
 	Warnings        []Warning   `json:"warnings"`
 	WarningsSummary Summary     `json:"warnings_summary"`
+	// Preview holds personal data: never stored with the report, never in
+	// the API's answer.
+	Preview *RowPreview `json:"-"`
 
 	lastRejected int // line of the last rejection, to count rows
 }
@@ -115,8 +120,15 @@ func (s *Service) ImportJLIS(ctx context.Context, p auth.Principal, m auth.Meta,
 		}
 		tx.DeferSearchIndex()
 		run := &run{svc: s, tx: tx, p: p, res: &res, now: s.clock.Now(), progress: opt.Progress}
+		if err := run.startPreview(ctx, opt.Preview); err != nil {
+			return err
+		}
 		if err := run.rows(ctx, rd); err != nil {
 			return err
+		}
+		if run.preview != nil {
+			run.preview.finish()
+			res.Preview = run.preview
 		}
 		if err := tx.FlushSearchIndex(ctx); err != nil {
 			return err

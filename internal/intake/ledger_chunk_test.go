@@ -59,7 +59,7 @@ func ledgerHistoryDigest(t *testing.T, db *store.DB) string {
 		for _, rec := range recs {
 			r := rec.Resident
 			fmt.Fprintf(&b, "%s %s %s %s %s %s %s %s v%d\n", rec.Application.ApplicationID, rec.NoticeNumber, r.ResidentNumber,
-				r.Name, r.Address, rec.Status, rec.StorageLocation, rec.Remarks, rec.Version)
+				r.Name, r.Address, rec.Status, rec.StorageLocation, r.Remarks, rec.Version)
 			events, err := tx.CardEvents(ctx, rec.ID)
 			if err != nil {
 				return err

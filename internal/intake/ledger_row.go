@@ -179,8 +179,7 @@ func (r *ledgerRun) ledgerRow(ctx context.Context, c *chunk, row legacy.Row) err
 	case err != nil:
 		return err
 	case !found:
-		r.createLedger(c, row)
-		return nil
+		return r.createLedger(ctx, c, row)
 	}
 	// An update reads the card's history row by row: the chunk's new cards
 	// are written first, so that it sees them.
@@ -197,10 +196,13 @@ func (r *ledgerRun) reason() string {
 // createLedger queues the row's new card with what the ledger says
 // happened to it: the mailing of its notice (the date the disposal rules
 // count from) and the day it was handed over.
-func (r *ledgerRun) createLedger(c *chunk, row legacy.Row) {
+func (r *ledgerRun) createLedger(ctx context.Context, c *chunk, row legacy.Row) error {
 	if c.noticeTaken(row.NoticeNumber, 0) {
 		r.rejectNoticeRow(row)
-		return
+		return nil
+	}
+	if err := r.addKnownRemarks(ctx, c, row); err != nil {
+		return err
 	}
 	loc := r.location(row)
 	bc := store.BulkCard{CardRecord: store.CardRecord{Resident: ledgerResident(row),
@@ -217,6 +219,22 @@ func (r *ledgerRun) createLedger(c *chunk, row legacy.Row) {
 	c.queue(bc, row.Line)
 	r.res.Created++
 	r.outcome(row, OutcomeCreated, loc, nil)
+	return nil
+}
+
+// addKnownRemarks adds the row's remarks to those of the person it names
+// when the database already knows them by 宛名番号: remarks belong to the
+// resident, and a new card of theirs joins them. (A person first met in
+// this chunk takes the remarks of their first row.)
+func (r *ledgerRun) addKnownRemarks(ctx context.Context, c *chunk, row legacy.Row) error {
+	if row.Remarks == "" || row.ResidentNumber == "" || c.residents[row.ResidentNumber] == 0 {
+		return nil
+	}
+	known, err := r.tx.ResidentByNumber(ctx, row.ResidentNumber)
+	if err != nil {
+		return err
+	}
+	return r.saveRemarks(ctx, known, store.MergeRemarks(known.Remarks, row.Remarks))
 }
 
 func (r *ledgerRun) rejectNoticeRow(row legacy.Row) {
@@ -291,13 +309,13 @@ func (r *ledgerRun) handedEvent(cardID int64, row legacy.Row) store.CardEvent {
 
 func ledgerResident(row legacy.Row) store.Resident {
 	return store.Resident{ResidentNumber: row.ResidentNumber, Name: row.Name, NameKana: row.Kana, BirthDate: row.BirthDate.String(),
-		Sex: row.Sex, PostalCode: row.PostalCode, Address: row.Address, HasGaiji: row.HasGaiji}
+		Sex: row.Sex, PostalCode: row.PostalCode, Address: row.Address, HasGaiji: row.HasGaiji, Remarks: row.Remarks}
 }
 
 func ledgerCard(row legacy.Row, location string) store.Card {
 	c := store.Card{NoticeNumber: row.NoticeNumber, IssueDate: dateOrEmpty(row.IssueDate), ExpiryDate: dateOrEmpty(row.Expiry),
 		Certificate: row.Certificate, DeliveryDate: dateOrEmpty(row.DeliveryDate), Box: row.Box, StorageLocation: location,
-		Status: row.Status, Remarks: row.Remarks, RawRow: row.Raw, Flags: []string{}}
+		Status: row.Status, RawRow: row.Raw, Flags: []string{}}
 	if row.HasGaiji {
 		c.Flags = append(c.Flags, card.FlagGaiji)
 	}
@@ -342,7 +360,9 @@ func (r *ledgerRun) ledgerChanges(row legacy.Row, rec *store.CardRecord, loc str
 	in := ledgerCard(row, loc)
 	changes := cardChanges(&rec.Card, in)
 	set(&changes, "storage_location", "保管場所", &rec.StorageLocation, in.StorageLocation)
-	set(&changes, "remarks", "備考", &rec.Remarks, in.Remarks)
+	if merged := store.MergeRemarks(rec.Resident.Remarks, row.Remarks); merged != rec.Resident.Remarks {
+		changes = append(changes, change{field: "remarks", label: "備考", old: rec.Resident.Remarks, new: merged})
+	}
 	return append(changes, residentChanges(&rec.Resident, ledgerResident(row))...)
 }
 
@@ -423,11 +443,27 @@ func dayStart(row legacy.Row) time.Time {
 	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, jst)
 }
 
+// saveRemarks gives the resident the remarks when they changed (the
+// person's, shown on each of their cards: a row adds to them).
+func (r *ledgerRun) saveRemarks(ctx context.Context, res store.Resident, remarks string) error {
+	if remarks == res.Remarks {
+		return nil
+	}
+	return r.tx.SetResidentRemarks(ctx, res.ID, remarks, r.now)
+}
+
 // saveCard writes the card and its resident, each change with its history
 // entry.
 func (r *ledgerRun) saveCard(ctx context.Context, rec *store.CardRecord, changes []change) error {
 	if err := r.tx.UpdateResident(ctx, rec.Resident, r.now); err != nil {
 		return err
+	}
+	for _, c := range changes {
+		if c.field == "remarks" {
+			if err := r.saveRemarks(ctx, rec.Resident, c.new); err != nil {
+				return err
+			}
+		}
 	}
 	if err := r.tx.UpdateCard(ctx, &rec.Card, r.now); err != nil {
 		return err

@@ -84,3 +84,23 @@ func (res Result) RejectedRows() int {
 
 // RejectedTotal is how many problems were found, listed or not.
 func (res Result) RejectedTotal() int { return max(res.RejectedSummary.Total, len(res.Rejected)) }
+
+// tally is the counts a row moves on, to tell what became of it.
+type tally struct{ created, updated, unchanged, rejected int }
+
+func (res *Result) tally() tally {
+	return tally{res.Created, res.Updated, res.Unchanged, res.RejectedSummary.Total}
+}
+
+// outcomeSince names what became of the row applied since t was taken.
+func (res *Result) outcomeSince(t tally) string {
+	switch now := res.tally(); {
+	case now.rejected != t.rejected:
+		return OutcomeRejected
+	case now.created != t.created:
+		return OutcomeCreated
+	case now.updated != t.updated:
+		return OutcomeUpdated
+	}
+	return OutcomeUnchanged
+}

@@ -22,7 +22,8 @@ type run struct {
 	res      *Result
 	now      time.Time
 	progress func(int)
-	gaiji    bool // some row held 外字
+	gaiji    bool        // some row held 外字
+	preview  *RowPreview // the rows as they will be stored, for a preview
 }
 
 // applyGaiji gives names with 外字 the search keys of the city's 外字 table,
@@ -111,7 +112,11 @@ func (r *run) noticeTaken(ctx context.Context, notice string, cardID int64) (boo
 }
 
 func (r *run) rejectNotice(row jlis.Row) {
-	r.reject(row, "交付通知書番号", "notice_number_taken", "交付通知書番号 "+row.NoticeNumber+" は別のカードに登録済みです")
+	r.reject(row, "交付通知書番号", "notice_number_taken", noticeTakenReason(row.NoticeNumber))
+}
+
+func noticeTakenReason(notice string) string {
+	return "交付通知書番号 " + notice + " は別のカードに登録済みです"
 }
 
 func residentOf(row jlis.Row) store.Resident {

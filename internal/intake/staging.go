@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -18,7 +20,9 @@ const MaxStaged = 128 << 20
 const stagedLifetime = time.Hour
 
 // Preview keeps an uploaded file for its confirmation and returns the dry
-// run's report with the staged file's ID.
+// run's report, with its first rows as they will be stored, and the
+// staged file's ID. The rows show residents' data, so the preview is
+// audited.
 func (s *Service) Preview(ctx context.Context, p auth.Principal, m auth.Meta, fileName string, r io.Reader) (int64, Result, error) {
 	content, err := io.ReadAll(io.LimitReader(r, MaxStaged+1))
 	if err != nil {
@@ -27,7 +31,7 @@ func (s *Service) Preview(ctx context.Context, p auth.Principal, m auth.Meta, fi
 	if len(content) > MaxStaged {
 		return 0, Result{}, apperr.New(apperr.Invalid, "ファイルが大きすぎます (128 MB まで)。分割して取り込んでください。")
 	}
-	res, err := s.ImportJLIS(ctx, p, m, bytes.NewReader(content), Options{DryRun: true, FileName: fileName})
+	res, err := s.ImportJLIS(ctx, p, m, bytes.NewReader(content), Options{DryRun: true, FileName: fileName, Preview: true})
 	if err != nil {
 		return 0, res, err
 	}
@@ -36,7 +40,13 @@ func (s *Service) Preview(ctx context.Context, p auth.Principal, m auth.Meta, fi
 		if err := tx.PurgeUploads(ctx, s.clock.Now().Add(-stagedLifetime)); err != nil {
 			return err
 		}
-		id, err = tx.StageUpload(ctx, p.UserID, fileName, content, s.clock.Now())
+		if id, err = tx.StageUpload(ctx, p.UserID, fileName, content, s.clock.Now()); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "import.jlis_previewed",
+			Target: "upload:" + strconv.FormatInt(id, 10), IP: m.IP, RequestID: m.RequestID,
+			Detail: map[string]any{"file_name": fileName, "sha256": res.SHA256, "rows": res.Rows,
+				"rows_shown": len(res.Preview.Rows), "lines_shown": res.Preview.lines()}}, s.clock.Now())
 		return err
 	})
 	return id, res, err

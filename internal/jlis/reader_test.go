@@ -144,6 +144,7 @@ func TestAllColumns(t *testing.T) {
 		BirthDate: Date{1970, 3, 1}, Sex: SexFemale, PostalCode: "669-1595", Address: "三田市1-2",
 		IssueDate: Date{2026, 3, 1}, Expiry: Date{2036, 3, 1}, DeliveryDate: Date{2026, 3, 5},
 		Method: MethodAtApplication, Box: "B-01",
+		Notes: []Warning{{Line: 2, Kind: "halfwidth_kana", Column: "氏名カナ", Detail: "氏名カナに半角カナがあります（検索では全角と同じに扱います）"}},
 	}
 	got := rows[0]
 	if got.Certificate == nil || *got.Certificate {
@@ -755,5 +756,49 @@ func TestReaderStreams(t *testing.T) {
 	}
 	if n != src.rows {
 		t.Errorf("%d rows, want %d", n, src.rows)
+	}
+}
+
+func noteKinds(r Row) []string {
+	var out []string
+	for _, n := range r.Notes {
+		out = append(out, n.Kind)
+	}
+	return out
+}
+
+func TestRowNotesFlagWhatStaffShouldSee(t *testing.T) {
+	data := append(mustCP932(t, "申請書ID,交付通知書番号,氏名,氏名カナ,生年月日\r\n"+
+		appID1+",A1B-123456,山田　太郎,ヤマダ　タロウ,19700301\r\n"+
+		appID2+",,鈴木　花子,ｽｽﾞｷ ﾊﾅｺ,19800101\r\n"+
+		appID3+",C3D-654321,"), 0xF9, 0xFC)
+	data = append(data, mustCP932(t, "　一郎,サトウ　イチロウ,19900101\r\n")...)
+	rows, rd := mustReadAll(t, data, Options{Today: testToday})
+	if len(rows) != 3 {
+		t.Fatalf("rows %+v", rows)
+	}
+	if got := noteKinds(rows[0]); len(got) != 0 {
+		t.Errorf("a plain row has notes %v", got)
+	}
+	if got := noteKinds(rows[1]); !slices.Equal(got, []string{"halfwidth_kana", "notice_number_missing"}) {
+		t.Errorf("half-width kana and no notice number: notes %v", got)
+	}
+	if n := rows[1].Notes[0]; n.Line != 3 || n.Column != "氏名カナ" || !strings.Contains(n.Detail, "半角カナ") {
+		t.Errorf("note %+v", n)
+	}
+	if got := noteKinds(rows[2]); !slices.Equal(got, []string{"gaiji"}) || !strings.Contains(rows[2].Notes[0].Detail, "U+E757") {
+		t.Errorf("外字 row: notes %+v", rows[2].Notes)
+	}
+	// Only the 外字 is also a reader warning: notes of ordinary deliveries
+	// must not crowd the warnings out.
+	if len(warningsOf(rd, "gaiji")) != 1 || len(warningsOf(rd, "halfwidth_kana")) != 0 || len(warningsOf(rd, "notice_number_missing")) != 0 {
+		t.Errorf("warnings %+v", rd.Warnings())
+	}
+}
+
+func TestNoticeNumberInWrongFormatIsAProblemNotANote(t *testing.T) {
+	rows, _ := mustReadString(t, lines("申請書ID,交付通知書番号,氏名,生年月日", appID1+",12,山田　太郎,19700301"), Options{})
+	if r := rows[0]; !slices.Equal(codes(r.Problems), []string{"notice_number_format"}) || len(r.Notes) != 0 {
+		t.Errorf("row %+v", r)
 	}
 }

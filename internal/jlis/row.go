@@ -35,6 +35,10 @@ type Row struct {
 	HasGaiji       bool // Name, Kana or Address holds a private use code point
 
 	Problems []Problem
+	// Notes are what staff should look at before the row is stored, though
+	// it may be: 外字, half-width kana, no notice number. A preview shows
+	// them beside the row; some are also the reader's warnings.
+	Notes []Warning
 }
 
 // Problem is a reason to reject a row.
@@ -94,7 +98,30 @@ func (b *rowBuilder) build() Row {
 	b.optionalDates()
 	b.codes()
 	b.gaiji()
+	b.notes()
 	return b.row
+}
+
+// note records a note of the row; warned notes also go to the reader's
+// warnings.
+func (b *rowBuilder) note(kind, column, detail string, warned bool) {
+	w := Warning{Line: b.row.Line, Kind: kind, Column: column, Detail: detail}
+	b.row.Notes = append(b.row.Notes, w)
+	if warned {
+		b.r.warnings.Add(w)
+	}
+}
+
+// notes flags what a row that is otherwise fine may need before pickup.
+// They are not the reader's warnings: a delivery without notice numbers
+// is ordinary, and listing it for every row would hide the rest.
+func (b *rowBuilder) notes() {
+	if moji.HasHalfwidthKana(b.row.Kana) {
+		b.note("halfwidth_kana", b.header(FieldKana), "氏名カナに半角カナがあります（検索では全角と同じに扱います）", false)
+	}
+	if b.value(FieldNoticeNumber) == "" {
+		b.note("notice_number_missing", b.header(FieldNoticeNumber), "交付通知書番号がありません（通知書番号での予約・検索ができません）", false)
+	}
 }
 
 func (b *rowBuilder) checkColumnCount() {
@@ -252,11 +279,11 @@ func (b *rowBuilder) gaiji() {
 	}
 	b.row.HasGaiji = len(found) > 0
 	if b.row.HasGaiji {
-		b.r.warn(b.row.Line, "gaiji", b.header(first), "外字があります: "+strings.Join(found, "、"))
+		b.note("gaiji", b.header(first), "外字があります: "+strings.Join(found, "、"), true)
 	}
 	if len(broken) > 0 {
-		b.r.warn(b.row.Line, "replacement_character", "",
-			"文字化けした文字（U+FFFD）があります: "+strings.Join(broken, "、")+"。元のデータを確かめてください")
+		b.note("replacement_character", "",
+			"文字化けした文字（U+FFFD）があります: "+strings.Join(broken, "、")+"。元のデータを確かめてください", true)
 	}
 }
 

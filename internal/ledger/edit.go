@@ -21,17 +21,11 @@ const (
 // the old one is read by get for the history.
 type edit struct {
 	field       string
-	kind        string // store.EventRemarks or store.EventEdit
+	kind        string // store.EventEdit
 	action      string // audit action
 	get         func(*store.Card) string
 	set         func(*store.Card, string)
 	auditValues bool // whether old and new values may go into the audit log
-}
-
-func remarksEdit() edit {
-	return edit{field: "remarks", kind: store.EventRemarks, action: "card.remarks_updated",
-		get: func(c *store.Card) string { return c.Remarks },
-		set: func(c *store.Card, v string) { c.Remarks = v }}
 }
 
 func storageEdit() edit {
@@ -41,16 +35,56 @@ func storageEdit() edit {
 		auditValues: true}
 }
 
-// UpdateRemarks replaces the staff-only remarks (備考) of a card. Remarks
-// can be edited in any status; each change keeps the old text in the
-// card's history. version, when not 0, is the version the staff member saw:
-// a card changed since then is a conflict rather than a silent overwrite.
+// UpdateRemarks replaces the staff-only remarks (備考) of the card's
+// resident (市民個人の備考): every card of the person shows them, a
+// reissued one too. Remarks can be edited in any status; each change
+// keeps the old text in the history of the card it was made on, and
+// advances that card's version. version, when not 0, is the version the
+// staff member saw: a card changed since then is a conflict rather than a
+// silent overwrite.
 func (s *Service) UpdateRemarks(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, version int, remarks string) (Detail, error) {
 	remarks = strings.TrimSpace(strings.ReplaceAll(remarks, "\r\n", "\n"))
 	if n := utf8.RuneCountInString(remarks); n > maxRemarksRunes {
 		return Detail{}, fieldError("remarks", fmt.Sprintf("備考は%d文字以内で入力してください（%d文字）。", maxRemarksRunes, n))
 	}
-	return s.edit(ctx, p, m, cardID, version, remarksEdit(), remarks)
+	var d Detail
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		rec, err := tx.CardByID(ctx, cardID)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != rec.Version {
+			return staleError()
+		}
+		if old := rec.Resident.Remarks; old != remarks {
+			if err := s.saveRemarks(ctx, tx, p, m, &rec, old, remarks); err != nil {
+				return err
+			}
+		}
+		d, err = detailOf(ctx, tx, rec)
+		return err
+	})
+	return d, err
+}
+
+func (s *Service) saveRemarks(ctx context.Context, tx *store.Tx, p auth.Principal, m auth.Meta, rec *store.CardRecord, old, remarks string) error {
+	now := s.clock.Now()
+	if err := tx.SetResidentRemarks(ctx, rec.Resident.ID, remarks, now); err != nil {
+		return err
+	}
+	rec.Resident.Remarks = remarks
+	if err := tx.UpdateCard(ctx, &rec.Card, now); err != nil { // the version the page holds moves on
+		return err
+	}
+	ev := store.CardEvent{CardID: rec.ID, At: now, ActorID: p.UserID, Actor: p.Username,
+		Kind: store.EventRemarks, Field: "remarks", OldValue: old, NewValue: remarks}
+	if err := tx.InsertCardEvent(ctx, &ev); err != nil {
+		return err
+	}
+	// Remarks may hold anything staff wrote about a person; the audit log
+	// only records that they changed, the card history keeps the text.
+	return s.audit(ctx, tx, p, m, "card.remarks_updated", cardTarget(rec.ID),
+		map[string]any{"field": "remarks", "resident_id": rec.Resident.ID})
 }
 
 // SetStorageLocation records where the card is kept (cabinet, box, slot).
@@ -99,8 +133,6 @@ func (s *Service) saveEdit(ctx context.Context, tx *store.Tx, p auth.Principal, 
 	if err := tx.InsertCardEvent(ctx, &ev); err != nil {
 		return err
 	}
-	// Remarks may hold anything staff wrote about a person; the audit log
-	// only records that they changed, the card history keeps the text.
 	detail := map[string]any{"field": e.field}
 	if e.auditValues {
 		detail["old"], detail["new"] = old, value

@@ -24,8 +24,8 @@ func TestRemarksKeepTheirHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Card.Remarks != "本人確認済" || d.Card.Version != 3 || len(d.Events) != 2 {
-			t.Fatalf("card %q v%d, %d events", d.Card.Remarks, d.Card.Version, len(d.Events))
+		if d.Card.Resident.Remarks != "本人確認済" || d.Card.Version != 3 || len(d.Events) != 2 {
+			t.Fatalf("card %q v%d, %d events", d.Card.Resident.Remarks, d.Card.Version, len(d.Events))
 		}
 		second := d.Events[1]
 		if second.Kind != store.EventRemarks || second.Field != "remarks" || second.OldValue != "𠮷田様より電話\n再来庁予定" || second.NewValue != "本人確認済" {
@@ -152,6 +152,47 @@ func TestSearchReportsEveryBadField(t *testing.T) {
 		}
 		if n := len(auditEntries(t, db, "card.searched")); n != 0 {
 			t.Errorf("%d entries for a refused search", n)
+		}
+	})
+}
+
+// Remarks are the person's: written on the old card, they show on the
+// reissued one (a new application of the same resident), and a change
+// there shows on the old one, with the history on the card it was made on.
+func TestRemarksBelongToTheResident(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := newService(db)
+		old := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Resident: "42", Status: card.StatusIssued})
+		if _, err := svc.UpdateRemarks(ctx, staff(), meta(), old.ID, 0, "耳が遠いため筆談"); err != nil {
+			t.Fatal(err)
+		}
+		reissued := ledgertest.Seed{App: 2, Resident: "42"}.Record()
+		reissued.Resident.ID = old.Resident.ID
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.InsertCardRecord(ctx, &reissued) }); err != nil {
+			t.Fatal(err)
+		}
+		d, err := svc.UpdateRemarks(ctx, staff(), meta(), reissued.ID, 1, "耳が遠いため筆談\n代理人は長女")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Events) != 1 || d.Events[0].OldValue != "耳が遠いため筆談" {
+			t.Errorf("the reissued card's history %+v", d.Events)
+		}
+		other := ledgertest.MustCard(t, db, ledgertest.Seed{App: 3, Resident: "43"})
+		err = db.View(ctx, func(tx *store.Tx) error {
+			for id, want := range map[int64]string{old.ID: "耳が遠いため筆談\n代理人は長女", other.ID: ""} {
+				rec, err := tx.CardByID(ctx, id)
+				if err != nil {
+					return err
+				}
+				if rec.Resident.Remarks != want {
+					t.Errorf("card %d shows %q, want %q", id, rec.Resident.Remarks, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 }

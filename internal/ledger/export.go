@@ -59,7 +59,7 @@ func exportRow(c store.CardRecord, table map[rune]string) []string {
 	return []string{c.NoticeNumber, c.Application.ApplicationID, moji.ApplyGaiji(c.Resident.Name, table),
 		moji.ApplyGaiji(c.Resident.NameKana, table), c.Resident.BirthDate, sexText(c.Resident.Sex), c.Resident.PostalCode,
 		moji.ApplyGaiji(c.Resident.Address, table), c.Status.Label(), c.Application.Method.Label(), c.IssueDate,
-		c.ExpiryDate, certText(c.Certificate), c.DeliveryDate, c.Box, c.StorageLocation, flagsText(c.Flags), c.Remarks}
+		c.ExpiryDate, certText(c.Certificate), c.DeliveryDate, c.Box, c.StorageLocation, flagsText(c.Flags), c.Resident.Remarks}
 }
 
 func sexText(s string) string {

@@ -132,6 +132,9 @@ func halfwidthKanaRun(s string) int {
 
 func isHalfwidthKana(r rune) bool { return 0xFF61 <= r && r <= 0xFF9F }
 
+// HasHalfwidthKana reports whether s holds half-width katakana (ｶﾞ).
+func HasHalfwidthKana(s string) bool { return strings.IndexFunc(s, isHalfwidthKana) >= 0 }
+
 // widenHalfwidthKana widens a run of half-width katakana. NFKC on the run
 // alone does the widening and the composition of ﾞ/ﾟ with the preceding
 // kana; a sound mark left over (ｱﾞ) becomes the spacing ゛/゜ rather than

@@ -32,6 +32,9 @@ type PersonInput struct {
 	Name         string `json:"name,omitempty"`
 	NameKana     string `json:"name_kana,omitempty"`
 	BirthDate    string `json:"birth_date"`
+	// Comes is who the resident said would come to the counter (an
+	// Attendance; "" when not asked), shown to staff at handover.
+	Comes string `json:"comes,omitempty"`
 }
 
 // CreateRequest asks for a booking.
@@ -66,6 +69,7 @@ type person struct {
 	name   string
 	kana   string
 	birth  string // YYYY-MM-DD
+	comes  Attendance
 }
 
 // key identifies a person without a card within a service: the folded
@@ -143,8 +147,11 @@ func parsePeople(bad *problems, in []PersonInput) []person {
 }
 
 func parsePerson(bad *problems, i int, pi PersonInput) person {
-	p := person{index: i}
+	p := person{index: i, comes: Attendance(pi.Comes)}
 	path := fmt.Sprintf("people[%d].", i)
+	if p.comes != "" && !p.comes.Valid() {
+		bad.add(path+"comes", "来庁する方は self、legal_representative、proxy のどれかです。")
+	}
 	if strings.TrimSpace(pi.BirthDate) == "" {
 		bad.add(path+"birth_date", "生年月日を入力してください。")
 	} else if d, err := ledger.ParseDate(pi.BirthDate); err != nil {

@@ -111,7 +111,7 @@ func insertPeople(ctx context.Context, tx *store.Tx, a actor, b store.Booking, p
 	out := make([]store.BookingPerson, 0, len(people))
 	for i, m := range people {
 		p := store.BookingPerson{BookingID: b.ID, Seq: seq + i, Service: b.Service, PersonKey: m.key,
-			NoticeNumber: m.notice, Status: store.PersonActive}
+			NoticeNumber: m.notice, Status: store.PersonActive, Comes: string(m.comes)}
 		if m.rec == nil {
 			p.Name, p.NameKana, p.BirthDate = m.name, m.kana, m.birth
 		} else {

@@ -200,7 +200,7 @@ func TestPlantedPlaintextIsRefused(t *testing.T) {
 			raw := sqlOpen(t, e, dsn)
 			for i, stmt := range []string{
 				`UPDATE cards SET notice_number = 'Z9Z-000001' WHERE id = $1`,
-				`UPDATE cards SET remarks = '偽の備考' WHERE id = $1`,
+				`UPDATE residents SET remarks = '偽の備考' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
 				`UPDATE residents SET birth_date = '1990-01-01' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
 				`UPDATE residents SET name = '偽名　太郎' WHERE id = (SELECT a.resident_id FROM cards c JOIN applications a ON a.id = c.application_ref WHERE c.id = $1)`,
 			} {
@@ -226,7 +226,9 @@ func TestSealedValueMovedToAnotherRowIsRefused(t *testing.T) {
 			db, dsn := openAtRest(t, e)
 			raw := sqlOpen(t, e, dsn)
 			for i, stmt := range []string{
-				`UPDATE cards SET remarks = (SELECT remarks FROM cards WHERE id = $1) WHERE id = $2`,
+				`UPDATE residents SET remarks = (SELECT r.remarks FROM residents r JOIN applications x ON x.resident_id = r.id
+					JOIN cards c ON c.application_ref = x.id WHERE c.id = $1)
+				WHERE id = (SELECT x.resident_id FROM applications x JOIN cards c ON c.application_ref = x.id WHERE c.id = $2)`,
 				`UPDATE residents SET birth_date = (SELECT r.birth_date FROM residents r JOIN applications x ON x.resident_id = r.id
 					JOIN cards c ON c.application_ref = x.id WHERE c.id = $1)
 				WHERE id = (SELECT x.resident_id FROM applications x JOIN cards c ON c.application_ref = x.id WHERE c.id = $2)`,

@@ -86,6 +86,7 @@ type BookingPerson struct {
 	DoneAt        time.Time
 	DoneBy        string
 	Attendance    string
+	Comes         string // who the booking said would come (reserve.Attendance); "" when not asked
 	Documents     []string
 	ItemsReturned []string
 	Note          string
@@ -102,6 +103,15 @@ type PersonCard struct {
 	NameKana        string
 	BirthDate       string
 	NoShows         int
+	// What the card search's 注意 column reads besides the above.
+	Certificate *bool
+	Flags       []string
+	Method      card.Method
+	FastTrack   bool
+	HasGaiji    bool
+	// OldCards counts the other cards of the same resident that were
+	// handed over (交付済): a new card replaces them, so staff collect them.
+	OldCards int
 }
 
 const bookingColumns = `b.id, b.code, b.token_hash, b.service, b.place, b.start_at, b.end_at, b.slot_date,
@@ -241,9 +251,9 @@ func (t *Tx) InsertBookingPerson(ctx context.Context, p *BookingPerson) error {
 	}
 	_, err = t.exec(ctx, `INSERT INTO booking_people (id, booking_id, seq, service, card_id, person_key,
 		notice_number, name, name_kana, birth_date, status, done_at, done_by, attendance, documents,
-		items_returned, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		items_returned, note, comes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		p.ID, p.BookingID, p.Seq, p.Service, idOrNull(p.CardID), p.PersonKey, notice, name, kana,
-		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, note)
+		birth, p.Status, millisOrNull(p.DoneAt), p.DoneBy, p.Attendance, docs, items, note, p.Comes)
 	if isUniqueViolation(err) {
 		return apperr.Wrap(CodeAlreadyBooked, "すでに予約があります。予約の確認・変更・取り消しは予約番号から行ってください。", err)
 	}
@@ -281,9 +291,12 @@ func (t *Tx) UpdateBookingPerson(ctx context.Context, p BookingPerson) error {
 
 const personColumns = `p.id, p.booking_id, p.seq, p.service, COALESCE(p.card_id, 0), p.person_key,
 	p.notice_number, p.name, p.name_kana, p.birth_date, p.status, p.done_at, p.done_by, p.attendance,
-	p.documents, p.items_returned, p.note,
+	p.documents, p.items_returned, p.note, p.comes,
 	c.status, c.box, c.storage_location, COALESCE(r.id, 0), r.name, r.name_kana, r.birth_date,
-	(SELECT COUNT(*) FROM booking_people x WHERE x.card_id = p.card_id AND x.status = 'no_show')`
+	c.certificate, COALESCE(c.flags, ''), COALESCE(a.method, ''), COALESCE(a.fast_track, FALSE), COALESCE(r.has_gaiji, FALSE),
+	(SELECT COUNT(*) FROM booking_people x WHERE x.card_id = p.card_id AND x.status = 'no_show'),
+	(SELECT COUNT(*) FROM cards o JOIN applications oa ON oa.id = o.application_ref
+		WHERE oa.resident_id = r.id AND o.id <> c.id AND o.status = 'issued')`
 
 // personFrom joins each person to the card and resident, when there is one.
 const personFrom = ` FROM booking_people p LEFT JOIN cards c ON c.id = p.card_id
@@ -317,11 +330,14 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	var done sql.NullInt64
 	var docs, items string
 	var cardStatus, box, storage, name, kana, birth sql.NullString
-	var noShows int
+	var noShows, oldCards int
+	var cert sql.NullBool
+	var flags, method string
+	var fastTrack, hasGaiji bool
 	var residentID int64
 	err := row.Scan(&p.ID, &p.BookingID, &p.Seq, &p.Service, &p.CardID, &p.PersonKey, &p.NoticeNumber,
 		&p.Name, &p.NameKana, &p.BirthDate, &p.Status, &done, &p.DoneBy, &p.Attendance, &docs, &items,
-		&p.Note, &cardStatus, &box, &storage, &residentID, &name, &kana, &birth, &noShows)
+		&p.Note, &p.Comes, &cardStatus, &box, &storage, &residentID, &name, &kana, &birth, &cert, &flags, &method, &fastTrack, &hasGaiji, &noShows, &oldCards)
 	if err != nil {
 		return p, err
 	}
@@ -341,7 +357,11 @@ func (t *Tx) scanBookingPerson(row interface{ Scan(...any) error }) (BookingPers
 	if p.CardID != 0 {
 		p.Card = &PersonCard{Status: card.Status(cardStatus.String), Box: box.String,
 			StorageLocation: storage.String, Name: name.String, NameKana: kana.String,
-			BirthDate: birth.String, NoShows: noShows}
+			BirthDate: birth.String, NoShows: noShows, OldCards: oldCards, Flags: splitFlags(flags),
+			Method: card.Method(method), FastTrack: fastTrack, HasGaiji: hasGaiji}
+		if cert.Valid {
+			p.Card.Certificate = &cert.Bool
+		}
 		r := t.rowSealer(residentID)
 		r.open(&p.Card.Name, "residents.name")
 		r.open(&p.Card.NameKana, "residents.name_kana")

@@ -23,8 +23,12 @@ type Resident struct {
 	PostalCode     string
 	Address        string
 	HasGaiji       bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Remarks are staff remarks about the person (市民個人の備考), shown and
+	// edited on each of their cards; UpdateResident leaves them alone, only
+	// SetResidentRemarks changes them.
+	Remarks   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Application is one 申請書 (23-digit ID). The method is fixed when the
@@ -53,8 +57,7 @@ type Card struct {
 	HeldFrom        card.Status // the status an on_hold card left; "" otherwise
 	CancelReason    card.CancelReason
 	Flags           []string // sorted identifiers, e.g. "gaiji"
-	Remarks         string
-	RawRow          []byte // the imported row as received; loaded by the Card* getters only
+	RawRow          []byte   // the imported row as received; loaded by the Card* getters only
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int // incremented by every update
@@ -69,7 +72,7 @@ type CardRecord struct {
 }
 
 const residentColumns = `resident_number, name, name_kana, name_key, kana_key, birth_date, sex,
-	postal_code, address, has_gaiji`
+	postal_code, address, has_gaiji, remarks`
 
 // InsertResident stores a new resident with its search keys and sets its ID.
 // Every personal field is sealed; the 宛名番号 and the birth date also get
@@ -85,9 +88,9 @@ func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO residents (id, `+residentColumns+`, number_hash, birth_hash, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
 		r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey, v.birth, v.sex,
-		v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt))
+		v.postal, v.address, r.HasGaiji, v.remarks, v.numberHash, v.birthHash, millis(r.CreatedAt))
 	r.UpdatedAt = r.CreatedAt
 	return translate(err)
 }
@@ -95,9 +98,9 @@ func (t *Tx) InsertResident(ctx context.Context, r *Resident) error {
 // sealedResident holds the sealed personal fields of a resident row and
 // the keyed hashes of its 宛名番号 and birth date.
 type sealedResident struct {
-	number, name, kana, nameKey, kanaKey, birth, sex, postal, address string
-	numberHash, birthHash                                             sql.NullInt64
-	keys                                                              searchKeys
+	number, name, kana, nameKey, kanaKey, birth, sex, postal, address, remarks string
+	numberHash, birthHash                                                      sql.NullInt64
+	keys                                                                       searchKeys
 }
 
 func (t *Tx) sealResident(r Resident) (sealedResident, error) {
@@ -109,7 +112,7 @@ func (t *Tx) sealResident(r Resident) (sealedResident, error) {
 		nameKey: s.seal(keys.name, "residents.name_key"), kanaKey: s.seal(keys.kana, "residents.kana_key"),
 		birth: s.seal(r.BirthDate, "residents.birth_date"), sex: s.seal(sexCode(r.Sex), "residents.sex"),
 		postal: s.seal(r.PostalCode, "residents.postal_code"), address: s.seal(r.Address, "residents.address"),
-		keys: keys,
+		remarks: s.seal(r.Remarks, "residents.remarks"), keys: keys,
 	}
 	if s.err != nil {
 		return v, s.err
@@ -155,6 +158,7 @@ func (t *Tx) openResident(r *Resident) error {
 	s.open(&r.Sex, "residents.sex")
 	s.open(&r.PostalCode, "residents.postal_code")
 	s.open(&r.Address, "residents.address")
+	s.open(&r.Remarks, "residents.remarks")
 	r.Sex = sexOf(r.Sex)
 	return s.err
 }
@@ -207,7 +211,7 @@ func scanResident(row interface{ Scan(...any) error }) (Resident, error) {
 	var nameKey, kanaKey string
 	var created, updated int64
 	err := row.Scan(&r.ID, &number, &r.Name, &r.NameKana, &nameKey, &kanaKey, &r.BirthDate, &r.Sex,
-		&r.PostalCode, &r.Address, &r.HasGaiji, &created, &updated)
+		&r.PostalCode, &r.Address, &r.HasGaiji, &r.Remarks, &created, &updated)
 	r.ResidentNumber, r.CreatedAt, r.UpdatedAt = number.String, fromMillis(created), fromMillis(updated)
 	return r, err
 }
@@ -248,12 +252,12 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 	}
 	_, err = t.exec(ctx, `INSERT INTO cards (id, application_ref, notice_number, notice_hash, issue_date, expiry_date,
 		certificate, delivery_date, box, storage_location, status, held_from, cancel_reason, flags,
-		remarks, raw_row, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1)`,
+		raw_row, created_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)`,
 		c.ID, c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
 		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
-		v.remarks, v.raw, millis(c.CreatedAt))
+		v.raw, millis(c.CreatedAt))
 	if err != nil {
 		return translate(err)
 	}
@@ -264,19 +268,19 @@ func (t *Tx) InsertCard(ctx context.Context, c *Card) error {
 // c.Version, then advances c.Version. A changed version is a conflict: some
 // other change came first and the caller acted on stale data.
 func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
-	v, err := t.sealCard(Card{ID: c.ID, NoticeNumber: c.NoticeNumber, Remarks: c.Remarks})
+	v, err := t.sealCard(Card{ID: c.ID, NoticeNumber: c.NoticeNumber})
 	if err != nil {
 		return err
 	}
 	res, err := t.exec(ctx, `UPDATE cards SET notice_number = $3, notice_hash = $4, issue_date = $5, expiry_date = $6,
 		certificate = $7, delivery_date = $8, box = $9, storage_location = $10, status = $11,
-		held_from = $12, cancel_reason = $13, flags = $14, remarks = $15, updated_at = $16,
+		held_from = $12, cancel_reason = $13, flags = $14, updated_at = $15,
 		version = version + 1
 		WHERE id = $1 AND version = $2`,
 		c.ID, c.Version, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 		nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
 		nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags),
-		v.remarks, millis(now))
+		millis(now))
 	if err := affectedOne(res, err); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return apperr.New(apperr.Conflict, "このカードは他の操作で更新されました。画面を開き直してからもう一度操作してください。")
@@ -290,16 +294,16 @@ func (t *Tx) UpdateCard(ctx context.Context, c *Card, now time.Time) error {
 
 // sealedCard holds the sealed fields of a card row.
 type sealedCard struct {
-	notice, remarks string
-	noticeHash      sql.NullInt64
-	raw             []byte
+	notice     string
+	noticeHash sql.NullInt64
+	raw        []byte
 }
 
 // sealCard seals the notice number (a lookup key: it gets a keyed hash),
-// the staff remarks and the imported row of a card.
+// and the imported row of a card.
 func (t *Tx) sealCard(c Card) (sealedCard, error) {
 	s := t.rowSealer(c.ID)
-	v := sealedCard{notice: s.seal(c.NoticeNumber, "cards.notice_number"), remarks: s.seal(c.Remarks, "cards.remarks")}
+	v := sealedCard{notice: s.seal(c.NoticeNumber, "cards.notice_number")}
 	if s.err != nil {
 		return v, s.err
 	}
@@ -315,7 +319,6 @@ func (t *Tx) sealCard(c Card) (sealedCard, error) {
 func (t *Tx) openCard(c *Card) error {
 	s := t.rowSealer(c.ID)
 	s.open(&c.NoticeNumber, "cards.notice_number")
-	s.open(&c.Remarks, "cards.remarks")
 	return s.err
 }
 

@@ -177,9 +177,9 @@ type batchResidents struct {
 
 var residentsTable = bulkTable{name: "residents",
 	cols: []string{"id", "resident_number", "name", "name_kana", "name_key", "kana_key", "birth_date", "sex",
-		"postal_code", "address", "has_gaiji", "number_hash", "birth_hash", "created_at", "updated_at"},
+		"postal_code", "address", "has_gaiji", "remarks", "number_hash", "birth_hash", "created_at", "updated_at"},
 	types: []string{"bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "boolean",
-		"bigint", "bigint", "bigint", "bigint"}}
+		"text", "bigint", "bigint", "bigint", "bigint"}}
 
 // residentsOf seals the new residents and reads the keys of the known ones.
 func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (batchResidents, error) {
@@ -196,7 +196,7 @@ func (t *Tx) residentsOf(ctx context.Context, cards []BulkCard, fresh []int) (ba
 		}
 		out.byResident[r.ID] = residentKeys{keys: v.keys, tokens: toks}
 		out.rows = append(out.rows, []any{r.ID, nullString(v.number), v.name, v.kana, v.nameKey, v.kanaKey,
-			v.birth, v.sex, v.postal, v.address, r.HasGaiji, v.numberHash, v.birthHash, millis(r.CreatedAt), millis(r.CreatedAt)})
+			v.birth, v.sex, v.postal, v.address, r.HasGaiji, v.remarks, v.numberHash, v.birthHash, millis(r.CreatedAt), millis(r.CreatedAt)})
 	}
 	var known []string
 	for _, c := range cards {
@@ -273,10 +273,10 @@ func (t *Tx) insertApplications(ctx context.Context, cards []BulkCard) error {
 
 var cardsTable = bulkTable{name: "cards",
 	cols: []string{"id", "application_ref", "notice_number", "notice_hash", "issue_date", "expiry_date", "certificate",
-		"delivery_date", "box", "storage_location", "status", "held_from", "cancel_reason", "flags", "remarks", "raw_row",
+		"delivery_date", "box", "storage_location", "status", "held_from", "cancel_reason", "flags", "raw_row",
 		"created_at", "updated_at", "version"},
 	types: []string{"bigint", "bigint", "text", "bigint", "text", "text", "boolean", "text", "text", "text", "text", "text",
-		"text", "text", "text", "bytea", "bigint", "bigint", "bigint"}}
+		"text", "text", "bytea", "bigint", "bigint", "bigint"}}
 
 func (t *Tx) insertCards(ctx context.Context, cards []BulkCard) error {
 	rows := make([][]any, len(cards))
@@ -288,7 +288,7 @@ func (t *Tx) insertCards(ctx context.Context, cards []BulkCard) error {
 		}
 		rows[i] = []any{c.ID, c.ApplicationRef, nullString(v.notice), v.noticeHash, nullString(c.IssueDate), nullString(c.ExpiryDate),
 			nullBool(c.Certificate), nullString(c.DeliveryDate), c.Box, c.StorageLocation, string(c.Status),
-			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), v.remarks, v.raw,
+			nullString(string(c.HeldFrom)), nullString(string(c.CancelReason)), joinFlags(c.Flags), v.raw,
 			millis(c.CreatedAt), millis(c.CreatedAt), int64(1)}
 	}
 	return t.insertBulk(ctx, cardsTable, anyRows(rows))

@@ -116,13 +116,13 @@ func (t *Tx) openScanned(sc *scannedCard, qkeys []string, remarks string, fn fun
 			return nil
 		}
 	}
-	if err := t.openCard(&sc.rec.Card); err != nil {
+	if err := t.openResident(&sc.rec.Resident); err != nil {
 		return err
 	}
-	if remarks != "" && !strings.Contains(sc.rec.Remarks, remarks) {
+	if remarks != "" && !strings.Contains(sc.rec.Resident.Remarks, remarks) {
 		return nil
 	}
-	if err := t.openResident(&sc.rec.Resident); err != nil {
+	if err := t.openCard(&sc.rec.Card); err != nil {
 		return err
 	}
 	return fn(sc.rec)

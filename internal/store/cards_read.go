@@ -15,7 +15,7 @@ const cardFrom = ` FROM cards c JOIN applications a ON a.id = c.application_ref
 // it is large and only the card page needs it.
 const recordColumns = `c.id, c.application_ref, c.notice_number, c.issue_date, c.expiry_date,
 	c.certificate, c.delivery_date, c.box, c.storage_location, c.status, c.held_from,
-	c.cancel_reason, c.flags, c.remarks, c.created_at, c.updated_at, c.version,
+	c.cancel_reason, c.flags, r.remarks, c.created_at, c.updated_at, c.version,
 	a.application_id, a.resident_id, a.method, a.fast_track, a.created_at,
 	r.resident_number, r.name, r.name_kana, r.birth_date, r.sex, r.postal_code, r.address,
 	r.has_gaiji, r.created_at, r.updated_at`
@@ -33,7 +33,7 @@ func (s *recordScan) targets(rec *CardRecord) []any {
 	c, a, r := &rec.Card, &rec.Application, &rec.Resident
 	return []any{&c.ID, &c.ApplicationRef, &s.notice, &s.issue, &s.expiry,
 		&s.cert, &s.delivery, &c.Box, &c.StorageLocation, &c.Status, &s.heldFrom,
-		&s.cancel, &s.flags, &c.Remarks, &s.created, &s.updated, &c.Version,
+		&s.cancel, &s.flags, &r.Remarks, &s.created, &s.updated, &c.Version,
 		&a.ApplicationID, &a.ResidentID, &a.Method, &a.FastTrack, &s.appCreated,
 		&s.number, &r.Name, &r.NameKana, &r.BirthDate, &r.Sex, &r.PostalCode, &r.Address,
 		&r.HasGaiji, &s.resCreated, &s.resUpdated}

@@ -179,7 +179,7 @@ func (f CardFilter) where(keys *fieldcrypt.Keyring) (string, []any, error) {
 		c.add("c.storage_location >= ? AND c.storage_location < ?", lo, hi)
 	}
 	if f.Remarks != "" { // sealed: matched after decrypting (see searchDecrypted)
-		c.parts = append(c.parts, "c.remarks <> ''")
+		c.parts = append(c.parts, "r.remarks <> ''")
 	}
 	if f.Flag != "" {
 		c.add(`(',' || c.flags || ',') LIKE ? ESCAPE '\'`, "%,"+escapeLike(f.Flag)+",%")

@@ -31,7 +31,8 @@ func errRemarksTooBroad(n int) error {
 		NameOrderBound, n))
 }
 
-// sealedRow is a card's decrypted notice number, birth date and remarks.
+// sealedRow is a card's decrypted notice number, birth date and remarks
+// (its resident's).
 type sealedRow struct {
 	id                     int64
 	notice, birth, remarks string
@@ -40,7 +41,7 @@ type sealedRow struct {
 // sealedRows returns the decrypted sealed values of the cards matching
 // where, the remarks already filtered by f.
 func (t *Tx) sealedRows(ctx context.Context, f CardFilter, where string, args []any) ([]sealedRow, error) {
-	rows, err := t.query(ctx, `SELECT c.id, r.id, COALESCE(c.notice_number, ''), r.birth_date, c.remarks`+cardFrom+where, args...)
+	rows, err := t.query(ctx, `SELECT c.id, r.id, COALESCE(c.notice_number, ''), r.birth_date, r.remarks`+cardFrom+where, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -53,9 +54,9 @@ func (t *Tx) sealedRows(ctx context.Context, f CardFilter, where string, args []
 			return nil, err
 		}
 		s, res := t.rowSealer(r.id), t.rowSealer(residentID)
-		s.open(&r.remarks, "cards.remarks")
-		if s.err != nil {
-			return nil, s.err
+		res.open(&r.remarks, "residents.remarks")
+		if res.err != nil {
+			return nil, res.err
 		}
 		if f.Remarks != "" && !strings.Contains(r.remarks, f.Remarks) {
 			continue

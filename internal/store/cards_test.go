@@ -114,7 +114,7 @@ func TestUpdateCardRefusesStaleVersion(t *testing.T) {
 		rec := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1})
 		now := ledgertest.Created().Add(time.Hour)
 		first, second := rec.Card, rec.Card
-		first.Remarks, second.Remarks = "一人目", "二人目"
+		first.Box, second.Box = "一人目", "二人目"
 		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.UpdateCard(ctx, &first, now) }); err != nil {
 			t.Fatal(err)
 		}
@@ -123,8 +123,8 @@ func TestUpdateCardRefusesStaleVersion(t *testing.T) {
 			t.Fatalf("stale update: want conflict, got %v", err)
 		}
 		got := mustCardByID(t, db, rec.ID)
-		if got.Remarks != "一人目" || got.Version != 2 || first.Version != 2 || !got.UpdatedAt.Equal(now) {
-			t.Errorf("after update: %q v%d (caller v%d) at %v", got.Remarks, got.Version, first.Version, got.UpdatedAt)
+		if got.Box != "一人目" || got.Version != 2 || first.Version != 2 || !got.UpdatedAt.Equal(now) {
+			t.Errorf("after update: %q v%d (caller v%d) at %v", got.Box, got.Version, first.Version, got.UpdatedAt)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 var migrationSteps = map[int]func(ctx context.Context, t *Tx) error{
 	16: func(ctx context.Context, t *Tx) error { return t.sealAll(ctx) },
 	18: func(ctx context.Context, t *Tx) error { return t.rebuildSearch(ctx) },
+	70: func(ctx context.Context, t *Tx) error { return t.moveCardRemarks(ctx) },
 }
 
 // rebuildSearch makes the search rows of every card again from card_names,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,9 +41,9 @@ type blindHash struct {
 // sealedTables lists every column that holds sealed personal data.
 var sealedTables = []sealedTable{
 	{table: "residents", id: "id", row: "id", cols: []string{"name", "name_kana", "name_key", "kana_key", "postal_code",
-		"address", "resident_number", "birth_date", "sex"},
+		"address", "resident_number", "birth_date", "sex", "remarks"},
 		hashes: []blindHash{{col: "number_hash", of: "resident_number", kind: blindResident}, {col: "birth_hash", of: "birth_date", kind: blindBirth}}},
-	{table: "cards", id: "id", row: "id", cols: []string{"notice_number", "remarks"}, bytes: []string{"raw_row"},
+	{table: "cards", id: "id", row: "id", cols: []string{"notice_number"}, bytes: []string{"raw_row"},
 		hashes: []blindHash{{col: "notice_hash", of: "notice_number", kind: blindNotice}}},
 	{table: "bookings", id: "id", row: "code", cols: []string{"email", "phone"}},
 	{table: "booking_people", id: "id", row: "id", cols: []string{"name", "name_kana", "birth_date", "notice_number", "note"}},
@@ -66,6 +67,23 @@ var sealedTables = []sealedTable{
 	{table: "surface_updates", id: "id", row: "card_id", cols: []string{"old_value", "new_value", "old_detail", "new_detail", "note"}},
 	{table: "users", id: "id", row: "id", cols: []string{"totp_secret"}},
 	{table: "documents", id: "id", row: "id", cols: []string{"file_name", "note", "delete_reason"}, since: 50},
+}
+
+// sealedTablesOf16 is sealedTables as migration 16 knew them, for its
+// sealing of an older database: the remarks were the cards' until 70
+// moved them to the residents.
+func sealedTablesOf16() []sealedTable {
+	out := make([]sealedTable, len(sealedTables))
+	for i, st := range sealedTables {
+		switch st.table {
+		case "residents":
+			st.cols = slices.DeleteFunc(slices.Clone(st.cols), func(c string) bool { return c == "remarks" })
+		case "cards":
+			st.cols = append(slices.Clone(st.cols), "remarks")
+		}
+		out[i] = st
+	}
+	return out
 }
 
 // ResealBatch is how many rows one transaction of Reseal reads.
@@ -183,7 +201,7 @@ func (t *Tx) sealAll(ctx context.Context) error {
 		}
 		return fmt.Errorf("データベースの %d 行の個人情報を暗号化します: %w", n, fieldcrypt.ErrNoKey)
 	}
-	for _, st := range sealedTables {
+	for _, st := range sealedTablesOf16() {
 		if st.since > 16 {
 			continue
 		}
@@ -409,7 +427,7 @@ func (t *Tx) countStale(ctx context.Context) (int, error) {
 // row (plaintext, or sealed for its column only before 0016).
 func (t *Tx) countUnsealed(ctx context.Context) (int, error) {
 	total := 0
-	for _, st := range sealedTables {
+	for _, st := range sealedTablesOf16() {
 		if st.since > 16 {
 			continue
 		}

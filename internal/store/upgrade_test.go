@@ -115,8 +115,8 @@ func TestMigrationSealsIdentifiersOfAnOlderDatabase(t *testing.T) {
 				}
 				r := rec.Resident
 				if r.BirthDate != "1982-05-06" || r.Sex != "male" || r.ResidentNumber != "777000123" ||
-					r.Address != secretAddress || rec.Remarks != "婚姻届のため券面更新" {
-					t.Errorf("read back: %+v %q", r, rec.Remarks)
+					r.Address != secretAddress || r.Remarks != "婚姻届のため券面更新" {
+					t.Errorf("read back: %+v %q", r, r.Remarks)
 				}
 				if _, err := tx.ResidentByNumber(ctx, "777000123"); err != nil {
 					t.Errorf("by 宛名番号: %v", err)

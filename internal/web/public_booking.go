@@ -511,8 +511,9 @@ func (c *pubStep) confirm() {
 	}
 	req := reserve.CreateRequest{Service: c.f.Service, Place: c.f.Place, Start: c.f.Start, Email: c.f.Email,
 		Phone: c.f.Phone, Hold: c.f.Hold, Proved: proved}
-	for _, p := range c.f.People {
-		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth})
+	for i, p := range c.f.People {
+		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth,
+			Comes: pubComes(c.f.Answers, i)})
 	}
 	b, token, err := c.s.ui.Reserve.Book(c.r.Context(), route.MetaOf(c.r), req)
 	if err != nil {

@@ -222,6 +222,9 @@ type personRow struct {
 	NoShows     int
 	Flags       []ledger.Flag // as the card search's 注意 column, on the booking's day
 	Under15     bool          // on the booking's day: a legal representative must come
+	Comes       string        // who the booking said would come (reserve.Attendance); "" when not asked
+	ComesLabel  string
+	OldCards    int // handed-over cards of the same person, to collect
 	Attendance  string
 	Documents   []string
 	Items       []string
@@ -261,14 +264,18 @@ func bookingRowOf(b reserve.Booking, gaijiMap map[rune]string) bookingRow {
 	return row
 }
 
-// counterFlags are the card search's flags (ledger.Flags) of a booked
-// person, from what the booking knows: the age group on the booking's
-// day, 外字 in the name, and the bookings the person missed.
+// counterFlags are the card search's flags (ledger.FlagsWith, its 注意
+// column) of a booked person on the booking's day: the age group, 外字,
+// and for a card what the ledger holds (certificate, method, 特急,
+// stored flags, a returned notice) and the bookings the person missed.
 func counterFlags(p store.BookingPerson, name, birth string, day time.Time) []ledger.Flag {
 	rec := store.CardRecord{Resident: store.Resident{BirthDate: birth, HasGaiji: moji.HasPUA(name)}}
 	facts := ledger.FlagFacts{}
-	if p.Card != nil {
-		facts.NoShows = p.Card.NoShows
+	if c := p.Card; c != nil {
+		rec.Status, rec.Certificate, rec.Flags = c.Status, c.Certificate, c.Flags
+		rec.Application.Method, rec.Application.FastTrack = c.Method, c.FastTrack
+		rec.Resident.HasGaiji = rec.Resident.HasGaiji || c.HasGaiji
+		facts.NoShows = c.NoShows
 	}
 	return ledger.FlagsWith(rec, day, facts)
 }
@@ -281,6 +288,7 @@ func personRowOf(p store.BookingPerson, day time.Time, gaijiMap map[rune]string)
 	if c := p.Card; c != nil {
 		row.Name, row.Kana, row.BirthDate, row.HasCard = c.Name, c.NameKana, c.BirthDate, true
 		row.CardStatus, row.Storage, row.Box, row.NoShows = c.Status.Label(), c.StorageLocation, c.Box, c.NoShows
+		row.OldCards = c.OldCards
 		row.CardWrong = row.Active && c.Status != card.StatusReserved
 	}
 	row.Flags = counterFlags(p, row.Name, row.BirthDate, day)
@@ -294,6 +302,9 @@ func personRowOf(p store.BookingPerson, day time.Time, gaijiMap map[rune]string)
 	}
 	if p.Attendance != "" {
 		row.Attendance = reserve.Attendance(p.Attendance).Label()
+	}
+	if p.Comes != "" {
+		row.Comes, row.ComesLabel = p.Comes, reserve.Attendance(p.Comes).Label()
 	}
 	for _, it := range p.ItemsReturned {
 		row.Items = append(row.Items, reserve.ItemLabel(it))

@@ -124,16 +124,25 @@ func (ui *UI) renderIssue(w http.ResponseWriter, r *http.Request, status int, v 
 	}
 	data.Person = chosen(data.Waiting, person)
 	if data.Person != nil && data.Input.Attendance == "" {
-		data.Input.Attendance = string(reserve.AttendanceSelf)
-		if data.Person.Under15 {
-			data.Input.Attendance = string(reserve.AttendanceLegalRep)
-		}
+		data.Input.Attendance = expectedAttendance(*data.Person)
 	}
 	if data.Person == nil && person != "" && !data.Done && v.Error == "" {
 		v.Error = "選んだ方はこの予約で対応を待っていません。"
 	}
 	v.Title, v.Data = "交付の記録", data
 	ui.render(w, r, status, "booking_issue", v)
+}
+
+// expectedAttendance is who the form first says came: a legal
+// representative for someone under 15, else what the booking said.
+func expectedAttendance(p personRow) string {
+	switch {
+	case p.Under15:
+		return string(reserve.AttendanceLegalRep)
+	case p.Comes != "":
+		return p.Comes
+	}
+	return string(reserve.AttendanceSelf)
 }
 
 // chosen is the waiting person with the ID, or the only one waiting.

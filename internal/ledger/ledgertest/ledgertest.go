@@ -42,12 +42,12 @@ func (s Seed) Record() store.CardRecord {
 	rec := store.CardRecord{
 		Resident: store.Resident{ResidentNumber: s.Resident, Name: or(s.Name, "見本　太郎"),
 			NameKana: or(s.Kana, "ミホン　タロウ"), BirthDate: or(s.Birth, "1980-01-01"), Sex: s.Sex,
-			PostalCode: "669-1595", Address: or(s.Address, "兵庫県三田市三輪2丁目1番1号"), HasGaiji: s.Gaiji},
+			PostalCode: "669-1595", Address: or(s.Address, "兵庫県三田市三輪2丁目1番1号"), HasGaiji: s.Gaiji, Remarks: s.Remarks},
 		Application: store.Application{ApplicationID: AppID(s.App), Method: card.Method(or(string(s.Method), string(card.MethodCounter)))},
 	}
 	rec.Card = store.Card{NoticeNumber: s.Notice, DeliveryDate: s.Delivery, Box: s.Box,
 		StorageLocation: s.Storage, Status: card.Status(or(string(s.Status), string(card.StatusArrived))),
-		Remarks: s.Remarks, Flags: s.Flags, RawRow: s.Raw, CreatedAt: Created()}
+		Flags: s.Flags, RawRow: s.Raw, CreatedAt: Created()}
 	return rec
 }
 

@@ -1,0 +1,2 @@
+-- The cards' remarks moved to their residents in 0070.
+ALTER TABLE cards DROP COLUMN remarks;
