@@ -60,7 +60,7 @@ func mustOpen(t *testing.T, e store.Engine) testDB {
 // seed fills db with every kind of value: users and their audit entries,
 // 500 demo cards with events and search rows, a card with awkward text and
 // raw bytes, NULLs, booleans, an uploaded file, 外字 and an import record.
-func seed(t *testing.T, db *store.DB) {
+func seed(t testing.TB, db *store.DB) {
 	t.Helper()
 	ctx := t.Context()
 	a := auth.NewService(db, clock.System{}, secret.TestParams(), "")
