@@ -30,6 +30,17 @@ func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// migratedDSN is a new database of engine e made by `kofu migrate`, as an
+// operator makes one before the other commands, which never create one.
+func migratedDSN(t *testing.T, e store.Engine) string {
+	t.Helper()
+	dsn := storetest.MustDSN(t, e)
+	if code, _, errOut := cli(t, "", "migrate", "--db", dsn); code != 0 {
+		t.Fatalf("migrate: %s", errOut)
+	}
+	return dsn
+}
+
 // startServer runs `kofu serve` on port 0 against dsn.
 func startServer(t *testing.T, dsn string, demo bool) (*Main, *bytes.Buffer) {
 	t.Helper()
@@ -106,7 +117,7 @@ func TestDemoStartsAndTheDemoAdminLogsIn(t *testing.T) {
 func TestLockoutScenarioThroughTheBinary(t *testing.T) {
 	for _, e := range storetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
-			dsn := storetest.MustDSN(t, e)
+			dsn := migratedDSN(t, e)
 			const pw = "yama-to-kawa-no-machi"
 			if code, _, errOut := cli(t, pw+"\n", "user", "add", "--db", dsn, "--username", "nakamura", "--role", "staff"); code != 0 {
 				t.Fatalf("user add: %s", errOut)
@@ -165,7 +176,7 @@ func auditActions(t *testing.T, m *Main) string {
 func TestAuditVerifyNamesTheEditedEntry(t *testing.T) {
 	for _, e := range storetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
-			dsn := storetest.MustDSN(t, e)
+			dsn := migratedDSN(t, e)
 			for _, u := range []string{"a1", "a2", "a3"} {
 				if code, _, errOut := cli(t, "", "user", "add", "--db", dsn, "--username", u, "--role", "viewer", "--generate"); code != 0 {
 					t.Fatal(errOut)
@@ -190,7 +201,7 @@ func TestAuditVerifyNamesTheEditedEntry(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	dsn := storetest.MustDSN(t, store.SQLite)
+	dsn := migratedDSN(t, store.SQLite)
 	code, out, _ := cli(t, "", "user", "add", "--db", dsn, "--username", "temp", "--role", "staff", "--generate")
 	if code != 0 || !strings.Contains(out, "仮パスワード: ") {
 		t.Fatalf("--generate must print a one-time password: %d %s", code, out)
@@ -235,7 +246,7 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 }
 
 func TestBearerTokenWorksOnStaffAPI(t *testing.T) {
-	dsn := storetest.MustDSN(t, store.SQLite)
+	dsn := migratedDSN(t, store.SQLite)
 	cli(t, "", "user", "add", "--db", dsn, "--username", "boss", "--role", "admin", "--generate")
 	_, out, _ := cli(t, "", "token", "create", "--db", dsn, "--username", "boss", "--name", "integration")
 	lines := strings.Split(strings.TrimSpace(out), "\n")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,15 +27,10 @@ import (
 	"github.com/kofu-oss/kofu/internal/web"
 )
 
-func (e env) serve(ctx context.Context, args []string) error {
-	fs := e.newFlags("serve")
+func (e env) serve(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	cfg := config.Bind(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "使い方: kofu serve [オプション]\n\nオプション (括弧内は同じ意味の環境変数):")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errSilent
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.Finish(fs); err != nil {
 		return err
