@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -23,7 +22,7 @@ func (e env) migrate(ctx context.Context, fs *flag.FlagSet, args []string) error
 	}
 	// Migration 0016 seals the personal data already in the database:
 	// it needs the data key when there is any.
-	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	keys, err := envKeys()
 	if err != nil && !errors.Is(err, fieldcrypt.ErrNoKey) {
 		return err
 	}

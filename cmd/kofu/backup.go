@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/backup"
-	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -105,7 +104,7 @@ func (e env) restore(ctx context.Context, fs *flag.FlagSet, args []string) error
 // environment, which sign backups, and refuses keys that do not open its
 // personal data.
 func useDataKeys(ctx context.Context, db *store.DB) error {
-	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	keys, err := envKeys()
 	if err != nil {
 		return fmt.Errorf("バックアップの署名にはデータの暗号鍵が必要です。%w", err)
 	}

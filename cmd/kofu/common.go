@@ -68,9 +68,15 @@ func openDB(ctx context.Context, dsn string) (*store.DB, error) {
 	return createDB(ctx, dsn)
 }
 
+// envKeys loads the data keys named by KOFU_DATA_KEY, KOFU_DATA_KEY_FILE
+// and KOFU_DATA_OLD_KEY_FILE (fieldcrypt.ErrNoKey when none is).
+func envKeys() (*fieldcrypt.Keyring, error) {
+	return fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+}
+
 // createDB is openDB for the commands that may create the database.
 func createDB(ctx context.Context, dsn string) (*store.DB, error) {
-	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	keys, err := envKeys()
 	if err != nil && !errors.Is(err, fieldcrypt.ErrNoKey) {
 		return nil, err
 	}
