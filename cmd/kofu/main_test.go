@@ -95,6 +95,11 @@ func TestDemoStartsAndTheDemoAdminLogsIn(t *testing.T) {
 			if pw == "" {
 				t.Fatalf("demo accounts not printed:\n%s", out)
 			}
+			for _, site := range []string{"住民の予約サイト: http://" + m.Addr() + "/ ", "職員画面:         http://" + m.Addr() + "/staff/\n"} {
+				if !strings.Contains(out.String(), site) {
+					t.Errorf("the banner lacks %q:\n%s", site, out)
+				}
+			}
 			if status, body := login(t, m, "demo-admin", pw); status != 200 || !strings.Contains(body, `"role":"admin"`) {
 				t.Fatalf("demo admin login: %d %s", status, body)
 			}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -115,7 +116,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.showDemoSamples(ctx); err != nil {
 			return err
 		}
-		demo.Print(m.Stdout, "http://"+m.ln.Addr().String(), accs)
+		staff, public := m.siteURLs()
+		demo.Print(m.Stdout, staff, public, accs)
 	}
 	if m.backups != nil {
 		log.Info("scheduled backups on", "dir", m.Config.BackupDir, "time", m.Config.BackupTime, "keep", m.Config.BackupKeep)
@@ -246,6 +248,23 @@ func (m *Main) showDemoSamples(ctx context.Context) error {
 	}
 	m.Server.UI().SetDemoSamples(out)
 	return nil
+}
+
+// siteURLs are the addresses of the staff site and the citizen site to
+// open in a browser on this machine ("" for a site not served): a server
+// listening on every interface is reached through 127.0.0.1.
+func (m *Main) siteURLs() (staff, public string) {
+	base := "http://" + m.Addr()
+	if a, ok := m.ln.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
+		base = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+	}
+	if m.Config.Sites != "public" {
+		staff = base + "/staff/"
+	}
+	if m.Config.Sites != "staff" {
+		public = base + "/"
+	}
+	return staff, public
 }
 
 // Addr is the address the server listens on.
