@@ -33,7 +33,7 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
                                        (KOFU_BACKUP_RECIPIENTS に age の公開鍵 (カンマ区切り)、または KOFU_BACKUP_PASSPHRASE)
   kofu restore FILE [--db DB]          バックアップを空のデータベースに復元する (SQLite ⇔ PostgreSQL の移行にも使える)
                                        (KOFU_BACKUP_IDENTITY に age の秘密鍵ファイル、または KOFU_BACKUP_PASSPHRASE)
-  kofu keys generate                   個人情報を暗号化する鍵を作る (base64、ファイルに保存して KOFU_DATA_KEY_FILE で指定)
+  kofu keys generate --out FILE        個人情報を暗号化する鍵を作る (所有者だけが読める 0600 で保存。KOFU_DATA_KEY_FILE で指定)
   kofu keys rotate [--db DB]           すべての個人情報を現在の鍵で暗号化し直す (古い鍵は KOFU_DATA_OLD_KEY_FILE)
   kofu audit verify [--db DB] [--head FILE|DIR]
                                        監査ログの改ざんを検査する (異常があれば終了コード 1)。--head は公開した先頭と照合する
@@ -41,6 +41,8 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu version
 
 --db を省略すると環境変数 KOFU_DB、それもなければ ./data/kofu.db を使います。
+データベースを作るのは serve、migrate、restore だけです。ほかのコマンドは既存のデータベースだけを開きます。
+各コマンドの説明とオプション: kofu <コマンド> -h (例: kofu user list -h、kofu user -h)
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
