@@ -51,7 +51,7 @@ func (c command) usage(w io.Writer, fs *flag.FlagSet) {
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			help += " (既定値: " + f.DefValue + ")"
 		}
-		if utf8.RuneCountInString(line) < 22 {
+		if utf8.RuneCountInString(line) < 21 {
 			fmt.Fprintf(w, "%-22s%s\n", line, help)
 		} else {
 			fmt.Fprintf(w, "%s\n%22s%s\n", line, "", help)
@@ -59,18 +59,23 @@ func (c command) usage(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-// valueName names a flag's value in the help: DB for --db, FILE for a
-// file, else the upper-case flag name.
+// valueName names a flag's value in the help: DB for --db, N for a
+// number, FILE, DIR, ADDR or URL by the flag's last word, else VALUE.
 func valueName(flagName, typeName string) string {
-	switch {
-	case flagName == "db":
+	if flagName == "db" {
 		return "DB"
-	case typeName == "int" || typeName == "uint":
-		return "N"
-	case strings.HasSuffix(flagName, "-file") || flagName == "out" || flagName == "head":
-		return "FILE"
 	}
-	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+	if typeName == "int" || typeName == "uint" {
+		return "N"
+	}
+	last := flagName[strings.LastIndex(flagName, "-")+1:]
+	switch last {
+	case "file", "out", "head":
+		return "FILE"
+	case "dir", "addr", "url":
+		return strings.ToUpper(last)
+	}
+	return "VALUE"
 }
 
 // parse parses a command's flags. -h, -help and --help print the help to
