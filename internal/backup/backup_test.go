@@ -132,7 +132,7 @@ func assertUsable(t *testing.T, db *store.DB) {
 func TestRestoreRefusesADamagedBackupAndWritesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
 		seedKinds(t, src)
-		stageNoise(t, src, 300<<10) // several age chunks of data that does not compress
+		stageNoise(t, src, 160<<10) // two age chunks and more of data that does not compress
 		id := mustIdentity(t)
 		file, _ := mustBackup(t, src, toKey(id))
 		dst := mustOpen(t, src.Engine)
