@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -14,16 +14,15 @@ import (
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
-func (e env) migrate(ctx context.Context, args []string) error {
-	fs := e.newFlags("migrate")
+func (e env) migrate(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
 	dry := fs.Bool("dry-run", false, "適用される移行を表示するだけで、何も変更しない")
-	if err := fs.Parse(args); err != nil {
-		return errSilent
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	// Migration 0016 seals the personal data already in the database:
 	// it needs the data key when there is any.
-	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	keys, err := envKeys()
 	if err != nil && !errors.Is(err, fieldcrypt.ErrNoKey) {
 		return err
 	}
@@ -71,41 +70,48 @@ func withAuth(ctx context.Context, dsn string, fn func(*auth.Service) error) err
 	return fn(newAuth(db))
 }
 
-func (e env) user(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return errors.New("サブコマンドを指定してください: add, list, lock, unlock, reset-password, disable-totp")
-	}
-	fs := e.newFlags("user " + args[0])
-	dsn := dbFlag(fs)
-	username := fs.String("username", "", "ユーザー名")
-	role := fs.String("role", "", "役割: admin, staff, viewer (add のみ)")
-	display := fs.String("display-name", "", "氏名 (add のみ)")
-	generate := fs.Bool("generate", false, "仮パスワードを発行して表示する (初回ログイン時に変更が必要)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errSilent
-	}
-	if args[0] != "list" && *username == "" {
-		return errors.New("--username を指定してください")
-	}
-	op, m := operator(), auth.Meta{}
-	return withAuth(ctx, *dsn, func(a *auth.Service) error {
-		switch args[0] {
-		case "add":
-			return e.userAdd(ctx, a, auth.NewUser{Username: *username, DisplayName: *display, Role: *role}, *generate)
-		case "list":
-			return e.userList(ctx, a)
-		case "lock":
-			return report(e, a.Lock(ctx, op, m, *username), *username+" をロックしました。ログイン中のセッションは終了しました。")
-		case "unlock":
-			return report(e, a.Unlock(ctx, op, m, *username), *username+" のロックを解除しました。")
-		case "disable-totp":
-			return report(e, a.DisableTOTP(ctx, op, m, *username), *username+" の二要素認証を解除しました。")
-		case "reset-password":
-			pw, err := a.ResetPassword(ctx, op, m, *username)
-			return report(e, err, "仮パスワード: "+pw+"\n初回ログイン時に変更が必要です。")
+// userCommands are the subcommands of `kofu user`, each with its own
+// flags.
+var userCommands = []command{
+	{"user add", "--username U --role admin|staff|viewer [オプション]",
+		"利用者を追加する (パスワードは標準入力から。--generate で仮パスワードを発行する)", env.userAdd},
+	{"user list", "[オプション]", "利用者の一覧を表示する", env.userList},
+	{"user lock", "--username U [オプション]", "利用者をロックし、ログイン中のセッションを終了する",
+		userAction(func(ctx context.Context, a *auth.Service, u string) (string, error) {
+			return u + " をロックしました。ログイン中のセッションは終了しました。", a.Lock(ctx, operator(), auth.Meta{}, u)
+		})},
+	{"user unlock", "--username U [オプション]", "利用者のロックを解除する",
+		userAction(func(ctx context.Context, a *auth.Service, u string) (string, error) {
+			return u + " のロックを解除しました。", a.Unlock(ctx, operator(), auth.Meta{}, u)
+		})},
+	{"user reset-password", "--username U [オプション]", "仮パスワードを発行する (初回ログイン時に変更が必要)",
+		userAction(func(ctx context.Context, a *auth.Service, u string) (string, error) {
+			pw, err := a.ResetPassword(ctx, operator(), auth.Meta{}, u)
+			return "仮パスワード: " + pw + "\n初回ログイン時に変更が必要です。", err
+		})},
+	{"user disable-totp", "--username U [オプション]", "利用者の二要素認証を解除する",
+		userAction(func(ctx context.Context, a *auth.Service, u string) (string, error) {
+			return u + " の二要素認証を解除しました。", a.DisableTOTP(ctx, operator(), auth.Meta{}, u)
+		})},
+}
+
+// userAction is a `kofu user` subcommand that acts on one user named by
+// --username and prints what it did.
+func userAction(do func(ctx context.Context, a *auth.Service, username string) (string, error)) func(env, context.Context, *flag.FlagSet, []string) error {
+	return func(e env, ctx context.Context, fs *flag.FlagSet, args []string) error {
+		dsn := dbFlag(fs)
+		username := fs.String("username", "", "対象の利用者のユーザー名 (必須)")
+		if err := e.parse(fs, args); err != nil {
+			return err
 		}
-		return fmt.Errorf("不明なサブコマンドです: user %s", args[0])
-	})
+		if *username == "" {
+			return e.badUsage(fs, "--username を指定してください")
+		}
+		return withAuth(ctx, *dsn, func(a *auth.Service) error {
+			msg, err := do(ctx, a, *username)
+			return report(e, err, msg)
+		})
+	}
 }
 
 func report(e env, err error, msg string) error {
@@ -115,7 +121,24 @@ func report(e env, err error, msg string) error {
 	return err
 }
 
-func (e env) userAdd(ctx context.Context, a *auth.Service, nu auth.NewUser, generate bool) error {
+func (e env) userAdd(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	dsn := dbFlag(fs)
+	username := fs.String("username", "", "ユーザー名 (必須)")
+	role := fs.String("role", "", "役割: admin, staff, viewer (必須)")
+	display := fs.String("display-name", "", "氏名")
+	generate := fs.Bool("generate", false, "仮パスワードを発行して表示する (初回ログイン時に変更が必要)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return e.badUsage(fs, "--username を指定してください")
+	}
+	return withAuth(ctx, *dsn, func(a *auth.Service) error {
+		return e.addUser(ctx, a, auth.NewUser{Username: *username, DisplayName: *display, Role: *role}, *generate)
+	})
+}
+
+func (e env) addUser(ctx context.Context, a *auth.Service, nu auth.NewUser, generate bool) error {
 	if !generate {
 		pw, err := readSecret(e.stdin)
 		if err != nil {
@@ -138,7 +161,15 @@ func (e env) userAdd(ctx context.Context, a *auth.Service, nu auth.NewUser, gene
 	return nil
 }
 
-func (e env) userList(ctx context.Context, a *auth.Service) error {
+func (e env) userList(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	dsn := dbFlag(fs)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	return withAuth(ctx, *dsn, func(a *auth.Service) error { return e.printUsers(ctx, a) })
+}
+
+func (e env) printUsers(ctx context.Context, a *auth.Service) error {
 	us, err := a.Users(ctx)
 	if err != nil {
 		return err
@@ -161,33 +192,46 @@ func (e env) userList(ctx context.Context, a *auth.Service) error {
 	return tw.Flush()
 }
 
-func (e env) token(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return errors.New("サブコマンドを指定してください: create, list, revoke")
-	}
-	fs := e.newFlags("token " + args[0])
+// tokenCommands are the subcommands of `kofu token`.
+var tokenCommands = []command{
+	{"token create", "--username U --name N [オプション]", "API トークンを発行する (値は一度だけ表示)", env.tokenCreate},
+	{"token list", "[オプション]", "API トークンの一覧を表示する", env.tokenList},
+	{"token revoke", "--id N [オプション]", "API トークンを失効させる", env.tokenRevoke},
+}
+
+func (e env) tokenCreate(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
-	username := fs.String("username", "", "トークンが代理する利用者 (create)")
-	name := fs.String("name", "", "トークンの名前・用途 (create)")
-	id := fs.Int64("id", 0, "失効させるトークンの番号 (revoke)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errSilent
+	username := fs.String("username", "", "トークンが代理する利用者 (必須)")
+	name := fs.String("name", "", "トークンの名前・用途 (必須)")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	return withAuth(ctx, *dsn, func(a *auth.Service) error {
-		switch args[0] {
-		case "create":
-			token, tok, err := a.CreateToken(ctx, operator(), auth.Meta{}, *username, *name)
-			return report(e, err, fmt.Sprintf("トークン %d を発行しました。この値は二度と表示されません:\n%s", tok.ID, token))
-		case "list":
-			return e.tokenList(ctx, a)
-		case "revoke":
-			return report(e, a.RevokeToken(ctx, operator(), auth.Meta{}, *id), "トークン "+strconv.FormatInt(*id, 10)+" を失効させました。")
-		}
-		return fmt.Errorf("不明なサブコマンドです: token %s", args[0])
+		token, tok, err := a.CreateToken(ctx, operator(), auth.Meta{}, *username, *name)
+		return report(e, err, fmt.Sprintf("トークン %d を発行しました。この値は二度と表示されません:\n%s", tok.ID, token))
 	})
 }
 
-func (e env) tokenList(ctx context.Context, a *auth.Service) error {
+func (e env) tokenRevoke(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	dsn := dbFlag(fs)
+	id := fs.Int64("id", 0, "失効させるトークンの番号 (必須。kofu token list の ID)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	return withAuth(ctx, *dsn, func(a *auth.Service) error {
+		return report(e, a.RevokeToken(ctx, operator(), auth.Meta{}, *id), "トークン "+strconv.FormatInt(*id, 10)+" を失効させました。")
+	})
+}
+
+func (e env) tokenList(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	dsn := dbFlag(fs)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	return withAuth(ctx, *dsn, func(a *auth.Service) error { return e.printTokens(ctx, a) })
+}
+
+func (e env) printTokens(ctx context.Context, a *auth.Service) error {
 	ts, err := a.Tokens(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -12,32 +13,21 @@ import (
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
-const auditUsage = "使い方: kofu audit verify [--db DB] [--head FILE|DIR] | kofu audit head [--db DB]"
-
-// audit handles `kofu audit verify` and `kofu audit head`.
-func (e env) audit(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return errors.New(auditUsage)
-	}
-	switch args[0] {
-	case "verify":
-		return e.auditVerify(ctx, args[1:])
-	case "head":
-		return e.auditHead(ctx, args[1:])
-	}
-	return errors.New(auditUsage)
+// auditCommands are the subcommands of `kofu audit`.
+var auditCommands = []command{
+	{"audit verify", "[オプション]", "監査ログの改ざんを検査する (異常があれば終了コード 1)。--head で公開した先頭とも照合する", env.auditVerify},
+	{"audit head", "[オプション]", "監査ログの先頭 (最後のエントリと起点、鍵付き) を JSON で出力する", env.auditHead},
 }
 
 // auditVerify checks the chain with the data keys, and against the head
 // published outside the database when --head names it (a head file, or
 // the folder of --audit-head-dir, whose newest file is taken): only that
 // catches newest entries removed together with an old head put back.
-func (e env) auditVerify(ctx context.Context, args []string) error {
-	fs := e.newFlags("audit verify")
+func (e env) auditVerify(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
 	headPath := fs.String("head", "", "公開した監査ログの先頭のファイル、またはそのフォルダ (--audit-head-dir。最新のものと照合する)")
-	if err := fs.Parse(args); err != nil {
-		return errSilent
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	var published *audit.Head
 	if *headPath != "" {
@@ -76,11 +66,10 @@ func (e env) auditVerify(ctx context.Context, args []string) error {
 
 // auditHead prints the head as a published head file, for an operator's
 // own schedule (cron to write-once storage).
-func (e env) auditHead(ctx context.Context, args []string) error {
-	fs := e.newFlags("audit head")
+func (e env) auditHead(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return errSilent
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {

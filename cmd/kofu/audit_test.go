@@ -18,7 +18,7 @@ import (
 // 6, and a head file published by kofu audit head at entry 8.
 func auditedDB(t *testing.T, e store.Engine) (dsn string, db *store.DB, at6 audit.Head, published string) {
 	t.Helper()
-	dsn = storetest.MustDSN(t, e)
+	dsn = migratedDSN(t, e)
 	if code, _, errOut := cli(t, "yama-to-kawa-no-machi\n", "user", "add", "--db", dsn, "--username", "tanaka", "--role", "staff"); code != 0 {
 		t.Fatalf("user add: %s", errOut)
 	}

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/backup"
-	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -26,15 +24,14 @@ const (
 	envIdentity   = "KOFU_BACKUP_IDENTITY"
 )
 
-func (e env) backup(ctx context.Context, args []string) error {
-	fs := e.newFlags("backup")
+func (e env) backup(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
-	out := fs.String("out", "", "書き出すバックアップファイル (必須。既存のファイルは上書きしません)")
-	if err := fs.Parse(args); err != nil {
-		return errSilent
+	out := fs.String("out", "", "書き出すバックアップファイル (必須。既存のファイルは上書きしない)")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
-	if *out == "" || fs.NArg() > 0 {
-		return errors.New("使い方: kofu backup --out FILE [--db DB]")
+	if *out == "" {
+		return e.badUsage(fs, "--out で書き出すファイルを指定してください")
 	}
 	enc, err := encryptionFromEnv()
 	if err != nil {
@@ -68,16 +65,15 @@ func (e env) backup(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (e env) restore(ctx context.Context, args []string) error {
-	fs := e.newFlags("restore")
+func (e env) restore(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
 	unsigned := fs.Bool("allow-unsigned", false, "署名のないバックアップ (署名を始める前の版で作成したもの) も復元する。作成元が確かなときだけ指定する")
-	files, err := parseInterspersed(fs, args)
+	files, err := e.parseArgs(fs, args)
 	if err != nil {
-		return errSilent
+		return err
 	}
 	if len(files) != 1 {
-		return errors.New("使い方: kofu restore FILE --db DB (復元先は空のデータベース)")
+		return e.badUsage(fs, "復元するバックアップファイルを 1 つ指定してください")
 	}
 	dec, err := decryptionFromEnv()
 	if err != nil {
@@ -89,7 +85,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 		return fmt.Errorf("バックアップファイルを開けません: %w", err)
 	}
 	defer f.Close()
-	db, err := openDB(ctx, *dsn)
+	db, err := createDB(ctx, *dsn) // the target is a new, empty database
 	if err != nil {
 		return err
 	}
@@ -108,7 +104,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 // environment, which sign backups, and refuses keys that do not open its
 // personal data.
 func useDataKeys(ctx context.Context, db *store.DB) error {
-	keys, err := fieldcrypt.Load(os.Getenv("KOFU_DATA_KEY"), os.Getenv("KOFU_DATA_KEY_FILE"), os.Getenv("KOFU_DATA_OLD_KEY_FILE"))
+	keys, err := envKeys()
 	if err != nil {
 		return fmt.Errorf("バックアップの署名にはデータの暗号鍵が必要です。%w", err)
 	}
@@ -149,17 +145,6 @@ func decryptionFromEnv() (backup.Decryption, error) {
 		return dec, fmt.Errorf("%s (age の秘密鍵ファイルのパス) か %s を設定してください", envIdentity, envPassphrase)
 	}
 	return dec, nil
-}
-
-// openExisting opens a database without creating or migrating it: a
-// backup copies the database as it is.
-func openExisting(ctx context.Context, dsn string) (*store.DB, error) {
-	if store.EngineOf(dsn) == store.SQLite {
-		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("データベースのファイルがありません: %s", dsn)
-		}
-	}
-	return store.Open(ctx, dsn)
 }
 
 func printManifest(w io.Writer, m backup.Manifest) {

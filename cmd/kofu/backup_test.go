@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,9 +54,11 @@ func kofu(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}
-	cmd := map[string]func(context.Context, []string) error{"backup": e.backup, "restore": e.restore}[args[0]]
-	if err := cmd(ctx, args[1:]); err != nil {
-		fmt.Fprintln(&errOut, "エラー:", messageOf(err))
+	cmd := commands[slices.IndexFunc(commands, func(c command) bool { return c.name == args[0] })]
+	if err := e.exec(ctx, cmd, args[1:]); err != nil {
+		if err != errSilent {
+			fmt.Fprintln(&errOut, "エラー:", messageOf(err))
+		}
 		return 1, out.String(), errOut.String()
 	}
 	return 0, out.String(), errOut.String()

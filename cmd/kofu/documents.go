@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -10,15 +11,15 @@ import (
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
-// documents handles `kofu documents verify`.
-func (e env) documents(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("kofu documents verify を指定してください")
-	}
-	fs := e.newFlags("documents verify")
+var documentsCommands = []command{
+	{"documents verify", "[オプション]", "保管した書類をすべて復号し、欠落・孤立・改ざんを検査する (異常があれば終了コード 1)", env.documentsVerify},
+}
+
+// documentsVerify handles `kofu documents verify`.
+func (e env) documentsVerify(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	dsn := dbFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return errSilent
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {

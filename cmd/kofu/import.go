@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -17,14 +17,14 @@ import (
 	"github.com/kofu-oss/kofu/internal/intake"
 )
 
-func (e env) importCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "jlis" && args[0] != "ledger") {
-		return errors.New("使い方: kofu import jlis|ledger FILE [--dry-run] [--json] [--db DB]")
-	}
-	if args[0] == "ledger" {
-		return e.importLedgerCmd(ctx, args[1:])
-	}
-	return e.runImport(ctx, "import jlis", args[1:], "取り込むファイルを 1 つ指定してください",
+// importCommands are the subcommands of `kofu import`.
+var importCommands = []command{
+	{"import jlis", "FILE [オプション]", "J-LIS の納品データ (CSV) を取り込む", env.importJLIS},
+	{"import ledger", "FILE [オプション]", "カード管理簿 (Excel の .xlsx) を取り込む (1 つのトランザクションで)", env.importLedgerCmd},
+}
+
+func (e env) importJLIS(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	return e.runImport(ctx, fs, args, "取り込むファイルを 1 つ指定してください",
 		func(ctx context.Context, svc *intake.Service, f io.Reader, name string, dry bool) (any, intake.Result, string, error) {
 			opt := intake.Options{DryRun: dry, FileName: name,
 				Progress: func(n int) { fmt.Fprintf(e.stderr, "\r%d 行を処理しました", n) }}
@@ -39,17 +39,16 @@ type importRun func(ctx context.Context, svc *intake.Service, f io.Reader, name 
 
 // runImport is what every `kofu import` shares: the flags, exactly one
 // file, the database, and the report as JSON or as text.
-func (e env) runImport(ctx context.Context, cmd string, args []string, oneFile string, run importRun) error {
-	fs := e.newFlags(cmd)
+func (e env) runImport(ctx context.Context, fs *flag.FlagSet, args []string, oneFile string, run importRun) error {
 	dsn := dbFlag(fs)
 	dry := fs.Bool("dry-run", false, "確認だけ行い、何も書き込まない")
 	asJSON := fs.Bool("json", false, "結果を JSON で出力する (API と同じ形)")
-	files, err := parseInterspersed(fs, args)
+	files, err := e.parseArgs(fs, args)
 	if err != nil {
-		return errSilent
+		return err
 	}
 	if len(files) != 1 {
-		return errors.New(oneFile)
+		return e.badUsage(fs, oneFile)
 	}
 	f, err := os.Open(files[0])
 	if err != nil {

@@ -4,10 +4,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -30,7 +33,7 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
                                        (KOFU_BACKUP_RECIPIENTS に age の公開鍵 (カンマ区切り)、または KOFU_BACKUP_PASSPHRASE)
   kofu restore FILE [--db DB]          バックアップを空のデータベースに復元する (SQLite ⇔ PostgreSQL の移行にも使える)
                                        (KOFU_BACKUP_IDENTITY に age の秘密鍵ファイル、または KOFU_BACKUP_PASSPHRASE)
-  kofu keys generate                   個人情報を暗号化する鍵を作る (base64、ファイルに保存して KOFU_DATA_KEY_FILE で指定)
+  kofu keys generate --out FILE        個人情報を暗号化する鍵を作る (所有者だけが読める 0600 で保存。KOFU_DATA_KEY_FILE で指定)
   kofu keys rotate [--db DB]           すべての個人情報を現在の鍵で暗号化し直す (古い鍵は KOFU_DATA_OLD_KEY_FILE)
   kofu audit verify [--db DB] [--head FILE|DIR]
                                        監査ログの改ざんを検査する (異常があれば終了コード 1)。--head は公開した先頭と照合する
@@ -39,6 +42,8 @@ const usage = `kofu — マイナンバーカード交付管理・受け取り�
   kofu version
 
 --db を省略すると環境変数 KOFU_DB、それもなければ ./data/kofu.db を使います。
+データベースを作るのは serve、migrate、restore だけです。ほかのコマンドは既存のデータベースだけを開きます。
+各コマンドの説明とオプション: kofu <コマンド> -h (例: kofu user list -h、kofu user -h)
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,6 +62,23 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
+// commands are kofu's commands without subcommands; groups are those
+// with subcommands (kofu user list).
+var (
+	commands = []command{
+		{"serve", "[オプション]", "サーバーを起動する。オプションは [ ] 内の環境変数でも指定できる", env.serve},
+		{"migrate", "[オプション]", "データベースを作成・更新する (--dry-run: 適用される移行の一覧を表示するだけ)", env.migrate},
+		{"backup", "--out FILE [オプション]", "暗号化したバックアップを作成する (KOFU_BACKUP_RECIPIENTS に age の公開鍵 (カンマ区切り)、または KOFU_BACKUP_PASSPHRASE)", env.backup},
+		{"restore", "FILE [オプション]", "バックアップを空のデータベースに復元する (SQLite ⇔ PostgreSQL の移行にも使える。" +
+			"KOFU_BACKUP_IDENTITY に age の秘密鍵ファイル、または KOFU_BACKUP_PASSPHRASE)", env.restore},
+		{"version", "", "版と、対応するスキーマのバージョンを表示する", env.version},
+	}
+	groups = map[string][]command{
+		"user": userCommands, "token": tokenCommands, "import": importCommands,
+		"keys": keysCommands, "audit": auditCommands, "documents": documentsCommands,
+	}
+)
+
 // run dispatches a command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
@@ -64,41 +86,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	var err error
-	switch args[0] {
-	case "serve":
-		err = e.serve(ctx, args[1:])
-	case "migrate":
-		err = e.migrate(ctx, args[1:])
-	case "user":
-		err = e.user(ctx, args[1:])
-	case "token":
-		err = e.token(ctx, args[1:])
-	case "audit":
-		err = e.audit(ctx, args[1:])
-	case "documents":
-		err = e.documents(ctx, args[1:])
-	case "import":
-		err = e.importCmd(ctx, args[1:])
-	case "backup":
-		err = e.backup(ctx, args[1:])
-	case "restore":
-		err = e.restore(ctx, args[1:])
-	case "keys":
-		err = e.keys(ctx, args[1:])
-	case "version":
-		printVersion(stdout)
-	case "help", "-h", "--help":
+	if isHelp(args[0]) {
 		fmt.Fprint(stdout, usage)
-	default:
+		return 0
+	}
+	var err error
+	if subs, ok := groups[args[0]]; ok {
+		err = e.group(ctx, args[0], subs, args[1:])
+	} else if i := slices.IndexFunc(commands, func(c command) bool { return c.name == args[0] }); i >= 0 {
+		err = e.exec(ctx, commands[i], args[1:])
+	} else {
 		fmt.Fprintf(stderr, "不明なコマンドです: %s\n\n%s", args[0], usage)
 		return 2
 	}
-	if err != nil {
-		if err != errSilent {
-			fmt.Fprintln(stderr, "エラー:", messageOf(err))
-		}
-		return 1
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case !errors.Is(err, errSilent):
+		fmt.Fprintln(stderr, "エラー:", messageOf(err))
 	}
-	return 0
+	return 1
+}
+
+func (e env) version(_ context.Context, fs *flag.FlagSet, args []string) error {
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	printVersion(e.stdout)
+	return nil
 }

@@ -19,7 +19,7 @@ func TestTwoInstancesShareSessionsAndLockout(t *testing.T) {
 	if !containsEngine(store.Postgres) {
 		t.Skip("KOFU_TEST_ENGINES excludes postgres")
 	}
-	dsn := storetest.MustDSN(t, store.Postgres)
+	dsn := migratedDSN(t, store.Postgres)
 	const pw = "futatsu-no-server-de"
 	for _, u := range []string{"alpha", "beta"} {
 		if code, _, errOut := cli(t, pw+"\n", "user", "add", "--db", dsn, "--username", u, "--role", "staff"); code != 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,15 +28,10 @@ import (
 	"github.com/kofu-oss/kofu/internal/web"
 )
 
-func (e env) serve(ctx context.Context, args []string) error {
-	fs := e.newFlags("serve")
+func (e env) serve(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	cfg := config.Bind(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "使い方: kofu serve [オプション]\n\nオプション (括弧内は同じ意味の環境変数):")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errSilent
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.Finish(fs); err != nil {
 		return err
@@ -119,7 +116,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.showDemoSamples(ctx); err != nil {
 			return err
 		}
-		demo.Print(m.Stdout, "http://"+m.ln.Addr().String(), accs)
+		staff, public := m.siteURLs()
+		demo.Print(m.Stdout, staff, public, accs)
 	}
 	if m.backups != nil {
 		log.Info("scheduled backups on", "dir", m.Config.BackupDir, "time", m.Config.BackupTime, "keep", m.Config.BackupKeep)
@@ -251,6 +249,23 @@ func (m *Main) showDemoSamples(ctx context.Context) error {
 	}
 	m.Server.UI().SetDemoSamples(out)
 	return nil
+}
+
+// siteURLs are the addresses of the staff site and the citizen site to
+// open in a browser on this machine ("" for a site not served): a server
+// listening on every interface is reached through 127.0.0.1.
+func (m *Main) siteURLs() (staff, public string) {
+	base := "http://" + m.Addr()
+	if a, ok := m.ln.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
+		base = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+	}
+	if m.Config.Sites != "public" {
+		staff = base + "/staff/"
+	}
+	if m.Config.Sites != "staff" {
+		public = base + "/"
+	}
+	return staff, public
 }
 
 // Addr is the address the server listens on.

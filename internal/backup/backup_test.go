@@ -132,8 +132,8 @@ func assertUsable(t *testing.T, db *store.DB) {
 
 func TestRestoreRefusesADamagedBackupAndWritesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
-		seed(t, src)
-		stageNoise(t, src, 300<<10) // several age chunks of data that does not compress
+		seedKinds(t, src)
+		stageNoise(t, src, 160<<10) // two age chunks and more of data that does not compress
 		id := mustIdentity(t)
 		file, _ := mustBackup(t, src, toKey(id))
 		dst := mustOpen(t, src.Engine)
@@ -181,7 +181,7 @@ func TestRestoreRefusesADamagedBackupAndWritesNothing(t *testing.T) {
 	})
 }
 
-func stageNoise(t *testing.T, db *store.DB, n int) {
+func stageNoise(t testing.TB, db *store.DB, n int) {
 	t.Helper()
 	noise := make([]byte, n)
 	rand.Read(noise)
@@ -196,7 +196,7 @@ func stageNoise(t *testing.T, db *store.DB, n int) {
 
 func TestRestoreRefusesAWrongKeyOrPassphrase(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
-		seed(t, src)
+		seedKinds(t, src)
 		dst := mustOpen(t, src.Engine)
 		id, other := mustIdentity(t), mustIdentity(t)
 		byKey, _ := mustBackup(t, src, toKey(id))
@@ -229,7 +229,7 @@ func TestRestoreRefusesAWrongKeyOrPassphrase(t *testing.T) {
 
 func TestRestoreRefusesATargetThatHoldsData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
-		seed(t, src)
+		seedKinds(t, src)
 		id := mustIdentity(t)
 		file, _ := mustBackup(t, src, toKey(id))
 		dst := mustOpen(t, src.Engine)
@@ -252,7 +252,7 @@ func TestRestoreRefusesATargetThatHoldsData(t *testing.T) {
 
 func TestRestoreRefusesAnotherSchemaVersion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
-		seed(t, src)
+		seedKinds(t, src)
 		id := mustIdentity(t)
 		file, _ := mustBackup(t, src, toKey(id))
 		dst := mustOpen(t, src.Engine)
@@ -284,7 +284,7 @@ func TestBackupHoldsNoReadableResidentData(t *testing.T) {
 	for _, e := range storetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
 			db := mustOpen(t, e)
-			seed(t, db.DB)
+			seedKinds(t, db.DB)
 			id := mustIdentity(t)
 			file, _ := mustBackup(t, db.DB, toKey(id))
 			plain := decryptAll(t, file, id)
@@ -325,10 +325,10 @@ func decryptAll(t *testing.T, file []byte, id age.Identity) []byte {
 // and JSON, as an operator would, with small chunks so tables span several.
 func TestFormatIsAsDocumented(t *testing.T) {
 	db := storetest.MustOpen(t, store.SQLite)
-	seed(t, db)
+	seedKinds(t, db)
 	id := mustIdentity(t)
 	var buf bytes.Buffer
-	m, err := write(t.Context(), db, &buf, toKey(id), 8<<10)
+	m, err := write(t.Context(), db, &buf, toKey(id), 1<<10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +381,7 @@ type onlyReader struct{ io.Reader }
 
 func TestRestoreFromAStreamLeavesNoTemporaryFile(t *testing.T) {
 	src := mustOpen(t, store.SQLite)
-	seed(t, src.DB)
+	seedKinds(t, src.DB)
 	dst := mustOpen(t, store.SQLite)
 	id := mustIdentity(t)
 	file, _ := mustBackup(t, src.DB, toKey(id))
@@ -403,7 +403,7 @@ func TestBackupIsOneSnapshot(t *testing.T) {
 	for _, e := range storetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
 			src := mustOpen(t, e)
-			seed(t, src.DB)
+			seedKinds(t, src.DB)
 			before := typedDump(t, src)
 			id := mustIdentity(t)
 			pr, pw := io.Pipe()
@@ -455,7 +455,7 @@ func (s *swapping) Seek(off int64, whence int) (int64, error) {
 // back with the one transaction.
 func TestRestoreRollsBackWhenTheSecondPassFails(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
-		seed(t, src)
+		seedKinds(t, src)
 		stageNoise(t, src, 300<<10)
 		id := mustIdentity(t)
 		file, _ := mustBackup(t, src, toKey(id))
@@ -471,26 +471,4 @@ func TestRestoreRollsBackWhenTheSecondPassFails(t *testing.T) {
 			})
 		}
 	})
-}
-
-// TestEveryFlippedByteIsCaught flips every byte of the header and the
-// first and last bytes of the payload, and every 127th byte in between.
-func TestEveryFlippedByteIsCaught(t *testing.T) {
-	src := storetest.MustOpen(t, store.SQLite)
-	seed(t, src)
-	id := mustIdentity(t)
-	file, _ := mustBackup(t, src, toKey(id))
-	dst := storetest.MustOpen(t, store.SQLite)
-	payload := bytes.Index(file, []byte("\n---")) + 200
-	for at := range file {
-		if at > payload && at < len(file)-200 && at%127 != 0 {
-			continue
-		}
-		damaged := bytes.Clone(file)
-		damaged[at] ^= 0x20
-		if _, err := Restore(t.Context(), bytes.NewReader(damaged), withKey(id), dst); err == nil {
-			t.Fatalf("byte %d of %d flipped: restored", at, len(file))
-		}
-	}
-	assertEmpty(t, dst)
 }

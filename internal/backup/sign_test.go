@@ -22,7 +22,7 @@ import (
 )
 
 // withAdmin adds an admin whose password the one who seeds it knows.
-func withAdmin(t *testing.T, db *store.DB, username string) {
+func withAdmin(t testing.TB, db *store.DB, username string) {
 	t.Helper()
 	a := auth.NewService(db, clock.System{}, secret.TestParams(), "")
 	if _, err := a.CreateUser(t.Context(), auth.System("test"), auth.Meta{}, auth.NewUser{Username: username, Role: auth.RoleAdmin,

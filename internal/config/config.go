@@ -66,6 +66,9 @@ var Options = []Option{
 	{"audit-head-dir", "KOFU_AUDIT_HEAD_DIR", "", "監査ログの先頭を 10 分ごとにファイルとして書き出すフォルダ (書き換えできない保存先を指定。kofu audit verify --head で照合する)"},
 }
 
+// DemoDB is the database of --demo when --db is not given.
+const DemoDB = "./data/demo.db"
+
 // Bind registers the options on fs; call Finish after fs.Parse.
 func Bind(fs *flag.FlagSet) *Config {
 	c := &Config{}
@@ -97,7 +100,7 @@ func (c *Config) Finish(fs *flag.FlagSet) error {
 		}
 	})
 	if c.Demo && !c.dbSet {
-		c.DB = "./data/demo.db"
+		c.DB = DemoDB
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {

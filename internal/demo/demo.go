@@ -48,9 +48,19 @@ func Seed(ctx context.Context, a *auth.Service) ([]Account, error) {
 	return out, nil
 }
 
-// Print shows the demo accounts to the person who started the server.
-func Print(w io.Writer, baseURL string, accs []Account) {
-	fmt.Fprintf(w, "\n=== デモ市 (架空のデータ) ===\n職員画面: %s/staff/\n", baseURL)
+// Print shows the person who started the demo where its two sites are
+// (an empty URL: a site this server does not serve) and the accounts of
+// the staff site.
+func Print(w io.Writer, staffURL, publicURL string, accs []Account) {
+	fmt.Fprintln(w, "\n=== デモ市 (架空のデータ) ===")
+	if publicURL != "" {
+		fmt.Fprintf(w, "住民の予約サイト: %s  (デモ用の交付通知書番号と生年月日はトップページにあります)\n", publicURL)
+	}
+	if staffURL == "" {
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintf(w, "職員画面:         %s\n", staffURL)
 	for _, a := range accs {
 		fmt.Fprintf(w, "  %-12s パスワード: %s  (%s)\n", a.Username, a.Password, auth.RoleLabel(a.Role))
 	}

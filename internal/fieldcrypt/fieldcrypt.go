@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"hash"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -110,8 +111,16 @@ func ParseKey(text string) (*Key, error) {
 	return NewKey(raw)
 }
 
-// ReadKeyFile reads a base64 master key from a file.
+// ReadKeyFile reads a base64 master key from a file. It refuses a file
+// that its group or others can read (a key written with `>` under the
+// usual umask is 0644): the key opens every resident's sealed data, and a
+// server that started anyway would leave it readable for as long as it
+// runs. Refusing, not warning, because a warning in a log nobody reads
+// protects no one, and the fix (chmod 600) takes a second.
 func ReadKeyFile(path string) (*Key, error) {
+	if err := checkPrivate(path); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("データの暗号鍵のファイルを読めません: %w", err)
@@ -121,6 +130,23 @@ func ReadKeyFile(path string) (*Key, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, nil
+}
+
+// checkPrivate refuses a key file readable by its group or others. Modes
+// mean nothing on Windows, which is left to its ACLs.
+func checkPrivate(path string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("データの暗号鍵のファイルを読めません: %w", err)
+	}
+	if perm := st.Mode().Perm(); perm&0o044 != 0 {
+		return fmt.Errorf("データの暗号鍵のファイル %s は所有者以外も読める権限 (%04o) になっているため使いません。"+
+			"この鍵があればすべての個人情報を復号できます。chmod 600 %s で所有者だけが読めるようにしてから、もう一度実行してください", path, perm, path)
+	}
+	return nil
 }
 
 // Generate returns a new random master key in base64.

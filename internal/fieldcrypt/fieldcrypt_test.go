@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -98,6 +99,37 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := fieldcrypt.Load("c2hvcnQ=", "", ""); err == nil || !strings.Contains(err.Error(), "32 バイト") {
 		t.Errorf("short key: %v", err)
+	}
+}
+
+// A key file that its group or others can read is refused, naming the
+// file and the fix; the same file made private loads.
+func TestKeyFileReadableByOthersIsRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes mean nothing on Windows")
+	}
+	file := filepath.Join(t.TempDir(), "data.key")
+	if err := os.WriteFile(file, []byte(fieldcrypt.Generate()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o444} {
+		if err := os.Chmod(file, mode); err != nil {
+			t.Fatal(err)
+		}
+		for name, load := range map[string]func() error{
+			"current": func() error { _, err := fieldcrypt.Load("", file, ""); return err },
+			"old":     func() error { _, err := fieldcrypt.Load(fieldcrypt.Generate(), "", file); return err },
+		} {
+			if err := load(); err == nil || !strings.Contains(err.Error(), "chmod 600 "+file) {
+				t.Errorf("%s key file with mode %04o: %v", name, mode, err)
+			}
+		}
+	}
+	for _, mode := range []os.FileMode{0o600, 0o400} {
+		os.Chmod(file, mode)
+		if _, err := fieldcrypt.Load("", file, ""); err != nil {
+			t.Errorf("mode %04o: %v", mode, err)
+		}
 	}
 }
 
