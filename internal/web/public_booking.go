@@ -84,6 +84,8 @@ type pubIdentifyData struct {
 	Years   []pubYearOption
 	Months  []int
 	Days    []int
+	// Challenge is the proof of work asked for past a number's attempts.
+	Challenge *challenge.Offer
 }
 
 func (c *pubStep) identifyPage(status int, rows []pubPersonRow) {
@@ -94,7 +96,8 @@ func (c *pubStep) identifyPage(status int, rows []pubPersonRow) {
 		rows[i].Label = c.v.T("person.n", i+1)
 	}
 	d := pubIdentifyData{Card: c.svc.RequiresCard, Service: c.svc.Name, People: rows,
-		CanAdd: len(rows) < c.st.MaxPeoplePerBooking, Max: c.st.MaxPeoplePerBooking, Years: c.years()}
+		CanAdd: len(rows) < c.st.MaxPeoplePerBooking, Max: c.st.MaxPeoplePerBooking, Years: c.years(),
+		Challenge: c.offer}
 	for i := 1; i <= 31; i++ {
 		if i <= 12 {
 			d.Months = append(d.Months, i)
@@ -173,7 +176,56 @@ func (c *pubStep) identify() {
 		c.identifyPage(http.StatusUnprocessableEntity, rows)
 		return
 	}
+	if !c.checkIdentity(people, rows) {
+		return
+	}
 	c.setPeople(people)
+}
+
+// checkIdentity asks the engine, on this page rather than after the last
+// one, whether the people are known with these birth dates and can be
+// booked, with the limits the booking has. Past a number's attempts it
+// asks for a proof of work bound to the typed values (as the manage form
+// does), so that a guesser cannot lock the resident out. It shows the
+// page again and answers false when something is wrong.
+func (c *pubStep) checkIdentity(people []pubFlowPerson, rows []pubPersonRow) bool {
+	ip := route.MetaOf(c.r).IP
+	bind := challenge.Bind(people)
+	proved := false
+	if sealed := c.r.PostFormValue("pow"); sealed != "" && c.s.ui.Challenge != nil {
+		ok, offer, err := c.s.ui.Challenge.Gate(c.r.Context(), ip, sealed, c.r.PostFormValue("pow_n"), bind)
+		if err != nil {
+			if offer == nil { // the challenge could not be checked
+				c.s.fail(c.w, c.r, err)
+				return false
+			}
+			c.v.Errors = append(c.v.Errors, pubError{Message: c.s.challengeText(c.v, err, offer)})
+			c.offer = offer
+			c.identifyPage(http.StatusTooManyRequests, rows)
+			return false
+		}
+		proved = ok
+	}
+	req := reserve.IdentifyRequest{Service: c.f.Service, Proved: proved}
+	for _, p := range people {
+		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth})
+	}
+	err := c.s.ui.Reserve.Identify(c.r.Context(), route.MetaOf(c.r), req)
+	switch {
+	case err == nil:
+		return true
+	case pubProvable(err) && c.s.ui.Challenge != nil:
+		c.addError("", "err.challenge_notice")
+		c.offer = c.s.ui.Challenge.Require(c.r.Context(), ip, bind)
+		c.identifyPage(http.StatusTooManyRequests, rows)
+	case statusFor(err) >= http.StatusInternalServerError:
+		c.s.fail(c.w, c.r, err)
+	default:
+		c.problem(err)
+		c.linkPeopleErrors(err)
+		c.identifyPage(statusFor(err), rows)
+	}
+	return false
 }
 
 // setPeople keeps the checked people and goes on: straight back to the

@@ -113,22 +113,11 @@ func (s *pubSite) openByPerson(w http.ResponseWriter, r *http.Request, code, not
 // challenge to meet, and the message of err.
 func (s *pubSite) manageChallenge(w http.ResponseWriter, r *http.Request, d pubManageFormData, err error) {
 	v := s.newView(r, "manage.title")
-	key := "err.challenge_notice"
-	switch apperr.CodeOf(err) {
-	case challenge.CodeWait:
-		v.Errors = []pubError{{Message: v.T("err.challenge_wait_any", d.Challenge.Remaining(s.ui.Challenge.Now()))}}
-	case challenge.CodeSolve:
-		key = "err.challenge_solve"
-	case challenge.CodeUsed, challenge.CodeRequired:
-		key = "err.challenge_required_any"
-	}
-	if len(v.Errors) == 0 {
-		v.Errors = []pubError{{Message: v.T(key)}}
-	}
 	if d.Challenge == nil { // the challenge could not be checked
 		s.fail(w, r, err)
 		return
 	}
+	v.Errors = []pubError{{Message: s.challengeText(v, err, d.Challenge)}}
 	v.Data = d
 	s.render(w, r, http.StatusTooManyRequests, "manage", v)
 }
@@ -345,4 +334,19 @@ func (s *pubSite) changeTo(c *pubStep, start time.Time) {
 		return
 	}
 	http.Redirect(c.w, c.r, c.v.Href("/booking/manage/booking?m=changed"), http.StatusSeeOther)
+}
+
+// challengeText is the message of a form that asks for a proof of work
+// (other than the confirm page's): err is the challenge's refusal, or the
+// limit that asked for it.
+func (s *pubSite) challengeText(v pview, err error, offer *challenge.Offer) string {
+	switch apperr.CodeOf(err) {
+	case challenge.CodeWait:
+		return v.T("err.challenge_wait_any", offer.Remaining(s.ui.Challenge.Now()))
+	case challenge.CodeSolve:
+		return v.T("err.challenge_solve")
+	case challenge.CodeUsed, challenge.CodeRequired:
+		return v.T("err.challenge_required_any")
+	}
+	return v.T("err.challenge_notice")
 }
