@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -18,6 +19,7 @@ func TestResidentsStumbles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		t.Run("identity on its own page", func(t *testing.T) { s.identityOnItsPage(t) })
+		t.Run("no e-mail: a phone number and a printable code", func(t *testing.T) { s.withoutEmail(t) })
 	})
 }
 
@@ -49,5 +51,69 @@ func (s *site) identityOnItsPage(t *testing.T) {
 	tb.click(`.buttons button.primary`)
 	if got := tb.title(); got != "窓口を選ぶ" {
 		t.Fatalf("with the right date the next page is %q, want 窓口を選ぶ", got)
+	}
+}
+
+// withoutEmail books with a phone number only: the done page shows the code
+// to print and promises no mail, and none is sent; with mail switched off
+// the contact page promises none either.
+func (s *site) withoutEmail(t *testing.T) {
+	tb := newTab(t, s.url, 375, 667)
+	tb.open("/booking/start?service=pickup")
+	fillPerson(tb, 0, 4)
+	tb.click(`.buttons button.primary`)
+	s.pickFirstSlot(tb)
+	tb.do(chromedp.Click(chromedp.CSS("#who0")))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
+	tb.click(`.buttons button.primary`)
+	if tb.has(`#email[required]`) || !strings.Contains(tb.text("main"), "確認メールをお送りします") {
+		t.Fatal("mail is on: the address is optional and a mail is promised for it")
+	}
+	tb.click(`.buttons button.primary`) // neither: an error
+	if !tb.has(".error-summary:focus") || !tb.has(`#email[aria-invalid=true]`) {
+		t.Fatal("neither an address nor a phone number is not reported")
+	}
+	tb.do(chromedp.SendKeys(chromedp.ID("phone"), "079-000-2222"))
+	tb.click(`.buttons button.primary`)
+	tb.mustSee("079-000-2222")
+	tb.click(`.buttons button.primary`)
+	b := readDone(tb)
+	body := tb.text("main")
+	if !strings.Contains(body, "確認メールはお送りしません") || strings.Contains(body, "メールでもお送りします") || !strings.Contains(body, "印刷") {
+		t.Fatalf("done page without an address:\n%s", body)
+	}
+	if got := s.booking(t, b); got.Email != "" || got.Phone != "079-000-2222" {
+		t.Fatalf("stored contact %q %q", got.Email, got.Phone)
+	}
+	before := len(s.sink.Messages())
+	s.sendMail()
+	if n := len(s.sink.Messages()); n != before {
+		t.Fatalf("%d mails sent for a booking without an address", n-before)
+	}
+	// Mail switched off: the contact page promises nothing.
+	s.switchMail(t, false)
+	defer s.switchMail(t, true)
+	tb.open("/booking/start?service=pickup")
+	fillPerson(tb, 0, 5)
+	tb.click(`.buttons button.primary`)
+	s.pickFirstSlot(tb)
+	tb.do(chromedp.Click(chromedp.CSS("#who0")))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
+	tb.click(`.buttons button.primary`)
+	if main := tb.text("main"); strings.Contains(main, "確認メールをお送りします") || !strings.Contains(main, "メールではお送りしていません") {
+		t.Fatalf("mail off: the contact page must not promise a mail:\n%s", main)
+	}
+	tb.do(chromedp.SendKeys(chromedp.ID("email"), "off@example.jp"))
+	tb.click(`.buttons button.primary`)
+	tb.click(`.buttons button.primary`)
+	readDone(tb)
+	if body := tb.text("main"); strings.Contains(body, "メールでもお送りします") {
+		t.Fatalf("mail off: the done page promises a mail:\n%s", body)
+	}
+	tb.open("/")
+	if strings.Contains(tb.text("main"), "メールのリンク") {
+		t.Fatal("mail off: the top page names a mailed link")
 	}
 }

@@ -82,15 +82,21 @@ func (s *site) configure() {
 	if err := s.srv.Reserve().SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
-	ms := mail.DefaultSettings()
-	ms.Enabled, ms.Host, ms.Port, ms.Security = true, "127.0.0.1", s.sink.Port, mail.SecurityNone
-	ms.FromAddress, ms.FromName = "yoyaku@city.example.lg.jp", "架空市 市民課"
-	if _, err := mail.NewAdmin(s.db, s.clock).SaveSettings(t.Context(), admin, auth.Meta{}, ms); err != nil {
-		t.Fatal(err)
-	}
+	s.switchMail(t, true)
 	for i := 1; i <= 20; i++ {
 		ledgertest.MustCard(t, s.db, ledgertest.Seed{App: i, Notice: notice(i), Birth: birth(i),
 			Status: card.StatusNoticeSent, Name: fmt.Sprintf("試験　太郎%d", i), Kana: "シケン", Storage: "A棚"})
+	}
+}
+
+// switchMail saves the mail settings (to the sink) with mail on or off.
+func (s *site) switchMail(t *testing.T, on bool) {
+	t.Helper()
+	ms := mail.DefaultSettings()
+	ms.Enabled, ms.Host, ms.Port, ms.Security = on, "127.0.0.1", s.sink.Port, mail.SecurityNone
+	ms.FromAddress, ms.FromName = "yoyaku@city.example.lg.jp", "架空市 市民課"
+	if _, err := mail.NewAdmin(s.db, s.clock).SaveSettings(t.Context(), admin, auth.Meta{}, ms); err != nil {
+		t.Fatal(err)
 	}
 }
 

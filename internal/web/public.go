@@ -302,6 +302,9 @@ func (v pview) L(text string) string {
 	return text
 }
 
+// mailOn tells whether booking mails are sent.
+func (s *pubSite) mailOn(r *http.Request) bool { return s.ui.MailOn != nil && s.ui.MailOn(r.Context()) }
+
 // PhoneText tells residents how to reach the city by phone.
 func (v pview) PhoneText() string {
 	if v.Phone == "" {
@@ -315,6 +318,7 @@ type pubTopData struct {
 	Services []booking.Service
 	Window   string
 	Demo     []DemoSample
+	Manage   string // how a booking is opened again: with or without the mail's link
 }
 
 func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
@@ -324,8 +328,13 @@ func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.viewWith(r, "top.title", st)
-	v.Data = pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead), Demo: s.ui.demo}
-	s.renderShared(w, r, v.Data.(pubTopData).Window+"\x00"+servicesKey(st.Services), "top", v)
+	d := pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead), Demo: s.ui.demo,
+		Manage: v.T("top.manage_text_nomail")}
+	if s.mailOn(r) {
+		d.Manage = v.T("top.manage_text")
+	}
+	v.Data = d
+	s.renderShared(w, r, d.Window+"\x00"+d.Manage+"\x00"+servicesKey(st.Services), "top", v)
 }
 
 // pubNow is the time used for seals.

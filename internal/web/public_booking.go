@@ -236,7 +236,7 @@ func (c *pubStep) setPeople(people []pubFlowPerson) {
 		c.f.Answers = nil
 	}
 	c.f.People = people
-	if c.f.Hold != "" && c.f.Email != "" && len(c.f.Answers) == len(people) {
+	if c.f.Hold != "" && c.f.hasContact() && len(c.f.Answers) == len(people) {
 		c.confirmPage(http.StatusOK)
 		return
 	}
@@ -459,10 +459,13 @@ func (c *pubStep) pubChecklist() {
 	c.contactPage(http.StatusOK, c.f.Email, c.f.Phone)
 }
 
-type pubContactData struct{ Email, Phone string }
+type pubContactData struct {
+	Email, Phone string
+	MailOn       bool // booking mails are sent: the page may promise one
+}
 
 func (c *pubStep) contactPage(status int, email, phone string) {
-	c.show(status, "contact", "contact.title", pubContactData{Email: email, Phone: phone})
+	c.show(status, "contact", "contact.title", pubContactData{Email: email, Phone: phone, MailOn: c.s.mailOn(c.r)})
 }
 
 func (c *pubStep) contact() {
@@ -475,10 +478,12 @@ func (c *pubStep) contact() {
 		c.contactPage(http.StatusOK, email, phone)
 		return
 	}
+	// Either will do, as the booking engine asks: the code is shown on
+	// the done page, so a resident without e-mail can book too.
 	switch {
-	case email == "":
-		c.addError("email", "err.email_required")
-	case !pubValidEmail(email):
+	case email == "" && phone == "":
+		c.addError("email", "err.contact_required")
+	case email != "" && !pubValidEmail(email):
 		c.addError("email", "err.email_format")
 	}
 	if phone != "" && !pubValidPhone(phone) {
@@ -553,7 +558,7 @@ func (c *pubStep) confirm() {
 		c.confirmPage(http.StatusOK)
 		return
 	}
-	if c.f.Start == "" || c.f.Email == "" || len(c.f.People) == 0 {
+	if c.f.Start == "" || !c.f.hasContact() || len(c.f.People) == 0 {
 		c.s.expired(c.w, c.r)
 		return
 	}
@@ -650,6 +655,7 @@ type pubDoneData struct {
 	Deadline                   string
 	ManageURL                  string
 	Changeable                 bool
+	Mailed                     bool // a confirmation mail is on its way
 }
 
 func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
@@ -674,7 +680,7 @@ func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
 	d := pubDoneData{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
 		Slot: pubSlotLabel(v.Lang, b.Start.In(b.Location), b.End.In(b.Location)), People: len(b.People),
 		Items: pubChecklist(v, svc, rc.Answers), Changeable: b.Changeable,
-		ManageURL: pubManageLink(b.Code, rc.Token)}
+		ManageURL: pubManageLink(b.Code, rc.Token), Mailed: b.Email != "" && s.mailOn(r)}
 	if !b.ChangeDeadline.IsZero() {
 		d.Deadline = pubDayLabel(v.Lang, b.ChangeDeadline)
 	}

@@ -60,6 +60,10 @@ const (
 	whoProxy = "proxy" // a voluntary proxy: only when the person cannot come
 )
 
+// hasContact reports whether the contact step was done: an address or a
+// phone number, as the booking engine asks.
+func (f pubFlow) hasContact() bool { return f.Email != "" || f.Phone != "" }
+
 func (f pubFlow) seats() int {
 	if f.Mode == pubModeChange {
 		return f.Seats
