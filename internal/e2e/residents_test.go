@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kofu-oss/kofu/internal/auth"
+	"github.com/kofu-oss/kofu/internal/calendar"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
@@ -20,6 +24,7 @@ func TestResidentsStumbles(t *testing.T) {
 		s := newSite(t, db)
 		t.Run("identity on its own page", func(t *testing.T) { s.identityOnItsPage(t) })
 		t.Run("no e-mail: a phone number and a printable code", func(t *testing.T) { s.withoutEmail(t) })
+		t.Run("the rules shown are the rules applied", func(t *testing.T) { s.rulesShown(t) })
 	})
 }
 
@@ -115,5 +120,72 @@ func (s *site) withoutEmail(t *testing.T) {
 	tb.open("/")
 	if strings.Contains(tb.text("main"), "メールのリンク") {
 		t.Fatal("mail off: the top page names a mailed link")
+	}
+}
+
+// rulesShown: the top page says the closing time and the days bookable now
+// as the engine computes them; a Sunday special opening is listed there,
+// marked on the calendar and bookable; the done page says the change
+// deadline with its time, the instant the engine applies.
+func (s *site) rulesShown(t *testing.T) {
+	st, err := s.srv.Reserve().Settings(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last, err := st.Window(s.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sunday := first.AddDays(7 + (7-int(first.Weekday()))%7)
+	st.Places[0].OpenDates = map[string][]string{sunday.String(): {"09:00-12:00"}}
+	if err := s.srv.Reserve().SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t, s.url, 375, 667)
+	tb.open("/")
+	wd := []rune("日月火水木金土")
+	label := func(d calendar.Date) string {
+		return fmt.Sprintf("%d年%d月%d日（%c）", d.Year, int(d.Month), d.Day, wd[d.Weekday()])
+	}
+	tb.mustSee("予約の受付は、利用日の7日前の 17:00 までです。",
+		"いま予約できるのは、"+label(first)+" から "+label(last)+" までの日時です。",
+		fmt.Sprintf("%d月%d日（日） 09:00-12:00 市役所本庁 市民課", int(sunday.Month), sunday.Day))
+	tb.open("/booking/start?service=pickup")
+	fillPerson(tb, 0, 6)
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Click(chromedp.ID("place0")))
+	tb.click(`.buttons button.primary`)
+	day := `table.cal button[name=date][value="` + sunday.String() + `"]`
+	for range 3 {
+		if tb.has(day) {
+			break
+		}
+		tb.click(`.month-nav > button:last-child`)
+	}
+	var aria string
+	tb.eval(`document.querySelector('`+day+`').getAttribute("aria-label")`, &aria)
+	if !strings.Contains(aria, "臨時開庁日") || !strings.Contains(tb.text("#cal-legend"), "臨時開庁日") {
+		t.Fatalf("the Sunday opening is not marked: %q / %q", aria, tb.text("#cal-legend"))
+	}
+	tb.click(day)
+	tb.mustSee("この日は臨時開庁日です。")
+	tb.click(`button.slot`)
+	tb.do(chromedp.Click(chromedp.CSS("#who0")))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.SendKeys(chromedp.ID("email"), "rules@example.jp"))
+	tb.click(`.buttons button.primary`)
+	tb.click(`.buttons button.primary`)
+	b := readDone(tb)
+	stored := s.booking(t, b)
+	closes, err := st.ChangeClosesAt(stored.Start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastMinute := closes.Add(-time.Minute).In(s.tokyo)
+	want := label(calendar.DateOf(lastMinute)) + " 23:59（予約日の3日前）"
+	if lastMinute.Format("15:04") != "23:59" || !strings.Contains(tb.text("main"), want) {
+		t.Fatalf("the done page does not say the deadline %q:\n%s", want, tb.text("main"))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/calendar"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/sitetext"
@@ -319,6 +321,7 @@ type pubTopData struct {
 	Window   string
 	Demo     []DemoSample
 	Manage   string // how a booking is opened again: with or without the mail's link
+	Special  []string
 }
 
 func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
@@ -328,14 +331,80 @@ func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.viewWith(r, "top.title", st)
-	d := pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead), Demo: s.ui.demo,
-		Manage: v.T("top.manage_text_nomail")}
+	now := s.ui.Reserve.Now()
+	window, err := pubWindowText(v, st, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := pubTopData{Services: st.Services, Window: window, Demo: s.ui.demo,
+		Manage: v.T("top.manage_text_nomail"), Special: pubSpecialDays(v, st, now)}
 	if s.mailOn(r) {
 		d.Manage = v.T("top.manage_text")
 	}
 	v.Data = d
-	s.renderShared(w, r, d.Window+"\x00"+d.Manage+"\x00"+servicesKey(st.Services), "top", v)
+	s.renderShared(w, r, d.Window+"\x00"+d.Manage+"\x00"+strings.Join(d.Special, "\x00")+"\x00"+servicesKey(st.Services), "top", v)
 }
 
 // pubNow is the time used for seals.
 func pubNow() time.Time { return time.Now() }
+
+// pubWindowText says when bookings close and which days can be booked now,
+// from the engine's own window (booking.Settings.Window): the closing time
+// of the day before is what makes tomorrow unbookable in the evening.
+func pubWindowText(v pview, st booking.Settings, now time.Time) (string, error) {
+	first, last, err := st.Window(now)
+	if err != nil {
+		return "", err
+	}
+	days := v.T("days.beforeN", st.MinDaysAhead)
+	if st.MinDaysAhead < 2 {
+		days = v.T("days.before" + strconv.Itoa(max(0, st.MinDaysAhead)))
+	}
+	rule := v.T("top.window_rule", days)
+	if st.SameDayClosing != "" {
+		rule = v.T("top.window_rule_time", days, st.SameDayClosing)
+	}
+	if last.Before(first) {
+		return rule, nil
+	}
+	return rule + " " + v.T("top.window_now", pubDayLabel(v.Lang, first), pubDayLabel(v.Lang, last)), nil
+}
+
+// pubSpecialDays lists the special opening days (open_dates) still ahead
+// in the booking window, at the places a service offers: "12月13日（日）
+// 09:00-12:00 市役所本庁 市民課".
+func pubSpecialDays(v pview, st booking.Settings, now time.Time) []string {
+	first, last, err := st.Window(now)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, p := range st.Places {
+		if !pubOffered(st, p.ID) {
+			continue
+		}
+		for date, hours := range p.OpenDates {
+			d, err := calendar.ParseDate(date)
+			if err != nil || d.Before(first) || d.After(last) || slices.Contains(p.ClosedDates, date) || len(hours) == 0 {
+				continue
+			}
+			out = append(out, date+"\x00"+pubShortDayLabel(v.Lang, d)+" "+strings.Join(hours, "、")+" "+v.L(p.Name))
+		}
+	}
+	slices.Sort(out)
+	for i, s := range out {
+		_, out[i], _ = strings.Cut(s, "\x00")
+	}
+	return out
+}
+
+// pubOffered reports whether a service is booked at the place.
+func pubOffered(st booking.Settings, place string) bool {
+	for _, svc := range st.Services {
+		if slices.Contains(svc.Places, place) {
+			return true
+		}
+	}
+	return false
+}

@@ -681,9 +681,7 @@ func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
 		Slot: pubSlotLabel(v.Lang, b.Start.In(b.Location), b.End.In(b.Location)), People: len(b.People),
 		Items: pubChecklist(v, svc, rc.Answers), Changeable: b.Changeable,
 		ManageURL: pubManageLink(b.Code, rc.Token), Mailed: b.Email != "" && s.mailOn(r)}
-	if !b.ChangeDeadline.IsZero() {
-		d.Deadline = pubDayLabel(v.Lang, b.ChangeDeadline)
-	}
+	d.Deadline = pubChangeDeadline(v, b)
 	v.Data = d
 	s.render(w, r, http.StatusOK, "done", v)
 }

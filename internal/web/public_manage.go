@@ -204,9 +204,7 @@ func (s *pubSite) bookingView(r *http.Request, v pview, b reserve.Booking) pubMa
 		}
 		d.People = append(d.People, v.T("person.n", i+1)+" "+who)
 	}
-	if !b.ChangeDeadline.IsZero() {
-		d.Deadline = pubDayLabel(v.Lang, b.ChangeDeadline)
-	}
+	d.Deadline = pubChangeDeadline(v, b)
 	if d.Active && !d.Changeable {
 		d.AfterCutoff = v.T("manage.after_cutoff", d.Deadline) + " " + v.PhoneText()
 	}
