@@ -33,6 +33,28 @@ func TestResidentsStumbles(t *testing.T) {
 func (s *site) identityOnItsPage(t *testing.T) {
 	tb := newTab(t, s.url, 375, 667)
 	tb.open("/booking/start?service=pickup")
+	// An empty form (item 5): the text field in error is as red as the
+	// selects, the summary lists the fields in their order, and each
+	// entry is a block of its own beside its bullet.
+	tb.click(`.buttons button.primary`)
+	var look struct {
+		Notice, Year, Grey string
+		Order              []string
+		Inline             int
+	}
+	tb.eval(`(() => {
+	  const grey = document.createElement("input"); grey.type = "text"; document.body.append(grey);
+	  const out = {Notice: getComputedStyle(document.getElementById("notice0")).borderTopColor,
+	    Year: getComputedStyle(document.getElementById("by0")).borderTopColor, Grey: getComputedStyle(grey).borderTopColor,
+	    Order: [...document.querySelectorAll(".error-summary a")].map(a => a.getAttribute("href")),
+	    Inline: [...document.querySelectorAll(".error-summary a")].filter(a => getComputedStyle(a).display !== "block").length};
+	  grey.remove(); return out })()`, &look)
+	if look.Notice != look.Year || look.Notice == look.Grey {
+		t.Fatalf("the number field in error is %s, the year select %s (grey %s): both must be red", look.Notice, look.Year, look.Grey)
+	}
+	if strings.Join(look.Order, " ") != "#notice0 #by0" || look.Inline != 0 {
+		t.Fatalf("summary entries %v (%d not blocks), want #notice0 #by0 as blocks", look.Order, look.Inline)
+	}
 	summary := func(noticeNo, y, m, d string) string {
 		tb.do(chromedp.SetValue(chromedp.ID("notice0"), noticeNo), chromedp.SetValue(chromedp.ID("by0"), y),
 			chromedp.SetValue(chromedp.ID("bm0"), m), chromedp.SetValue(chromedp.ID("bd0"), d))

@@ -115,3 +115,51 @@ func TestPublicPagesSayTheRulesApplied(t *testing.T) {
 		}
 	})
 }
+
+// Error states (issue #21 item 5): the summary follows the fields' order;
+// the manage form takes the birth date by selects, says nothing of a link
+// to someone who typed a number, and its hint agrees with its example;
+// the held-slot limit is a notice, not an input error.
+func TestPublicErrorStates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newPublicHarness(t, db)
+		b := newBrowser(t, h)
+		p := b.getPage("/booking/start?service=pickup")
+		empty := b.flowStep(p, "/booking/identify", url.Values{"n": {"1"}})
+		mustStatus(t, empty, 422, `class="error-summary"`)
+		if n, by := strings.Index(empty.body, `href="#notice0"`), strings.Index(empty.body, `href="#by0"`); n < 0 || by < 0 || n > by {
+			t.Errorf("the summary must list the number before the birth date, as the form does:\n%s", excerpt(empty.body))
+		}
+		// The manage form.
+		form := b.getPage("/booking/manage")
+		if !strings.Contains(form.body, `<select id="birth" name="by">`) || strings.Contains(form.body, `id="birth" name="birth"`) ||
+			strings.Contains(form.body, "ハイフンなし") {
+			t.Errorf("the manage form: birth-date selects and a hint that agrees with its example:\n%s", excerpt(form.body))
+		}
+		p, _ = b.untilConfirm("ja", residents()[:1], "self")
+		_, code, _ := b.book(p)
+		r := residents()[0]
+		wrong := b.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {r.typed}, "by": {"1970"}, "bm": {"3"}, "bd": {"2"}})
+		mustStatus(t, wrong, 404, "予約番号と、交付通知書番号・生年月日を確かめてください。")
+		if s := wrong.body[strings.Index(wrong.body, `class="error-summary"`):]; strings.Contains(s[:strings.Index(s, "</div>")], "リンク") {
+			t.Error("a resident who typed a number is told about a link")
+		}
+		right := b.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {r.typed}, "by": {"1970"}, "bm": {"3"}, "bd": {"1"}})
+		if right.status != 303 || !strings.HasPrefix(right.location, "/booking/manage/booking") {
+			t.Fatalf("the selects open the booking: %d %s\n%s", right.status, right.location, excerpt(right.body))
+		}
+		// The held-slot limit: three holds from one address, then a notice.
+		p = b.getPage("/booking/start?service=pickup")
+		p = b.flowStep(p, "/booking/identify", identifyFields(residents()[1:2]))
+		p = b.pickDate(p)
+		times := starts(p.body)
+		for _, start := range times[:3] {
+			// Each from the time page as it was: a new hold every time.
+			mustStatus(t, b.flowStep(p, "/booking/time", url.Values{"start": {start}}), 200, `name="who0"`)
+		}
+		held := b.flowStep(p, "/booking/time", url.Values{"start": {times[3]}})
+		if held.status != 429 || strings.Contains(held.body, `class="error-summary"`) || !strings.Contains(held.body, `class="notice" role="status"`) {
+			t.Fatalf("the held-slot limit must be a notice, not an input error: %d\n%s", held.status, excerpt(held.body))
+		}
+	})
+}

@@ -541,7 +541,7 @@ func TestPublicManagePastTheNoticeLimitAsksForAProof(t *testing.T) {
 	asked := b.postPage("/booking/manage", form)
 	m := powRE.FindStringSubmatch(asked.body)
 	if asked.status != 429 || m == nil || !strings.Contains(asked.body, `data-pow-bits="14"`) ||
-		!strings.Contains(asked.body, `value="`+r.birth+`"`) {
+		!strings.Contains(asked.body, `value="1970" selected`) || !strings.Contains(asked.body, `value="3" selected`) {
 		t.Fatalf("past the limit: want the form with a challenge, got %d\n%s", asked.status, excerpt(asked.body))
 	}
 	token := html.UnescapeString(m[1])

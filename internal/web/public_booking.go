@@ -98,23 +98,31 @@ func (c *pubStep) identifyPage(status int, rows []pubPersonRow) {
 	d := pubIdentifyData{Card: c.svc.RequiresCard, Service: c.svc.Name, People: rows,
 		CanAdd: len(rows) < c.st.MaxPeoplePerBooking, Max: c.st.MaxPeoplePerBooking, Years: c.years(),
 		Challenge: c.offer}
-	for i := 1; i <= 31; i++ {
-		if i <= 12 {
-			d.Months = append(d.Months, i)
-		}
-		d.Days = append(d.Days, i)
-	}
+	d.Months, d.Days = pubDayNumbers()
 	c.show(status, "identify", "identify.title", d)
 }
 
 // years lists birth years from this year back 120 years, with the era.
-func (c *pubStep) years() []pubYearOption {
-	this := c.at.In(c.loc).Year()
+func (c *pubStep) years() []pubYearOption { return pubYears(c.v, c.at.In(c.loc).Year()) }
+
+// pubYears lists the years of a birth-date select, from this year back.
+func pubYears(v pview, this int) []pubYearOption {
 	out := make([]pubYearOption, 0, 121)
 	for y := this; y >= this-120; y-- {
-		out = append(out, pubYearOption{Year: y, Label: c.v.T("year.option", y, pubEraYear(c.v.Lang, y))})
+		out = append(out, pubYearOption{Year: y, Label: v.T("year.option", y, pubEraYear(v.Lang, y))})
 	}
 	return out
+}
+
+// pubDayNumbers are the months and days of a birth-date select.
+func pubDayNumbers() (months, days []int) {
+	for i := 1; i <= 31; i++ {
+		if i <= 12 {
+			months = append(months, i)
+		}
+		days = append(days, i)
+	}
+	return months, days
 }
 
 // rows reads the people typed on the first step.
@@ -256,7 +264,8 @@ func (c *pubStep) checkRows(rows []pubPersonRow) []pubFlowPerson {
 	for i, row := range rows {
 		k := strconv.Itoa(i)
 		label := c.v.T("person.n", i+1)
-		p := pubFlowPerson{Birth: c.checkBirth(row, k, label)}
+		// In the order of the fields, so that the summary reads as the form.
+		var p pubFlowPerson
 		if c.svc.RequiresCard {
 			p.Notice = c.checkNotice(row.Notice, k, label)
 			if p.Notice != "" && seen[p.Notice] {
@@ -267,6 +276,7 @@ func (c *pubStep) checkRows(rows []pubPersonRow) []pubFlowPerson {
 			p.Name = c.required(row.Name, "name"+k, "err.name_required", label)
 			p.Kana = c.required(row.Kana, "kana"+k, "err.kana_required", label)
 		}
+		p.Birth = c.checkBirth(row, k, label)
 		out[i] = p
 	}
 	return out

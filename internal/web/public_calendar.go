@@ -260,8 +260,13 @@ func (c *pubStep) pickTime() {
 // slotRefused shows the times again with the reason a time was refused.
 func (c *pubStep) slotRefused(err error) {
 	switch code := apperr.CodeOf(err); code {
+	case reserve.CodeTooManyHolds:
+		// Not something the resident typed wrong: said as a notice, with
+		// the times still there to try again later.
+		c.v.Notice = c.s.errorText(c.v, err)
+		c.timePage(statusFor(err))
 	case reserve.CodeSlotFull, reserve.CodeOutsideWindow, reserve.CodeHoldExpired, reserve.CodeAfterCutoff,
-		apperr.RateLimited, apperr.Invalid, booking.CodeTooManyPeople, reserve.CodeTooManyHolds:
+		apperr.RateLimited, apperr.Invalid, booking.CodeTooManyPeople:
 		c.problem(err)
 		c.timePage(statusFor(err))
 	default:
