@@ -3,8 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
