@@ -68,7 +68,7 @@ func (s *site) finishBooking(tb *tab, email string, n int) booked {
 	tb.t.Helper()
 	s.pickFirstSlot(tb)
 	for k := range n {
-		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d%s", k, []string{"", "-minor", "-proxy", "", ""}[k]))))
+		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d%s", k, []string{"", "", "-proxy", "", ""}[k]))))
 	}
 	tb.click(`.buttons button.primary`)
 	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))

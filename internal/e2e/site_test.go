@@ -100,9 +100,16 @@ func (s *site) switchMail(t *testing.T, on bool) {
 	}
 }
 
-// A resident of the tests: card i has notice ABC-00000i, born 1980-01-i.
+// A resident of the tests: card i has notice ABC-00000i, born 1980-01-i;
+// cards 3 and 10, the second person of the family flows, are children
+// born 2016-05-i, who come with their legal representative.
 func notice(i int) string { return fmt.Sprintf("ABC-%06d", i) }
-func birth(i int) string  { return fmt.Sprintf("1980-01-%02d", i) }
+func birth(i int) string {
+	if i == 3 || i == 10 {
+		return fmt.Sprintf("2016-05-%02d", i)
+	}
+	return fmt.Sprintf("1980-01-%02d", i)
+}
 
 // sendMail runs the mail worker once: everything queued goes to the sink.
 func (s *site) sendMail() {

@@ -56,7 +56,7 @@ func TestPublicBookingWithoutEmail(t *testing.T) {
 		}
 		// With mail on, an address gets the promise, and only then.
 		switchMail(t, db, true)
-		p, _ = b.untilConfirm("ja", residents()[1:2], "self")
+		p, _ = b.untilConfirm("ja", residents()[1:2], "minor")
 		done, _, _ = b.book(p)
 		if !strings.Contains(done.body, "メールでもお送りします") {
 			t.Errorf("mail on and an address given: the done page must say a mail comes:\n%s", excerpt(done.body))
@@ -160,6 +160,54 @@ func TestPublicErrorStates(t *testing.T) {
 		held := b.flowStep(p, "/booking/time", url.Values{"start": {times[3]}})
 		if held.status != 429 || strings.Contains(held.body, `class="error-summary"`) || !strings.Contains(held.body, `class="notice" role="status"`) {
 			t.Fatalf("the held-slot limit must be a notice, not an input error: %d\n%s", held.status, excerpt(held.body))
+		}
+	})
+}
+
+// The who-comes question and the checklist use what Kofu knows (issue #21
+// item 4): 「本人（15歳未満）と法定代理人」 only for a holder under 15, and
+// accepted only then; a proxy's list names the holder's ID once; a family
+// gets one list per person; the PIN set at pickup is mentioned.
+func TestPublicQuestionsFollowTheBirthDate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newPublicHarness(t, db)
+		st, err := h.srv.Reserve().Settings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Places[0].Capacity = 5
+		if err := h.srv.Reserve().SaveSettings(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{}, st); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, h)
+		p := b.getPage("/booking/start?service=pickup")
+		p = b.flowStep(p, "/booking/identify", identifyFields(residents()[:3])) // 1970, 2015 (a child), 1988
+		p = b.pickDate(p)
+		p = b.flowStep(p, "/booking/time", url.Values{"start": {starts(p.body)[0]}})
+		mustStatus(t, p, 200, `name="who0"`)
+		if strings.Count(p.body, `value="minor"`) != 1 || !strings.Contains(p.body, `id="who1" name="who1" value="minor"`) ||
+			strings.Contains(p.body, `name="who1" value="self"`) {
+			t.Fatalf("only the child is offered 本人（15歳未満）と法定代理人:\n%s", excerpt(p.body))
+		}
+		adultAsMinor := b.flowStep(p, "/booking/questions", url.Values{"who0": {"minor"}, "who1": {"minor"}, "who2": {"proxy"}})
+		mustStatus(t, adultAsMinor, 422, `href="#who0"`)
+		list := b.flowStep(p, "/booking/questions", url.Values{"who0": {"self"}, "who1": {"minor"}, "who2": {"proxy"}})
+		mustStatus(t, list, 200, `name="tick"`)
+		for _, want := range []string{"1人目（TST-100001）の持ち物", "2人目（TST-100002）の持ち物", "3人目（TST-100003）の持ち物", "暗証番号"} {
+			if !strings.Contains(list.body, want) {
+				t.Errorf("the checklist lacks %q", want)
+			}
+		}
+		third := list.body[strings.Index(list.body, "3人目（TST-100003）の持ち物"):]
+		third = third[:strings.Index(third, "</fieldset>")]
+		if strings.Count(third, "本人確認書類") != 2 || !strings.Contains(third, "本人の本人確認書類") || !strings.Contains(third, "代理人の本人確認書類") ||
+			strings.Contains(third, "本人確認書類（運転免許証") {
+			t.Errorf("the proxy's list must name the holder's and the proxy's ID once each:\n%s", third)
+		}
+		second := list.body[strings.Index(list.body, "2人目（TST-100002）の持ち物"):]
+		second = second[:strings.Index(second, "</fieldset>")]
+		if !strings.Contains(second, "法定代理人の本人確認書類") || strings.Contains(list.body[:strings.Index(list.body, "2人目（TST-100002）の持ち物")], "法定代理人") {
+			t.Errorf("the legal representative's documents belong to the child's list only:\n%s", second)
 		}
 	})
 }

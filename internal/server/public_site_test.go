@@ -307,7 +307,7 @@ func TestPublicFamilyBooking(t *testing.T) {
 	p = b.pickDate(p)
 	start := starts(p.body)[0]
 	p = b.fromTime(p, start, residents()[:2], "self", "minor")
-	if !strings.Contains(p.body, "法定代理人の本人確認書類（2人目の方）") {
+	if !strings.Contains(p.body, "法定代理人の本人確認書類") {
 		t.Errorf("checklist lacks the legal representative's ID:\n%s", excerpt(p.body))
 	}
 	done, _, _ := b.book(p)
@@ -390,7 +390,7 @@ func TestPublicEnglishFlow(t *testing.T) {
 func TestPublicManageCancelFreesTheSlot(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
 	// A family of two fills a slot of capacity 2.
-	p, start := b.untilConfirm("ja", residents()[:2], "self", "self")
+	p, start := b.untilConfirm("ja", residents()[:2], "self", "minor")
 	_, _, manage := b.book(p)
 
 	// Another resident does not see the full slot.
@@ -499,7 +499,7 @@ func TestHoneypotGetsTheExpiredAnswer(t *testing.T) {
 
 func TestPublicManageByNoticeNumberAndBirthDate(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
-	p, _ := b.untilConfirm("ja", residents()[:2], "self", "self")
+	p, _ := b.untilConfirm("ja", residents()[:2], "self", "minor")
 	_, code, mailed := b.book(p)
 	jar, _ := cookiejar.New(nil)
 	other := &browser{t: b.t, base: b.base, client: &http.Client{Jar: jar, // another phone, without the link

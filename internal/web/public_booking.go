@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -367,6 +368,7 @@ type pubQuestionRow struct {
 	Who               string
 	Notice, Juki      bool
 	WhoID, WhoErrorID string
+	Minor             bool // under 15 on the day: comes with the legal representative
 }
 
 type pubQuestionsData struct {
@@ -377,13 +379,35 @@ type pubQuestionsData struct {
 func (c *pubStep) questionsPage(status int, answers []pubAnswer) {
 	d := pubQuestionsData{Card: c.svc.RequiresCard}
 	for i := range c.f.People {
-		row := pubQuestionRow{I: i, Label: c.personLabel(i), WhoID: "who" + strconv.Itoa(i)}
+		row := pubQuestionRow{I: i, Label: c.personLabel(i), WhoID: "who" + strconv.Itoa(i), Minor: c.minor(i)}
 		if i < len(answers) {
 			row.Who, row.Notice, row.Juki = answers[i].Who, answers[i].Notice, answers[i].Juki
 		}
 		d.People = append(d.People, row)
 	}
 	c.show(status, "questions", "questions.title", d)
+}
+
+// minor reports whether the i-th person is under 15 on the booked day
+// (today before a time is chosen), from the birth date checked at the
+// first step.
+func (c *pubStep) minor(i int) bool {
+	day := calendar.DateOf(c.at.In(c.loc))
+	if start, err := time.Parse(time.RFC3339, c.f.Start); err == nil {
+		day = calendar.DateOf(start.In(c.loc))
+	}
+	age := pubAge(c.f.People[i].Birth, day)
+	return age >= 0 && age < pubMinorAge
+}
+
+// whoChoices are the answers offered for the i-th person: an under-15
+// comes with the legal representative, anyone else themself; either may
+// send a proxy.
+func (c *pubStep) whoChoices(i int) []string {
+	if c.minor(i) {
+		return []string{whoMinor, whoProxy}
+	}
+	return []string{whoSelf, whoProxy}
 }
 
 func (c *pubStep) readAnswers() []pubAnswer {
@@ -407,7 +431,7 @@ func (c *pubStep) questions() {
 		return
 	}
 	for i, a := range answers {
-		if a.Who != whoSelf && a.Who != whoMinor && a.Who != whoProxy {
+		if !slices.Contains(c.whoChoices(i), a.Who) {
 			c.addError("who"+strconv.Itoa(i), "err.who_required", c.personLabel(i))
 		}
 	}
@@ -420,9 +444,16 @@ func (c *pubStep) questions() {
 }
 
 type pubChecklistData struct {
-	Items  []pubCheckItem
+	Groups []pubCheckGroupView
 	Family bool
 	Proxy  bool
+	Card   bool // the service hands over a card: each person sets a PIN
+}
+
+// pubCheckGroupView is one person's items with their ticks.
+type pubCheckGroupView struct {
+	Title string
+	Items []pubCheckItem
 }
 
 type pubCheckItem struct {
@@ -432,10 +463,25 @@ type pubCheckItem struct {
 	Checked bool
 }
 
+// checklist is the flow's checklist, one list per person.
+func (c *pubStep) checklist() []pubCheckGroup {
+	titles := make([]string, len(c.f.People))
+	for i := range titles {
+		titles[i] = c.personLabel(i)
+	}
+	return pubChecklist(c.v, c.svc, c.f.Answers, titles)
+}
+
 func (c *pubStep) checklistPage(status int, ticked map[int]bool) {
-	d := pubChecklistData{Family: len(c.f.People) > 1}
-	for i, text := range pubChecklist(c.v, c.svc, c.f.Answers) {
-		d.Items = append(d.Items, pubCheckItem{I: i, ID: "tick" + strconv.Itoa(i), Text: text, Checked: ticked[i]})
+	d := pubChecklistData{Family: len(c.f.People) > 1, Card: c.svc.RequiresCard}
+	i := 0
+	for _, g := range c.checklist() {
+		gv := pubCheckGroupView{Title: g.Title}
+		for _, text := range g.Items {
+			gv.Items = append(gv.Items, pubCheckItem{I: i, ID: "tick" + strconv.Itoa(i), Text: text, Checked: ticked[i]})
+			i++
+		}
+		d.Groups = append(d.Groups, gv)
 	}
 	for _, a := range c.f.Answers {
 		d.Proxy = d.Proxy || a.Who == whoProxy
@@ -454,7 +500,7 @@ func (c *pubStep) pubChecklist() {
 		c.checklistPage(http.StatusOK, ticked)
 		return
 	}
-	items := pubChecklist(c.v, c.svc, c.f.Answers)
+	items := pubFlatItems(c.checklist())
 	if len(c.f.Answers) != len(c.f.People) {
 		c.questionsPage(http.StatusOK, c.f.Answers)
 		return
@@ -534,7 +580,7 @@ type pubConfirmData struct {
 	Service, Place, Slot string
 	People               []string
 	Email, Phone         string
-	Items                []string
+	Groups               []pubCheckGroup
 	HoldUntil            string
 	Challenge            *challenge.Offer // the proof of work asked for under load
 }
@@ -544,7 +590,7 @@ func (c *pubStep) confirmPage(status int) { c.challengePage(status, c.offerChall
 // challengePage shows the confirm page with the challenge (nil: none).
 func (c *pubStep) challengePage(status int, ch *challenge.Offer) {
 	d := pubConfirmData{Service: c.svc.Name, Place: c.placeName(), Slot: c.slotText(), Email: c.f.Email, Phone: c.f.Phone,
-		Items: pubChecklist(c.v, c.svc, c.f.Answers), Challenge: ch}
+		Groups: c.checklist(), Challenge: ch}
 	for i, p := range c.f.People {
 		line := c.v.T("person.n", i+1) + " "
 		if p.Notice != "" {
@@ -661,7 +707,8 @@ type pubReceiptData struct {
 type pubDoneData struct {
 	Code, Service, Place, Slot string
 	People                     int
-	Items                      []string
+	Groups                     []pubCheckGroup
+	Card                       bool // a card is handed over: each person sets a PIN
 	Deadline                   string
 	ManageURL                  string
 	Changeable                 bool
@@ -689,9 +736,23 @@ func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
 	svc, _ := s.serviceOf(r, b.Service)
 	d := pubDoneData{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
 		Slot: pubSlotLabel(v.Lang, b.Start.In(b.Location), b.End.In(b.Location)), People: len(b.People),
-		Items: pubChecklist(v, svc, rc.Answers), Changeable: b.Changeable,
+		Groups: pubChecklist(v, svc, rc.Answers, pubPeopleLabels(v, b)), Card: svc.RequiresCard, Changeable: b.Changeable,
 		ManageURL: pubManageLink(b.Code, rc.Token), Mailed: b.Email != "" && s.mailOn(r)}
 	d.Deadline = pubChangeDeadline(v, b)
 	v.Data = d
 	s.render(w, r, http.StatusOK, "done", v)
+}
+
+// pubPeopleLabels names the booking's people as the steps did:
+// "1人目（ABC-123456）".
+func pubPeopleLabels(v pview, b reserve.Booking) []string {
+	out := make([]string, len(b.People))
+	for i, p := range b.People {
+		who := p.NoticeNumber
+		if who == "" {
+			who = p.Name
+		}
+		out[i] = v.T("person.n", i+1) + v.T("paren", who)
+	}
+	return out
 }

@@ -223,7 +223,7 @@ func (s *pubSite) grant(w http.ResponseWriter, r *http.Request) (pubManageGrant,
 type pubManageData struct {
 	Code, Service, Place, Slot, Status string
 	People                             []string
-	Items                              []string
+	Groups                             []pubCheckGroup
 	Active, Changeable                 bool
 	Deadline                           string
 	AfterCutoff                        string
@@ -234,7 +234,7 @@ func (s *pubSite) bookingView(r *http.Request, v pview, b reserve.Booking) pubMa
 	svc, _ := s.serviceOf(r, b.Service)
 	d := pubManageData{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
 		Slot: pubSlotLabel(v.Lang, b.Start.In(b.Location), b.End.In(b.Location)), Status: pubStatusText(v, b.Status),
-		Items: pubChecklist(v, svc, nil), Active: b.Status == store.BookingBooked, Changeable: b.Changeable}
+		Groups: pubChecklist(v, svc, nil, nil), Active: b.Status == store.BookingBooked, Changeable: b.Changeable}
 	for i, p := range b.People {
 		if p.Status != store.PersonActive && d.Active {
 			continue
