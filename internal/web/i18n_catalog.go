@@ -58,7 +58,7 @@ func pubCatalogJA() pubCatalog {
 
 		"checklist.title": "持ち物の確認", "checklist.lead": "当日の持ち物です。用意できたら、すべてにチェックしてください。",
 		"checklist.legend": "持ち物（すべてチェックしてください）", "checklist.legend_person": "%sの持ち物（すべてチェックしてください）",
-		"checklist.pin": "受け取りのときに、お一人ずつ暗証番号を設定します（数字4桁と、署名用の英数字6〜16文字）。あらかじめ決めておいてください。15歳未満の方は法定代理人と一緒に決めてください。",
+		"checklist.pin":    "受け取りのときに、お一人ずつ暗証番号を設定します（数字4桁と、署名用の英数字6〜16文字）。あらかじめ決めておいてください。15歳未満の方は法定代理人と一緒に決めてください。",
 		"checklist.family": "ご家族で予約した場合は、お一人ずつの分をお持ちください。",
 		"checklist.proxy":  "代理人による受け取りは、本人が来られない理由を証明する書類がある場合に限ります。書類がそろわないとお渡しできません。",
 
@@ -183,7 +183,7 @@ func pubCatalogEN() pubCatalog {
 
 		"checklist.title": "What to bring", "checklist.lead": "Bring the following on the day. Tick each item once you have it ready.",
 		"checklist.legend": "Items to bring (tick all)", "checklist.legend_person": "What %s brings (tick all)",
-		"checklist.pin": "At pickup, each person sets their PINs (a 4-digit number, and 6 to 16 letters and digits for signing). Please decide them beforehand; a child under 15 decides with the legal representative.",
+		"checklist.pin":    "At pickup, each person sets their PINs (a 4-digit number, and 6 to 16 letters and digits for signing). Please decide them beforehand; a child under 15 decides with the legal representative.",
 		"checklist.family": "For a family booking, bring these for each person.",
 		"checklist.proxy":  "A proxy can collect the card only with proof that the holder cannot come. Without the documents the card cannot be handed over.",
 
