@@ -25,6 +25,7 @@ func TestResidentsStumbles(t *testing.T) {
 		t.Run("identity on its own page", func(t *testing.T) { s.identityOnItsPage(t) })
 		t.Run("no e-mail: a phone number and a printable code", func(t *testing.T) { s.withoutEmail(t) })
 		t.Run("the rules shown are the rules applied", func(t *testing.T) { s.rulesShown(t) })
+		t.Run("the calendar is not doubled by a list", func(t *testing.T) { s.calendarOnce(t) })
 	})
 }
 
@@ -209,5 +210,34 @@ func (s *site) rulesShown(t *testing.T) {
 	want := label(calendar.DateOf(lastMinute)) + " 23:59（予約日の3日前）"
 	if lastMinute.Format("15:04") != "23:59" || !strings.Contains(tb.text("main"), want) {
 		t.Fatalf("the done page does not say the deadline %q:\n%s", want, tb.text("main"))
+	}
+}
+
+// calendarOnce: at 375 px the date page holds the month once; the list of
+// days is folded away, there for whoever opens it (it was 1,603 px tall
+// with every day listed under the month).
+func (s *site) calendarOnce(t *testing.T) {
+	tb := newTab(t, s.url, 375, 667)
+	tb.open("/booking/start?service=pickup")
+	fillPerson(tb, 0, 8)
+	tb.click(`.buttons button.primary`)
+	tb.do(chromedp.Click(chromedp.ID("place0")))
+	tb.click(`.buttons button.primary`)
+	var page struct {
+		Height, Listed, Bookable int
+		Open                     bool
+	}
+	measure := `({Height: document.documentElement.scrollHeight, Open: document.querySelector("details.daylist-box").open,
+	  Listed: [...document.querySelectorAll(".daylist li")].filter(li => li.getBoundingClientRect().height > 0).length,
+	  Bookable: document.querySelectorAll("table.cal button[name=date]").length})`
+	tb.eval(measure, &page)
+	t.Logf("date page at 375 px: %d px tall", page.Height)
+	if page.Open || page.Listed != 0 || page.Height > 1200 {
+		t.Fatalf("the date page doubles the calendar: %+v", page)
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`details.daylist-box summary`)))
+	tb.eval(measure, &page)
+	if !page.Open || page.Listed < page.Bookable {
+		t.Fatalf("the folded list does not give every day: %+v", page)
 	}
 }

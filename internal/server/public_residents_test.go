@@ -8,6 +8,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/mail"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
@@ -210,4 +211,34 @@ func TestPublicQuestionsFollowTheBirthDate(t *testing.T) {
 			t.Errorf("the legal representative's documents belong to the child's list only:\n%s", second)
 		}
 	})
+}
+
+// A booking made on the English pages is stored in English, and the
+// pages show the English names the settings give (issue #21 item 6).
+func TestPublicEnglishBookingKeepsItsLanguage(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	h := newPublicHarness(t, db)
+	st, err := h.srv.Reserve().Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Places[0].NameEN = "Main counter, 1F"
+	if err := h.srv.Reserve().SaveSettings(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{}, st); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h)
+	p, _ := b.untilConfirm("en", residents()[:1], "self")
+	done, code, _ := b.book(p)
+	if !strings.Contains(done.body, "Main counter, 1F") {
+		t.Errorf("the English done page lacks the English place name:\n%s", excerpt(done.body))
+	}
+	var lang string
+	c, _ := reserve.NormalizeCode(code)
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		bk, err := tx.BookingByCode(ctx, c)
+		lang = bk.Lang
+		return err
+	}); err != nil || lang != "en" {
+		t.Fatalf("stored language %q (%v)", lang, err)
+	}
 }

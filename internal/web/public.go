@@ -80,7 +80,25 @@ type pview struct {
 	Phone  string // help line from the settings
 	Data   any
 	texts  pubTexts
-	site   sitetext.Set // the city's own wording of the editable texts
+	site   sitetext.Set      // the city's own wording of the editable texts
+	names  map[string]string // the settings' place and service names in the page's language, by Name
+}
+
+// pubNames maps the settings' place and service names to their names in
+// lang, where the city gave one (name_en).
+func pubNames(st booking.Settings, lang string) map[string]string {
+	out := map[string]string{}
+	for _, p := range st.Places {
+		if n := p.NameIn(lang); n != p.Name {
+			out[p.Name] = n
+		}
+	}
+	for _, sv := range st.Services {
+		if n := sv.NameIn(lang); n != sv.Name {
+			out[sv.Name] = n
+		}
+	}
+	return out
 }
 
 // pubError is one entry of the error summary; ID is the field it links to.
@@ -149,7 +167,7 @@ func (s *pubSite) newView(r *http.Request, title string) pview {
 
 // viewWith is newView with the settings the handler has read already.
 func (s *pubSite) viewWith(r *http.Request, title string, st booking.Settings) pview {
-	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts, Phone: st.ContactPhone}
+	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts, Phone: st.ContactPhone, names: pubNames(st, pubLangOf(r))}
 	if d, ok := r.Context().Value(textDraftKey{}).(textDraft); ok {
 		v.site, v.Notice = d.set, "プレビュー（まだ保存していません）。この画面を閉じるか、ブラウザの「戻る」で編集に戻ります。"
 	} else if s.ui.Texts != nil {
@@ -258,6 +276,8 @@ func servicesKey(svcs []booking.Service) string {
 		b.WriteString(sv.ID)
 		b.WriteByte(0)
 		b.WriteString(sv.Name)
+		b.WriteByte(0)
+		b.WriteString(sv.NameEN)
 		b.WriteByte(1)
 	}
 	return b.String()
@@ -298,6 +318,9 @@ func (s *pubSite) errorText(v pview, err error) string {
 // L shows a text of the city's settings (a service, place or item name)
 // in the page's language when the catalog knows it, as written otherwise.
 func (v pview) L(text string) string {
+	if s, ok := v.names[text]; ok {
+		return s
+	}
 	if s, ok := v.texts[v.Lang]["x:"+text]; ok {
 		return s
 	}

@@ -623,7 +623,7 @@ func (c *pubStep) confirm() {
 		return
 	}
 	req := reserve.CreateRequest{Service: c.f.Service, Place: c.f.Place, Start: c.f.Start, Email: c.f.Email,
-		Phone: c.f.Phone, Hold: c.f.Hold, Proved: proved}
+		Phone: c.f.Phone, Lang: c.v.Lang, Hold: c.f.Hold, Proved: proved}
 	for _, p := range c.f.People {
 		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth})
 	}
