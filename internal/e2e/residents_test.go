@@ -228,7 +228,7 @@ func (s *site) calendarOnce(t *testing.T) {
 		Open                     bool
 	}
 	measure := `({Height: document.documentElement.scrollHeight, Open: document.querySelector("details.daylist-box").open,
-	  Listed: [...document.querySelectorAll(".daylist li")].filter(li => li.getBoundingClientRect().height > 0).length,
+	  Listed: [...document.querySelectorAll(".daylist li")].filter(li => li.checkVisibility() && li.getBoundingClientRect().height > 0).length,
 	  Bookable: document.querySelectorAll("table.cal button[name=date]").length})`
 	tb.eval(measure, &page)
 	t.Logf("date page at 375 px: %d px tall", page.Height)
