@@ -54,8 +54,11 @@ type Settings struct {
 
 // Place is a counter where cards are handed over.
 type Place struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// NameEN is the name in English (the citizen site's English pages,
+	// mails and calendar entries); empty: Name.
+	NameEN      string `json:"name_en,omitempty"`
 	SlotMinutes int    `json:"slot_minutes"`
 	// Capacity is the number of seats (people served at once) per slot.
 	Capacity int `json:"capacity"`
@@ -77,6 +80,8 @@ type Place struct {
 type Service struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// NameEN is the name in English; empty: Name.
+	NameEN string `json:"name_en,omitempty"`
 	// RequiresCard: the booking is matched with a card in stock (pickup),
 	// rather than identified by name and birth date only (renewal).
 	RequiresCard bool     `json:"requires_card"`
@@ -222,6 +227,19 @@ func (s Settings) Service(id string) (Service, bool) {
 		}
 	}
 	return Service{}, false
+}
+
+// NameIn is the place's name in lang ("ja" or "en").
+func (p Place) NameIn(lang string) string { return nameIn(p.Name, p.NameEN, lang) }
+
+// NameIn is the service's name in lang ("ja" or "en").
+func (sv Service) NameIn(lang string) string { return nameIn(sv.Name, sv.NameEN, lang) }
+
+func nameIn(ja, en, lang string) string {
+	if lang == "en" && en != "" {
+		return en
+	}
+	return ja
 }
 
 // SlotDuration is the length of one slot.

@@ -99,6 +99,19 @@ func (s Settings) ChangeDeadline(start time.Time) (calendar.Date, error) {
 	return calendar.DateOf(start.In(loc)).AddDays(-(s.ChangeCutoffDays + 1)), nil
 }
 
+// ChangeClosesAt returns the instant online changes and cancellations of
+// a booking starting at start close: the end of its ChangeDeadline day
+// (midnight after it), in the settings' time zone. Changeable applies it,
+// and pages say it, so that both agree.
+func (s Settings) ChangeClosesAt(start time.Time) (time.Time, error) {
+	deadline, err := s.ChangeDeadline(start)
+	if err != nil {
+		return time.Time{}, err
+	}
+	loc, _ := s.Location() // ChangeDeadline succeeded, so this does
+	return deadline.AddDays(1).In(loc), nil
+}
+
 // Changeable tells whether a booking starting at start can still be
 // changed or cancelled online at now.
 func (s Settings) Changeable(start, now time.Time) error {
@@ -106,8 +119,8 @@ func (s Settings) Changeable(start, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	loc, _ := s.Location()
-	if calendar.DateOf(now.In(loc)).After(deadline) {
+	closes, _ := s.ChangeClosesAt(start)
+	if !now.Before(closes) {
 		return apperr.New(CodeChangeCutoffPassed, s.cutoffMessage(deadline))
 	}
 	return nil

@@ -3,6 +3,7 @@ package booking
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 )
@@ -186,4 +187,22 @@ func TestChangeRuleAgreesWithChangeable(t *testing.T) {
 			t.Errorf("cut-off %d: %q, %v; want %q", tt.s.ChangeCutoffDays, got, err, tt.want)
 		}
 	}
+}
+
+// ChangeClosesAt is the instant Changeable applies: a nanosecond before it
+// the booking can be changed, at it not (issue #21: pages say this instant).
+func TestChangeClosesAtIsWhatChangeableApplies(t *testing.T) {
+	s := DefaultSettings() // change_cutoff_days 2
+	start := mustJST(t, "2026-12-10 09:00:00")
+	closes, err := s.ChangeClosesAt(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mustJST(t, "2026-12-08 00:00:00"); !closes.Equal(want) {
+		t.Fatalf("closes at %v, want %v (the end of 12/7)", closes, want)
+	}
+	if err := s.Changeable(start, closes.Add(-time.Nanosecond)); err != nil {
+		t.Fatalf("just before: %v", err)
+	}
+	checkCoded(t, s.Changeable(start, closes), CodeChangeCutoffPassed, "12月7日")
 }

@@ -68,7 +68,7 @@ func (s *site) finishBooking(tb *tab, email string, n int) booked {
 	tb.t.Helper()
 	s.pickFirstSlot(tb)
 	for k := range n {
-		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d%s", k, []string{"", "-minor", "-proxy", "", ""}[k]))))
+		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#who%d%s", k, []string{"", "", "-proxy", "", ""}[k]))))
 	}
 	tb.click(`.buttons button.primary`)
 	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input[name=tick]").forEach(e => e.checked || e.click())`))
@@ -226,9 +226,10 @@ func (s *site) singleBooking(t *testing.T) {
 // booking that cannot be found, and a form too old to go on with.
 func (s *site) errorPages(t *testing.T, tb *tab, lang string) {
 	tb.open("/booking/manage?lang=" + lang)
+	y, m, d := birthParts(1)
 	tb.do(chromedp.SendKeys(chromedp.ID("code"), "ZZZZ-ZZZZ"),
 		chromedp.SendKeys(chromedp.ID("notice"), notice(1)),
-		chromedp.SendKeys(chromedp.ID("birth"), birth(1)))
+		chromedp.SetValue(chromedp.ID("birth"), y), chromedp.SetValue(chromedp.ID("bm"), m), chromedp.SetValue(chromedp.ID("bd"), d))
 	tb.click(`form[action="/booking/manage"] button.primary`)
 	if !tb.has(".error-summary:focus") || !tb.has(`#code[aria-invalid=true]`) {
 		t.Fatal("an unknown booking is not reported on the form with the focus on the summary")
@@ -305,9 +306,10 @@ func (s *site) englishFlow(t *testing.T) {
 	tb.mustSee("Booking code", b.code)
 	// Find the booking again without the link, by notice number and birth date.
 	tb.open("/booking/manage?lang=en")
+	y, m, d := birthParts(5)
 	tb.do(chromedp.SendKeys(chromedp.ID("code"), b.code),
 		chromedp.SendKeys(chromedp.ID("notice"), notice(5)),
-		chromedp.SendKeys(chromedp.ID("birth"), birth(5)))
+		chromedp.SetValue(chromedp.ID("birth"), y), chromedp.SetValue(chromedp.ID("bm"), m), chromedp.SetValue(chromedp.ID("bd"), d))
 	tb.click(`form[action="/booking/manage"] button.primary`)
 	tb.mustSee(b.code, "Change")
 	tb.click(`form[action="/booking/manage/change"] button`)

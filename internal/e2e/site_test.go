@@ -82,21 +82,34 @@ func (s *site) configure() {
 	if err := s.srv.Reserve().SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
-	ms := mail.DefaultSettings()
-	ms.Enabled, ms.Host, ms.Port, ms.Security = true, "127.0.0.1", s.sink.Port, mail.SecurityNone
-	ms.FromAddress, ms.FromName = "yoyaku@city.example.lg.jp", "架空市 市民課"
-	if _, err := mail.NewAdmin(s.db, s.clock).SaveSettings(t.Context(), admin, auth.Meta{}, ms); err != nil {
-		t.Fatal(err)
-	}
+	s.switchMail(t, true)
 	for i := 1; i <= 20; i++ {
 		ledgertest.MustCard(t, s.db, ledgertest.Seed{App: i, Notice: notice(i), Birth: birth(i),
 			Status: card.StatusNoticeSent, Name: fmt.Sprintf("試験　太郎%d", i), Kana: "シケン", Storage: "A棚"})
 	}
 }
 
-// A resident of the tests: card i has notice ABC-00000i, born 1980-01-i.
+// switchMail saves the mail settings (to the sink) with mail on or off.
+func (s *site) switchMail(t *testing.T, on bool) {
+	t.Helper()
+	ms := mail.DefaultSettings()
+	ms.Enabled, ms.Host, ms.Port, ms.Security = on, "127.0.0.1", s.sink.Port, mail.SecurityNone
+	ms.FromAddress, ms.FromName = "yoyaku@city.example.lg.jp", "架空市 市民課"
+	if _, err := mail.NewAdmin(s.db, s.clock).SaveSettings(t.Context(), admin, auth.Meta{}, ms); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A resident of the tests: card i has notice ABC-00000i, born 1980-01-i;
+// cards 3 and 10, the second person of the family flows, are children
+// born 2016-05-i, who come with their legal representative.
 func notice(i int) string { return fmt.Sprintf("ABC-%06d", i) }
-func birth(i int) string  { return fmt.Sprintf("1980-01-%02d", i) }
+func birth(i int) string {
+	if i == 3 || i == 10 {
+		return fmt.Sprintf("2016-05-%02d", i)
+	}
+	return fmt.Sprintf("1980-01-%02d", i)
+}
 
 // sendMail runs the mail worker once: everything queued goes to the sink.
 func (s *site) sendMail() {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/booking"
-	"github.com/kofu-oss/kofu/internal/calendar"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/sitetext"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -77,7 +76,8 @@ func (n *Notifier) Cancelled(ctx context.Context, tx *store.Tx, b reserve.Bookin
 type mailContext struct {
 	Settings
 	contactPhone string
-	texts        sitetext.Set // the citizen site's wording of the help line
+	texts        sitetext.Set     // the citizen site's wording of the help line
+	bookings     booking.Settings // the names of places and services per language
 }
 
 // settingsFor loads the settings and reports whether the booking gets
@@ -98,7 +98,7 @@ func (n *Notifier) settingsFor(ctx context.Context, tx *store.Tx, b reserve.Book
 	if err != nil {
 		return mailContext{}, false, err
 	}
-	return mailContext{Settings: st, contactPhone: bs.ContactPhone, texts: texts}, true, nil
+	return mailContext{Settings: st, contactPhone: bs.ContactPhone, texts: texts, bookings: bs}, true, nil
 }
 
 // queueReminder queues the reminder, once per booking and start, unless
@@ -123,27 +123,54 @@ func (n *Notifier) queue(ctx context.Context, tx *store.Tx, st mailContext, k Ki
 // message renders one mail of a booking.
 func (n *Notifier) message(st mailContext, k Kind, b reserve.Booking, before *reserve.Booking, now time.Time) Message {
 	d := n.data(st, b, before)
-	subject, body := renderKind(st.Templates, k, d)
+	templates := st.Templates
+	if b.Lang == "en" {
+		templates = DefaultTemplatesEN()
+	}
+	subject, body := renderKind(templates, k, d)
 	return Message{Kind: k, BookingID: b.ID, BookingCode: b.Code, To: b.Email, Subject: subject, Body: body,
 		ICS: n.event(st, k, b, d, now).ics(), CreatedAt: now}
 }
 
 // data is the template data of a booking: its own code, time, place,
 // people count and items, never names or birth dates.
+// It is written in the booking's language: the names of the place and
+// the service, dates and the help line.
 func (n *Notifier) data(st mailContext, b reserve.Booking, before *reserve.Booking) Data {
 	loc := location(b)
+	lang := langOf(b)
+	date := japaneseDate
+	if lang == "en" {
+		date = englishDate
+	}
 	d := Data{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
-		Date: japaneseDate(b.Start.In(loc)), Time: b.Start.In(loc).Format("15:04"), EndTime: b.End.In(loc).Format("15:04"),
+		Date: date(b.Start.In(loc)), Time: b.Start.In(loc).Format("15:04"), EndTime: b.End.In(loc).Format("15:04"),
 		People: b.Seats, Items: b.ItemsToBring, ManageURL: n.manageURL(b.Code), ContactPhone: st.contactPhone}
-	d.ContactOffice, _ = st.texts.Get("help.office", "ja")
-	d.ContactHours, _ = st.texts.Get("help.hours", "ja")
-	if !b.ChangeDeadline.IsZero() {
-		d.ChangeDeadline = japaneseDay(b.ChangeDeadline)
+	if svc, ok := st.bookings.Service(b.Service); ok {
+		d.Service = svc.NameIn(lang)
+	}
+	if pl, ok := st.bookings.Place(b.Place); ok {
+		d.Place = pl.NameIn(lang)
+	}
+	d.ContactOffice, _ = st.texts.Get("help.office", lang)
+	d.ContactHours, _ = st.texts.Get("help.hours", lang)
+	if !b.ChangeClosesAt.IsZero() {
+		// The last minute the engine accepts a change (ChangeClosesAt).
+		last := b.ChangeClosesAt.Add(-time.Minute).In(loc)
+		d.ChangeDeadline = date(last) + " " + last.Format("15:04")
 	}
 	if before != nil && !before.Start.Equal(b.Start) {
-		d.OldDate, d.OldTime = japaneseDate(before.Start.In(loc)), before.Start.In(loc).Format("15:04")
+		d.OldDate, d.OldTime = date(before.Start.In(loc)), before.Start.In(loc).Format("15:04")
 	}
 	return d
+}
+
+// langOf is the booking's language: "en" or "ja".
+func langOf(b reserve.Booking) string {
+	if b.Lang == "en" {
+		return "en"
+	}
+	return "ja"
 }
 
 // manageURL links to the manage page with the booking code only. The
@@ -162,15 +189,16 @@ func (n *Notifier) manageURL(code string) string {
 // event is the calendar entry: the same UID for every mail of a booking,
 // so calendars update or remove the entry they hold.
 func (n *Notifier) event(st mailContext, k Kind, b reserve.Booking, d Data, now time.Time) event {
-	desc := fmt.Sprintf("予約番号: %s\n人数: %d人", d.Code, d.People)
+	w := icsWords[langOf(b)]
+	desc := fmt.Sprintf(w.code+"\n"+w.people, d.Code, d.People)
 	if len(d.Items) > 0 {
-		desc += "\n持ち物: " + strings.Join(d.Items, "、")
+		desc += "\n" + w.items + strings.Join(d.Items, w.sep)
 	}
 	if d.ManageURL != "" {
-		desc += "\n確認・変更・取り消し: " + d.ManageURL
+		desc += "\n" + w.manage + d.ManageURL
 	}
 	return event{UID: b.Code + "@" + n.uidDomain(st), Sequence: b.Version, Stamp: now, Start: b.Start, End: b.End,
-		Summary: b.ServiceName + "（予約番号 " + d.Code + "）", Location: b.PlaceName, Description: desc,
+		Summary: fmt.Sprintf(w.summary, d.Service, d.Code), Location: d.Place, Description: desc,
 		URL: d.ManageURL, Cancelled: k == KindCancellation}
 }
 
@@ -190,10 +218,17 @@ func location(b reserve.Booking) *time.Location {
 	return time.UTC
 }
 
+// icsWords are the words of the calendar entry per language.
+var icsWords = map[string]struct{ code, people, items, sep, manage, summary string }{
+	"ja": {"予約番号: %s", "人数: %d人", "持ち物: ", "、", "確認・変更・取り消し: ", "%s（予約番号 %s）"},
+	"en": {"Booking code: %s", "People: %d", "What to bring: ", ", ", "View, change or cancel: ", "%s (booking code %s)"},
+}
+
+// englishDate formats t as Tue 1 Dec 2026.
+func englishDate(t time.Time) string { return t.Format("Mon 2 Jan 2006") }
+
 // japaneseDate formats t as 2026年12月1日（火）.
 func japaneseDate(t time.Time) string {
 	weekday := []rune("日月火水木金土")[t.Weekday()]
 	return fmt.Sprintf("%d年%d月%d日（%c）", t.Year(), int(t.Month()), t.Day(), weekday)
 }
-
-func japaneseDay(d calendar.Date) string { return japaneseDate(d.Time()) }

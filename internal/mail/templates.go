@@ -206,3 +206,52 @@ func (t Templates) With(k Kind, tp Template) Templates {
 	*t.ptr(k) = tp
 	return t
 }
+
+const footerEN = `
+--------------------
+This is a send-only address; replies are not read.
+{{if .ContactPhone}}Enquiries: {{with .ContactOffice}}{{.}} {{end}}{{.ContactPhone}}{{with .ContactHours}} ({{.}}){{end}}
+{{end}}`
+
+const detailsEN = `Booking code: {{.Code}}
+Service: {{.Service}}
+Date and time: {{.Date}} {{.Time}}–{{.EndTime}}
+Place: {{.Place}}
+People: {{.People}}
+`
+
+const itemsEN = `{{if .Items}}
+What to bring
+{{range .Items}}- {{.}}
+{{end}}{{end}}`
+
+const manageEN = `{{if .ManageURL}}
+View, change or cancel
+{{.ManageURL}}
+You need the booking code and the confirmation code shown when you booked.
+{{end}}{{if .ChangeDeadline}}You can change or cancel online until {{.ChangeDeadline}}.
+{{end}}`
+
+// DefaultTemplatesEN are the texts of a booking made in English. Admins
+// edit the Japanese ones; these follow the same data.
+func DefaultTemplatesEN() Templates {
+	return Templates{
+		Confirmation: Template{
+			Subject: "Booking confirmed: {{.Service}} (booking code {{.Code}})",
+			Body:    "Thank you. Your booking for {{.Service}} is confirmed.\n\n" + detailsEN + itemsEN + manageEN + footerEN,
+		},
+		Change: Template{
+			Subject: "Booking changed: {{.Service}} (booking code {{.Code}})",
+			Body: "Your booking was changed. It is now as follows.\n" +
+				"{{if .OldDate}}(Before the change: {{.OldDate}} {{.OldTime}})\n{{end}}\n" + detailsEN + itemsEN + manageEN + footerEN,
+		},
+		Cancellation: Template{
+			Subject: "Booking cancelled: {{.Service}} (booking code {{.Code}})",
+			Body:    "The following booking was cancelled.\n\n" + detailsEN + "\nTo book again, please use the booking site.\n" + footerEN,
+		},
+		Reminder: Template{
+			Subject: "Reminder: {{.Service}} {{.Date}} {{.Time}} (booking code {{.Code}})",
+			Body:    "Your booking is coming up.\n\n" + detailsEN + itemsEN + manageEN + footerEN,
+		},
+	}
+}

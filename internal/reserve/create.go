@@ -224,7 +224,7 @@ func (c *creation) booking(ctx context.Context, tokenHash string) (store.Booking
 	}
 	b := store.Booking{TokenHash: tokenHash, Service: c.plan.service.ID, Place: c.plan.place.ID,
 		Start: c.plan.slot.Start, End: c.plan.slot.End, Date: c.date(), Channel: string(c.ch), Seats: n,
-		Status: store.BookingBooked, Email: c.in.email, Phone: c.in.phone, CreatedAt: c.now, CreatedBy: c.a.name}
+		Status: store.BookingBooked, Email: c.in.email, Phone: c.in.phone, Lang: c.in.lang, CreatedAt: c.now, CreatedBy: c.a.name}
 	if err := insertWithCode(ctx, c.tx, &b); err != nil {
 		return b, nil, err
 	}
@@ -247,7 +247,7 @@ func (c *creation) convertHold(ctx context.Context, tokenHash string) (store.Boo
 	}
 	changes := append(releases(h), c.plan.takes(booking.Channel(h.Channel), len(c.people))...)
 	h.TokenHash, h.Status, h.Seats, h.End = tokenHash, store.BookingBooked, len(c.people), c.plan.slot.End
-	h.HoldUntil, h.HoldIP, h.Email, h.Phone = time.Time{}, "", c.in.email, c.in.phone
+	h.HoldUntil, h.HoldIP, h.Email, h.Phone, h.Lang = time.Time{}, "", c.in.email, c.in.phone, c.in.lang
 	if err := c.tx.UpdateBooking(ctx, &h, c.now); err != nil {
 		return h, nil, err
 	}

@@ -45,6 +45,9 @@ type CreateRequest struct {
 	People  []PersonInput `json:"people"`
 	Email   string        `json:"email,omitempty"`
 	Phone   string        `json:"phone,omitempty"`
+	// Lang is the language of the booking's mails and calendar entry:
+	// "ja" (the default) or "en".
+	Lang string `json:"lang,omitempty"`
 	// Hold is the token of a hold for the same service, place and start,
 	// whose seats the booking takes over (web only).
 	Hold string `json:"hold,omitempty"`
@@ -81,6 +84,7 @@ type createInput struct {
 	start          time.Time
 	people         []person
 	email, phone   string
+	lang           string
 	hold           string
 	proved         bool
 }
@@ -111,6 +115,13 @@ func parseCreate(req CreateRequest, contact bool) (createInput, problems) {
 	in.start = parseStart(&bad, "start", req.Start)
 	in.people = parsePeople(&bad, req.People)
 	in.email, in.phone = parseEmail(&bad, req.Email), parsePhone(&bad, req.Phone)
+	switch in.lang = strings.TrimSpace(req.Lang); in.lang {
+	case "":
+		in.lang = "ja"
+	case "ja", "en":
+	default:
+		bad.add("lang", "言語は ja か en を指定してください。")
+	}
 	if contact && in.email == "" && in.phone == "" && !bad.has("email") && !bad.has("phone") {
 		bad.add("email", "連絡先として、メールアドレスか電話番号のどちらかを入力してください。")
 	}

@@ -171,3 +171,7 @@ func (a actor) audit(ctx context.Context, tx *store.Tx, now time.Time, action, t
 }
 
 func bookingTarget(id int64) string { return "booking:" + strconv.FormatInt(id, 10) }
+
+// Now is the engine's time: pages that say what the rules allow now use
+// it, so that what they say is what Book applies.
+func (s *Service) Now() time.Time { return s.clock.Now() }

@@ -18,6 +18,9 @@ type Booking struct {
 	// ChangeDeadline is the last day the booking can be changed or
 	// cancelled online; Changeable tells whether that is still possible.
 	ChangeDeadline calendar.Date
+	// ChangeClosesAt is the instant online changes close (the end of
+	// ChangeDeadline): what Changeable applies.
+	ChangeClosesAt time.Time
 	Changeable     bool
 	Location       *time.Location
 }
@@ -37,6 +40,7 @@ func view(st booking.Settings, b store.Booking, now time.Time) Booking {
 	}
 	if d, err := st.ChangeDeadline(b.Start); err == nil {
 		v.ChangeDeadline = d
+		v.ChangeClosesAt, _ = st.ChangeClosesAt(b.Start)
 	}
 	v.Changeable = b.Status == store.BookingBooked && st.Changeable(b.Start, now) == nil
 	return v

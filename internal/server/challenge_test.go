@@ -43,7 +43,7 @@ func TestBookingChallengeSwitchesOnUnderLoad(t *testing.T) {
 		setChallenge(t, h, `{"mode":"auto","submits_per_minute":1,"pressure_percent":100,"bits":10,"wait_seconds":10}`)
 		b.book(p) // the first submission of the minute passes and counts
 
-		p, _ = b.untilConfirm("ja", residents()[1:2], "self")
+		p, _ = b.untilConfirm("ja", residents()[1:2], "minor")
 		form := stepForm(t, p.body)
 		token := form.Get("pow")
 		if token == "" || !strings.Contains(p.body, `data-pow-bits="10"`) || !strings.Contains(p.body, `<script src="/static/pow.`) ||
@@ -87,7 +87,7 @@ func TestBookingChallengeWithoutJavaScriptWaits(t *testing.T) {
 		}
 		// A challenge belongs to its form: another booking cannot reuse it.
 		token := stepForm(t, p.body).Get("pow")
-		other, _ := b.untilConfirm("en", residents()[1:2], "self")
+		other, _ := b.untilConfirm("en", residents()[1:2], "minor")
 		clk.Advance(10 * time.Second)
 		mustStatus(t, b.flowStep(other, "/booking/confirm", url.Values{"pow": {token}}), 429, "a check is now needed")
 	})

@@ -288,10 +288,10 @@ func TestPublicBookingEndToEnd(t *testing.T) {
 		if strings.Count(code, "-") != 1 {
 			t.Errorf("code %q", code)
 		}
-		// The same card cannot be booked twice.
-		p, _ = b.untilConfirm("ja", residents()[:1], "self")
-		res := b.flowStep(p, "/booking/confirm", nil)
-		mustStatus(t, res, 422, "すでに予約があります")
+		// The same card cannot be booked twice: said on the first page.
+		p = b.getPage("/booking/start?service=pickup")
+		res := b.flowStep(p, "/booking/identify", identifyFields(residents()[:1]))
+		mustStatus(t, res, 409, "すでに予約があります")
 	})
 }
 
@@ -307,7 +307,7 @@ func TestPublicFamilyBooking(t *testing.T) {
 	p = b.pickDate(p)
 	start := starts(p.body)[0]
 	p = b.fromTime(p, start, residents()[:2], "self", "minor")
-	if !strings.Contains(p.body, "法定代理人の本人確認書類（2人目の方）") {
+	if !strings.Contains(p.body, "法定代理人の本人確認書類") {
 		t.Errorf("checklist lacks the legal representative's ID:\n%s", excerpt(p.body))
 	}
 	done, _, _ := b.book(p)
@@ -316,11 +316,15 @@ func TestPublicFamilyBooking(t *testing.T) {
 
 func TestPublicWrongBirthDateAnswersLikeUnknownNumber(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
+	// Checked on the first page (issue #21), not after the last one.
 	summary := func(people []resident) string {
-		p, _ := b.untilConfirm("ja", people, "self")
-		res := b.flowStep(p, "/booking/confirm", nil)
-		mustStatus(t, res, 422, `class="error-summary"`)
-		s := res.body[strings.Index(res.body, `class="error-summary"`):]
+		p := b.getPage("/booking/start?service=pickup")
+		p = b.flowStep(p, "/booking/identify", identifyFields(people))
+		mustStatus(t, p, 422, `class="error-summary"`)
+		if !strings.Contains(p.body, `href="#notice0"`) || !strings.Contains(p.body, `id="notice0" name="notice0" value="`+people[0].typed+`"`) {
+			t.Errorf("the answer is not tied to the number, or the values are lost:\n%s", excerpt(p.body))
+		}
+		s := p.body[strings.Index(p.body, `class="error-summary"`):]
 		return s[:strings.Index(s, "</div>")]
 	}
 	wrongBirth := residents()[0]
@@ -328,7 +332,7 @@ func TestPublicWrongBirthDateAnswersLikeUnknownNumber(t *testing.T) {
 	unknown := residents()[0]
 	unknown.typed = "ZZZ-999999"
 	a, c := summary([]resident{wrongBirth}), summary([]resident{unknown})
-	if a != c || !strings.Contains(a, "正しくありません") {
+	if a != strings.Replace(c, "ZZZ-999999", residents()[0].typed, 1) || !strings.Contains(a, "正しくありません") {
 		t.Errorf("wrong birth date:\n%s\nunknown number:\n%s", a, c)
 	}
 	// A malformed number is caught at the first step, linked to its field.
@@ -340,6 +344,29 @@ func TestPublicWrongBirthDateAnswersLikeUnknownNumber(t *testing.T) {
 	if !strings.Contains(p.body, `aria-describedby="notice0-hint notice0-error"`) {
 		t.Error("the field's error is not tied to it")
 	}
+}
+
+// Past a number's attempts the first page asks for a proof of work with
+// the values kept; with it the resident goes on (issue #21, as #14).
+func TestPublicIdentifyPastTheNoticeLimitAsksForAProof(t *testing.T) {
+	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
+	start := b.getPage("/booking/start?service=pickup")
+	wrong := residents()[:1]
+	for i := range 10 {
+		wrong[0].birth = fmt.Sprintf("1999-01-%02d", i+1)
+		mustStatus(t, b.flowStep(start, "/booking/identify", identifyFields(wrong)), 422, "正しくありません")
+	}
+	form := identifyFields(residents()[:1])
+	asked := b.flowStep(start, "/booking/identify", form)
+	m := powRE.FindStringSubmatch(asked.body)
+	if asked.status != 429 || m == nil || !strings.Contains(asked.body, `data-pow-bits="14"`) ||
+		!strings.Contains(asked.body, `value="1970" selected`) {
+		t.Fatalf("past the limit: want the form with a challenge, got %d\n%s", asked.status, excerpt(asked.body))
+	}
+	token := html.UnescapeString(m[1])
+	form.Set("pow", token)
+	form.Set("pow_n", solvePoW(token, 14))
+	mustStatus(t, b.flowStep(asked, "/booking/identify", form), 200, `class="cal"`)
 }
 
 func TestPublicEnglishFlow(t *testing.T) {
@@ -363,7 +390,7 @@ func TestPublicEnglishFlow(t *testing.T) {
 func TestPublicManageCancelFreesTheSlot(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
 	// A family of two fills a slot of capacity 2.
-	p, start := b.untilConfirm("ja", residents()[:2], "self", "self")
+	p, start := b.untilConfirm("ja", residents()[:2], "self", "minor")
 	_, _, manage := b.book(p)
 
 	// Another resident does not see the full slot.
@@ -472,7 +499,7 @@ func TestHoneypotGetsTheExpiredAnswer(t *testing.T) {
 
 func TestPublicManageByNoticeNumberAndBirthDate(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
-	p, _ := b.untilConfirm("ja", residents()[:2], "self", "self")
+	p, _ := b.untilConfirm("ja", residents()[:2], "self", "minor")
 	_, code, mailed := b.book(p)
 	jar, _ := cookiejar.New(nil)
 	other := &browser{t: b.t, base: b.base, client: &http.Client{Jar: jar, // another phone, without the link
@@ -504,9 +531,9 @@ var powRE = regexp.MustCompile(`name="pow" value="([^"]+)"`)
 func TestPublicManagePastTheNoticeLimitAsksForAProof(t *testing.T) {
 	b := newPublicSite(t, storetest.MustOpen(t, store.SQLite))
 	p, _ := b.untilConfirm("ja", residents()[:1], "self")
-	_, code, _ := b.book(p) // counts one attempt of the number
+	_, code, _ := b.book(p) // counts two attempts of the number: its first page and the booking
 	r := residents()[0]
-	for i := range 9 {
+	for i := range 8 {
 		wrong := b.postPage("/booking/manage", url.Values{"hl": {"ja"}, "code": {code}, "notice": {r.typed}, "birth": {fmt.Sprintf("1999-01-%02d", i+1)}})
 		mustStatus(t, wrong, 404, "予約が見つかりません")
 	}
@@ -514,7 +541,7 @@ func TestPublicManagePastTheNoticeLimitAsksForAProof(t *testing.T) {
 	asked := b.postPage("/booking/manage", form)
 	m := powRE.FindStringSubmatch(asked.body)
 	if asked.status != 429 || m == nil || !strings.Contains(asked.body, `data-pow-bits="14"`) ||
-		!strings.Contains(asked.body, `value="`+r.birth+`"`) {
+		!strings.Contains(asked.body, `value="1970" selected`) || !strings.Contains(asked.body, `value="3" selected`) {
 		t.Fatalf("past the limit: want the form with a challenge, got %d\n%s", asked.status, excerpt(asked.body))
 	}
 	token := html.UnescapeString(m[1])

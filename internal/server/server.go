@@ -96,6 +96,7 @@ func New(d Deps) (*Server, error) {
 	bookings.Challenge = powSvc
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
 		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location,
+		MailOn:  mailOn(mail.NewAdmin(d.DB, d.Clock)),
 		Backups: func(ctx context.Context) (backup.Status, error) { return backup.LastStatus(ctx, d.DB) }})
 	if err != nil {
 		return nil, err
@@ -173,6 +174,14 @@ func New(d Deps) (*Server, error) {
 	}
 	s.handler = s.observe(s.securityHeaders(h))
 	return s, nil
+}
+
+// mailOn tells whether booking mails are queued: what mail.Notifier checks.
+func mailOn(a *mail.Admin) func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		st, err := a.Settings(ctx)
+		return err == nil && st.Enabled
+	}
 }
 
 // subKey derives a key for one use from the shared form key.

@@ -46,21 +46,24 @@ const (
 // Booking is an appointment (or a hold) with its people and the base
 // slots it takes seats in.
 type Booking struct {
-	ID          int64
-	Code        string // 8 characters, stored without the hyphen
-	TokenHash   string // SHA-256 (hex) of the manage or hold token
-	Service     string
-	Place       string
-	Start       time.Time
-	End         time.Time
-	Date        string // YYYY-MM-DD of Start in the city's time zone
-	Channel     string // web, phone or counter
-	Seats       int    // seats taken in each slot
-	Status      string
-	HoldUntil   time.Time // holds only
-	HoldIP      string    // holds only: limits live holds per client
-	Email       string
-	Phone       string
+	ID        int64
+	Code      string // 8 characters, stored without the hyphen
+	TokenHash string // SHA-256 (hex) of the manage or hold token
+	Service   string
+	Place     string
+	Start     time.Time
+	End       time.Time
+	Date      string // YYYY-MM-DD of Start in the city's time zone
+	Channel   string // web, phone or counter
+	Seats     int    // seats taken in each slot
+	Status    string
+	HoldUntil time.Time // holds only
+	HoldIP    string    // holds only: limits live holds per client
+	Email     string
+	Phone     string
+	// Lang is the language the booking was made in ("ja" or "en"): its
+	// mails and calendar entry are written in it.
+	Lang        string
 	CheckedInAt time.Time
 	CreatedAt   time.Time
 	CreatedBy   string
@@ -116,7 +119,7 @@ type PersonCard struct {
 
 const bookingColumns = `b.id, b.code, b.token_hash, b.service, b.place, b.start_at, b.end_at, b.slot_date,
 	b.channel, b.seats, b.status, b.hold_until, b.hold_ip, b.email, b.phone, b.checked_in_at,
-	b.created_at, b.created_by, b.updated_at, b.version`
+	b.created_at, b.created_by, b.updated_at, b.version, b.lang`
 
 // InsertBooking stores a new booking or hold (without people) at version 1
 // and sets its ID. It reports false, changing nothing, when the code is
@@ -129,12 +132,12 @@ func (t *Tx) InsertBooking(ctx context.Context, b *Booking) (bool, error) {
 	}
 	err = t.queryRow(ctx, `INSERT INTO bookings (code, token_hash, service, place, start_at, end_at,
 		slot_date, channel, seats, status, hold_until, hold_ip, email, phone, checked_in_at,
-		created_at, created_by, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $16, 1)
+		created_at, created_by, updated_at, version, lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $16, 1, $18)
 		ON CONFLICT (code) DO NOTHING RETURNING id`,
 		b.Code, b.TokenHash, b.Service, b.Place, millis(b.Start), millis(b.End), b.Date, b.Channel,
 		b.Seats, b.Status, millisOrNull(b.HoldUntil), b.HoldIP, email, phone, millisOrNull(b.CheckedInAt),
-		millis(b.CreatedAt), b.CreatedBy).Scan(&b.ID)
+		millis(b.CreatedAt), b.CreatedBy, langOf(b.Lang)).Scan(&b.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -162,10 +165,10 @@ func (t *Tx) UpdateBooking(ctx context.Context, b *Booking, now time.Time) error
 	}
 	res, err := t.exec(ctx, `UPDATE bookings SET token_hash = $3, start_at = $4, end_at = $5,
 		slot_date = $6, seats = $7, status = $8, hold_until = $9, hold_ip = $10, email = $11,
-		phone = $12, checked_in_at = $13, updated_at = $14, version = version + 1
+		phone = $12, checked_in_at = $13, updated_at = $14, version = version + 1, lang = $15
 		WHERE id = $1 AND version = $2`,
 		b.ID, b.Version, b.TokenHash, millis(b.Start), millis(b.End), b.Date, b.Seats, b.Status,
-		millisOrNull(b.HoldUntil), b.HoldIP, email, phone, millisOrNull(b.CheckedInAt), millis(now))
+		millisOrNull(b.HoldUntil), b.HoldIP, email, phone, millisOrNull(b.CheckedInAt), millis(now), langOf(b.Lang))
 	if err := affectedOne(res, err); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return apperr.New(apperr.Conflict, "この予約は他の操作で更新されました。開き直してからもう一度操作してください。")
@@ -220,7 +223,7 @@ func (t *Tx) scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 	var holdUntil, checkedIn sql.NullInt64
 	err := row.Scan(&b.ID, &b.Code, &b.TokenHash, &b.Service, &b.Place, &start, &end, &b.Date,
 		&b.Channel, &b.Seats, &b.Status, &holdUntil, &b.HoldIP, &b.Email, &b.Phone, &checkedIn,
-		&created, &b.CreatedBy, &updated, &b.Version)
+		&created, &b.CreatedBy, &updated, &b.Version, &b.Lang)
 	b.Start, b.End, b.CreatedAt, b.UpdatedAt = fromMillis(start), fromMillis(end), fromMillis(created), fromMillis(updated)
 	b.HoldUntil, b.CheckedInAt = fromMillis(holdUntil.Int64), fromMillis(checkedIn.Int64)
 	if err != nil {
@@ -428,4 +431,12 @@ func Retryable(err error) bool {
 		return se.Code() == sqlite3.SQLITE_BUSY
 	}
 	return false
+}
+
+// langOf is the stored language of a booking: "en", or else "ja".
+func langOf(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "ja"
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/reserve"
 )
 
 // The citizen site speaks Japanese first and English on request.
@@ -153,4 +154,17 @@ func pubWeekdayNames(lang string) []string {
 		return []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 	}
 	return []string{"日", "月", "火", "水", "木", "金", "土"}
+}
+
+// pubChangeDeadline says until when the booking can be changed online,
+// with its time and rule, from the engine's own computation (the instant
+// Changeable applies): "2026年12月7日（月）23:59（予約日の3日前）".
+func pubChangeDeadline(v pview, b reserve.Booking) string {
+	if b.ChangeClosesAt.IsZero() {
+		return ""
+	}
+	last := b.ChangeClosesAt.Add(-time.Minute).In(b.Location)
+	day := calendar.DateOf(b.Start.In(b.Location))
+	before := int(day.Time().Sub(calendar.DateOf(last).Time()).Hours() / 24)
+	return v.T("deadline", pubDayLabel(v.Lang, calendar.DateOf(last))+" "+last.Format("15:04"), before)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/calendar"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/sitetext"
@@ -78,7 +80,25 @@ type pview struct {
 	Phone  string // help line from the settings
 	Data   any
 	texts  pubTexts
-	site   sitetext.Set // the city's own wording of the editable texts
+	site   sitetext.Set      // the city's own wording of the editable texts
+	names  map[string]string // the settings' place and service names in the page's language, by Name
+}
+
+// pubNames maps the settings' place and service names to their names in
+// lang, where the city gave one (name_en).
+func pubNames(st booking.Settings, lang string) map[string]string {
+	out := map[string]string{}
+	for _, p := range st.Places {
+		if n := p.NameIn(lang); n != p.Name {
+			out[p.Name] = n
+		}
+	}
+	for _, sv := range st.Services {
+		if n := sv.NameIn(lang); n != sv.Name {
+			out[sv.Name] = n
+		}
+	}
+	return out
 }
 
 // pubError is one entry of the error summary; ID is the field it links to.
@@ -147,7 +167,7 @@ func (s *pubSite) newView(r *http.Request, title string) pview {
 
 // viewWith is newView with the settings the handler has read already.
 func (s *pubSite) viewWith(r *http.Request, title string, st booking.Settings) pview {
-	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts, Phone: st.ContactPhone}
+	v := pview{Lang: pubLangOf(r), Path: r.URL.Path, texts: s.texts, Phone: st.ContactPhone, names: pubNames(st, pubLangOf(r))}
 	if d, ok := r.Context().Value(textDraftKey{}).(textDraft); ok {
 		v.site, v.Notice = d.set, "プレビュー（まだ保存していません）。この画面を閉じるか、ブラウザの「戻る」で編集に戻ります。"
 	} else if s.ui.Texts != nil {
@@ -256,6 +276,8 @@ func servicesKey(svcs []booking.Service) string {
 		b.WriteString(sv.ID)
 		b.WriteByte(0)
 		b.WriteString(sv.Name)
+		b.WriteByte(0)
+		b.WriteString(sv.NameEN)
 		b.WriteByte(1)
 	}
 	return b.String()
@@ -296,11 +318,17 @@ func (s *pubSite) errorText(v pview, err error) string {
 // L shows a text of the city's settings (a service, place or item name)
 // in the page's language when the catalog knows it, as written otherwise.
 func (v pview) L(text string) string {
+	if s, ok := v.names[text]; ok {
+		return s
+	}
 	if s, ok := v.texts[v.Lang]["x:"+text]; ok {
 		return s
 	}
 	return text
 }
+
+// mailOn tells whether booking mails are sent.
+func (s *pubSite) mailOn(r *http.Request) bool { return s.ui.MailOn != nil && s.ui.MailOn(r.Context()) }
 
 // PhoneText tells residents how to reach the city by phone.
 func (v pview) PhoneText() string {
@@ -315,6 +343,8 @@ type pubTopData struct {
 	Services []booking.Service
 	Window   string
 	Demo     []DemoSample
+	Manage   string // how a booking is opened again: with or without the mail's link
+	Special  []string
 }
 
 func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
@@ -324,9 +354,80 @@ func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.viewWith(r, "top.title", st)
-	v.Data = pubTopData{Services: st.Services, Window: v.T("top.window", st.MinDaysAhead, st.MaxDaysAhead), Demo: s.ui.demo}
-	s.renderShared(w, r, v.Data.(pubTopData).Window+"\x00"+servicesKey(st.Services), "top", v)
+	now := s.ui.Reserve.Now()
+	window, err := pubWindowText(v, st, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := pubTopData{Services: st.Services, Window: window, Demo: s.ui.demo,
+		Manage: v.T("top.manage_text_nomail"), Special: pubSpecialDays(v, st, now)}
+	if s.mailOn(r) {
+		d.Manage = v.T("top.manage_text")
+	}
+	v.Data = d
+	s.renderShared(w, r, d.Window+"\x00"+d.Manage+"\x00"+strings.Join(d.Special, "\x00")+"\x00"+servicesKey(st.Services), "top", v)
 }
 
 // pubNow is the time used for seals.
 func pubNow() time.Time { return time.Now() }
+
+// pubWindowText says when bookings close and which days can be booked now,
+// from the engine's own window (booking.Settings.Window): the closing time
+// of the day before is what makes tomorrow unbookable in the evening.
+func pubWindowText(v pview, st booking.Settings, now time.Time) (string, error) {
+	first, last, err := st.Window(now)
+	if err != nil {
+		return "", err
+	}
+	days := v.T("days.beforeN", st.MinDaysAhead)
+	if st.MinDaysAhead < 2 {
+		days = v.T("days.before" + strconv.Itoa(max(0, st.MinDaysAhead)))
+	}
+	rule := v.T("top.window_rule", days)
+	if st.SameDayClosing != "" {
+		rule = v.T("top.window_rule_time", days, st.SameDayClosing)
+	}
+	if last.Before(first) {
+		return rule, nil
+	}
+	return rule + " " + v.T("top.window_now", pubDayLabel(v.Lang, first), pubDayLabel(v.Lang, last)), nil
+}
+
+// pubSpecialDays lists the special opening days (open_dates) still ahead
+// in the booking window, at the places a service offers: "12月13日（日）
+// 09:00-12:00 市役所本庁 市民課".
+func pubSpecialDays(v pview, st booking.Settings, now time.Time) []string {
+	first, last, err := st.Window(now)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, p := range st.Places {
+		if !pubOffered(st, p.ID) {
+			continue
+		}
+		for date, hours := range p.OpenDates {
+			d, err := calendar.ParseDate(date)
+			if err != nil || d.Before(first) || d.After(last) || slices.Contains(p.ClosedDates, date) || len(hours) == 0 {
+				continue
+			}
+			out = append(out, date+"\x00"+pubShortDayLabel(v.Lang, d)+" "+strings.Join(hours, "、")+" "+v.L(p.Name))
+		}
+	}
+	slices.Sort(out)
+	for i, s := range out {
+		_, out[i], _ = strings.Cut(s, "\x00")
+	}
+	return out
+}
+
+// pubOffered reports whether a service is booked at the place.
+func pubOffered(st booking.Settings, place string) bool {
+	for _, svc := range st.Services {
+		if slices.Contains(svc.Places, place) {
+			return true
+		}
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,6 +85,8 @@ type pubIdentifyData struct {
 	Years   []pubYearOption
 	Months  []int
 	Days    []int
+	// Challenge is the proof of work asked for past a number's attempts.
+	Challenge *challenge.Offer
 }
 
 func (c *pubStep) identifyPage(status int, rows []pubPersonRow) {
@@ -94,24 +97,33 @@ func (c *pubStep) identifyPage(status int, rows []pubPersonRow) {
 		rows[i].Label = c.v.T("person.n", i+1)
 	}
 	d := pubIdentifyData{Card: c.svc.RequiresCard, Service: c.svc.Name, People: rows,
-		CanAdd: len(rows) < c.st.MaxPeoplePerBooking, Max: c.st.MaxPeoplePerBooking, Years: c.years()}
-	for i := 1; i <= 31; i++ {
-		if i <= 12 {
-			d.Months = append(d.Months, i)
-		}
-		d.Days = append(d.Days, i)
-	}
+		CanAdd: len(rows) < c.st.MaxPeoplePerBooking, Max: c.st.MaxPeoplePerBooking, Years: c.years(),
+		Challenge: c.offer}
+	d.Months, d.Days = pubDayNumbers()
 	c.show(status, "identify", "identify.title", d)
 }
 
 // years lists birth years from this year back 120 years, with the era.
-func (c *pubStep) years() []pubYearOption {
-	this := c.at.In(c.loc).Year()
+func (c *pubStep) years() []pubYearOption { return pubYears(c.v, c.at.In(c.loc).Year()) }
+
+// pubYears lists the years of a birth-date select, from this year back.
+func pubYears(v pview, this int) []pubYearOption {
 	out := make([]pubYearOption, 0, 121)
 	for y := this; y >= this-120; y-- {
-		out = append(out, pubYearOption{Year: y, Label: c.v.T("year.option", y, pubEraYear(c.v.Lang, y))})
+		out = append(out, pubYearOption{Year: y, Label: v.T("year.option", y, pubEraYear(v.Lang, y))})
 	}
 	return out
+}
+
+// pubDayNumbers are the months and days of a birth-date select.
+func pubDayNumbers() (months, days []int) {
+	for i := 1; i <= 31; i++ {
+		if i <= 12 {
+			months = append(months, i)
+		}
+		days = append(days, i)
+	}
+	return months, days
 }
 
 // rows reads the people typed on the first step.
@@ -173,7 +185,56 @@ func (c *pubStep) identify() {
 		c.identifyPage(http.StatusUnprocessableEntity, rows)
 		return
 	}
+	if !c.checkIdentity(people, rows) {
+		return
+	}
 	c.setPeople(people)
+}
+
+// checkIdentity asks the engine, on this page rather than after the last
+// one, whether the people are known with these birth dates and can be
+// booked, with the limits the booking has. Past a number's attempts it
+// asks for a proof of work bound to the typed values (as the manage form
+// does), so that a guesser cannot lock the resident out. It shows the
+// page again and answers false when something is wrong.
+func (c *pubStep) checkIdentity(people []pubFlowPerson, rows []pubPersonRow) bool {
+	ip := route.MetaOf(c.r).IP
+	bind := challenge.Bind(people)
+	proved := false
+	if sealed := c.r.PostFormValue("pow"); sealed != "" && c.s.ui.Challenge != nil {
+		ok, offer, err := c.s.ui.Challenge.Gate(c.r.Context(), ip, sealed, c.r.PostFormValue("pow_n"), bind)
+		if err != nil {
+			if offer == nil { // the challenge could not be checked
+				c.s.fail(c.w, c.r, err)
+				return false
+			}
+			c.v.Errors = append(c.v.Errors, pubError{Message: c.s.challengeText(c.v, err, offer)})
+			c.offer = offer
+			c.identifyPage(http.StatusTooManyRequests, rows)
+			return false
+		}
+		proved = ok
+	}
+	req := reserve.IdentifyRequest{Service: c.f.Service, Proved: proved}
+	for _, p := range people {
+		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth})
+	}
+	err := c.s.ui.Reserve.Identify(c.r.Context(), route.MetaOf(c.r), req)
+	switch {
+	case err == nil:
+		return true
+	case pubProvable(err) && c.s.ui.Challenge != nil:
+		c.addError("", "err.challenge_notice")
+		c.offer = c.s.ui.Challenge.Require(c.r.Context(), ip, bind)
+		c.identifyPage(http.StatusTooManyRequests, rows)
+	case statusFor(err) >= http.StatusInternalServerError:
+		c.s.fail(c.w, c.r, err)
+	default:
+		c.problem(err)
+		c.linkPeopleErrors(err)
+		c.identifyPage(statusFor(err), rows)
+	}
+	return false
 }
 
 // setPeople keeps the checked people and goes on: straight back to the
@@ -184,7 +245,7 @@ func (c *pubStep) setPeople(people []pubFlowPerson) {
 		c.f.Answers = nil
 	}
 	c.f.People = people
-	if c.f.Hold != "" && c.f.Email != "" && len(c.f.Answers) == len(people) {
+	if c.f.Hold != "" && c.f.hasContact() && len(c.f.Answers) == len(people) {
 		c.confirmPage(http.StatusOK)
 		return
 	}
@@ -204,7 +265,8 @@ func (c *pubStep) checkRows(rows []pubPersonRow) []pubFlowPerson {
 	for i, row := range rows {
 		k := strconv.Itoa(i)
 		label := c.v.T("person.n", i+1)
-		p := pubFlowPerson{Birth: c.checkBirth(row, k, label)}
+		// In the order of the fields, so that the summary reads as the form.
+		var p pubFlowPerson
 		if c.svc.RequiresCard {
 			p.Notice = c.checkNotice(row.Notice, k, label)
 			if p.Notice != "" && seen[p.Notice] {
@@ -215,6 +277,7 @@ func (c *pubStep) checkRows(rows []pubPersonRow) []pubFlowPerson {
 			p.Name = c.required(row.Name, "name"+k, "err.name_required", label)
 			p.Kana = c.required(row.Kana, "kana"+k, "err.kana_required", label)
 		}
+		p.Birth = c.checkBirth(row, k, label)
 		out[i] = p
 	}
 	return out
@@ -305,6 +368,7 @@ type pubQuestionRow struct {
 	Who               string
 	Notice, Juki      bool
 	WhoID, WhoErrorID string
+	Minor             bool // under 15 on the day: comes with the legal representative
 }
 
 type pubQuestionsData struct {
@@ -315,13 +379,35 @@ type pubQuestionsData struct {
 func (c *pubStep) questionsPage(status int, answers []pubAnswer) {
 	d := pubQuestionsData{Card: c.svc.RequiresCard}
 	for i := range c.f.People {
-		row := pubQuestionRow{I: i, Label: c.personLabel(i), WhoID: "who" + strconv.Itoa(i)}
+		row := pubQuestionRow{I: i, Label: c.personLabel(i), WhoID: "who" + strconv.Itoa(i), Minor: c.minor(i)}
 		if i < len(answers) {
 			row.Who, row.Notice, row.Juki = answers[i].Who, answers[i].Notice, answers[i].Juki
 		}
 		d.People = append(d.People, row)
 	}
 	c.show(status, "questions", "questions.title", d)
+}
+
+// minor reports whether the i-th person is under 15 on the booked day
+// (today before a time is chosen), from the birth date checked at the
+// first step.
+func (c *pubStep) minor(i int) bool {
+	day := calendar.DateOf(c.at.In(c.loc))
+	if start, err := time.Parse(time.RFC3339, c.f.Start); err == nil {
+		day = calendar.DateOf(start.In(c.loc))
+	}
+	age := pubAge(c.f.People[i].Birth, day)
+	return age >= 0 && age < pubMinorAge
+}
+
+// whoChoices are the answers offered for the i-th person: an under-15
+// comes with the legal representative, anyone else themself; either may
+// send a proxy.
+func (c *pubStep) whoChoices(i int) []string {
+	if c.minor(i) {
+		return []string{whoMinor, whoProxy}
+	}
+	return []string{whoSelf, whoProxy}
 }
 
 func (c *pubStep) readAnswers() []pubAnswer {
@@ -345,7 +431,7 @@ func (c *pubStep) questions() {
 		return
 	}
 	for i, a := range answers {
-		if a.Who != whoSelf && a.Who != whoMinor && a.Who != whoProxy {
+		if !slices.Contains(c.whoChoices(i), a.Who) {
 			c.addError("who"+strconv.Itoa(i), "err.who_required", c.personLabel(i))
 		}
 	}
@@ -358,9 +444,16 @@ func (c *pubStep) questions() {
 }
 
 type pubChecklistData struct {
-	Items  []pubCheckItem
+	Groups []pubCheckGroupView
 	Family bool
 	Proxy  bool
+	Card   bool // the service hands over a card: each person sets a PIN
+}
+
+// pubCheckGroupView is one person's items with their ticks.
+type pubCheckGroupView struct {
+	Title string
+	Items []pubCheckItem
 }
 
 type pubCheckItem struct {
@@ -370,10 +463,25 @@ type pubCheckItem struct {
 	Checked bool
 }
 
+// checklist is the flow's checklist, one list per person.
+func (c *pubStep) checklist() []pubCheckGroup {
+	titles := make([]string, len(c.f.People))
+	for i := range titles {
+		titles[i] = c.personLabel(i)
+	}
+	return pubChecklist(c.v, c.svc, c.f.Answers, titles)
+}
+
 func (c *pubStep) checklistPage(status int, ticked map[int]bool) {
-	d := pubChecklistData{Family: len(c.f.People) > 1}
-	for i, text := range pubChecklist(c.v, c.svc, c.f.Answers) {
-		d.Items = append(d.Items, pubCheckItem{I: i, ID: "tick" + strconv.Itoa(i), Text: text, Checked: ticked[i]})
+	d := pubChecklistData{Family: len(c.f.People) > 1, Card: c.svc.RequiresCard}
+	i := 0
+	for _, g := range c.checklist() {
+		gv := pubCheckGroupView{Title: g.Title}
+		for _, text := range g.Items {
+			gv.Items = append(gv.Items, pubCheckItem{I: i, ID: "tick" + strconv.Itoa(i), Text: text, Checked: ticked[i]})
+			i++
+		}
+		d.Groups = append(d.Groups, gv)
 	}
 	for _, a := range c.f.Answers {
 		d.Proxy = d.Proxy || a.Who == whoProxy
@@ -392,7 +500,7 @@ func (c *pubStep) pubChecklist() {
 		c.checklistPage(http.StatusOK, ticked)
 		return
 	}
-	items := pubChecklist(c.v, c.svc, c.f.Answers)
+	items := pubFlatItems(c.checklist())
 	if len(c.f.Answers) != len(c.f.People) {
 		c.questionsPage(http.StatusOK, c.f.Answers)
 		return
@@ -407,10 +515,13 @@ func (c *pubStep) pubChecklist() {
 	c.contactPage(http.StatusOK, c.f.Email, c.f.Phone)
 }
 
-type pubContactData struct{ Email, Phone string }
+type pubContactData struct {
+	Email, Phone string
+	MailOn       bool // booking mails are sent: the page may promise one
+}
 
 func (c *pubStep) contactPage(status int, email, phone string) {
-	c.show(status, "contact", "contact.title", pubContactData{Email: email, Phone: phone})
+	c.show(status, "contact", "contact.title", pubContactData{Email: email, Phone: phone, MailOn: c.s.mailOn(c.r)})
 }
 
 func (c *pubStep) contact() {
@@ -423,10 +534,12 @@ func (c *pubStep) contact() {
 		c.contactPage(http.StatusOK, email, phone)
 		return
 	}
+	// Either will do, as the booking engine asks: the code is shown on
+	// the done page, so a resident without e-mail can book too.
 	switch {
-	case email == "":
-		c.addError("email", "err.email_required")
-	case !pubValidEmail(email):
+	case email == "" && phone == "":
+		c.addError("email", "err.contact_required")
+	case email != "" && !pubValidEmail(email):
 		c.addError("email", "err.email_format")
 	}
 	if phone != "" && !pubValidPhone(phone) {
@@ -467,7 +580,7 @@ type pubConfirmData struct {
 	Service, Place, Slot string
 	People               []string
 	Email, Phone         string
-	Items                []string
+	Groups               []pubCheckGroup
 	HoldUntil            string
 	Challenge            *challenge.Offer // the proof of work asked for under load
 }
@@ -477,7 +590,7 @@ func (c *pubStep) confirmPage(status int) { c.challengePage(status, c.offerChall
 // challengePage shows the confirm page with the challenge (nil: none).
 func (c *pubStep) challengePage(status int, ch *challenge.Offer) {
 	d := pubConfirmData{Service: c.svc.Name, Place: c.placeName(), Slot: c.slotText(), Email: c.f.Email, Phone: c.f.Phone,
-		Items: pubChecklist(c.v, c.svc, c.f.Answers), Challenge: ch}
+		Groups: c.checklist(), Challenge: ch}
 	for i, p := range c.f.People {
 		line := c.v.T("person.n", i+1) + " "
 		if p.Notice != "" {
@@ -501,7 +614,7 @@ func (c *pubStep) confirm() {
 		c.confirmPage(http.StatusOK)
 		return
 	}
-	if c.f.Start == "" || c.f.Email == "" || len(c.f.People) == 0 {
+	if c.f.Start == "" || !c.f.hasContact() || len(c.f.People) == 0 {
 		c.s.expired(c.w, c.r)
 		return
 	}
@@ -510,7 +623,7 @@ func (c *pubStep) confirm() {
 		return
 	}
 	req := reserve.CreateRequest{Service: c.f.Service, Place: c.f.Place, Start: c.f.Start, Email: c.f.Email,
-		Phone: c.f.Phone, Hold: c.f.Hold, Proved: proved}
+		Phone: c.f.Phone, Lang: c.v.Lang, Hold: c.f.Hold, Proved: proved}
 	for i, p := range c.f.People {
 		req.People = append(req.People, reserve.PersonInput{NoticeNumber: p.Notice, Name: p.Name, NameKana: p.Kana, BirthDate: p.Birth,
 			Comes: pubComes(c.f.Answers, i)})
@@ -595,10 +708,12 @@ type pubReceiptData struct {
 type pubDoneData struct {
 	Code, Service, Place, Slot string
 	People                     int
-	Items                      []string
+	Groups                     []pubCheckGroup
+	Card                       bool // a card is handed over: each person sets a PIN
 	Deadline                   string
 	ManageURL                  string
 	Changeable                 bool
+	Mailed                     bool // a confirmation mail is on its way
 }
 
 func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
@@ -622,11 +737,23 @@ func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
 	svc, _ := s.serviceOf(r, b.Service)
 	d := pubDoneData{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
 		Slot: pubSlotLabel(v.Lang, b.Start.In(b.Location), b.End.In(b.Location)), People: len(b.People),
-		Items: pubChecklist(v, svc, rc.Answers), Changeable: b.Changeable,
-		ManageURL: pubManageLink(b.Code, rc.Token)}
-	if !b.ChangeDeadline.IsZero() {
-		d.Deadline = pubDayLabel(v.Lang, b.ChangeDeadline)
-	}
+		Groups: pubChecklist(v, svc, rc.Answers, pubPeopleLabels(v, b)), Card: svc.RequiresCard, Changeable: b.Changeable,
+		ManageURL: pubManageLink(b.Code, rc.Token), Mailed: b.Email != "" && s.mailOn(r)}
+	d.Deadline = pubChangeDeadline(v, b)
 	v.Data = d
 	s.render(w, r, http.StatusOK, "done", v)
+}
+
+// pubPeopleLabels names the booking's people as the steps did:
+// "1人目（ABC-123456）".
+func pubPeopleLabels(v pview, b reserve.Booking) []string {
+	out := make([]string, len(b.People))
+	for i, p := range b.People {
+		who := p.NoticeNumber
+		if who == "" {
+			who = p.Name
+		}
+		out[i] = v.T("person.n", i+1) + v.T("paren", who)
+	}
+	return out
 }

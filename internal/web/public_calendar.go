@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -24,6 +25,7 @@ type pubDayCell struct {
 	Class    string
 	Text     string // the mark in words
 	Bookable bool
+	Special  bool // a special opening day (open_dates): open though normally closed
 }
 
 type pubDateData struct {
@@ -35,6 +37,7 @@ type pubDateData struct {
 	Place      string
 	Seats      int
 	Change     bool
+	Special    bool // the month has a special opening day: the legend says so
 }
 
 // pubDayCount is what one day offers.
@@ -52,7 +55,7 @@ func (c *pubStep) month(first, last calendar.Date) (int, time.Month) {
 }
 
 func (c *pubStep) datePage(status int) {
-	first, last, err := c.st.Window(c.at)
+	first, last, err := c.st.Window(c.s.ui.Reserve.Now()) // the engine's window, as Book applies it
 	if err != nil {
 		c.s.fail(c.w, c.r, err)
 		return
@@ -74,6 +77,10 @@ func (c *pubStep) datePage(status int) {
 	week := make([]pubDayCell, from.Weekday())
 	for day := from; !day.After(to); day = day.AddDays(1) {
 		cell := c.cell(day, first, last, counts[day])
+		if cell.Special = c.special(day) && cell.Class != "out"; cell.Special {
+			cell.Text += c.v.T("list.sep") + c.v.T("cal.special")
+			d.Special = true
+		}
 		week = append(week, cell)
 		if cell.Class != "out" {
 			d.Days = append(d.Days, cell)
@@ -154,6 +161,17 @@ func (c *pubStep) cell(day, first, last calendar.Date, n pubDayCount) pubDayCell
 	return cell
 }
 
+// special reports whether the day is a special opening day of the
+// flow's place: open by open_dates and not closed by closed_dates.
+func (c *pubStep) special(day calendar.Date) bool {
+	pl, ok := c.st.Place(c.f.Place)
+	if !ok {
+		return false
+	}
+	_, open := pl.OpenDates[day.String()]
+	return open && !slices.Contains(pl.ClosedDates, day.String())
+}
+
 func (c *pubStep) pickDate() {
 	if m := c.r.PostFormValue("month"); m != "" {
 		c.f.Month = m
@@ -179,10 +197,11 @@ type pubTimeSlot struct {
 }
 
 type pubTimeData struct {
-	Day    string
-	Place  string
-	Slots  []pubTimeSlot
-	Change bool
+	Day     string
+	Place   string
+	Slots   []pubTimeSlot
+	Change  bool
+	Special bool
 }
 
 func (c *pubStep) timePage(status int) {
@@ -195,7 +214,8 @@ func (c *pubStep) timePage(status int) {
 	if err != nil {
 		return
 	}
-	d := pubTimeData{Day: pubDayLabel(c.v.Lang, day), Place: c.placeName(), Change: c.f.Mode == pubModeChange}
+	d := pubTimeData{Day: pubDayLabel(c.v.Lang, day), Place: c.placeName(), Change: c.f.Mode == pubModeChange,
+		Special: c.special(day)}
 	for _, sl := range av {
 		label := pubSlotLabel(c.v.Lang, sl.Start.In(c.loc), sl.End.In(c.loc)) + " " + c.v.T("time.left", sl.Remaining)
 		d.Slots = append(d.Slots, pubTimeSlot{Value: sl.Start.Format(time.RFC3339), Label: label})
@@ -230,7 +250,7 @@ func (c *pubStep) pickTime() {
 	}
 	c.f.Hold, c.f.HoldUntil = h.Token, h.ExpiresAt.Unix()
 	c.f.Start, c.f.End = h.Start.Format(time.RFC3339), h.End.Format(time.RFC3339)
-	if len(c.f.Answers) == len(c.f.People) && c.f.Email != "" {
+	if len(c.f.Answers) == len(c.f.People) && c.f.hasContact() {
 		c.confirmPage(http.StatusOK)
 		return
 	}
@@ -240,8 +260,13 @@ func (c *pubStep) pickTime() {
 // slotRefused shows the times again with the reason a time was refused.
 func (c *pubStep) slotRefused(err error) {
 	switch code := apperr.CodeOf(err); code {
+	case reserve.CodeTooManyHolds:
+		// Not something the resident typed wrong: said as a notice, with
+		// the times still there to try again later.
+		c.v.Notice = c.s.errorText(c.v, err)
+		c.timePage(statusFor(err))
 	case reserve.CodeSlotFull, reserve.CodeOutsideWindow, reserve.CodeHoldExpired, reserve.CodeAfterCutoff,
-		apperr.RateLimited, apperr.Invalid, booking.CodeTooManyPeople, reserve.CodeTooManyHolds:
+		apperr.RateLimited, apperr.Invalid, booking.CodeTooManyPeople:
 		c.problem(err)
 		c.timePage(statusFor(err))
 	default:

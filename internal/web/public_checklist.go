@@ -1,59 +1,80 @@
 package web
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/booking"
+	"github.com/kofu-oss/kofu/internal/calendar"
 )
 
-// pubChecklist is what the resident brings: the service's items_to_bring as
-// the city wrote them, tailored by the answers (an item about the 通知カード
-// or the 住基カード only when someone holds one), and the rules every
-// city applies: a legal representative's documents for an under-15, a
-// voluntary proxy's letter, proof and ID. Without answers (a booking
-// opened later) the city's list is shown as it is.
-func pubChecklist(v pview, svc booking.Service, answers []pubAnswer) []string {
-	var notice, juki, minors, proxies []int
-	for i, a := range answers {
-		if a.Notice {
-			notice = append(notice, i+1)
+// pubCheckGroup is the checklist of one person (Title names them in a
+// booking of several; empty for one person).
+type pubCheckGroup struct {
+	Title string
+	Items []string
+}
+
+// pubChecklist is what each person brings: the service's items_to_bring
+// as the city wrote them, tailored by that person's answers (an item about
+// the 通知カード or the 住基カード only when they hold one), and the rules
+// every city applies: a legal representative's documents for an under-15,
+// a voluntary proxy's letter, proof and IDs (the holder's ID replacing
+// the city's ID item, which would say the same twice). A family gets one
+// list per person; titles names them. Without answers (a booking opened
+// later) the city's list is shown as it is, once.
+func pubChecklist(v pview, svc booking.Service, answers []pubAnswer, titles []string) []pubCheckGroup {
+	if len(answers) == 0 {
+		g := pubCheckGroup{}
+		for _, item := range svc.ItemsToBring {
+			g.Items = append(g.Items, v.item(item))
 		}
-		if a.Juki {
-			juki = append(juki, i+1)
-		}
-		switch a.Who {
-		case whoMinor:
-			minors = append(minors, i+1)
-		case whoProxy:
-			proxies = append(proxies, i+1)
-		}
+		return []pubCheckGroup{g}
 	}
-	known := len(answers) > 0
+	out := make([]pubCheckGroup, len(answers))
+	for i, a := range answers {
+		if len(answers) > 1 && i < len(titles) {
+			out[i].Title = titles[i]
+		}
+		out[i].Items = pubPersonItems(v, svc, a)
+	}
+	return out
+}
+
+// pubPersonItems is one person's list.
+func pubPersonItems(v pview, svc booking.Service, a pubAnswer) []string {
 	var out []string
 	var hasNoticeItem, hasJukiItem bool
 	for _, item := range svc.ItemsToBring {
 		isNotice := strings.Contains(item, "通知カード")
 		isJuki := strings.Contains(item, "住民基本台帳カード") || strings.Contains(item, "住基カード")
+		isID := strings.Contains(item, "本人確認書類")
 		hasNoticeItem, hasJukiItem = hasNoticeItem || isNotice, hasJukiItem || isJuki
-		if known && ((isNotice && len(notice) == 0) || (isJuki && len(juki) == 0)) {
+		if (isNotice && !a.Notice) || (isJuki && !a.Juki) || (isID && a.Who == whoProxy) {
 			continue
 		}
 		out = append(out, v.item(item))
 	}
-	total := len(answers)
-	if len(notice) > 0 && !hasNoticeItem && svc.RequiresCard {
-		out = append(out, v.T("item.notice_card")+v.whom(notice, total))
+	if a.Notice && !hasNoticeItem && svc.RequiresCard {
+		out = append(out, v.T("item.notice_card"))
 	}
-	if len(juki) > 0 && !hasJukiItem && svc.RequiresCard {
-		out = append(out, v.T("item.juki_card")+v.whom(juki, total))
+	if a.Juki && !hasJukiItem && svc.RequiresCard {
+		out = append(out, v.T("item.juki_card"))
 	}
-	if len(minors) > 0 {
-		out = append(out, v.T("item.minor_rep_id")+v.whom(minors, total), v.T("item.minor_proof")+v.whom(minors, total))
+	switch a.Who {
+	case whoMinor:
+		out = append(out, v.T("item.minor_rep_id"), v.T("item.minor_proof"))
+	case whoProxy:
+		out = append(out, v.T("item.proxy_letter"), v.T("item.proxy_reason"), v.T("item.proxy_person_id"), v.T("item.proxy_id"))
 	}
-	if len(proxies) > 0 {
-		w := v.whom(proxies, total)
-		out = append(out, v.T("item.proxy_letter")+w, v.T("item.proxy_reason")+w, v.T("item.proxy_id"), v.T("item.proxy_person_id")+w)
+	return out
+}
+
+// pubFlatItems lists every item of the groups, for the confirm page's
+// ticks and counts.
+func pubFlatItems(groups []pubCheckGroup) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g.Items...)
 	}
 	return out
 }
@@ -62,14 +83,18 @@ func pubChecklist(v pview, svc booking.Service, answers []pubAnswer) []string {
 // city's own wording is shown otherwise.
 func (v pview) item(text string) string { return v.L(text) }
 
-// whom names the people an item is for, in a booking of several people.
-func (v pview) whom(people []int, total int) string {
-	if total <= 1 {
-		return ""
+// pubMinorAge: a holder under this age comes with the legal representative.
+const pubMinorAge = 15
+
+// pubAge is the age on day of a person born on birth ("" or bad: -1).
+func pubAge(birth string, day calendar.Date) int {
+	b, err := calendar.ParseDate(birth)
+	if err != nil {
+		return -1
 	}
-	nums := make([]string, len(people))
-	for i, n := range people {
-		nums[i] = strconv.Itoa(n)
+	age := day.Year - b.Year
+	if day.Month < b.Month || (day.Month == b.Month && day.Day < b.Day) {
+		age--
 	}
-	return v.T("whom", strings.Join(nums, v.T("list.sep")))
+	return age
 }

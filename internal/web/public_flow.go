@@ -10,6 +10,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/challenge"
 )
 
 // pubModeChange marks a flow that moves an existing booking to another time.
@@ -59,6 +60,10 @@ const (
 	whoProxy = "proxy" // a voluntary proxy: only when the person cannot come
 )
 
+// hasContact reports whether the contact step was done: an address or a
+// phone number, as the booking engine asks.
+func (f pubFlow) hasContact() bool { return f.Email != "" || f.Phone != "" }
+
 func (f pubFlow) seats() int {
 	if f.Mode == pubModeChange {
 		return f.Seats
@@ -78,6 +83,8 @@ type pubStep struct {
 	svc booking.Service
 	loc *time.Location
 	at  time.Time
+	// offer is the proof of work the identify page asks for, if any.
+	offer *challenge.Offer
 }
 
 // stepHandler reads the form, the sealed flow and the settings, and runs

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -42,6 +44,45 @@ func pubManageLink(code, token string) string {
 type pubManageFormData struct {
 	Code, Notice, Birth string
 	Challenge           *challenge.Offer
+	// The birth-date selects, as on the booking form.
+	Year, Month, Day int
+	Years            []pubYearOption
+	Months, Days     []int
+}
+
+// renderManageForm shows the manage form with d, its selects filled.
+func (s *pubSite) renderManageForm(w http.ResponseWriter, r *http.Request, status int, v pview, d pubManageFormData) {
+	if t, err := time.Parse(time.DateOnly, d.Birth); err == nil {
+		d.Year, d.Month, d.Day = t.Year(), int(t.Month()), t.Day()
+	}
+	d.Years = pubYears(v, s.ui.Reserve.Now().In(pubTokyo(s.ui.Loc)).Year())
+	d.Months, d.Days = pubDayNumbers()
+	v.Data = d
+	s.render(w, r, status, "manage", v)
+}
+
+// pubTokyo is the site's time zone; Tokyo when none is configured.
+func pubTokyo(loc *time.Location) *time.Location {
+	if loc != nil {
+		return loc
+	}
+	if l, err := time.LoadLocation("Asia/Tokyo"); err == nil {
+		return l
+	}
+	return time.UTC
+}
+
+// pubFormBirth reads the birth date of the manage form: its selects, or
+// a "birth" field as YYYY-MM-DD (older links and clients).
+func pubFormBirth(r *http.Request) string {
+	y, m, d := r.PostFormValue("by"), r.PostFormValue("bm"), r.PostFormValue("bd")
+	if y == "" && m == "" && d == "" {
+		return r.PostFormValue("birth")
+	}
+	yi, _ := strconv.Atoi(y)
+	mi, _ := strconv.Atoi(m)
+	di, _ := strconv.Atoi(d)
+	return fmt.Sprintf("%04d-%02d-%02d", yi, mi, di)
 }
 
 // manageForm asks for the booking code and manage token, or opens the
@@ -52,18 +93,14 @@ func (s *pubSite) manageForm(w http.ResponseWriter, r *http.Request) {
 		s.openBooking(w, r, q.Get("code"), q.Get("token"))
 		return
 	}
-	v := s.newView(r, "manage.title")
-	v.Data = pubManageFormData{}
-	s.render(w, r, http.StatusOK, "manage", v)
+	s.renderManageForm(w, r, http.StatusOK, s.newView(r, "manage.title"), pubManageFormData{})
 }
 
 func (s *pubSite) manageOpen(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, pubMaxFormBytes)
 	r.ParseForm()
 	if r.PostFormValue("lang") != "" {
-		v := s.newView(r, "manage.title")
-		v.Data = pubManageFormData{Code: r.PostFormValue("code")}
-		s.render(w, r, http.StatusOK, "manage", v)
+		s.renderManageForm(w, r, http.StatusOK, s.newView(r, "manage.title"), pubManageFormData{Code: r.PostFormValue("code")})
 		return
 	}
 	code, token := r.PostFormValue("code"), r.PostFormValue("token")
@@ -71,7 +108,7 @@ func (s *pubSite) manageOpen(w http.ResponseWriter, r *http.Request) {
 		// Without the link: one person's notice number and birth date prove
 		// the booking is theirs and open it for a while (the mailed link
 		// stays valid).
-		t, ok := s.openByPerson(w, r, code, r.PostFormValue("notice"), r.PostFormValue("birth"))
+		t, ok := s.openByPerson(w, r, code, r.PostFormValue("notice"), pubFormBirth(r))
 		if !ok {
 			return
 		}
@@ -103,7 +140,7 @@ func (s *pubSite) openByPerson(w http.ResponseWriter, r *http.Request, code, not
 		return "", false
 	}
 	if err != nil {
-		s.manageRefused(w, r, code, err)
+		s.manageRefused(w, r, code, err, true)
 		return "", false
 	}
 	return t, true
@@ -113,33 +150,26 @@ func (s *pubSite) openByPerson(w http.ResponseWriter, r *http.Request, code, not
 // challenge to meet, and the message of err.
 func (s *pubSite) manageChallenge(w http.ResponseWriter, r *http.Request, d pubManageFormData, err error) {
 	v := s.newView(r, "manage.title")
-	key := "err.challenge_notice"
-	switch apperr.CodeOf(err) {
-	case challenge.CodeWait:
-		v.Errors = []pubError{{Message: v.T("err.challenge_wait_any", d.Challenge.Remaining(s.ui.Challenge.Now()))}}
-	case challenge.CodeSolve:
-		key = "err.challenge_solve"
-	case challenge.CodeUsed, challenge.CodeRequired:
-		key = "err.challenge_required_any"
-	}
-	if len(v.Errors) == 0 {
-		v.Errors = []pubError{{Message: v.T(key)}}
-	}
 	if d.Challenge == nil { // the challenge could not be checked
 		s.fail(w, r, err)
 		return
 	}
-	v.Data = d
-	s.render(w, r, http.StatusTooManyRequests, "manage", v)
+	v.Errors = []pubError{{Message: s.challengeText(v, err, d.Challenge)}}
+	s.renderManageForm(w, r, http.StatusTooManyRequests, v, d)
 }
 
 // manageRefused shows the form again with one message for every wrong
-// answer, so nothing tells which part was wrong.
-func (s *pubSite) manageRefused(w http.ResponseWriter, r *http.Request, code string, err error) {
+// answer, so nothing tells which part was wrong. byPerson: the resident
+// typed a notice number and birth date, not a link's code, and is told
+// to check those.
+func (s *pubSite) manageRefused(w http.ResponseWriter, r *http.Request, code string, err error, byPerson bool) {
 	v := s.newView(r, "manage.title")
-	v.Errors = []pubError{{ID: "code", Message: s.errorText(v, err)}}
-	v.Data = pubManageFormData{Code: code}
-	s.render(w, r, statusFor(err), "manage", v)
+	msg := s.errorText(v, err)
+	if byPerson && apperr.Is(err, apperr.NotFound) {
+		msg = v.T("err.not_found_person")
+	}
+	v.Errors = []pubError{{ID: "code", Message: msg}}
+	s.renderManageForm(w, r, statusFor(err), v, pubManageFormData{Code: code})
 }
 
 // openBooking checks the code and token, keeps them in the manage cookie
@@ -151,7 +181,7 @@ func (s *pubSite) openBooking(w http.ResponseWriter, r *http.Request, code, toke
 		err = s.setGrant(w, r, pubManageGrant{Code: code, Token: token})
 	}
 	if err != nil {
-		s.manageRefused(w, r, code, err)
+		s.manageRefused(w, r, code, err, false)
 		return
 	}
 	http.Redirect(w, r, pview{Lang: pubLangOf(r)}.Href("/booking/manage/booking"), http.StatusSeeOther)
@@ -193,7 +223,7 @@ func (s *pubSite) grant(w http.ResponseWriter, r *http.Request) (pubManageGrant,
 type pubManageData struct {
 	Code, Service, Place, Slot, Status string
 	People                             []string
-	Items                              []string
+	Groups                             []pubCheckGroup
 	Active, Changeable                 bool
 	Deadline                           string
 	AfterCutoff                        string
@@ -204,7 +234,7 @@ func (s *pubSite) bookingView(r *http.Request, v pview, b reserve.Booking) pubMa
 	svc, _ := s.serviceOf(r, b.Service)
 	d := pubManageData{Code: reserve.FormatCode(b.Code), Service: b.ServiceName, Place: b.PlaceName,
 		Slot: pubSlotLabel(v.Lang, b.Start.In(b.Location), b.End.In(b.Location)), Status: pubStatusText(v, b.Status),
-		Items: pubChecklist(v, svc, nil), Active: b.Status == store.BookingBooked, Changeable: b.Changeable}
+		Groups: pubChecklist(v, svc, nil, nil), Active: b.Status == store.BookingBooked, Changeable: b.Changeable}
 	for i, p := range b.People {
 		if p.Status != store.PersonActive && d.Active {
 			continue
@@ -215,9 +245,7 @@ func (s *pubSite) bookingView(r *http.Request, v pview, b reserve.Booking) pubMa
 		}
 		d.People = append(d.People, v.T("person.n", i+1)+" "+who)
 	}
-	if !b.ChangeDeadline.IsZero() {
-		d.Deadline = pubDayLabel(v.Lang, b.ChangeDeadline)
-	}
+	d.Deadline = pubChangeDeadline(v, b)
 	if d.Active && !d.Changeable {
 		d.AfterCutoff = v.T("manage.after_cutoff", d.Deadline) + " " + v.PhoneText()
 	}
@@ -345,4 +373,19 @@ func (s *pubSite) changeTo(c *pubStep, start time.Time) {
 		return
 	}
 	http.Redirect(c.w, c.r, c.v.Href("/booking/manage/booking?m=changed"), http.StatusSeeOther)
+}
+
+// challengeText is the message of a form that asks for a proof of work
+// (other than the confirm page's): err is the challenge's refusal, or the
+// limit that asked for it.
+func (s *pubSite) challengeText(v pview, err error, offer *challenge.Offer) string {
+	switch apperr.CodeOf(err) {
+	case challenge.CodeWait:
+		return v.T("err.challenge_wait_any", offer.Remaining(s.ui.Challenge.Now()))
+	case challenge.CodeSolve:
+		return v.T("err.challenge_solve")
+	case challenge.CodeUsed, challenge.CodeRequired:
+		return v.T("err.challenge_required_any")
+	}
+	return v.T("err.challenge_notice")
 }

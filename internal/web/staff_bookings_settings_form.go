@@ -133,6 +133,7 @@ func splitRanges(s string) []string {
 func placeFormOf(pl booking.Place) bookingForm {
 	f := newBookingForm()
 	f.set("name", pl.Name)
+	f.set("name_en", pl.NameEN)
 	f.setInt("slot_minutes", pl.SlotMinutes)
 	f.setInt("capacity", pl.Capacity)
 	for _, ch := range channels {
@@ -149,7 +150,9 @@ func placeFormOf(pl booking.Place) bookingForm {
 // readPlace applies a place's form to pl.
 func readPlace(r *http.Request, pl *booking.Place, f *bookingForm) {
 	pl.Name = strings.TrimSpace(r.PostFormValue("name"))
+	pl.NameEN = strings.TrimSpace(r.PostFormValue("name_en"))
 	f.set("name", pl.Name)
+	f.set("name_en", pl.NameEN)
 	for name, into := range map[string]*int{"slot_minutes": &pl.SlotMinutes, "capacity": &pl.Capacity} {
 		v := strings.TrimSpace(r.PostFormValue(name))
 		f.set(name, v)
@@ -181,6 +184,7 @@ func readPlace(r *http.Request, pl *booking.Place, f *bookingForm) {
 func serviceFormOf(sv booking.Service) bookingForm {
 	f := newBookingForm()
 	f.set("name", sv.Name)
+	f.set("name_en", sv.NameEN)
 	if sv.RequiresCard {
 		f.set("requires_card", "1")
 	}
@@ -193,6 +197,7 @@ func serviceFormOf(sv booking.Service) bookingForm {
 // readService applies a service's form to sv.
 func readService(r *http.Request, sv *booking.Service, f *bookingForm) {
 	sv.Name = strings.TrimSpace(r.PostFormValue("name"))
+	sv.NameEN = strings.TrimSpace(r.PostFormValue("name_en"))
 	sv.RequiresCard = r.PostFormValue("requires_card") != ""
 	sv.Places = slices.Clone(r.PostForm["places"])
 	v := strings.TrimSpace(r.PostFormValue("slots"))
@@ -204,6 +209,7 @@ func readService(r *http.Request, sv *booking.Service, f *bookingForm) {
 		}
 	}
 	f.set("name", sv.Name)
+	f.set("name_en", sv.NameEN)
 	f.set("places", strings.Join(sv.Places, "\n"))
 	f.set("slots", v)
 	f.set("items", strings.Join(sv.ItemsToBring, "\n"))

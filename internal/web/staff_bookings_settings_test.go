@@ -63,11 +63,11 @@ func TestBookingSettingsForms(t *testing.T) {
 			t.Errorf("rules saved as %+v", st)
 		}
 
-		place := url.Values{"name": {"本庁 1 番窓口"}, "slot_minutes": {"15"}, "capacity": {"4"}, "cap_phone": {"1"},
+		place := url.Values{"name": {"本庁 1 番窓口"}, "name_en": {"City Hall, counter 1"}, "slot_minutes": {"15"}, "capacity": {"4"}, "cap_phone": {"1"},
 			"hours_mon": {"08:30-12:00, 13:00-17:00"}, "hours_sat": {"09:00-12:00"}}
 		h.mustStep("/staff/settings/booking/places/main", place, "/staff/settings/booking?done=saved#place-main")
 		pl := h.settings(svc).Places[0]
-		if pl.Name != "本庁 1 番窓口" || pl.SlotMinutes != 15 || pl.Capacity != 4 || pl.ChannelCapacity[booking.ChannelPhone] != 1 ||
+		if pl.Name != "本庁 1 番窓口" || pl.NameEN != "City Hall, counter 1" || pl.SlotMinutes != 15 || pl.Capacity != 4 || pl.ChannelCapacity[booking.ChannelPhone] != 1 ||
 			strings.Join(pl.Hours["mon"], " ") != "08:30-12:00 13:00-17:00" || len(pl.Hours["tue"]) != 0 || pl.Hours["sat"][0] != "09:00-12:00" {
 			t.Errorf("place saved as %+v", pl)
 		}
@@ -91,14 +91,16 @@ func TestBookingSettingsForms(t *testing.T) {
 		}
 
 		h.mustStep("/staff/settings/booking/places", url.Values{"id": {"north"}, "name": {"北支所"}}, "/staff/settings/booking?done=saved#place-north")
-		service := url.Values{"name": {"カードの受け取り"}, "requires_card": {"1"}, "places": {"main", "north"}, "slots": {"2"},
+		service := url.Values{"name": {"カードの受け取り"}, "name_en": {"Card pickup"}, "requires_card": {"1"}, "places": {"main", "north"}, "slots": {"2"},
 			"items": {"交付通知書\n\n本人確認書類\n"}}
 		h.mustStep("/staff/settings/booking/services/pickup", service, "/staff/settings/booking?done=saved#service-pickup")
 		sv, _ := h.settings(svc).Service("pickup")
-		if sv.Name != "カードの受け取り" || !sv.RequiresCard || strings.Join(sv.Places, " ") != "main north" || sv.Slots != 2 ||
+		if sv.Name != "カードの受け取り" || sv.NameEN != "Card pickup" || !sv.RequiresCard || strings.Join(sv.Places, " ") != "main north" || sv.Slots != 2 ||
 			strings.Join(sv.ItemsToBring, "/") != "交付通知書/本人確認書類" {
 			t.Errorf("service saved as %+v", sv)
 		}
+		_, page = h.get("/staff/settings/booking")
+		mustContain(t, "settings page", page, `name="name_en" value="City Hall, counter 1"`, `name="name_en" value="Card pickup"`)
 		h.mustStep("/staff/settings/booking/places/north/delete", url.Values{}, "/staff/settings/booking?done=saved#places")
 		if st := h.settings(svc); len(st.Places) != 1 || strings.Join(st.Services[0].Places, " ") != "main" {
 			t.Errorf("after deleting a place: %+v", st.Services)

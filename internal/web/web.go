@@ -66,6 +66,10 @@ type Deps struct {
 	Session   SessionCookies
 	Logins    LoginCounter
 	Loc       *time.Location
+	// MailOn tells whether booking mails are sent (the mail settings are
+	// enabled), so that the citizen site promises a mail only then; nil:
+	// never.
+	MailOn func(context.Context) bool
 	// Backups reads the last backup's outcome for the dashboard; nil
 	// leaves the section out.
 	Backups func(context.Context) (backup.Status, error)
