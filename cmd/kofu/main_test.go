@@ -1,6 +1,8 @@
 package main
 
 import (
+	"filippo.io/age"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -289,7 +291,13 @@ func TestMigrateDryRunListsPendingSteps(t *testing.T) {
 func TestScheduledBackupRunsAndIsReported(t *testing.T) {
 	dsn := storetest.MustDSN(t, store.SQLite)
 	dir := t.TempDir()
-	t.Setenv("KOFU_BACKUP_PASSPHRASE", "a long enough passphrase for tests")
+	// A public-key recipient, not a passphrase: scrypt under -race on a
+	// busy machine takes minutes, and the schedule is what is tested here.
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KOFU_BACKUP_RECIPIENTS", id.Recipient().String())
 	fs := (env{stderr: io.Discard}).newFlags("serve")
 	cfg := config.Bind(fs)
 	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--db", dsn, "--backup-dir", dir, "--metrics-addr", "127.0.0.1:0"}); err != nil {
