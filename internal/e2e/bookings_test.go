@@ -31,7 +31,7 @@ func TestClerkMovesAPhoneCallersBooking(t *testing.T) {
 	if browserCtx == nil {
 		t.Skip("e2e: " + skipReason)
 	}
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.One(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		a := auth.NewService(db, s.clock, secret.TestParams(), "Kofu")
 		const password = "kawasemi-2026-window"

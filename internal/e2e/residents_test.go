@@ -20,7 +20,7 @@ func TestResidentsStumbles(t *testing.T) {
 	if browserCtx == nil {
 		t.Skip("e2e: " + skipReason)
 	}
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.One(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		t.Run("identity on its own page", func(t *testing.T) { s.identityOnItsPage(t) })
 		t.Run("no e-mail: a phone number and a printable code", func(t *testing.T) { s.withoutEmail(t) })

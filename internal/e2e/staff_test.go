@@ -38,7 +38,7 @@ func TestStaffPages(t *testing.T) {
 	if browserCtx == nil {
 		t.Skip("e2e: " + skipReason)
 	}
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.One(t, func(t *testing.T, db *store.DB) {
 		began := time.Now()
 		city := newStaffCity(t, db)
 		t.Logf("demo city seeded in %v", time.Since(began).Round(time.Second))

@@ -49,6 +49,15 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
+// One runs fn as a subtest on the first engine the run covers, for tests
+// whose subject is not the engine: the browser tests walk pages, and the
+// server and store tests already run every query on both engines.
+func One(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	e := Engines()[0]
+	t.Run(string(e), func(t *testing.T) { fn(t, MustOpen(t, e)) })
+}
+
 // MustOpen returns a fresh migrated database of the engine, closed and
 // removed when the test ends.
 func MustOpen(tb testing.TB, e store.Engine) *store.DB {
