@@ -273,7 +273,7 @@ func (v *env) exportAll(ctx context.Context, cards int) ([]Result, error) {
 // exportSelect reads the export's columns in its order (by reading).
 const exportSelect = `SELECT c.notice_number, a.application_id, r.name, r.name_kana, r.birth_date, r.sex, r.postal_code,
 	r.address, c.status, a.method, c.issue_date, c.expiry_date, c.certificate, c.delivery_date, c.box,
-	c.storage_location, c.flags, c.remarks
+	c.storage_location, c.flags, r.remarks
 	FROM cards c JOIN applications a ON a.id = c.application_ref JOIN residents r ON r.id = a.resident_id
 	ORDER BY r.kana_key ASC NULLS LAST, c.id ASC`
 
