@@ -190,7 +190,8 @@ func (h *DocumentHandlers) get(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	d, err := h.Filing.Get(r.Context(), id)
+	p, _ := route.PrincipalOf(r)
+	d, err := h.Filing.View(r.Context(), p, route.MetaOf(r), id)
 	if err != nil {
 		WriteError(w, r, err)
 		return

@@ -134,6 +134,7 @@ func TestDocumentsAPI(t *testing.T) {
 		}
 		runAPICase(t, h, apiCase{"list", "GET", "/api/v1/cards/1/documents", "", 200,
 			[]string{`"kind_label":"申請書"`, `"kind_label":"交付受付確認票"`, `"file_name":"stack.tif"`, `"media_type":"image/tiff"`}})
+		runAPICase(t, h, apiCase{"one document", "GET", "/api/v1/documents/" + ids[0], "", 200, []string{`"id":` + ids[0]}})
 		for i, f := range files {
 			req := httptest.NewRequest("GET", "/api/v1/documents/"+ids[i]+"/content", nil)
 			rec := httptest.NewRecorder()
@@ -157,7 +158,8 @@ func TestDocumentsAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if counts["document.uploaded"] != 4 || counts["document.downloaded"] != 4 || counts["document.deleted"] != 1 || counts["document.listed"] != 1 {
+		if counts["document.uploaded"] != 4 || counts["document.downloaded"] != 4 || counts["document.deleted"] != 1 || counts["document.listed"] != 1 ||
+			counts["document.viewed"] != 1 {
 			t.Errorf("audit: %v", counts)
 		}
 	})

@@ -246,6 +246,16 @@ func (s *Service) Get(ctx context.Context, id int64) (Document, error) {
 	return documentOf(rec), err
 }
 
+// View records that p looks at a document's details (kind, file name,
+// note) and returns them: what the API's GET and the viewer page show.
+// Get is for re-reading a document after an action that was audited.
+func (s *Service) View(ctx context.Context, p auth.Principal, m auth.Meta, id int64) (Document, error) {
+	if err := s.viewed(ctx, p, m, id, "document.viewed", nil); err != nil {
+		return Document{}, err
+	}
+	return s.Get(ctx, id)
+}
+
 func live(ctx context.Context, tx *store.Tx, id int64) (store.DocumentRecord, error) {
 	rec, err := tx.DocumentByID(ctx, id)
 	if err == nil && rec.Deleted() {

@@ -78,7 +78,8 @@ type documentPageView struct {
 
 func (ui *UI) documentPage(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	d, err := ui.documents.Get(r.Context(), id)
+	p, _ := route.PrincipalOf(r)
+	d, err := ui.documents.View(r.Context(), p, route.MetaOf(r), id)
 	if err != nil {
 		ui.ErrorPage(w, r, err)
 		return
