@@ -144,7 +144,7 @@ func New(d Deps) (*Server, error) {
 		jukiSvc := juki.New(d.DB, d.Clock, ledgerSvc)
 		(&api.JukiHandlers{Juki: jukiSvc}).Register(s.router)
 		ui.RegisterJuki(s.router, jukiSvc)
-		storageSvc := storage.New(d.DB, d.Clock, ledgerSvc, web.NoticeFromScan)
+		storageSvc := storage.New(d.DB, d.Clock, ledgerSvc)
 		(&api.StorageHandlers{Storage: storageSvc, Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterStorage(s.router, storageSvc)
 		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)

@@ -242,16 +242,6 @@ func (ui *UI) cardStorage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// NoticeFromScan finds the notice number in what a QR or barcode reader
-// typed (scan.Parse): the number alone, or inside a URL. Anything else,
-// a booking code included, answers "".
-func NoticeFromScan(s string) string {
-	if kind, v := scan.Parse(s); kind == scan.Notice {
-		return v
-	}
-	return ""
-}
-
 // scan opens what was scanned (or typed) in the header's field: the card
 // of a notice number, or the booking of a booking code or its QR's text.
 func (ui *UI) scan(w http.ResponseWriter, r *http.Request) {
