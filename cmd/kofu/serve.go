@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/backup"
@@ -55,6 +56,7 @@ type Main struct {
 
 	DB      *store.DB
 	Auth    *auth.Service
+	City    *app.City // every service of the city, built once
 	Server  *server.Server
 	backups *backup.Scheduler
 	ln      net.Listener
@@ -95,8 +97,21 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	m.Server, err = server.New(server.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock, Backups: m.backups})
-	if err != nil {
+	if m.City, err = app.New(ctx, app.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock,
+		Backups: m.backups}); err != nil {
+		return err
+	}
+	var opts server.Options
+	var accs []demo.Account
+	if m.Config.Demo {
+		if accs, err = (demo.City{DB: db, Auth: m.Auth, Reserve: m.City.Reserve, Clock: m.Clock, Loc: m.Config.Location}).Seed(ctx); err != nil {
+			return err
+		}
+		if opts.DemoSamples, err = demoSamples(ctx, db); err != nil {
+			return err
+		}
+	}
+	if m.Server, err = server.New(m.City, opts); err != nil {
 		return err
 	}
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -109,13 +124,6 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	if m.Config.Demo {
-		accs, err := demo.City{DB: db, Auth: m.Auth, Reserve: m.Server.Reserve(), Clock: m.Clock, Loc: m.Config.Location}.Seed(ctx)
-		if err != nil {
-			return err
-		}
-		if err := m.showDemoSamples(ctx); err != nil {
-			return err
-		}
 		staff, public := m.siteURLs()
 		demo.Print(m.Stdout, staff, public, accs)
 	}
@@ -236,19 +244,18 @@ func (m *Main) newScheduler(log *slog.Logger) (*backup.Scheduler, error) {
 	return backup.NewScheduler(m.DB, m.Config.BackupDir, enc, sched, m.Clock, log)
 }
 
-// showDemoSamples puts a few fictional notice numbers on the demo's top
-// page so a newcomer can try the citizen booking at once.
-func (m *Main) showDemoSamples(ctx context.Context) error {
-	samples, err := demo.Samples(ctx, m.DB, 3)
+// demoSamples are a few fictional notice numbers for the demo's top page,
+// so a newcomer can try the citizen booking at once.
+func demoSamples(ctx context.Context, db *store.DB) ([]web.DemoSample, error) {
+	samples, err := demo.Samples(ctx, db, 3)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := make([]web.DemoSample, len(samples))
 	for i, s := range samples {
 		out[i] = web.DemoSample{NoticeNumber: s[0], BirthDate: s[1]}
 	}
-	m.Server.UI().SetDemoSamples(out)
-	return nil
+	return out, nil
 }
 
 // siteURLs are the addresses of the staff site and the citizen site to

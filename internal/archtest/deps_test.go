@@ -45,6 +45,34 @@ func TestDependencyRule(t *testing.T) {
 	}
 }
 
+// services are the use-case packages and the composition root that builds
+// them: they know nothing of the HTTP side, so a city's services can be
+// built without a server (kofubench, the demo, platform mode).
+var services = []string{
+	"app", "auditlog", "auth", "backup", "challenge", "counter", "demo", "filing", "gaiji", "intake", "juki",
+	"ledger", "mail", "notice", "reissue", "reserve", "sitetext", "storage", "surface",
+}
+
+// httpSide are the packages that parse requests and render answers.
+var httpSide = []string{module + "server", module + "web", module + "api", module + "route", module + "upload"}
+
+// TestServicesKnowNoHTTPPackage fails when a service, or the composition
+// root, depends on a package of the HTTP side.
+func TestServicesKnowNoHTTPPackage(t *testing.T) {
+	args := []string{"-f", "{{.ImportPath}} {{join .Deps \" \"}}"}
+	for _, p := range services {
+		args = append(args, "./"+p)
+	}
+	for _, line := range goListLines(t, args...) {
+		fields := strings.Fields(line)
+		for _, h := range httpSide {
+			if slices.Contains(fields[1:], h) {
+				t.Errorf("%s depends on %s: services are below the HTTP side (see ARCHITECTURE.md)", fields[0], h)
+			}
+		}
+	}
+}
+
 // TestEveryPackageHasARoom fails when a package under internal/ is missing
 // from ARCHITECTURE.md, so the floor plan stays true as rooms are added.
 func TestEveryPackageHasARoom(t *testing.T) {

@@ -26,12 +26,12 @@ func TestCounterDayAtTheKiosk(t *testing.T) {
 	ctx := t.Context()
 	from := s.clock.Now().AddDate(0, 0, 8).In(s.tokyo).Format(time.DateOnly)
 	to := s.clock.Now().AddDate(0, 0, 20).In(s.tokyo).Format(time.DateOnly)
-	av, err := s.srv.Reserve().Availability(ctx, reserve.AvailabilityQuery{Service: "pickup", Place: "main", From: from, To: to, People: 2})
+	av, err := s.city.Reserve.Availability(ctx, reserve.AvailabilityQuery{Service: "pickup", Place: "main", From: from, To: to, People: 2})
 	if err != nil || len(av.Slots) == 0 {
 		t.Fatalf("no slot for the family: %v", err)
 	}
 	start := av.Slots[0].Start
-	b, _, err := s.srv.Reserve().Book(ctx, auth.Meta{IP: "203.0.113.5"}, reserve.CreateRequest{Service: "pickup", Place: "main",
+	b, _, err := s.city.Reserve.Book(ctx, auth.Meta{IP: "203.0.113.5"}, reserve.CreateRequest{Service: "pickup", Place: "main",
 		Start: start.Format(time.RFC3339), Email: "family@example.jp",
 		People: []reserve.PersonInput{{NoticeNumber: notice(1), BirthDate: birth(1)}, {NoticeNumber: notice(2), BirthDate: birth(2)}}})
 	if err != nil {

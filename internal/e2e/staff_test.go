@@ -213,14 +213,14 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 func (c *staffCity) bookChild(d demoSite, day time.Time) reserve.Booking {
 	t := c.t
 	admin := auth.Principal{UserID: 1, Username: "demo-admin", Role: auth.RoleAdmin}
-	st, err := d.srv.Reserve().Settings(t.Context())
+	st, err := d.city.Reserve.Settings(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 30 {
 		slots, err := st.ServiceStarts("pickup", st.Places[0].ID, calendar.DateOf(day), calendar.DateOf(day), d.loc)
 		if err == nil && len(slots) > 0 {
-			b, _, err := d.srv.Reserve().StaffBook(t.Context(), admin, auth.Meta{}, booking.ChannelPhone, reserve.CreateRequest{
+			b, _, err := d.city.Reserve.StaffBook(t.Context(), admin, auth.Meta{}, booking.ChannelPhone, reserve.CreateRequest{
 				Service: "pickup", Place: st.Places[0].ID, Start: slots[len(slots)-1].Start.Format(time.RFC3339),
 				People: []reserve.PersonInput{{NoticeNumber: "KID-000001", BirthDate: day.AddDate(-10, 0, 0).Format(time.DateOnly),
 					Comes: string(reserve.AttendanceLegalRep)}}})

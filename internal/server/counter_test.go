@@ -20,7 +20,7 @@ import (
 // the booking code.
 func bookCounterCard(t *testing.T, h *harness, start string, c counterCard) string {
 	t.Helper()
-	b, _, err := h.srv.Reserve().Book(ctx, auth.Meta{IP: "198.51.100.7"}, reserve.CreateRequest{Service: "pickup", Place: "main",
+	b, _, err := h.srv.city.Reserve.Book(ctx, auth.Meta{IP: "198.51.100.7"}, reserve.CreateRequest{Service: "pickup", Place: "main",
 		Start: jstTime(t, start).Format(time.RFC3339), Email: "miwa@example.jp",
 		People: []reserve.PersonInput{{NoticeNumber: c.notice, BirthDate: c.birth}}})
 	if err != nil {
