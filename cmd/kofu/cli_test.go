@@ -36,6 +36,11 @@ var helpFlags = map[string][]string{
 	"audit verify":        {"db", "head"},
 	"audit head":          {"db"},
 	"documents verify":    {"db"},
+	"city add":            {"catalog", "data-dir", "code", "slug", "name", "db"},
+	"city list":           {"catalog", "data-dir"},
+	"city suspend":        {"catalog", "data-dir"},
+	"city resume":         {"catalog", "data-dir"},
+	"city remove":         {"catalog", "data-dir"},
 }
 
 var flagInHelp = regexp.MustCompile(`(?m)^  --([a-z-]+)`)

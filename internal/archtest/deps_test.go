@@ -14,7 +14,7 @@ const module = "github.com/kofu-oss/kofu/internal/"
 // pure are the domain packages: rules without SQL, HTTP or the store.
 var pure = []string{
 	"apperr", "audit", "booking", "calendar", "card", "clock", "document", "document/blob", "fieldcrypt", "fresh",
-	"jlis", "legacy", "moji", "paper", "paper/font", "paper/pdf", "postal", "qr", "scan", "wave", "xlsx",
+	"jlis", "legacy", "moji", "municipality", "paper", "paper/font", "paper/pdf", "postal", "qr", "scan", "wave", "xlsx",
 }
 
 // forbidden are what a pure package may not reach, even through another package.
@@ -50,7 +50,7 @@ func TestDependencyRule(t *testing.T) {
 // built without a server (kofubench, the demo, platform mode).
 var services = []string{
 	"app", "auditlog", "auth", "backup", "challenge", "counter", "demo", "filing", "gaiji", "intake", "juki",
-	"ledger", "mail", "notice", "reissue", "reserve", "sitetext", "storage", "surface",
+	"ledger", "mail", "notice", "platform", "reissue", "reserve", "sitetext", "storage", "surface",
 }
 
 // httpSide are the packages that parse requests and render answers.
