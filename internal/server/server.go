@@ -105,7 +105,8 @@ func New(d Deps) (*Server, error) {
 	s.router = route.New(s, s.deny)
 	s.registerOps()
 	ui.RegisterAssets(s.router)
-	counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
+	counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow"),
+		Mailer: mail.NewNotifier(d.Config.BaseURL)})
 	s.hub = counter.NewHub(counterSvc)
 	counterDeps := web.CounterDeps{Counter: counterSvc, Hub: s.hub, CallerOf: s.counterCaller(counterSvc),
 		SetDevice: s.SetDevice, BaseURL: d.Config.BaseURL}

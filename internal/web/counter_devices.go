@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -297,5 +298,29 @@ func (c *counterPages) wait(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	c.render(w, r, http.StatusOK, "wait", cview{Title: "番号札 " + f.Number, Refresh: 20, Data: f})
+	v := cview{Title: "番号札 " + f.Number, Refresh: 20, Data: waitView{Status: f, Token: r.PathValue("token")}}
+	if r.URL.Query().Get("mail") == "1" && f.NearMail != "" && f.NearMail != "offer" {
+		v.Notice = "順番が近づいたら、予約のときのメールアドレスにお知らせします。"
+	}
+	c.render(w, r, http.StatusOK, "wait", v)
+}
+
+// waitView is the resident's page: the ticket's status and the token its
+// form posts back to.
+type waitView struct {
+	counter.Status
+	Token string
+}
+
+// askNearMail records the resident's wish for a mail when their turn is
+// near, and goes back to their page.
+func (c *counterPages) askNearMail(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	if err := c.Counter.AskNearMail(r.Context(), route.MetaOf(r), token); err != nil {
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		c.render(w, r, statusFor(err), "wait", withCounterError(cview{Title: "番号札"}, err))
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, "/wait/"+url.PathEscape(token)+"?mail=1", http.StatusSeeOther)
 }
