@@ -26,31 +26,34 @@ const PublicWaitTTL = 30 * time.Second
 type waitCache struct {
 	ttl   time.Duration
 	mu    sync.Mutex
-	at    time.Time
+	read  time.Time // on this machine's clock, for the TTL
+	at    time.Time // on the service's clock, shown
 	waits []PlaceWait
 	on    bool
 }
 
-// PublicWaits answers today's wait per place and whether the city shows
-// it (the setting public_wait); off, the list is empty. The answer is
-// kept for PublicWaitTTL and never written.
-func (s *Service) PublicWaits(ctx context.Context) ([]PlaceWait, bool, error) {
+// PublicWaits answers today's wait per place, when it was read (the
+// service's clock), and whether the city shows it (the setting
+// public_wait); off, the list is empty. The answer is kept for
+// PublicWaitTTL and nothing is written.
+func (s *Service) PublicWaits(ctx context.Context) ([]PlaceWait, time.Time, bool, error) {
 	c := &s.waits
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if !c.at.IsZero() && now.Sub(c.at) < c.ttl {
-		return c.waits, c.on, nil
+	if !c.read.IsZero() && now.Sub(c.read) < c.ttl {
+		return c.waits, c.at, c.on, nil
 	}
-	waits, on, err := s.readWaits(ctx)
+	at := s.Clock.Now()
+	waits, on, err := s.readWaits(ctx, at)
 	if err != nil {
-		return nil, false, err
+		return nil, at, false, err
 	}
-	c.at, c.waits, c.on = now, waits, on
-	return waits, on, nil
+	c.read, c.at, c.waits, c.on = now, at, waits, on
+	return waits, at, on, nil
 }
 
-func (s *Service) readWaits(ctx context.Context) ([]PlaceWait, bool, error) {
+func (s *Service) readWaits(ctx context.Context, now time.Time) ([]PlaceWait, bool, error) {
 	bs, err := s.Bookings(ctx)
 	if err != nil {
 		return nil, false, err
@@ -59,7 +62,7 @@ func (s *Service) readWaits(ctx context.Context) ([]PlaceWait, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	date := calendar.DateOf(s.Clock.Now().In(loc)).String()
+	date := calendar.DateOf(now.In(loc)).String()
 	var out []PlaceWait
 	var on bool
 	err = s.DB.View(ctx, func(tx *store.Tx) error {
@@ -82,4 +85,11 @@ func (s *Service) readWaits(ctx context.Context) ([]PlaceWait, bool, error) {
 		return nil
 	})
 	return out, on, err
+}
+
+// forget drops the kept answer.
+func (c *waitCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.read = time.Time{}
 }

@@ -68,6 +68,7 @@ func (s *Service) SaveSettings(ctx context.Context, a Actor, st Settings) error 
 	if err := st.Validate(); err != nil {
 		return err
 	}
+	defer s.waits.forget() // this instance shows the change at once, others within PublicWaitTTL
 	return s.update(ctx, func(tx *store.Tx, now time.Time) error {
 		if err := tx.SaveSetting(ctx, settingsKey, st, a.Name, now); err != nil {
 			return err

@@ -279,7 +279,9 @@ func (c *counterPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	p, _ := route.PrincipalOf(r)
 	early, _ := strconv.Atoi(r.FormValue("early_minutes"))
 	per, _ := strconv.Atoi(r.FormValue("minutes_per_ticket"))
-	st := counter.Settings{EarlyMinutes: early, WalkIns: r.FormValue("walk_ins") == "1", MinutesPerTicket: per}
+	near, _ := strconv.Atoi(r.FormValue("near_mail_ahead"))
+	st := counter.Settings{EarlyMinutes: early, WalkIns: r.FormValue("walk_ins") == "1", MinutesPerTicket: per,
+		NearMailAhead: near, PublicWait: r.FormValue("public_wait") == "1"}
 	if err := c.Counter.SaveSettings(r.Context(), counter.StaffActor(p, route.MetaOf(r)), st); err != nil {
 		v := c.devicesView(r)
 		v.Settings = st
