@@ -6,6 +6,7 @@
 // targets are reported, not fatal: machines are noisy.
 //
 //	go run ./cmd/kofubench --quick
+//	go run ./cmd/kofubench --counter     # the counter day of issue #17 only
 //	go run ./cmd/kofubench hostile DIR   # the hostile files of issue #14
 package main
 
@@ -42,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"PostgreSQL の URL（専用のスキーマを作り、終了時に削除する）")
 	dir := fs.String("dir", os.TempDir(), "SQLite のファイルを作るフォルダ（終了時に削除する）")
 	out := fs.String("out", "", "結果の表を書き出すファイル（省略時は標準出力のみ）")
+	counterDay := fs.Bool("counter", false, "窓口の一日（受付 500 件/分・窓口 50・呼出表示 200、サーバー 2 台）だけを実行する（--quick で 20 秒）")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -61,7 +63,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rp, err := bench.Run(ctx, cfg)
+	var rp *bench.Report
+	var err error
+	if *counterDay {
+		s := bench.CounterFull()
+		if *quick {
+			s.Name, s.Duration = "quick", 20*time.Second
+		}
+		rp, err = bench.RunCounter(ctx, cfg, s)
+	} else {
+		rp, err = bench.Run(ctx, cfg)
+	}
 	var table strings.Builder
 	rp.WriteMarkdown(&table)
 	fmt.Fprint(stdout, table.String())

@@ -112,7 +112,7 @@ func New(ctx context.Context, d Deps) (*City, error) {
 	city.Notices = notice.New(notice.Deps{DB: db, Clock: c, Loc: loc, Ledger: city.Workflows,
 		Gaiji: city.Gaiji.Map, Bookings: city.Reserve.Settings, BaseURL: cfg.BaseURL})
 	city.Counter = counter.New(counter.Deps{DB: db, Clock: c, Bookings: city.Reserve.Settings,
-		Key: city.Key("ticket follow")})
+		Key: city.Key("ticket follow"), Mailer: mail.NewNotifier(cfg.BaseURL)})
 	return city, nil
 }
 

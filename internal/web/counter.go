@@ -73,6 +73,8 @@ func (ui *UI) RegisterCounter(rt *route.Router, d CounterDeps) {
 func (ui *UI) RegisterWait(rt *route.Router, d CounterDeps) {
 	c := ui.counterSite(d)
 	rt.Handle("GET /wait/{token}", route.Public, c.wait)
+	rt.Handle("POST /wait/{token}/mail", route.Public, c.askNearMail)
+	ui.pubWaits = d.Counter
 }
 
 // cview is what every counter page receives.

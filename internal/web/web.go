@@ -96,6 +96,9 @@ type UI struct {
 	// counter, once RegisterCounter ran, adds the counter's waits to the
 	// dashboard.
 	counter *counter.Service
+	// pubWaits, once RegisterWait ran, gives the citizen top page today's
+	// wait per place when the city shows it.
+	pubWaits *counter.Service
 }
 
 type asset struct {
