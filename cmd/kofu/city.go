@@ -55,6 +55,7 @@ func (e env) cityAdd(ctx context.Context, fs *flag.FlagSet, args []string) error
 	fs.StringVar(&in.Code, "code", "", "地方公共団体コード 6 桁 (検査数字つき。例: 282197) (必須)")
 	fs.StringVar(&in.Slug, "slug", "", "URL 用の短い名前 (例: sanda → /sanda/) (必須)")
 	fs.StringVar(&in.Name, "name", "", "団体名 (例: 三田市) (必須)")
+	fs.StringVar(&in.Host, "host", "", "団体専用のホスト名 (例: sanda.example.lg.jp)。そのホスト名への要求をこの団体のサイトが受ける")
 	fs.StringVar(&in.DB, "db", "", "団体のデータベース (postgres:// の URL)。省略するとデータフォルダに SQLite を作る")
 	if err := e.parse(fs, args); err != nil {
 		return err
@@ -84,9 +85,9 @@ func (e env) cityList(ctx context.Context, fs *flag.FlagSet, args []string) erro
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tSLUG\tNAME\tSTATUS\tENGINE")
+		fmt.Fprintln(tw, "CODE\tSLUG\tNAME\tSTATUS\tENGINE\tHOST")
 		for _, c := range cs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Code, c.Slug, c.Name, c.Status, store.EngineOf(c.DB))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Code, c.Slug, c.Name, c.Status, store.EngineOf(c.DB), c.Host)
 		}
 		return tw.Flush()
 	})

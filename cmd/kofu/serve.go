@@ -37,6 +37,9 @@ func (e env) serve(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := cfg.Finish(fs); err != nil {
 		return err
 	}
+	if cfg.Platform {
+		return e.servePlatform(ctx, cfg)
+	}
 	m := &Main{Config: cfg, Stdout: e.stdout, Log: e.stderr, HashParams: hashParams()}
 	if err := m.Run(ctx); err != nil {
 		return err

@@ -75,3 +75,23 @@ func ParseSlug(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// CodeBadHost is the stable code of a host name that cannot be one.
+const CodeBadHost = "city_host_invalid"
+
+var hostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// ParseHost validates a city's own host name (sanda.example.lg.jp), read
+// in lower case and without a port.
+func ParseHost(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+	labels := strings.Split(s, ".")
+	ok := len(s) <= 253 && len(labels) >= 2
+	for _, l := range labels {
+		ok = ok && hostLabel.MatchString(l)
+	}
+	if !ok {
+		return "", apperr.New(CodeBadHost, "ホスト名は、英小文字・数字・ハイフンの区切りを「.」でつないだ名前で入力してください (例: sanda.example.lg.jp)。")
+	}
+	return s, nil
+}

@@ -45,3 +45,16 @@ func TestParseSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestParseHost(t *testing.T) {
+	for in, want := range map[string]string{"sanda.example.lg.jp": "sanda.example.lg.jp", "Sanda.Localhost.": "sanda.localhost"} {
+		if got, err := ParseHost(in); err != nil || got != want {
+			t.Errorf("%q: %q, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "sanda", "sanda..jp", "-sanda.jp", "sanda.jp:8080", "三田.jp", "san_da.jp"} {
+		if _, err := ParseHost(bad); !apperr.Is(err, CodeBadHost) {
+			t.Errorf("%q: want %s, got %v", bad, CodeBadHost, err)
+		}
+	}
+}

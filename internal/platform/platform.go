@@ -40,6 +40,7 @@ type CityInput struct {
 	Slug string // the short name in its URLs
 	Name string // 三田市
 	DB   string // a postgres:// URL; "" for a SQLite file in the data folder
+	Host string // its own host name; "" for none
 }
 
 // Add registers a city: its own key, its database created and migrated,
@@ -99,14 +100,23 @@ func (s *Service) validate(ctx context.Context, in CityInput) (store.CityRow, er
 	if in.DB != "" && store.EngineOf(in.DB) != store.Postgres {
 		return store.CityRow{}, apperr.New(apperr.Invalid, "--db には PostgreSQL の URL (postgres://…) を指定してください。SQLite はデータフォルダに自動で作成します。")
 	}
-	for _, key := range []string{string(code), slug} {
+	host := ""
+	if in.Host != "" {
+		if host, err = municipality.ParseHost(in.Host); err != nil {
+			return store.CityRow{}, err
+		}
+	}
+	for _, key := range []string{string(code), slug, host} {
+		if key == "" {
+			continue
+		}
 		if _, err := s.catalog.City(ctx, key); err == nil {
-			return store.CityRow{}, apperr.New(apperr.Conflict, "地方公共団体コード "+string(code)+" または名前 "+slug+" の団体はすでに登録されています。")
+			return store.CityRow{}, apperr.New(apperr.Conflict, "地方公共団体コード・URL 用の名前・ホスト名のどれかが同じ団体 ("+key+") がすでに登録されています。")
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return store.CityRow{}, err
 		}
 	}
-	return store.CityRow{Code: string(code), Slug: slug, Name: name, DB: in.DB}, nil
+	return store.CityRow{Code: string(code), Slug: slug, Name: name, DB: in.DB, Host: host}, nil
 }
 
 func (s *Service) cityDir(code string) string { return filepath.Join(s.dataDir, "cities", code) }
@@ -137,9 +147,14 @@ func OpenCity(ctx context.Context, row store.CityRow) (*store.DB, error) {
 // Cities lists the catalog.
 func (s *Service) Cities(ctx context.Context) ([]store.CityRow, error) { return s.catalog.Cities(ctx) }
 
-// City finds a city by code or slug.
-func (s *Service) City(ctx context.Context, codeOrSlug string) (store.CityRow, error) {
-	return s.catalog.City(ctx, codeOrSlug)
+// City finds a city by its code, slug or host name.
+func (s *Service) City(ctx context.Context, key string) (store.CityRow, error) {
+	return s.catalog.City(ctx, key)
+}
+
+// CityByHost finds the city that answers on a host name.
+func (s *Service) CityByHost(ctx context.Context, host string) (store.CityRow, error) {
+	return s.catalog.CityByHost(ctx, host)
 }
 
 // Suspend stops serving a city (its sites answer a maintenance page); its

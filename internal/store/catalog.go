@@ -20,6 +20,7 @@ type CityRow struct {
 	Code, Slug, Name string
 	DB               string // the city's --db: a SQLite path or a postgres:// URL
 	KeyFile          string // the city's own data key
+	Host             string // its own host name; "" for none
 	Status           string // active or suspended
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -52,8 +53,9 @@ func (c *Catalog) Close() error { return c.db.Close() }
 // AddCity records a city and the operator's event in one transaction.
 func (c *Catalog) AddCity(ctx context.Context, r CityRow, actor string) error {
 	return c.db.Update(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `INSERT INTO cities (code, slug, name, db, key_file, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, r.Code, r.Slug, r.Name, r.DB, r.KeyFile, r.Status, millis(r.CreatedAt))
+		_, err := t.exec(ctx, `INSERT INTO cities (code, slug, name, db, key_file, host, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, r.Code, r.Slug, r.Name, r.DB, r.KeyFile, nullString(r.Host), r.Status,
+			millis(r.CreatedAt))
 		if isUniqueViolation(err) {
 			return apperr.Wrap(apperr.Conflict, "同じ地方公共団体コードまたは URL 用の名前の団体がすでに登録されています。", err)
 		}
@@ -68,18 +70,16 @@ func (c *Catalog) AddCity(ctx context.Context, r CityRow, actor string) error {
 func (c *Catalog) Cities(ctx context.Context) ([]CityRow, error) {
 	var out []CityRow
 	err := c.db.View(ctx, func(t *Tx) error {
-		rows, err := t.query(ctx, `SELECT code, slug, name, db, key_file, status, created_at, updated_at FROM cities ORDER BY code`)
+		rows, err := t.query(ctx, `SELECT `+cityColumns+` FROM cities ORDER BY code`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r CityRow
-			var created, updated int64
-			if err := rows.Scan(&r.Code, &r.Slug, &r.Name, &r.DB, &r.KeyFile, &r.Status, &created, &updated); err != nil {
+			r, err := scanCity(rows)
+			if err != nil {
 				return err
 			}
-			r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
 			out = append(out, r)
 		}
 		return rows.Err()
@@ -87,14 +87,34 @@ func (c *Catalog) Cities(ctx context.Context) ([]CityRow, error) {
 	return out, err
 }
 
-// City finds a city by its code or its slug.
-func (c *Catalog) City(ctx context.Context, codeOrSlug string) (CityRow, error) {
+const cityColumns = `code, slug, name, db, key_file, COALESCE(host, ''), status, created_at, updated_at`
+
+func scanCity(row interface{ Scan(...any) error }) (CityRow, error) {
 	var r CityRow
-	err := c.db.View(ctx, func(t *Tx) error {
-		var created, updated int64
-		err := t.queryRow(ctx, `SELECT code, slug, name, db, key_file, status, created_at, updated_at FROM cities
-			WHERE code = $1 OR slug = $1`, codeOrSlug).Scan(&r.Code, &r.Slug, &r.Name, &r.DB, &r.KeyFile, &r.Status, &created, &updated)
-		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+	var created, updated int64
+	err := row.Scan(&r.Code, &r.Slug, &r.Name, &r.DB, &r.KeyFile, &r.Host, &r.Status, &created, &updated)
+	r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return r, err
+}
+
+// City finds a city by its code, its slug or its host name.
+func (c *Catalog) City(ctx context.Context, key string) (CityRow, error) {
+	var r CityRow
+	err := c.db.View(ctx, func(t *Tx) (err error) {
+		r, err = scanCity(t.queryRow(ctx, `SELECT `+cityColumns+` FROM cities WHERE code = $1 OR slug = $1 OR host = $1`, key))
+		return err
+	})
+	if err != nil {
+		return CityRow{}, cityNotFound(err)
+	}
+	return r, nil
+}
+
+// CityByHost finds the city that answers on a host name.
+func (c *Catalog) CityByHost(ctx context.Context, host string) (CityRow, error) {
+	var r CityRow
+	err := c.db.View(ctx, func(t *Tx) (err error) {
+		r, err = scanCity(t.queryRow(ctx, `SELECT `+cityColumns+` FROM cities WHERE host = $1`, host))
 		return err
 	})
 	if err != nil {
