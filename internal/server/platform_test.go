@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/card"
@@ -17,6 +18,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/ledger/ledgertest"
 	"github.com/kofu-oss/kofu/internal/platform"
+	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
@@ -135,23 +137,7 @@ func TestPlatformKeepsCitiesApart(t *testing.T) {
 func TestPlatformSessionOfOneCityIsNotAnother(t *testing.T) {
 	storetest.One(t, func(t *testing.T, db *store.DB) {
 		_, _, ts, c := newTestPlatform(t, db.Engine, clock.System{})
-		req, _ := http.NewRequest("POST", ts.URL+"/api/v1/auth/login", strings.NewReader(`{"username":"admin1","password":"`+password+`"}`))
-		req.Host = c[0].host
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		var session *http.Cookie
-		for _, ck := range res.Cookies() {
-			if ck.Name == cookiePlain {
-				session = ck
-			}
-		}
-		if res.StatusCode != 200 || session == nil {
-			t.Fatalf("login: %d", res.StatusCode)
-		}
+		session := loginOn(t, ts, c[0].host)
 		if res := call(t, ts, c[0].host, "GET", "/api/v1/cards", "", session); res.StatusCode != 200 {
 			t.Fatalf("own session: %d", res.StatusCode)
 		}
@@ -197,4 +183,125 @@ func cardsFound(t *testing.T, res *http.Response) int {
 		t.Fatal(err)
 	}
 	return body.Total
+}
+
+// TestPlatformRoutesRefuseAnotherCitysCredentials calls every staff, API
+// and device route under one city's host name with the other city's admin
+// token and with its session: each turns the caller away (401, or the staff
+// pages' redirect to their login) and the city's audit chain (which records
+// every change) does not move.
+func TestPlatformRoutesRefuseAnotherCitysCredentials(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			_, svc, ts, c := newTestPlatform(t, e, clock.System{})
+			session := loginOn(t, ts, c[0].host)
+			before := auditHead(t, svc, "sabae")
+			checked := 0
+			for _, rt := range sitesRoutes(t, "all") {
+				if (rt.Policy.IsPublic() && rt.Policy != route.Device) || rt.Pattern == "GET /staff/device/pair" {
+					continue // open to anyone: the citizen site, and the page where a new device enters its pairing code
+				}
+				path := concretePath(rt.Path)
+				for _, cred := range []struct {
+					token  string
+					cookie *http.Cookie
+				}{{token: c[0].token}, {cookie: session}} {
+					res := callWithBody(t, ts, c[1].host, rt.Method, path, cred.token, cred.cookie)
+					if !refused(res) {
+						t.Errorf("%s %s under %s with %s's credential: %d %s, want 401 or the login page", rt.Method, path,
+							c[1].host, c[0].host, res.StatusCode, res.Header.Get("Location"))
+					}
+				}
+				checked++
+			}
+			if checked < 100 {
+				t.Fatalf("only %d routes checked", checked)
+			}
+			if after := auditHead(t, svc, "sabae"); after != before {
+				t.Fatalf("the other city's audit chain moved: %+v → %+v", before, after)
+			}
+		})
+	}
+}
+
+// refused tells whether the answer turns the caller away: 401 from the
+// API, a redirect to the login page from the staff pages.
+func refused(res *http.Response) bool {
+	return res.StatusCode == http.StatusUnauthorized ||
+		(res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/staff/login")
+}
+
+// concretePath fills a route's wildcards with a plausible value.
+func concretePath(p string) string {
+	p = strings.ReplaceAll(p, "{$}", "")
+	for strings.Contains(p, "{") {
+		i, j := strings.Index(p, "{"), strings.Index(p, "}")
+		p = p[:i] + "1" + p[j+1:]
+	}
+	return p
+}
+
+func callWithBody(t *testing.T, ts *httptest.Server, host, method, path, token string, cookie *http.Cookie) *http.Response {
+	t.Helper()
+	var body io.Reader
+	if method != "GET" && method != "HEAD" {
+		body = strings.NewReader(`{}`)
+	}
+	req, _ := http.NewRequest(method, ts.URL+path, body)
+	req.Host = host
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
+func loginOn(t *testing.T, ts *httptest.Server, host string) *http.Cookie {
+	t.Helper()
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/auth/login", strings.NewReader(`{"username":"admin1","password":"`+password+`"}`))
+	req.Host = host
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == cookiePlain {
+			return ck
+		}
+	}
+	t.Fatalf("login on %s: %d, no session", host, res.StatusCode)
+	return nil
+}
+
+// auditHead reads a city's audit head through its own key.
+func auditHead(t *testing.T, svc *platform.Service, city string) audit.Head {
+	t.Helper()
+	row, err := svc.City(t.Context(), city)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := platform.OpenCity(t.Context(), row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var h audit.Head
+	if err := db.View(t.Context(), func(tx *store.Tx) (err error) { h, err = tx.AuditHead(t.Context()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
