@@ -95,7 +95,7 @@ func New(d Deps) (*Server, error) {
 	powSvc.SetKey(subKey(formKey, "challenge"))
 	bookings.Challenge = powSvc
 	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location,
+		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location, Clock: d.Clock,
 		MailOn:  mailOn(mail.NewAdmin(d.DB, d.Clock)),
 		Backups: func(ctx context.Context) (backup.Status, error) { return backup.LastStatus(ctx, d.DB) }})
 	if err != nil {
