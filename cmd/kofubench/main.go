@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kofu-oss/kofu/internal/bench"
+	"github.com/kofu-oss/kofu/cmd/kofubench/internal/bench"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
