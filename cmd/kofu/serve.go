@@ -88,10 +88,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
-	if err := sealExisting(ctx, db, log); err != nil {
+	if err := sealExisting(ctx, db, m.Clock, log); err != nil {
 		return err
 	}
-	if err := keySecrets(ctx, db, log); err != nil {
+	if err := keySecrets(ctx, db, m.Clock, log); err != nil {
 		return err
 	}
 	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
@@ -173,13 +173,13 @@ func (m *Main) start(log *slog.Logger) {
 // sealExisting seals the personal data of a database from before
 // encryption (its residents are plaintext) once, before serving: until
 // then its names would stay readable and its cards unsearchable.
-func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
+func sealExisting(ctx context.Context, db *store.DB, c clock.Clock, log *slog.Logger) error {
 	need, err := db.NeedsResealing(ctx)
 	if err != nil || !need {
 		return err
 	}
 	log.Info("sealing personal data not yet under the current key")
-	changed, err := resealAudited(ctx, db, "system", nil)
+	changed, err := resealAudited(ctx, db, c, "system", nil)
 	if err != nil {
 		return fmt.Errorf("個人情報の暗号化に失敗しました（もう一度起動すると続きから行います）: %w", err)
 	}
@@ -191,7 +191,7 @@ func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
 // audit chain from before keying, once, before serving. Keying is logged
 // as a warning: it happens once in a database's life, so a second time
 // means someone stripped the keys from the log (see docs/operations.md).
-func keySecrets(ctx context.Context, db *store.DB, log *slog.Logger) error {
+func keySecrets(ctx context.Context, db *store.DB, c clock.Clock, log *slog.Logger) error {
 	n, err := db.SealTOTPSecrets(ctx)
 	if err != nil {
 		return fmt.Errorf("二要素認証の秘密鍵を暗号化できません: %w", err)
@@ -199,7 +199,7 @@ func keySecrets(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if n > 0 {
 		log.Info("two-factor secrets sealed", "users", n)
 	}
-	keyed, err := db.KeyAuditChain(ctx, time.Now())
+	keyed, err := db.KeyAuditChain(ctx, c.Now())
 	if err != nil {
 		return fmt.Errorf("監査ログを鍵付きに移行できません: %w", err)
 	}

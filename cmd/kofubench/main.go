@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kofu-oss/kofu/internal/bench"
+	"github.com/kofu-oss/kofu/cmd/kofubench/internal/bench"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -48,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg := bench.Config{Sizes: bench.Full(), Dir: *dir, Postgres: *pg,
+		// A progress line's stamp is a log timestamp.
 		Progress: func(msg string) { fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), msg) }}
 	if *quick {
 		cfg.Sizes = bench.Quick()

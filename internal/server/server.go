@@ -72,7 +72,7 @@ func New(city *app.City, o Options) (*Server, error) {
 		metrics: newMetrics(city.DB, city.Backups), heads: auditlog.NewPublisher(city.Log, cfg.AuditHeadDir)}
 	ui, err := web.New(web.Deps{Auth: city.Auth, Audit: city.Audit, Ledger: city.Ledger, Intake: city.Intake,
 		Gaiji: city.Gaiji, Reserve: city.Reserve, Texts: city.Texts, Challenge: city.Challenge, Session: s,
-		Logins: s.metrics, Loc: cfg.Location, MailOn: city.MailOn, Backups: city.LastBackup})
+		Logins: s.metrics, Loc: cfg.Location, Clock: city.Clock, MailOn: city.MailOn, Backups: city.LastBackup})
 	if err != nil {
 		return nil, err
 	}

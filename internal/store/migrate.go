@@ -169,6 +169,7 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 			return err
 		}
 	}
+	// applied_at is the schema's own history, stamped like a log line.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, m.version, time.Now().UnixMilli()); err != nil {
 		return err
 	}

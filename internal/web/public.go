@@ -15,6 +15,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/sitetext"
@@ -408,8 +409,11 @@ func (s *pubSite) waits(r *http.Request, v pview, st booking.Settings) ([]pubWai
 	return out, at.In(loc).Format("15:04")
 }
 
-// pubNow is the time used for seals.
-func pubNow() time.Time { return time.Now() }
+// now stamps the citizen's sealed forms, receipts and manage grants. It is
+// the system clock, not Deps.Clock: a seal ages in the real time of the
+// browser that holds it, and a test that moves the server's clock days
+// ahead keeps the pages it has open.
+func (s *pubSite) now() time.Time { return clock.System{}.Now() }
 
 // pubWindowText says when bookings close and which days can be booked now,
 // from the engine's own window (booking.Settings.Window): the closing time

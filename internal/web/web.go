@@ -26,6 +26,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/document"
 	"github.com/kofu-oss/kofu/internal/filing"
@@ -66,6 +67,10 @@ type Deps struct {
 	Session   SessionCookies
 	Logins    LoginCounter
 	Loc       *time.Location
+	// Clock tells the staff pages the time: the booking calendar's month,
+	// the cut-off example and the backup's age (seals age in real time,
+	// see pubSite.now); nil: the system clock.
+	Clock clock.Clock
 	// MailOn tells whether booking mails are sent (the mail settings are
 	// enabled), so that the citizen site promises a mail only then; nil:
 	// never.
@@ -109,6 +114,9 @@ type asset struct {
 
 // New parses the templates and fingerprints the assets.
 func New(d Deps) (*UI, error) {
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
 	ui := &UI{Deps: d, assets: map[string]asset{}, byPath: map[string]asset{}}
 	if err := ui.loadAssets(); err != nil {
 		return nil, err
