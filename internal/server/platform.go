@@ -35,9 +35,21 @@ type Platform struct {
 	idle   time.Duration
 	opts   func(context.Context, *store.DB) (Options, error)
 
-	mu   sync.Mutex
-	open map[string]*tenant // by city code
+	mu    sync.Mutex
+	open  map[string]*tenant // by city code
+	hosts map[string]hostEntry
 }
+
+// hostEntry is a catalog answer kept for catalogTTL, so a page does not pay
+// a catalog query: a city added, suspended or resumed with `kofu city`
+// (another process) is seen within that time.
+type hostEntry struct {
+	row     store.CityRow
+	err     error
+	expires time.Time
+}
+
+const catalogTTL = 5 * time.Second
 
 // tenant is one open city.
 type tenant struct {
@@ -74,7 +86,7 @@ func NewPlatform(d PlatformDeps) *Platform {
 		d.Options = func(context.Context, *store.DB) (Options, error) { return Options{}, nil }
 	}
 	return &Platform{cities: d.Cities, base: d.Config, clock: d.Clock, log: d.Log, hash: d.Hash, idle: d.Idle,
-		opts: d.Options, open: map[string]*tenant{}}
+		opts: d.Options, open: map[string]*tenant{}, hosts: map[string]hostEntry{}}
 }
 
 // ServeHTTP routes the request to its city.
@@ -84,7 +96,7 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 		return
 	}
-	row, err := p.cities.CityByHost(r.Context(), requestHost(r))
+	row, err := p.city(r.Context(), requestHost(r))
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		http.Error(w, "このアドレスの団体はありません。", http.StatusNotFound)
@@ -105,6 +117,36 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer p.release(t)
 	t.srv.ServeHTTP(w, r)
+}
+
+// city finds the city of a host name, from the catalog at most every
+// catalogTTL. Errors other than "no such city" are not kept.
+func (p *Platform) city(ctx context.Context, host string) (store.CityRow, error) {
+	now := p.clock.Now()
+	p.mu.Lock()
+	e, ok := p.hosts[host]
+	p.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.row, e.err
+	}
+	row, err := p.cities.CityByHost(ctx, host)
+	if err == nil || apperr.Is(err, apperr.NotFound) {
+		p.mu.Lock()
+		if len(p.hosts) > 10000 {
+			clear(p.hosts) // bounded: unknown host names cannot grow it without end
+		}
+		p.hosts[host] = hostEntry{row: row, err: err, expires: now.Add(catalogTTL)}
+		p.mu.Unlock()
+	}
+	return row, err
+}
+
+// Refresh forgets what the catalog said, so the next request of each host
+// reads it again (after a change made in this process).
+func (p *Platform) Refresh() {
+	p.mu.Lock()
+	clear(p.hosts)
+	p.mu.Unlock()
 }
 
 // requestHost is the request's host name without its port, in lower case.
