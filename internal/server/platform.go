@@ -268,6 +268,9 @@ func (p *Platform) Run(ctx context.Context) {
 	}
 }
 
+// Close closes every open city (they open again on their next request).
+func (p *Platform) Close() { p.closeAll() }
+
 func (p *Platform) closeAll() {
 	p.mu.Lock()
 	all := p.open
