@@ -166,4 +166,3 @@ func count(list []string, s string) int {
 	}
 	return n
 }
-
