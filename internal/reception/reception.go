@@ -245,13 +245,13 @@ func (s *Service) ForCard(ctx context.Context, p auth.Principal, m auth.Meta, ca
 	return out, err
 }
 
-// Signature records that p views a person's signature and returns it
+// Signature records that p views the signature of a person of a booking and returns it
 // (the PNG the tablet sent, read through its seal).
-func (s *Service) Signature(ctx context.Context, p auth.Principal, m auth.Meta, personID int64) ([]byte, error) {
+func (s *Service) Signature(ctx context.Context, p auth.Principal, m auth.Meta, bookingID, personID int64) ([]byte, error) {
 	var png []byte
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		r, err := tx.ReceptionOf(ctx, personID)
-		if apperr.Is(err, apperr.NotFound) || (err == nil && r.DocumentID == 0) {
+		if apperr.Is(err, apperr.NotFound) || (err == nil && (r.DocumentID == 0 || r.BookingID != bookingID)) {
 			return apperr.New(apperr.NotFound, "この方の署名はありません。")
 		}
 		if err != nil {

@@ -64,7 +64,7 @@ func TestSignedConfirmationIsSealedAndAudited(t *testing.T) {
 			if !equal(got.Brought, []string{"運転免許証", brought}) || !got.Ticked("pin") || got.Ticked("notice") {
 				t.Errorf("read back %+v", got)
 			}
-			png, err := f.svc.Signature(t.Context(), viewer, meta, f.personID())
+			png, err := f.svc.Signature(t.Context(), viewer, meta, f.b.ID, f.personID())
 			if err != nil || !bytes.Equal(png, sig) {
 				t.Fatalf("signature read back: %d bytes, %v", len(png), err)
 			}

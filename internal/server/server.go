@@ -28,6 +28,8 @@ import (
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/notice"
+	"github.com/kofu-oss/kofu/internal/paper"
+	"github.com/kofu-oss/kofu/internal/reception"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -154,6 +156,8 @@ func New(d Deps) (*Server, error) {
 		s.filing = filingSvc
 		(&api.DocumentHandlers{Filing: filingSvc}).Register(s.router)
 		ui.RegisterDocuments(s.router, filingSvc)
+		receptionSvc := reception.New(reception.Deps{DB: d.DB, Clock: d.Clock, Filing: filingSvc, Bookings: s.reserve.Settings})
+		ui.RegisterReception(s.router, web.ReceptionDeps{Reception: receptionSvc, Paper: receptionPaper(notices, gaijiSvc)})
 		(&api.CounterHandlers{Counter: counterSvc, CallerOf: s.counterCaller(counterSvc), Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterCounter(s.router, counterDeps)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
@@ -174,6 +178,19 @@ func New(d Deps) (*Server, error) {
 	}
 	s.handler = s.observe(s.securityHeaders(h))
 	return s, nil
+}
+
+// receptionPaper gives the printed 交付受付確認票 the municipality's name
+// (the notices' sender) and the city's 外字 table.
+func receptionPaper(notices *notice.Service, g *gaiji.Service) func(context.Context) (reception.Paper, error) {
+	return func(ctx context.Context) (reception.Paper, error) {
+		st, err := notices.Settings(ctx)
+		if err != nil {
+			return reception.Paper{}, err
+		}
+		m, err := g.Map(ctx)
+		return reception.Paper{City: st.City, Gaiji: paper.GaijiTable(m)}, err
+	}
 }
 
 // mailOn tells whether booking mails are queued: what mail.Notifier checks.
