@@ -1,7 +1,6 @@
 package paper
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"io"
@@ -48,6 +47,12 @@ const (
 	rcSigCols, rcSigRows = 330, 102
 )
 
+// UnprintableError says why a form cannot be printed: an unmapped 外字, or
+// a character the font lacks (Reason is Japanese, for staff).
+type UnprintableError struct{ Reason string }
+
+func (e *UnprintableError) Error() string { return "paper: " + e.Reason }
+
 // RenderReceipts writes one page per receipt, headed by the city's name.
 // A name the font or the city's 外字 table cannot print is an error: the
 // clerk uses the paper form and writes it by hand.
@@ -74,7 +79,7 @@ func RenderReceipts(w io.Writer, city string, gaiji Gaiji, receipts []Receipt) (
 		}
 		texts, reason := printable(f, gaiji, fields...)
 		if reason != "" {
-			return res, fmt.Errorf("paper: %s", reason)
+			return res, &UnprintableError{Reason: reason}
 		}
 		code, err := qr.Encode(r.Code, qr.Medium)
 		if err != nil {

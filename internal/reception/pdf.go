@@ -2,6 +2,7 @@ package reception
 
 import (
 	"context"
+	"errors"
 	"image"
 	"io"
 	"strconv"
@@ -64,10 +65,11 @@ func (s *Service) PDF(ctx context.Context, p auth.Principal, m auth.Meta, bookin
 	if err != nil {
 		return err
 	}
-	if _, err := paper.RenderReceipts(w, pp.City, pp.Gaiji, receipts); err != nil {
-		return apperr.Wrap(apperr.Invalid, "交付受付確認票を印刷できません（氏名などに印刷できない文字があります）。紙の確認票に手書きで記入してください。", err)
+	_, err = paper.RenderReceipts(w, pp.City, pp.Gaiji, receipts)
+	if ue, ok := errors.AsType[*paper.UnprintableError](err); ok {
+		return apperr.Wrap(CodeUnprintable, "交付受付確認票を印刷できません。"+ue.Reason+"紙の確認票に手書きで記入してください。", err)
 	}
-	return nil
+	return err
 }
 
 // receiptOf fills one person's page from the ledger and the confirmation.

@@ -35,6 +35,7 @@ const (
 	CodeTickRequired     = "reception_tick_required"     // 422: a required item was not ticked
 	CodeState            = "reception_state"             // 409: the booking or the person is not waiting for the handover
 	CodeNoCard           = "reception_no_card"           // 409: the person has no card to confirm
+	CodeUnprintable      = "reception_unprintable"       // 422: a name the form's font or the 外字 table cannot print
 )
 
 // Deps are what the service is built from.

@@ -54,6 +54,7 @@ var statusOf = map[string]int{
 	"reception_tick_required":     http.StatusUnprocessableEntity,
 	"reception_state":             http.StatusConflict,
 	"reception_no_card":           http.StatusConflict,
+	"reception_unprintable":       http.StatusUnprocessableEntity,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 
