@@ -158,6 +158,7 @@ func New(d Deps) (*Server, error) {
 		ui.RegisterDocuments(s.router, filingSvc)
 		receptionSvc := reception.New(reception.Deps{DB: d.DB, Clock: d.Clock, Filing: filingSvc, Bookings: s.reserve.Settings})
 		ui.RegisterReception(s.router, web.ReceptionDeps{Reception: receptionSvc, Paper: receptionPaper(notices, gaijiSvc)})
+		(&api.ReceptionHandlers{Reception: receptionSvc, Paper: receptionPaper(notices, gaijiSvc)}).Register(s.router)
 		(&api.CounterHandlers{Counter: counterSvc, CallerOf: s.counterCaller(counterSvc), Loc: d.Config.Location}).Register(s.router)
 		ui.RegisterCounter(s.router, counterDeps)
 		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)

@@ -155,3 +155,55 @@ func TestTabletReceptionPages(t *testing.T) {
 		}
 	})
 }
+
+// The API: staff record a confirmation with the signature in base64 and
+// get 201; the list reads it back; refusals carry their codes; the PDF
+// answers as a PDF.
+func TestReceptionAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFixed(jstTime(t, "2026-11-20 10:00"))
+		h := newClockHarness(t, db, clk)
+		seedCounterCards(t, db)
+		c := counterCards()[2]
+		b, _, err := h.srv.Reserve().Book(ctx, auth.Meta{IP: "198.51.100.7"}, reserve.CreateRequest{Service: "pickup", Place: "main",
+			Start: jstTime(t, "2026-12-01 10:00").Format(time.RFC3339), Email: "arima@example.jp",
+			People: []reserve.PersonInput{{NoticeNumber: c.notice, BirthDate: c.birth}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := "/api/v1/bookings/" + strconv.FormatInt(b.ID, 10) + "/reception"
+		staff := h.login("staff1")
+		person := strconv.FormatInt(b.People[0].ID, 10)
+		sig := strings.TrimPrefix(signatureDataURL(t), "data:image/png;base64,")
+		body := `{"person_id":` + person + `,"ticks":["details","identity","pin"],"brought":["運転免許証"],"signature_png":"` + sig + `"}`
+		res := h.do("POST", base, staff, body)
+		if v := decodeBody(t, res); res.StatusCode != 409 || errCode(v) != "reception_state" {
+			t.Fatalf("before the booking's day: %d %v", res.StatusCode, v)
+		}
+		clk.Advance(jstTime(t, "2026-12-01 09:50").Sub(clk.Now()))
+		res = h.do("POST", base, staff, `{"person_id":`+person+`,"ticks":["details","identity","pin"]}`)
+		if v := decodeBody(t, res); res.StatusCode != 422 || errCode(v) != "reception_signature_missing" {
+			t.Fatalf("no signature: %d %v", res.StatusCode, v)
+		}
+		res = h.do("POST", base, staff, body)
+		if v := decodeBody(t, res); res.StatusCode != 201 || v["confirmation"].(map[string]any)["mode"] != "signed" {
+			t.Fatalf("signed: %d %v", res.StatusCode, v)
+		}
+		res = h.do("GET", base, h.login("viewer1"), "")
+		v := decodeBody(t, res)
+		list, _ := v["confirmations"].([]any)
+		if res.StatusCode != 200 || len(list) != 1 || list[0].(map[string]any)["brought"].([]any)[0] != "運転免許証" {
+			t.Fatalf("list: %d %v", res.StatusCode, v)
+		}
+		res = h.do("GET", base+".pdf", staff, "")
+		res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("pdf: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	})
+}
+
+func errCode(v map[string]any) any {
+	e, _ := v["error"].(map[string]any)
+	return e["code"]
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -177,7 +178,7 @@ func (rp *receptionPages) pdf(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := route.PrincipalOf(r)
-	var buf strings.Builder
+	var buf bytes.Buffer
 	if err := rp.Reception.PDF(r.Context(), p, route.MetaOf(r), id, personID, pp, &buf); err != nil {
 		rp.ui.ErrorPage(w, r, err)
 		return
@@ -185,7 +186,7 @@ func (rp *receptionPages) pdf(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="reception-`+strconv.FormatInt(id, 10)+`.pdf"`)
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write([]byte(buf.String()))
+	w.Write(buf.Bytes())
 }
 
 func (rp *receptionPages) signature(w http.ResponseWriter, r *http.Request) {
