@@ -53,9 +53,6 @@ func TestPDFReadsBackAndFilesItselfFromTheInbox(t *testing.T) {
 				t.Errorf("%q not in the PDF's text:\n%s", s, text)
 			}
 		}
-		if d := os.Getenv("KOFU_KEEP_PDF"); d != "" {
-			os.WriteFile(filepath.Join(d, "receipt.pdf"), pdf.Bytes(), 0o600)
-		}
 		tool(t, "pdftoppm", "-r", "200", "-gray", "-png", path, filepath.Join(dir, "page"))
 		page := filepath.Join(dir, "page-1.png")
 		code := strings.TrimSpace(tool(t, "zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", page))

@@ -13,6 +13,7 @@ package reception
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -80,14 +81,7 @@ type Confirmation struct {
 func (c Confirmation) Signed() bool { return c.Mode == store.ReceptionSigned }
 
 // Ticked tells whether an item was ticked.
-func (c Confirmation) Ticked(key string) bool {
-	for _, t := range c.Ticks {
-		if t == key {
-			return true
-		}
-	}
-	return false
-}
+func (c Confirmation) Ticked(key string) bool { return slices.Contains(c.Ticks, key) }
 
 // ticks is the sealed JSON of store.Reception.Ticks.
 type ticks struct {
