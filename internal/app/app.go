@@ -27,6 +27,8 @@ import (
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/notice"
+	"github.com/kofu-oss/kofu/internal/paper"
+	"github.com/kofu-oss/kofu/internal/reception"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/sitetext"
@@ -73,6 +75,7 @@ type City struct {
 	Reissue   *reissue.Service
 	Filing    *filing.Service
 	Counter   *counter.Service
+	Reception *reception.Service
 
 	Surface *surface.Service
 
@@ -113,7 +116,19 @@ func New(ctx context.Context, d Deps) (*City, error) {
 		Gaiji: city.Gaiji.Map, Bookings: city.Reserve.Settings, BaseURL: cfg.BaseURL})
 	city.Counter = counter.New(counter.Deps{DB: db, Clock: c, Bookings: city.Reserve.Settings,
 		Key: city.Key("ticket follow"), Mailer: mail.NewNotifier(cfg.BaseURL)})
+	city.Reception = reception.New(reception.Deps{DB: db, Clock: c, Filing: city.Filing, Bookings: city.Reserve.Settings})
 	return city, nil
+}
+
+// ReceptionPaper gives the printed 交付受付確認票 the municipality's name
+// (the notices' sender) and the city's 外字 table.
+func (c *City) ReceptionPaper(ctx context.Context) (reception.Paper, error) {
+	st, err := c.Notices.Settings(ctx)
+	if err != nil {
+		return reception.Paper{}, err
+	}
+	m, err := c.Gaiji.Map(ctx)
+	return reception.Paper{City: st.City, Gaiji: paper.GaijiTable(m)}, err
 }
 
 // Key derives the city's key for one use (the public forms, tickets,

@@ -50,7 +50,7 @@ func TestDependencyRule(t *testing.T) {
 // built without a server (kofubench, the demo, platform mode).
 var services = []string{
 	"app", "auditlog", "auth", "backup", "challenge", "counter", "demo", "filing", "gaiji", "intake", "juki",
-	"ledger", "mail", "notice", "platform", "reissue", "reserve", "sitetext", "storage", "surface",
+	"ledger", "mail", "notice", "platform", "reception", "reissue", "reserve", "sitetext", "storage", "surface",
 }
 
 // httpSide are the packages that parse requests and render answers.

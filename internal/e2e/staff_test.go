@@ -70,7 +70,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)|/events$`)
+var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx|png)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)|/events$`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).
@@ -248,6 +248,7 @@ func (c *staffCity) formPages(tb *tab) []string {
 		stocktake.Path + "/report",
 		fmt.Sprintf("/staff/imports/ledger/%d", c.ledgerImport),
 		fmt.Sprintf("/staff/bookings/%d/issue", c.child.ID),
+		fmt.Sprintf("/staff/bookings/%d/reception", c.child.ID),
 		fmt.Sprintf("/staff/bookings/%d", c.child.ID),
 		fmt.Sprintf("/staff/bookings/%d?date=%s", c.child.ID, c.child.Date),
 		"/staff/bookings?q=" + url.QueryEscape("コドモ"),

@@ -138,6 +138,8 @@ func (s *Server) staffRoutes() {
 	ui.RegisterCounter(r, s.counterDeps)
 	(&api.SurfaceHandlers{Surface: c.Surface, Loc: loc}).Register(r)
 	ui.RegisterSurface(r, c.Surface)
+	ui.RegisterReception(r, web.ReceptionDeps{Reception: c.Reception, Paper: c.ReceptionPaper})
+	(&api.ReceptionHandlers{Reception: c.Reception, Paper: c.ReceptionPaper}).Register(r)
 }
 
 // crossOrigin refuses state-changing requests sent from another site.

@@ -126,6 +126,9 @@ type cardPageView struct {
 	Bookings []bookingRow
 	// Documents are the card's documents (nil without the documents pages).
 	Documents *cardDocuments
+	// Receptions are the card's 交付受付確認票 (nil without the tablet
+	// reception).
+	Receptions *cardReceptions
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
@@ -164,9 +167,15 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v v
 		ui.ErrorPage(w, r, err)
 		return
 	}
+	recs, err := ui.cardReceptionsFor(r, d.Card.ID)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	v.Title = cardTitle(d.Card)
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
-		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings, Documents: docs}
+		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings, Documents: docs,
+		Receptions: recs}
 	ui.render(w, r, status, "card", v)
 }
 

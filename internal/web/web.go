@@ -35,6 +35,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/notice"
+	"github.com/kofu-oss/kofu/internal/reception"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -98,6 +99,9 @@ type UI struct {
 	// documents, once RegisterDocuments ran, adds the documents to the
 	// card page.
 	documents *filing.Service
+	// reception, once RegisterReception ran, adds the 交付受付確認票 to
+	// the handover and card pages.
+	reception *reception.Service
 	// counter, once RegisterCounter ran, adds the counter's waits to the
 	// dashboard.
 	counter *counter.Service
