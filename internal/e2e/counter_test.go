@@ -16,8 +16,8 @@ import (
 	"github.com/kofu-oss/kofu/internal/store/storetest"
 )
 
-// TestCounterDayAtTheKiosk runs the counter day in Chromium: a family's
-// booking's QR (read off its image with zbarimg) is typed by the reader
+// TestCounterDayAtTheKiosk runs the counter day in Chromium: a family
+// books on the citizen site on a phone-sized tab; its booking's QR (read off its image with zbarimg) is typed by the reader
 // into the kiosk, which hands out A001; the clerk calls it from the
 // counter screen and the waiting room's display shows it, live. At the
 // desk each of the family signs the 交付受付確認票 on the tablet page with
@@ -29,19 +29,9 @@ func TestCounterDayAtTheKiosk(t *testing.T) {
 	}
 	s := newSite(t, storetest.MustOpen(t, store.SQLite))
 	ctx := t.Context()
-	from := s.clock.Now().AddDate(0, 0, 8).In(s.tokyo).Format(time.DateOnly)
-	to := s.clock.Now().AddDate(0, 0, 20).In(s.tokyo).Format(time.DateOnly)
-	av, err := s.city.Reserve.Availability(ctx, reserve.AvailabilityQuery{Service: "pickup", Place: "main", From: from, To: to, People: 2})
-	if err != nil || len(av.Slots) == 0 {
-		t.Fatalf("no slot for the family: %v", err)
-	}
-	start := av.Slots[0].Start
-	b, _, err := s.city.Reserve.Book(ctx, auth.Meta{IP: "203.0.113.5"}, reserve.CreateRequest{Service: "pickup", Place: "main",
-		Start: start.Format(time.RFC3339), Email: "family@example.jp",
-		People: []reserve.PersonInput{{NoticeNumber: notice(1), BirthDate: birth(1)}, {NoticeNumber: notice(2), BirthDate: birth(2)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resident := newTab(t, s.url, 375, 667)
+	b := s.booking(t, s.bookByClicks(resident, "ja", "family@example.jp", 1, 2))
+	start := b.Start
 	qrText := readBookingQR(t, s.url, reserve.FormatCode(b.Code))
 	// The family's day: half an hour before the booking.
 	s.clock.Advance(start.Add(-30 * time.Minute).Sub(s.clock.Now()))
@@ -102,8 +92,8 @@ func TestCounterDayAtTheKiosk(t *testing.T) {
 	if got := display.text(".calling"); !strings.Contains(got, "3 番窓口へ") || strings.Contains(display.text("body"), "試験") {
 		t.Fatalf("display shows %q", got)
 	}
-	signOnTheTablet(t, s, b.Booking, pw)
-	issueAfterSigning(t, s, clerk, b.Booking)
+	signOnTheTablet(t, s, b, pw)
+	issueAfterSigning(t, s, clerk, b)
 	clerk.do(chromedp.Navigate(s.url + "/staff/calls?place=main&desk=3"))
 	staffSubmit(clerk, `button[name=action][value=finish]`)
 	admin.do(chromedp.Navigate(s.url + "/staff/dashboard"))
