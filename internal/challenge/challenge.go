@@ -38,7 +38,7 @@ const SettingsKey = "public_challenge"
 const TTL = 15 * time.Minute
 
 // CodeUsed is the error code of a challenge answered twice.
-const CodeUsed = "challenge_used"
+var CodeUsed = apperr.Define("challenge_used", apperr.KindConflict)
 
 // Settings say when the challenge is asked and how hard it is.
 type Settings struct {

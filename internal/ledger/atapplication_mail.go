@@ -248,7 +248,7 @@ func (w *Workflows) atApp(ctx context.Context, cardID int64, version int,
 // re-send) on a 申請時来庁 card: its card goes by registered mail, and the
 // mailing, its tracking number and its outcome are recorded on the card's
 // 申請時来庁 page (Mail, MailReturned, MailDelivered).
-const CodeAtApplicationFlow = "at_application_flow"
+var CodeAtApplicationFlow = apperr.Define("at_application_flow", apperr.KindConflict)
 
 // counterOnly refuses step on a card that is not of the counter method.
 func counterOnly(rec store.CardRecord, step string) error {

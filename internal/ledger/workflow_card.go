@@ -225,7 +225,7 @@ func batch(ids []int64, step func(id int64) error) (BatchResult, error) {
 		case code == apperr.Internal:
 			return res, err
 		default:
-			res.Failed = append(res.Failed, BatchFailure{CardID: id, Message: apperr.MessageOf(err), Code: code})
+			res.Failed = append(res.Failed, BatchFailure{CardID: id, Message: apperr.MessageOf(err), Code: code.String()})
 		}
 	}
 	return res, nil

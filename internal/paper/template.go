@@ -38,7 +38,7 @@ type Template struct {
 }
 
 // ErrCode is the API code of a template that cannot be saved.
-const ErrCode = "invalid_template"
+var ErrCode = apperr.Define("invalid_template", apperr.KindInvalid)
 
 // Validate checks a template before it is saved: every placeholder is
 // known, braces are closed, and the font can print every character. The

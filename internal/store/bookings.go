@@ -12,6 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/card"
 )
 
@@ -37,10 +38,10 @@ const (
 	PersonCancelled = "cancelled"
 )
 
-// Codes of the errors the booking store reports.
-const (
-	CodeAlreadyBooked = "already_booked"
-	CodeSlotFull      = "slot_full"
+// Codes of the errors the booking store reports, declared by booking.
+var (
+	CodeAlreadyBooked = booking.CodeAlreadyBooked
+	CodeSlotFull      = booking.CodeSlotFull
 )
 
 // Booking is an appointment (or a hold) with its people and the base

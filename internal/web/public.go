@@ -308,7 +308,7 @@ func (s *pubSite) errorText(v pview, err error) string {
 	case reserve.CodeNotMatched, reserve.CodeAlreadyBooked, reserve.CodeNotBookable, reserve.CodeSlotFull,
 		reserve.CodeHoldExpired, reserve.CodeOutsideWindow, apperr.RateLimited, apperr.NotFound, apperr.Invalid,
 		booking.CodeTooManyPeople, reserve.CodeTooManyHolds:
-		return v.T("err." + code)
+		return v.T("err." + code.String())
 	case reserve.CodeAfterCutoff:
 		return v.T("err.after_cutoff") + " " + v.PhoneText()
 	}
