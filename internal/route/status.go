@@ -24,10 +24,16 @@ var statusOf = map[apperr.Kind]int{
 
 // Status returns the HTTP status for an error code, from its kind.
 func Status(code apperr.Code) int {
-	if s, ok := statusOf[code.Kind()]; ok {
+	if s, ok := KindStatus(code.Kind()); ok {
 		return s
 	}
 	return http.StatusInternalServerError // the zero Code: no code at all
+}
+
+// KindStatus returns the HTTP status of a kind, if the table has one.
+func KindStatus(k apperr.Kind) (int, bool) {
+	s, ok := statusOf[k]
+	return s, ok
 }
 
 // StatusOf returns the HTTP status for err (500 for an uncoded error).
