@@ -107,3 +107,11 @@ func FieldsOf(err error) []FieldError {
 
 // Is reports whether err carries the code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// Fault reports whether err is trouble on Kofu's side (a bug, or its
+// database out of reach) rather than a refusal of the request: a batch
+// stops at a fault and goes on past a refusal.
+func Fault(err error) bool {
+	k := KindOf(err)
+	return err != nil && (k == KindInternal || k == KindUnavailable)
+}

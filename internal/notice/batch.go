@@ -365,10 +365,10 @@ func (s *Service) Confirm(ctx context.Context, p auth.Principal, m auth.Meta, id
 				continue
 			}
 			err := s.wf.MailBatchCard(ctx, tx, p, m, b.Kind, c.CardID, date)
-			switch code := apperr.CodeOf(err); {
+			switch {
 			case err == nil:
 				out.Done++
-			case code == apperr.Internal:
+			case apperr.Fault(err):
 				return err
 			default: // refused before anything was written for the card
 				out.Skipped = append(out.Skipped, HeldCard{CardID: c.CardID, Reason: apperr.MessageOf(err)})

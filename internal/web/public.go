@@ -238,7 +238,7 @@ func (s *pubSite) execute(page string, v pview) ([]byte, error) {
 func pubWritePage(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	writeStatus(w, status)
 	w.Write(b)
 }
 
@@ -301,8 +301,11 @@ func (s *pubSite) fail(w http.ResponseWriter, r *http.Request, err error) {
 // a translation by error code. Internal errors never show details.
 func (s *pubSite) errorText(v pview, err error) string {
 	code := apperr.CodeOf(err)
-	if v.Lang == langJA && statusFor(err) < http.StatusInternalServerError && code != apperr.Invalid {
+	if v.Lang == langJA && shownAsIs(err) && code != apperr.Invalid {
 		return apperr.MessageOf(err)
+	}
+	if code.Kind() == apperr.KindUnavailable {
+		return v.T("err.unavailable")
 	}
 	switch code {
 	case reserve.CodeNotMatched, reserve.CodeAlreadyBooked, reserve.CodeNotBookable, reserve.CodeSlotFull,
