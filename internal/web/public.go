@@ -286,9 +286,7 @@ func servicesKey(svcs []booking.Service) string {
 // fail shows an error page in the resident's language.
 func (s *pubSite) fail(w http.ResponseWriter, r *http.Request, err error) {
 	v := s.newView(r, "err.title")
-	if statusFor(err) >= http.StatusInternalServerError {
-		slog.ErrorContext(r.Context(), "public page failed", "err", err.Error())
-	}
+	logFailure(r, "public page failed", err)
 	v.Errors = []pubError{{Message: s.errorText(v, err)}}
 	if r.Method != http.MethodGet {
 		v.Path = "/" // the switch is a link: it cannot repeat a POST

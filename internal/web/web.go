@@ -289,11 +289,19 @@ func statusFor(err error) int { return route.StatusOf(err) }
 // or the database out of reach for a moment; not a fault of Kofu's.
 func shownAsIs(err error) bool { return apperr.KindOf(err) != apperr.KindInternal }
 
+// logFailure logs an error page's cause once: a fault of Kofu's as an
+// error, the database out of reach as a warning, a refusal not at all.
+func logFailure(r *http.Request, msg string, err error) {
+	switch apperr.KindOf(err) {
+	case apperr.KindInternal:
+		slog.ErrorContext(r.Context(), msg, "err", err.Error())
+	case apperr.KindUnavailable:
+		slog.WarnContext(r.Context(), msg, "err", err.Error())
+	}
+}
+
 // ErrorPage answers with an error page (also used by the router's deny).
 func (ui *UI) ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusFor(err)
-	if status == http.StatusInternalServerError {
-		slog.ErrorContext(r.Context(), "request failed", "err", err.Error())
-	}
-	ui.render(w, r, status, "error", view{Title: "エラー", Error: apperr.MessageOf(err)})
+	logFailure(r, "request failed", err)
+	ui.render(w, r, statusFor(err), "error", view{Title: "エラー", Error: apperr.MessageOf(err)})
 }
