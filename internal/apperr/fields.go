@@ -1,6 +1,9 @@
 package apperr
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // FieldError names the field of a form or document that is wrong.
 type FieldError struct {
@@ -25,6 +28,11 @@ func (f *Fields) Add(field, message string) {
 // Addf notes a problem with field, formatting its message.
 func (f *Fields) Addf(field, format string, args ...any) {
 	f.Add(field, fmt.Sprintf(format, args...))
+}
+
+// Has tells whether a problem with field was noted.
+func (f Fields) Has(field string) bool {
+	return slices.ContainsFunc(f, func(e FieldError) bool { return e.Field == field })
 }
 
 // Err returns nil when nothing was noted, else an invalid error with the

@@ -206,9 +206,9 @@ func checkBatch(fe *fieldErrors, ids []int64) []int64 {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	switch {
 	case len(ids) == 0:
-		fe.add("card_ids", "カードを選んでください。")
+		fe.Add("card_ids", "カードを選んでください。")
 	case len(ids) > maxBatch:
-		fe.add("card_ids", "一度に選べるカードは1000枚までです。")
+		fe.Add("card_ids", "一度に選べるカードは1000枚までです。")
 	}
 	return ids
 }

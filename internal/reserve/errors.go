@@ -31,20 +31,6 @@ func InvalidInput(fields ...apperr.FieldError) error {
 	return apperr.WithFields(validationMessage, fields)
 }
 
-// problems collects field errors.
-type problems []apperr.FieldError
-
-func (p *problems) add(field, format string, args ...any) {
-	*p = append(*p, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return InvalidInput(p...)
-}
-
 // ruleError renames the codes of package booking to the API's codes and
 // keeps their messages.
 func ruleError(err error) error {
