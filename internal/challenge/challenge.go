@@ -63,10 +63,10 @@ func DefaultSettings() Settings {
 
 // Validate names every wrong field.
 func (s Settings) Validate() error {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	check := func(ok bool, field, msg string) {
 		if !ok {
-			fe = append(fe, apperr.FieldError{Field: field, Message: msg})
+			fe.Add(field, msg)
 		}
 	}
 	check(s.Mode == ModeOff || s.Mode == ModeAuto || s.Mode == ModeAlways, "mode", "モードは off・auto・always のいずれかを指定してください。")

@@ -29,12 +29,12 @@ func DefaultSettings() Settings {
 
 // Validate checks the ranges.
 func (st Settings) Validate() error {
-	var f []apperr.FieldError
+	var f apperr.Fields
 	if st.EarlyMinutes < 0 || st.EarlyMinutes > 24*60 {
-		f = append(f, apperr.FieldError{Field: "early_minutes", Message: "0〜1440 分で指定してください。"})
+		f.Add("early_minutes", "0〜1440 分で指定してください。")
 	}
 	if st.MinutesPerTicket < 1 || st.MinutesPerTicket > 240 {
-		f = append(f, apperr.FieldError{Field: "minutes_per_ticket", Message: "1〜240 分で指定してください。"})
+		f.Add("minutes_per_ticket", "1〜240 分で指定してください。")
 	}
 	if f != nil {
 		return apperr.WithFields("入力内容を確認してください。", f)

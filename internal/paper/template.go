@@ -48,14 +48,14 @@ func (t Template) Validate() error {
 	if err != nil {
 		return err
 	}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, part := range []struct{ field, label, text string }{{"title", "表題", t.Title}, {"body", "本文", t.Body}} {
 		if msg := checkTemplateText(f, part.label, part.text); msg != "" {
-			fields = append(fields, apperr.FieldError{Field: part.field, Message: msg})
+			fields.Add(part.field, msg)
 		}
 	}
 	if strings.TrimSpace(t.Title) == "" {
-		fields = append(fields, apperr.FieldError{Field: "title", Message: "表題を入力してください。"})
+		fields.Add("title", "表題を入力してください。")
 	}
 	if len(fields) > 0 {
 		e := apperr.WithFields(fields[0].Message, fields)
