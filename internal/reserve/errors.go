@@ -6,17 +6,16 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
-	"github.com/kofu-oss/kofu/internal/store"
 )
 
 // Error codes of the booking engine, stable for the API. Rate limits use
 // apperr.RateLimited.
 var (
-	CodeSlotFull      = store.CodeSlotFull                                      // 409: no seats left
-	CodeAlreadyBooked = store.CodeAlreadyBooked                                 // 409: the card or person has an active booking
+	CodeSlotFull      = booking.CodeSlotFull                                    // no seats left
+	CodeAlreadyBooked = booking.CodeAlreadyBooked                               // the card or person has an active booking
 	CodeOutsideWindow = apperr.Define("outside_window", apperr.KindConflict)    // the start cannot be booked now
 	CodeAfterCutoff   = apperr.Define("after_cutoff", apperr.KindConflict)      // too late to change or cancel online
-	CodeValidation    = apperr.Invalid                                          // 422: malformed input, with field messages
+	CodeValidation    = apperr.Invalid                                          // malformed input, with field messages
 	CodeNotMatched    = apperr.Define("card_not_matched", apperr.KindInvalid)   // unknown notice number or wrong birth date
 	CodeNotBookable   = apperr.Define("card_not_bookable", apperr.KindConflict) // the card is not waiting for pickup
 	CodeHoldExpired   = apperr.Define("hold_expired", apperr.KindConflict)      // the hold is gone
