@@ -42,7 +42,7 @@ func TestBirthDateGuessesAreLimitedAcrossTwoInstances(t *testing.T) {
 	var offer *challenge.Offer
 	for i := range 2 { // each instance knows of the guesses on the other
 		status, out := postBooking(t, lb.URL, right, "", "")
-		if status != 429 || out.Error.Code != challenge.CodeRequired || out.Challenge == nil {
+		if status != 429 || out.Error.Code != challenge.CodeRequired.String() || out.Challenge == nil {
 			t.Fatalf("the right birth date on instance %d after 10 guesses: want a challenge, got %d %+v", i, status, out)
 		}
 		offer = out.Challenge

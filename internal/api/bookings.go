@@ -184,9 +184,9 @@ func writeBookingError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.ErrorContext(r.Context(), "rate limit unavailable, request refused", "err", le.Err.Error(), "route", r.Pattern)
 	}
 	var b errorBody
-	b.Error.Code, b.Error.Message = le.Code(), apperr.MessageOf(err)
+	b.Error.Code, b.Error.Message = le.Code().String(), apperr.MessageOf(err)
 	w.Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
-	WriteJSON(w, Status(b.Error.Code), b)
+	WriteJSON(w, Status(le.Code()), b)
 }
 
 // decodeBooking reads a JSON body like decode, but names the field at
@@ -253,7 +253,8 @@ func (h *BookingHandlers) writeChallenge(w http.ResponseWriter, r *http.Request,
 		errorBody
 		Challenge *challenge.Offer `json:"challenge"`
 	}
-	b.Error.Code, b.Error.Message, b.Challenge = apperr.CodeOf(err), apperr.MessageOf(err), offer
+	code := apperr.CodeOf(err)
+	b.Error.Code, b.Error.Message, b.Challenge = code.String(), apperr.MessageOf(err), offer
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, offer.Remaining(h.Challenge.Now()))))
-	WriteJSON(w, Status(b.Error.Code), b)
+	WriteJSON(w, Status(code), b)
 }

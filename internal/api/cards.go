@@ -68,7 +68,7 @@ func cardQuery(v url.Values) (ledger.Query, error) {
 		DeliveredTo: v.Get("delivered_to"), Box: v.Get("box"), StorageLocation: v.Get("storage_location"),
 		Remarks: v.Get("remarks"), Method: v.Get("method"), Flag: v.Get("flag"), Sort: v.Get("sort"),
 	}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -76,7 +76,7 @@ func cardQuery(v url.Values) (ledger.Query, error) {
 		if s := v.Get(p.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
-				fields = append(fields, apperr.FieldError{Field: p.name, Message: "整数で指定してください。"})
+				fields.Add(p.name, "整数で指定してください。")
 			}
 			*p.dst = n
 		}

@@ -53,21 +53,21 @@ func TestPublicBookingAPIAsksForAProofUnderLoad(t *testing.T) {
 		status, out := post(t, rt, body, "", "")
 		offer, _ := out["challenge"].(map[string]any)
 		token, _ := offer["token"].(string)
-		if status != 429 || errorCode(out) != challenge.CodeRequired || token == "" || offer["bits"] != 10.0 {
+		if status != 429 || errorCode(out) != challenge.CodeRequired.String() || token == "" || offer["bits"] != 10.0 {
 			t.Fatalf("a proof is required: %d %v", status, out)
 		}
 		if status, out := post(t, rt, pickupBody("2026-12-01T09:00:00+09:00", "ABC-000003"), token, solveAPI(token, 10)); status != 429 ||
-			errorCode(out) != challenge.CodeRequired {
+			errorCode(out) != challenge.CodeRequired.String() {
 			t.Fatalf("a proof belongs to its request: %d %v", status, out)
 		}
-		if status, out := post(t, rt, body, token, "x"); status != 429 || errorCode(out) != challenge.CodeWait {
+		if status, out := post(t, rt, body, token, "x"); status != 429 || errorCode(out) != challenge.CodeWait.String() {
 			t.Fatalf("a wrong answer before the wait is over: %d %v", status, out)
 		}
 		answer := solveAPI(token, 10)
 		if status, out := post(t, rt, body, token, answer); status != 201 {
 			t.Fatalf("a correct proof passes: %d %v", status, out)
 		}
-		if status, out := post(t, rt, body, token, answer); status != 409 || errorCode(out) != challenge.CodeUsed {
+		if status, out := post(t, rt, body, token, answer); status != 409 || errorCode(out) != challenge.CodeUsed.String() {
 			t.Fatalf("a replay is refused: %d %v", status, out)
 		}
 		// After the wait, the same request without an answer passes.
@@ -108,7 +108,7 @@ func TestPublicBookingPastTheNoticeLimitAsksForAProof(t *testing.T) {
 		status, out := post(t, rt, right, "", "")
 		offer, _ := out["challenge"].(map[string]any)
 		token, _ := offer["token"].(string)
-		if status != 429 || errorCode(out) != challenge.CodeRequired || token == "" {
+		if status != 429 || errorCode(out) != challenge.CodeRequired.String() || token == "" {
 			t.Fatalf("the right answer past the limit: want a challenge, got %d %v", status, out)
 		}
 		if status, out := post(t, rt, wrong, token, solveAPI(token, int(offer["bits"].(float64)))); status != 429 {

@@ -14,7 +14,7 @@ import (
 )
 
 // Status returns the HTTP status for an error code (see route.Status).
-func Status(code string) int { return route.Status(code) }
+func Status(code apperr.Code) int { return route.Status(code) }
 
 type errorBody struct {
 	Error struct {
@@ -36,11 +36,15 @@ type reasoner interface {
 // errors are logged here, once, and answered generically.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	code := apperr.CodeOf(err)
-	if code == apperr.Internal {
+	switch code.Kind() {
+	case apperr.KindInternal:
 		slog.ErrorContext(r.Context(), "request failed", "err", err.Error(), "route", r.Pattern)
+	case apperr.KindUnavailable:
+		slog.WarnContext(r.Context(), "request refused, database unavailable", "err", err.Error(), "route", r.Pattern)
+		w.Header().Set("Retry-After", route.UnavailableRetryAfter)
 	}
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.Fields = code, apperr.MessageOf(err), apperr.FieldsOf(err)
+	b.Error.Code, b.Error.Message, b.Error.Fields = code.String(), apperr.MessageOf(err), apperr.FieldsOf(err)
 	if rc, ok := errors.AsType[reasoner](err); ok {
 		b.Error.Reason = rc.ReasonCode()
 	}
@@ -59,7 +63,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // CodeMediaType is the error code of a body that is not declared JSON.
-const CodeMediaType = "unsupported_media_type"
+var CodeMediaType = apperr.Define("unsupported_media_type", apperr.KindUnsupported)
 
 // decode reads a JSON body of at most 1 MiB into v, refusing unknown
 // fields and a body not sent as application/json: a form or text/plain
@@ -79,5 +83,5 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 
 // invalid is a field-level input error.
 func invalid(field, message string) error {
-	return apperr.WithFields(message, []apperr.FieldError{{Field: field, Message: message}})
+	return apperr.Field(field, message)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/juki"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -34,7 +35,7 @@ func (h *JukiHandlers) importExtract(w http.ResponseWriter, r *http.Request) {
 	p, _ := route.PrincipalOf(r)
 	res, err := h.Juki.Import(r.Context(), p, route.MetaOf(r), part)
 	if err != nil && len(res.Rejected) > 0 {
-		WriteJSON(w, Status("invalid"), map[string]any{"error": map[string]any{"code": "invalid",
+		WriteJSON(w, Status(apperr.Invalid), map[string]any{"error": map[string]any{"code": apperr.Invalid,
 			"message": "読み取れない行があります。", "rejected": res.Rejected}})
 		return
 	}

@@ -288,7 +288,7 @@ func (h *ReissueHandlers) saveFees(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var f reissue.Fees
-	var missing []apperr.FieldError
+	var missing apperr.Fields
 	for _, a := range []struct {
 		field string
 		src   *int
@@ -296,7 +296,7 @@ func (h *ReissueHandlers) saveFees(w http.ResponseWriter, r *http.Request) {
 	}{{"card", q.Card, &f.Card}, {"certificate", q.Certificate, &f.Certificate}, {"fast_track", q.FastTrack, &f.FastTrack},
 		{"fast_track_without_certificate", q.FastTrackNoCert, &f.FastTrackNoCert}} {
 		if a.src == nil {
-			missing = append(missing, apperr.FieldError{Field: a.field, Message: "金額を指定してください。"})
+			missing.Add(a.field, "金額を指定してください。")
 			continue
 		}
 		*a.dst = *a.src

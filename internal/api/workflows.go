@@ -67,7 +67,7 @@ func (h *WorkflowHandlers) listOf(fn func(context.Context, auth.Principal, auth.
 
 func wfListQuery(v url.Values) (ledger.ListQuery, error) {
 	var q ledger.ListQuery
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -75,7 +75,7 @@ func wfListQuery(v url.Values) (ledger.ListQuery, error) {
 		if s := v.Get(p.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 {
-				fields = append(fields, apperr.FieldError{Field: p.name, Message: "0 以上の整数で指定してください。"})
+				fields.Add(p.name, "0 以上の整数で指定してください。")
 			}
 			*p.dst = n
 		}

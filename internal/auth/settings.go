@@ -42,10 +42,10 @@ func DefaultSettings() Settings {
 
 // Validate reports every field that is out of range, in Japanese.
 func (s Settings) Validate() error {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	check := func(ok bool, field, msg string) {
 		if !ok {
-			fe = append(fe, apperr.FieldError{Field: field, Message: msg})
+			fe.Add(field, msg)
 		}
 	}
 	check(s.PasswordMinLength >= 8 && s.PasswordMinLength <= 128, "password_min_length", "8 以上 128 以下で指定してください。")

@@ -60,15 +60,15 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, m Meta, nu NewUse
 }
 
 func validateNewUser(nu NewUser) error {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	if !usernamePattern.MatchString(nu.Username) {
-		fe = append(fe, apperr.FieldError{Field: "username", Message: "半角英小文字・数字・「.」「_」「-」で 2〜64 文字にしてください。"})
+		fe.Add("username", "半角英小文字・数字・「.」「_」「-」で 2〜64 文字にしてください。")
 	}
 	if !ValidRole(nu.Role) {
-		fe = append(fe, apperr.FieldError{Field: "role", Message: "役割は admin、staff、viewer のいずれかです。"})
+		fe.Add("role", "役割は admin、staff、viewer のいずれかです。")
 	}
 	if len([]rune(nu.DisplayName)) > 100 {
-		fe = append(fe, apperr.FieldError{Field: "display_name", Message: "100 文字以内にしてください。"})
+		fe.Add("display_name", "100 文字以内にしてください。")
 	}
 	if len(fe) > 0 {
 		return apperr.WithFields("入力に誤りがあります。", fe)

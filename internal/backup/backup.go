@@ -37,15 +37,15 @@ const (
 )
 
 // Stable error codes of this package (apperr codes), for callers and tests.
-const (
-	CodeNotEncrypted   = "backup_not_encrypted"    // no recipient and no passphrase
-	CodeDecrypt        = "backup_decrypt"          // wrong key or passphrase, or a damaged header
-	CodeCorrupt        = "backup_corrupt"          // damaged, truncated or inconsistent content
-	CodeSchema         = "backup_schema_mismatch"  // backup and target differ in schema
-	CodeTargetNotEmpty = "backup_target_not_empty" // the target already holds data
-	CodeAuditBroken    = "backup_audit_broken"     // restored, but the audit chain does not verify
-	CodeSignature      = "backup_signature"        // the signature does not match, or its key was not given
-	CodeUnsigned       = "backup_unsigned"         // a backup without a signature (format 1)
+var (
+	CodeNotEncrypted   = apperr.Define("backup_not_encrypted", apperr.KindInvalid)    // no recipient and no passphrase
+	CodeDecrypt        = apperr.Define("backup_decrypt", apperr.KindInvalid)          // wrong key or passphrase, or a damaged header
+	CodeCorrupt        = apperr.Define("backup_corrupt", apperr.KindInvalid)          // damaged, truncated or inconsistent content
+	CodeSchema         = apperr.Define("backup_schema_mismatch", apperr.KindInvalid)  // backup and target differ in schema
+	CodeTargetNotEmpty = apperr.Define("backup_target_not_empty", apperr.KindInvalid) // the target already holds data
+	CodeAuditBroken    = apperr.Define("backup_audit_broken", apperr.KindInvalid)     // restored, but the audit chain does not verify
+	CodeSignature      = apperr.Define("backup_signature", apperr.KindInvalid)        // the signature does not match, or its key was not given
+	CodeUnsigned       = apperr.Define("backup_unsigned", apperr.KindInvalid)         // a backup without a signature (format 1)
 )
 
 // Manifest describes a backup; it is the stream's last entry.

@@ -191,7 +191,7 @@ func withKey(id *age.X25519Identity) Decryption {
 	return Decryption{Identities: []age.Identity{id}}
 }
 
-func wantCode(t *testing.T, err error, codes ...string) {
+func wantCode(t *testing.T, err error, codes ...apperr.Code) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("want one of %v, got success", codes)

@@ -183,7 +183,7 @@ func TestSlotsRefuse(t *testing.T) {
 	tests := []struct {
 		name string
 		call func() error
-		code string
+		code apperr.Code
 	}{
 		{"unknown place", func() error { _, err := s.Slots("nowhere", d, d, tokyo); return err }, apperr.NotFound},
 		{"unknown service", func() error { _, err := s.ServiceStarts("passport", "main", d, d, tokyo); return err }, apperr.NotFound},

@@ -28,25 +28,22 @@ const (
 	settingsErrorText = "予約の設定に誤りがあります。"
 )
 
-// problems collects one FieldError per problem found.
-type problems []apperr.FieldError
-
-func (p *problems) add(field, format string, args ...any) {
-	*p = append(*p, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
+// problems collects one FieldError per problem found, with the checks
+// the settings repeat.
+type problems struct{ apperr.Fields }
 
 // intIn checks lo <= v <= hi and reports whether it holds.
 func (p *problems) intIn(field string, v, lo, hi int, note string) bool {
 	if v >= lo && v <= hi {
 		return true
 	}
-	p.add(field, "%d 以上 %d 以下で指定してください%s。", lo, hi, note)
+	p.Addf(field, "%d 以上 %d 以下で指定してください%s。", lo, hi, note)
 	return false
 }
 
 func (p *problems) required(field, v, what string) {
 	if strings.TrimSpace(v) == "" {
-		p.add(field, "%sを入力してください。", what)
+		p.Addf(field, "%sを入力してください。", what)
 	}
 }
 
@@ -58,10 +55,7 @@ func (s Settings) Validate() error {
 	s.validateGeneral(&p)
 	s.validatePlaces(&p)
 	s.validateServices(&p)
-	if len(p) > 0 {
-		return apperr.WithFields(settingsErrorText, p)
-	}
-	return nil
+	return p.Err(settingsErrorText)
 }
 
 func (s Settings) validateGeneral(p *problems) {
@@ -69,7 +63,7 @@ func (s Settings) validateGeneral(p *problems) {
 	minOK := p.intIn("min_days_ahead", s.MinDaysAhead, 0, maxDaysLimit, "")
 	maxOK := p.intIn("max_days_ahead", s.MaxDaysAhead, 1, maxDaysLimit, "")
 	if minOK && maxOK && s.MinDaysAhead > s.MaxDaysAhead {
-		p.add("min_days_ahead", "max_days_ahead（%d）以下にしてください。", s.MaxDaysAhead)
+		p.Addf("min_days_ahead", "max_days_ahead（%d）以下にしてください。", s.MaxDaysAhead)
 	}
 	p.intIn("change_cutoff_days", s.ChangeCutoffDays, 0, maxCutoffDays, "")
 	p.intIn("max_people_per_booking", s.MaxPeoplePerBooking, 1, maxPeopleLimit, "")
@@ -78,20 +72,20 @@ func (s Settings) validateGeneral(p *problems) {
 	p.intIn("notice_attempts_per_hour", s.NoticeAttemptsPerHour, 0, maxRateLimit, "（0 または省略で 10 回）")
 	p.intIn("max_holds_per_ip", s.MaxHoldsPerIP, 0, 100, "（0 または省略で 3 件）")
 	if _, ok := parseClosing(s.SameDayClosing); !ok {
-		p.add("same_day_closing", "「%s」は時刻の形式が正しくありません。「17:00」のように HH:MM で入力してください（締切時刻を設けない場合は空欄）。", s.SameDayClosing)
+		p.Addf("same_day_closing", "「%s」は時刻の形式が正しくありません。「17:00」のように HH:MM で入力してください（締切時刻を設けない場合は空欄）。", s.SameDayClosing)
 	}
 	if s.ContactPhone != "" && !validPhone(s.ContactPhone) {
-		p.add("contact_phone", "電話番号は半角数字とハイフンで入力してください（例 079-559-5000）。")
+		p.Addf("contact_phone", "電話番号は半角数字とハイフンで入力してください（例 079-559-5000）。")
 	}
 }
 
 func (s Settings) validateTimezone(p *problems) {
 	if s.Timezone == "" {
-		p.add("timezone", "タイムゾーンを入力してください（例 Asia/Tokyo）。")
+		p.Addf("timezone", "タイムゾーンを入力してください（例 Asia/Tokyo）。")
 		return
 	}
 	if _, err := s.Location(); err != nil {
-		p.add("timezone", "タイムゾーン「%s」が見つかりません（例 Asia/Tokyo）。", s.Timezone)
+		p.Addf("timezone", "タイムゾーン「%s」が見つかりません（例 Asia/Tokyo）。", s.Timezone)
 	}
 }
 
@@ -124,11 +118,11 @@ func validID(id string) bool {
 func (p *problems) uniqueID(list string, i int, id string, seen map[string]int) {
 	field := fmt.Sprintf("%s[%d].id", list, i)
 	if !validID(id) {
-		p.add(field, "ID は半角英小文字・数字・「_」「-」で %d 文字以内で入力してください。", maxIDLength)
+		p.Addf(field, "ID は半角英小文字・数字・「_」「-」で %d 文字以内で入力してください。", maxIDLength)
 		return
 	}
 	if j, dup := seen[id]; dup {
-		p.add(field, "ID「%s」は %s[%d] と重複しています。", id, list, j)
+		p.Addf(field, "ID「%s」は %s[%d] と重複しています。", id, list, j)
 		return
 	}
 	seen[id] = i
@@ -136,7 +130,7 @@ func (p *problems) uniqueID(list string, i int, id string, seen map[string]int) 
 
 func (s Settings) validatePlaces(p *problems) {
 	if len(s.Places) == 0 {
-		p.add("places", "窓口を 1 つ以上登録してください。")
+		p.Addf("places", "窓口を 1 つ以上登録してください。")
 	}
 	seen := make(map[string]int, len(s.Places))
 	for i, pl := range s.Places {
@@ -164,22 +158,22 @@ func (pl Place) validateChannels(path string, capOK bool, p *problems) {
 		n := pl.ChannelCapacity[ch]
 		switch {
 		case !ch.Valid():
-			p.add(path+"."+string(ch), "受付経路「%s」はありません。web, phone, counter のいずれかを指定してください。", ch)
+			p.Addf(path+"."+string(ch), "受付経路「%s」はありません。web, phone, counter のいずれかを指定してください。", ch)
 		case n < 0:
-			p.add(path+"."+string(ch), "0 以上で指定してください。")
+			p.Addf(path+"."+string(ch), "0 以上で指定してください。")
 		default:
 			sum += n
 		}
 	}
 	if capOK && sum > pl.Capacity {
-		p.add(path, "受付経路ごとの枠数の合計（%d）が capacity（%d）を超えています。合計を %d 以下にしてください。", sum, pl.Capacity, pl.Capacity)
+		p.Addf(path, "受付経路ごとの枠数の合計（%d）が capacity（%d）を超えています。合計を %d 以下にしてください。", sum, pl.Capacity, pl.Capacity)
 	}
 }
 
 func (pl Place) validateHours(path string, slot int, p *problems) {
 	for _, key := range slices.Sorted(maps.Keys(pl.Hours)) {
 		if !validWeekdayKey(key) {
-			p.add(path+"."+key, "曜日「%s」はありません。mon, tue, wed, thu, fri, sat, sun のいずれかを指定してください。", key)
+			p.Addf(path+"."+key, "曜日「%s」はありません。mon, tue, wed, thu, fri, sat, sun のいずれかを指定してください。", key)
 		}
 	}
 	for _, key := range hoursKeyOrder() {
@@ -198,7 +192,7 @@ func (pl Place) validateOpenDates(path string, slot int, p *problems) {
 		field := path + "." + key
 		checkDate(p, field, key)
 		if len(pl.OpenDates[key]) == 0 {
-			p.add(field, "臨時開庁日の時間帯を 1 つ以上入力してください（閉庁にする日は closed_dates に入れてください）。")
+			p.Addf(field, "臨時開庁日の時間帯を 1 つ以上入力してください（閉庁にする日は closed_dates に入れてください）。")
 		}
 		checkRanges(p, field, pl.OpenDates[key], slot)
 	}
@@ -208,9 +202,9 @@ func checkDate(p *problems, field, s string) {
 	d, err := calendar.ParseDate(s)
 	switch {
 	case err != nil:
-		p.add(field, "「%s」は日付として正しくありません。「2026-12-29」のように YYYY-MM-DD で入力してください。", s)
+		p.Addf(field, "「%s」は日付として正しくありません。「2026-12-29」のように YYYY-MM-DD で入力してください。", s)
 	case !calendar.Supported(d.Year):
-		p.add(field, "%d 年から %d 年までの日付を入力してください。", calendar.MinYear, calendar.MaxYear)
+		p.Addf(field, "%d 年から %d 年までの日付を入力してください。", calendar.MinYear, calendar.MaxYear)
 	}
 }
 
@@ -236,15 +230,15 @@ func checkRanges(p *problems, path string, specs []string, slot int) {
 func checkRange(p *problems, field, spec string, slot int) (timeRange, bool) {
 	r, ok := parseRange(spec)
 	if !ok {
-		p.add(field, "「%s」は時間帯の形式が正しくありません。「09:00-12:00」のように HH:MM-HH:MM（24 時間制）で入力してください。", spec)
+		p.Addf(field, "「%s」は時間帯の形式が正しくありません。「09:00-12:00」のように HH:MM-HH:MM（24 時間制）で入力してください。", spec)
 		return r, false
 	}
 	if r.end <= r.start {
-		p.add(field, "「%s」は終了時刻が開始時刻より後になっていません。", spec)
+		p.Addf(field, "「%s」は終了時刻が開始時刻より後になっていません。", spec)
 		return r, false
 	}
 	if slot > 0 && r.length()%slot != 0 {
-		p.add(field, "%s", notMultipleMessage(r, slot))
+		p.Addf(field, "%s", notMultipleMessage(r, slot))
 	}
 	return r, true
 }
@@ -267,15 +261,15 @@ func notMultipleMessage(r timeRange, slot int) string {
 func checkOrder(p *problems, field string, prev, r timeRange) {
 	switch {
 	case r.start < prev.start:
-		p.add(field, "時間帯は早い順に並べてください（「%s」が前の「%s」より早くなっています）。", r, prev)
+		p.Addf(field, "時間帯は早い順に並べてください（「%s」が前の「%s」より早くなっています）。", r, prev)
 	case r.start < prev.end:
-		p.add(field, "「%s」が前の時間帯「%s」と重なっています。", r, prev)
+		p.Addf(field, "「%s」が前の時間帯「%s」と重なっています。", r, prev)
 	}
 }
 
 func (s Settings) validateServices(p *problems) {
 	if len(s.Services) == 0 {
-		p.add("services", "サービスを 1 つ以上登録してください。")
+		p.Addf("services", "サービスを 1 つ以上登録してください。")
 	}
 	seen := make(map[string]int, len(s.Services))
 	for i, sv := range s.Services {
@@ -288,15 +282,15 @@ func (s Settings) validateService(path string, sv Service, p *problems) {
 	p.required(path+".name", sv.Name, "サービスの名前")
 	slotsOK := p.intIn(path+".slots", sv.Slots, 0, maxServiceSlots, "（0 または省略で 1 枠）")
 	if len(sv.Places) == 0 {
-		p.add(path+".places", "受け付ける窓口を 1 つ以上指定してください。")
+		p.Addf(path+".places", "受け付ける窓口を 1 つ以上指定してください。")
 	}
 	for j, id := range sv.Places {
 		field := fmt.Sprintf("%s.places[%d]", path, j)
 		switch pl, known := s.Place(id); {
 		case !known:
-			p.add(field, "窓口「%s」は places に登録されていません。", id)
+			p.Addf(field, "窓口「%s」は places に登録されていません。", id)
 		case slices.Index(sv.Places, id) < j:
-			p.add(field, "窓口「%s」が重複しています。", id)
+			p.Addf(field, "窓口「%s」が重複しています。", id)
 		case slotsOK:
 			checkServiceFits(p, path+".slots", sv, pl)
 		}
@@ -314,7 +308,7 @@ func checkServiceFits(p *problems, field string, sv Service, pl Place) {
 		return
 	}
 	if need := sv.SlotCount() * pl.SlotMinutes; need > longest {
-		p.add(field, "%d 枠（%d 分）続く時間帯が窓口「%s」にありません（最長 %d 分）。枠数を減らすか時間帯を見直してください。",
+		p.Addf(field, "%d 枠（%d 分）続く時間帯が窓口「%s」にありません（最長 %d 分）。枠数を減らすか時間帯を見直してください。",
 			sv.SlotCount(), need, pl.ID, longest)
 	}
 }

@@ -9,10 +9,12 @@ import (
 )
 
 // Error codes of this package, stable for the API.
-const (
-	CodeOutsideWindow      = "outside_booking_window"
-	CodeChangeCutoffPassed = "change_cutoff_passed"
-	CodeTooManyPeople      = "too_many_people"
+var (
+	CodeOutsideWindow      = apperr.Define("outside_booking_window", apperr.KindInvalid)
+	CodeChangeCutoffPassed = apperr.Define("change_cutoff_passed", apperr.KindInvalid)
+	CodeTooManyPeople      = apperr.Define("too_many_people", apperr.KindInvalid)
+	CodeSlotFull           = apperr.Define("slot_full", apperr.KindConflict)      // no seats left
+	CodeAlreadyBooked      = apperr.Define("already_booked", apperr.KindConflict) // the card or person has an active booking
 )
 
 // parseClosing reads same_day_closing; ok with no closing when empty.

@@ -29,33 +29,33 @@ func TestBookableWindow(t *testing.T) {
 		// The day before, around same_day_closing (17:00 JST = 08:00 UTC).
 		{"day before, 16:59:59", DefaultSettings(), "2026-12-09 07:59:59", "2026-12-10 09:00:00", "", ""},
 		{"day before, 17:00", DefaultSettings(), "2026-12-09 08:00:00", "2026-12-10 09:00:00",
-			CodeOutsideWindow, "予約の受付は利用日の前日の 17:00 までです。12月11日（金）以降の日時を選んでください"},
+			CodeOutsideWindow.String(), "予約の受付は利用日の前日の 17:00 までです。12月11日（金）以降の日時を選んでください"},
 		{"two days ahead after the closing", DefaultSettings(), "2026-12-09 08:00:00", "2026-12-11 09:00:00", "", ""},
 		// Midnight in Tokyo is 15:00 UTC the day before.
 		{"no closing: 23:59:59 the day before", noClosing, "2026-12-09 14:59:59", "2026-12-10 09:00:00", "", ""},
 		{"no closing: midnight starts the day itself", noClosing, "2026-12-09 15:00:00", "2026-12-10 09:00:00",
-			CodeOutsideWindow, "前日までです"},
+			CodeOutsideWindow.String(), "前日までです"},
 		{"Tokyo date is already the next day in UTC terms", DefaultSettings(), "2026-12-09 16:00:00", "2026-12-10 16:00:00",
-			CodeOutsideWindow, "12月11日（金）以降"},
+			CodeOutsideWindow.String(), "12月11日（金）以降"},
 		{"same day is refused with min 1", DefaultSettings(), "2026-12-10 00:00:00", "2026-12-10 16:00:00",
-			CodeOutsideWindow, ""},
+			CodeOutsideWindow.String(), ""},
 		{"min 3: exactly three days", threeDays, "2026-12-07 01:00:00", "2026-12-10 09:00:00", "", ""},
-		{"min 3: two days", threeDays, "2026-12-07 01:00:00", "2026-12-09 16:00:00", CodeOutsideWindow, "3 日前の 17:00"},
+		{"min 3: two days", threeDays, "2026-12-07 01:00:00", "2026-12-09 16:00:00", CodeOutsideWindow.String(), "3 日前の 17:00"},
 		// max_days_ahead 60: from Dec 9 (JST) the last day is Feb 7.
 		{"last day of the window", DefaultSettings(), "2026-12-09 01:00:00", "2027-02-07 16:00:00", "", ""},
 		{"day after the window", DefaultSettings(), "2026-12-09 01:00:00", "2027-02-08 09:00:00",
-			CodeOutsideWindow, "予約の受付は 60 日先の2月7日（日）までです"},
-		{"window end at 23:59:59", DefaultSettings(), "2026-12-09 14:59:59", "2027-02-08 09:00:00", CodeOutsideWindow, ""},
+			CodeOutsideWindow.String(), "予約の受付は 60 日先の2月7日（日）までです"},
+		{"window end at 23:59:59", DefaultSettings(), "2026-12-09 14:59:59", "2027-02-08 09:00:00", CodeOutsideWindow.String(), ""},
 		{"window moves at midnight JST", DefaultSettings(), "2026-12-09 15:00:00", "2027-02-08 09:00:00", "", ""},
 		// Same-day booking.
 		{"same day, slot later today", sameDay, "2026-12-10 01:15:00", "2026-12-10 10:30:00", "", ""},
 		{"same day, slot already started", sameDay, "2026-12-10 01:15:00", "2026-12-10 10:00:00",
-			CodeOutsideWindow, "すでに過ぎています"},
-		{"same day, slot starting now", sameDay, "2026-12-10 01:00:00", "2026-12-10 10:00:00", CodeOutsideWindow, "過ぎて"},
+			CodeOutsideWindow.String(), "すでに過ぎています"},
+		{"same day, slot starting now", sameDay, "2026-12-10 01:00:00", "2026-12-10 10:00:00", CodeOutsideWindow.String(), "過ぎて"},
 		{"same day, Friday evening after closing", sameDay, "2026-12-11 08:00:00", "2026-12-11 18:00:00",
-			CodeOutsideWindow, "当日の 17:00 まで"},
+			CodeOutsideWindow.String(), "当日の 17:00 まで"},
 		{"same day, Friday evening without closing", sameDayAnyTime, "2026-12-11 08:00:00", "2026-12-11 18:00:00", "", ""},
-		{"slot in the past", DefaultSettings(), "2026-12-10 01:00:00", "2026-12-01 09:00:00", CodeOutsideWindow, "過ぎて"},
+		{"slot in the past", DefaultSettings(), "2026-12-10 01:00:00", "2026-12-01 09:00:00", CodeOutsideWindow.String(), "過ぎて"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,16 +98,16 @@ func TestChangeable(t *testing.T) {
 		msg      string
 	}{
 		{"cut-off 2: end of 12/7", DefaultSettings(), "2026-12-07 14:59:59", "", ""},
-		{"cut-off 2: start of 12/8", DefaultSettings(), "2026-12-07 15:00:00", CodeChangeCutoffPassed,
+		{"cut-off 2: start of 12/8", DefaultSettings(), "2026-12-07 15:00:00", CodeChangeCutoffPassed.String(),
 			"インターネットでの予約の変更・取り消しは12月7日（月）までです。お手数ですが、お電話でご連絡ください。"},
 		{"cut-off 2: a week before", DefaultSettings(), "2026-12-03 03:00:00", "", ""},
-		{"cut-off 2: on the day", DefaultSettings(), "2026-12-10 00:00:00", CodeChangeCutoffPassed, ""},
-		{"cut-off 2: after the booking", DefaultSettings(), "2026-12-11 00:00:00", CodeChangeCutoffPassed, ""},
-		{"message gives the phone number", withPhone, "2026-12-08 03:00:00", CodeChangeCutoffPassed, "お電話（079-559-5000）"},
+		{"cut-off 2: on the day", DefaultSettings(), "2026-12-10 00:00:00", CodeChangeCutoffPassed.String(), ""},
+		{"cut-off 2: after the booking", DefaultSettings(), "2026-12-11 00:00:00", CodeChangeCutoffPassed.String(), ""},
+		{"message gives the phone number", withPhone, "2026-12-08 03:00:00", CodeChangeCutoffPassed.String(), "お電話（079-559-5000）"},
 		{"cut-off 0: end of the day before", zero, "2026-12-09 14:59:59", "", ""},
-		{"cut-off 0: on the day", zero, "2026-12-09 15:00:00", CodeChangeCutoffPassed, "12月9日（水）"},
+		{"cut-off 0: on the day", zero, "2026-12-09 15:00:00", CodeChangeCutoffPassed.String(), "12月9日（水）"},
 		{"cut-off 7: end of 12/2", week, "2026-12-02 14:59:59", "", ""},
-		{"cut-off 7: start of 12/3", week, "2026-12-02 15:00:00", CodeChangeCutoffPassed, "12月2日（水）"},
+		{"cut-off 7: start of 12/3", week, "2026-12-02 15:00:00", CodeChangeCutoffPassed.String(), "12月2日（水）"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,10 +143,10 @@ func TestCheckPeople(t *testing.T) {
 		n    int
 		want string
 	}{
-		{0, apperr.Invalid},
+		{0, apperr.Invalid.String()},
 		{1, ""},
 		{5, ""},
-		{6, CodeTooManyPeople},
+		{6, CodeTooManyPeople.String()},
 	}
 	for _, tt := range tests {
 		checkCoded(t, DefaultSettings().CheckPeople(tt.n), tt.want, "")
@@ -161,7 +161,7 @@ func checkCoded(tb testing.TB, err error, code, msg string) {
 		}
 		return
 	}
-	if apperr.CodeOf(err) != code {
+	if apperr.CodeOf(err).String() != code {
 		tb.Fatalf("err = %v, want code %s", err, code)
 	}
 	if !strings.Contains(apperr.MessageOf(err), msg) {
@@ -204,5 +204,5 @@ func TestChangeClosesAtIsWhatChangeableApplies(t *testing.T) {
 	if err := s.Changeable(start, closes.Add(-time.Nanosecond)); err != nil {
 		t.Fatalf("just before: %v", err)
 	}
-	checkCoded(t, s.Changeable(start, closes), CodeChangeCutoffPassed, "12月7日")
+	checkCoded(t, s.Changeable(start, closes), CodeChangeCutoffPassed.String(), "12月7日")
 }

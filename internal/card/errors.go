@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
 )
 
 // Error codes of this package, stable for the API.
-const (
-	CodeIllegalTransition    = "illegal_transition"
-	CodeCancelReasonRequired = "cancel_reason_required"
+var (
+	CodeIllegalTransition    = apperr.Define("illegal_transition", apperr.KindConflict)
+	CodeCancelReasonRequired = apperr.Define("cancel_reason_required", apperr.KindInvalid)
 )
 
 // TransitionError reports a status change that the ledger does not allow.
@@ -21,7 +23,7 @@ type TransitionError struct {
 }
 
 // Code returns "illegal_transition".
-func (e *TransitionError) Code() string { return CodeIllegalTransition }
+func (e *TransitionError) Code() apperr.Code { return CodeIllegalTransition }
 
 func (e *TransitionError) Error() string {
 	if e.From == e.To {
@@ -47,7 +49,7 @@ type CancelReasonError struct {
 }
 
 // Code returns "cancel_reason_required".
-func (e *CancelReasonError) Code() string { return CodeCancelReasonRequired }
+func (e *CancelReasonError) Code() apperr.Code { return CodeCancelReasonRequired }
 
 func (e *CancelReasonError) Error() string {
 	if e.Reason == "" {

@@ -138,7 +138,7 @@ func checkRefused(t *testing.T, err error, from, to string, m Method) {
 	if te.From != Status(from) || te.To != Status(to) || te.Method != m {
 		t.Errorf("%s → %s (%s): error fields %+v", from, to, m, te)
 	}
-	if te.Code() != "illegal_transition" || apperr.CodeOf(err) != "illegal_transition" {
+	if te.Code().String() != "illegal_transition" || apperr.CodeOf(err).String() != "illegal_transition" {
 		t.Errorf("%s → %s (%s): code %q", from, to, m, te.Code())
 	}
 	if !strings.Contains(err.Error(), "「"+labelOf(from)+"」") {
@@ -210,7 +210,7 @@ func TestTransitionToCancelledNeedsReason(t *testing.T) {
 			t.Errorf("reason %q: err = %v, want *CancelReasonError", r, err)
 			continue
 		}
-		if apperr.CodeOf(err) != "cancel_reason_required" {
+		if apperr.CodeOf(err).String() != "cancel_reason_required" {
 			t.Errorf("reason %q: code %q", r, apperr.CodeOf(err))
 		}
 		if !strings.Contains(err.Error(), "死亡・転出・在留期間満了・申請取下げ・番号変更・その他") {

@@ -38,7 +38,7 @@ const SettingsKey = "public_challenge"
 const TTL = 15 * time.Minute
 
 // CodeUsed is the error code of a challenge answered twice.
-const CodeUsed = "challenge_used"
+var CodeUsed = apperr.Define("challenge_used", apperr.KindConflict)
 
 // Settings say when the challenge is asked and how hard it is.
 type Settings struct {
@@ -63,10 +63,10 @@ func DefaultSettings() Settings {
 
 // Validate names every wrong field.
 func (s Settings) Validate() error {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	check := func(ok bool, field, msg string) {
 		if !ok {
-			fe = append(fe, apperr.FieldError{Field: field, Message: msg})
+			fe.Add(field, msg)
 		}
 	}
 	check(s.Mode == ModeOff || s.Mode == ModeAuto || s.Mode == ModeAlways, "mode", "モードは off・auto・always のいずれかを指定してください。")

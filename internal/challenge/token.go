@@ -15,10 +15,10 @@ import (
 )
 
 // The codes of a submission that did not pass.
-const (
-	CodeRequired = "challenge_required" // no proof, or one for another form
-	CodeWait     = "challenge_wait"     // no answer, and the wait is not over
-	CodeSolve    = "challenge_solve"    // no answer to a challenge that only a proof passes
+var (
+	CodeRequired = apperr.Define("challenge_required", apperr.KindLimited) // no proof, or one for another form
+	CodeWait     = apperr.Define("challenge_wait", apperr.KindLimited)     // no answer, and the wait is not over
+	CodeSolve    = apperr.Define("challenge_solve", apperr.KindLimited)    // no answer to a challenge that only a proof passes
 )
 
 // token is a challenge as the client carries it, sealed.

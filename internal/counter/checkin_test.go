@@ -74,7 +74,7 @@ func TestCheckInRefusesInPlainWords(t *testing.T) {
 		if _, err := f.res.Issue(t.Context(), staff, meta, done.ID, reserve.IssueRequest{Attendance: reserve.AttendanceSelf, Documents: []string{"運転免許証"}}); err != nil {
 			t.Fatal(err)
 		}
-		for code, want := range map[string]string{
+		for code, want := range map[string]apperr.Code{
 			other.Code: counter.CodeNotToday, annex.Code: counter.CodeWrongPlace, late.Code: counter.CodeTooEarly,
 			gone.Code: counter.CodeCancelled, done.Code: counter.CodeAlreadyIssued,
 		} {

@@ -21,15 +21,15 @@ import (
 )
 
 // Error codes, stable for the API.
-const (
-	CodeNotToday      = "not_today"      // 409: the booking is for another day
-	CodeWrongPlace    = "wrong_place"    // 409: the booking is for another place
-	CodeCancelled     = "cancelled"      // 409: the booking was cancelled
-	CodeAlreadyIssued = "already_issued" // 409: the cards were handed over already
-	CodeTooEarly      = "too_early"      // 409: check-in opens later
-	CodeWalkInsOff    = "walk_ins_off"   // 409: the city takes no walk-ins
-	CodeQueueEmpty    = "queue_empty"    // 404: nobody waits
-	CodeNoTicket      = "no_ticket"      // 404: the desk has no ticket called
+var (
+	CodeNotToday      = apperr.Define("not_today", apperr.KindConflict)      // the booking is for another day
+	CodeWrongPlace    = apperr.Define("wrong_place", apperr.KindConflict)    // the booking is for another place
+	CodeCancelled     = apperr.Define("cancelled", apperr.KindConflict)      // the booking was cancelled
+	CodeAlreadyIssued = apperr.Define("already_issued", apperr.KindConflict) // the cards were handed over already
+	CodeTooEarly      = apperr.Define("too_early", apperr.KindConflict)      // check-in opens later
+	CodeWalkInsOff    = apperr.Define("walk_ins_off", apperr.KindConflict)   // the city takes no walk-ins
+	CodeQueueEmpty    = apperr.Define("queue_empty", apperr.KindNotFound)    // nobody waits
+	CodeNoTicket      = apperr.Define("no_ticket", apperr.KindNotFound)      // the desk has no ticket called
 )
 
 // Deps are what the service is built from.

@@ -33,15 +33,15 @@ const kioskLimitPerMinute = 30
 // only its hash is kept.
 func (s *Service) CreateDevice(ctx context.Context, a Actor, in DeviceInput) (string, Device, error) {
 	in.Name = strings.TrimSpace(in.Name)
-	var f []apperr.FieldError
+	var f apperr.Fields
 	if in.Name == "" || len([]rune(in.Name)) > 100 {
-		f = append(f, apperr.FieldError{Field: "name", Message: "名前を 1〜100 文字で指定してください。"})
+		f.Add("name", "名前を 1〜100 文字で指定してください。")
 	}
 	if in.Kind != store.DeviceKiosk && in.Kind != store.DeviceDisplay {
-		f = append(f, apperr.FieldError{Field: "kind", Message: "種類は kiosk（受付機）か display（呼出表示）を指定してください。"})
+		f.Add("kind", "種類は kiosk（受付機）か display（呼出表示）を指定してください。")
 	}
 	if _, err := s.today(ctx, in.Place); err != nil {
-		f = append(f, apperr.FieldError{Field: "place", Message: "場所を選んでください。"})
+		f.Add("place", "場所を選んでください。")
 	}
 	if f != nil {
 		return "", Device{}, apperr.WithFields("入力内容を確認してください。", f)

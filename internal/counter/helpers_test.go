@@ -105,7 +105,7 @@ func mustCheckIn(t *testing.T, svc *counter.Service, code, place string) (counte
 	return tk, created
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code apperr.Code) {
 	t.Helper()
 	if !apperr.Is(err, code) {
 		t.Fatalf("want %s, got %v", code, err)

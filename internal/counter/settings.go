@@ -34,12 +34,12 @@ func DefaultSettings() Settings {
 
 // Validate checks the ranges.
 func (st Settings) Validate() error {
-	var f []apperr.FieldError
+	var f apperr.Fields
 	if st.EarlyMinutes < 0 || st.EarlyMinutes > 24*60 {
-		f = append(f, apperr.FieldError{Field: "early_minutes", Message: "0〜1440 分で指定してください。"})
+		f.Add("early_minutes", "0〜1440 分で指定してください。")
 	}
 	if st.MinutesPerTicket < 1 || st.MinutesPerTicket > 240 {
-		f = append(f, apperr.FieldError{Field: "minutes_per_ticket", Message: "1〜240 分で指定してください。"})
+		f.Add("minutes_per_ticket", "1〜240 分で指定してください。")
 	}
 	if st.NearMailAhead < 0 || st.NearMailAhead > 50 {
 		f = append(f, apperr.FieldError{Field: "near_mail_ahead", Message: "0〜50 人で指定してください（0 はお知らせしない）。"})

@@ -8,17 +8,17 @@ import (
 )
 
 // Stable error codes of this package (apperr codes), for the API and tests.
-const (
-	CodeUnsupported   = "document_unsupported"    // not PDF, JPEG, PNG or TIFF, whatever its name says
-	CodeCorrupt       = "document_corrupt"        // the right kind of file, but damaged or truncated
-	CodeTooLarge      = "document_too_large"      // over the size limit of one file
-	CodeDayLimit      = "document_day_limit"      // over the day's upload limit
-	CodeTooManyPages  = "document_too_many_pages" // more pages than allowed
-	CodeImageTooLarge = "document_image_too_large"
-	CodeEncrypted     = "document_encrypted"     // a password-protected PDF
-	CodeNoPageImage   = "document_no_page_image" // a PDF page with no scanned image to read
-	CodeBlobKey       = blob.CodeKey             // a sealed blob under a key Kofu was not given
-	CodeBlobCorrupt   = blob.CodeCorrupt         // a sealed blob altered, truncated or not this blob
+var (
+	CodeUnsupported   = apperr.Define("document_unsupported", apperr.KindInvalid)    // not PDF, JPEG, PNG or TIFF, whatever its name says
+	CodeCorrupt       = apperr.Define("document_corrupt", apperr.KindInvalid)        // the right kind of file, but damaged or truncated
+	CodeTooLarge      = apperr.Define("document_too_large", apperr.KindTooLarge)     // over the size limit of one file
+	CodeDayLimit      = apperr.Define("document_day_limit", apperr.KindLimited)      // over the day's upload limit
+	CodeTooManyPages  = apperr.Define("document_too_many_pages", apperr.KindInvalid) // more pages than allowed
+	CodeImageTooLarge = apperr.Define("document_image_too_large", apperr.KindInvalid)
+	CodeEncrypted     = apperr.Define("document_encrypted", apperr.KindInvalid)     // a password-protected PDF
+	CodeNoPageImage   = apperr.Define("document_no_page_image", apperr.KindInvalid) // a PDF page with no scanned image to read
+	CodeBlobKey       = blob.CodeKey                                                // a sealed blob under a key Kofu was not given
+	CodeBlobCorrupt   = blob.CodeCorrupt                                            // a sealed blob altered, truncated or not this blob
 )
 
 func unsupported(msg string) error { return apperr.New(CodeUnsupported, msg) }

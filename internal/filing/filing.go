@@ -26,9 +26,9 @@ import (
 )
 
 // Stable error codes of the service (beside internal/document's).
-const (
-	CodeKind           = "document_kind"            // an unknown kind
-	CodeReasonRequired = "document_reason_required" // a deletion without its reason
+var (
+	CodeKind           = apperr.Define("document_kind", apperr.KindInvalid)            // an unknown kind
+	CodeReasonRequired = apperr.Define("document_reason_required", apperr.KindInvalid) // a deletion without its reason
 )
 
 // Service carries out the documents' use cases.

@@ -88,7 +88,7 @@ func (s *Service) ConfirmDisposal(ctx context.Context, p auth.Principal, m auth.
 }
 
 // CodeSameStaff refuses a confirmation by the staff member who proposed.
-const CodeSameStaff = "document_same_staff"
+var CodeSameStaff = apperr.Define("document_same_staff", apperr.KindInvalid)
 
 func (s *Service) retentionStep(ctx context.Context, p auth.Principal, m auth.Meta, ids []int64, step func(*store.Tx, Due) error) error {
 	if p.Role == auth.RoleViewer {

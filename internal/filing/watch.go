@@ -92,7 +92,7 @@ func refuseFile(dir, name string, cause error) error {
 	}
 	msg := apperr.MessageOf(cause)
 	if code := apperr.CodeOf(cause); code != apperr.Internal {
-		msg += " (" + code + ")"
+		msg += " (" + code.String() + ")"
 	}
 	return os.WriteFile(filepath.Join(dir, errorDir, name+".txt"), []byte(msg+"\n"), 0o600)
 }

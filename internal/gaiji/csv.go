@@ -31,7 +31,7 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
 	var out []Entry
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	for line := 1; ; line++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -45,7 +45,7 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 		}
 		e, err := entryOf(rec)
 		if err != nil {
-			fe = append(fe, apperr.FieldError{Field: fmt.Sprintf("%d 行目", line), Message: err.Error()})
+			fe.Add(fmt.Sprintf("%d 行目", line), err.Error())
 			continue
 		}
 		out = append(out, e)

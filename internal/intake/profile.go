@@ -23,11 +23,11 @@ type ProfileDoc map[string]string
 // entry whose field is unknown.
 func (d ProfileDoc) Profile() (jlis.Profile, error) {
 	p := jlis.Profile{}
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	for header, name := range d {
 		f, ok := fieldNamed(name)
 		if !ok || strings.TrimSpace(header) == "" {
-			fe = append(fe, apperr.FieldError{Field: header, Message: "「" + name + "」は取込の項目名ではありません。"})
+			fe.Add(header, "「"+name+"」は取込の項目名ではありません。")
 			continue
 		}
 		p[header] = f

@@ -94,16 +94,16 @@ func (w *Workflows) checkVisit(in VisitInput) (store.AppVisit, error) {
 	var fe fieldErrors
 	id := fe.check("application_id", in.ApplicationID, NormalizeApplicationID)
 	if strings.TrimSpace(in.ApplicationID) == "" {
-		fe.add("application_id", "申請書ID（23桁）を入力してください。")
+		fe.Add("application_id", "申請書ID（23桁）を入力してください。")
 	}
 	date := checkDay(&fe, "date", "来庁日", in.Date, w.today())
 	doc := fe.text("identity_document", "本人確認書類", in.IdentityDocument, maxDocumentRunes)
 	if in.IdentityChecked && doc == "" {
-		fe.add("identity_document", "確認した本人確認書類（運転免許証など）を入力してください。")
+		fe.Add("identity_document", "確認した本人確認書類（運転免許証など）を入力してください。")
 	}
 	items := checkItems(&fe, in.ItemsReturned)
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
-	if err := fe.err("申請時来庁の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("申請時来庁の記録に誤りがあります。"); err != nil {
 		return store.AppVisit{}, err
 	}
 	return store.AppVisit{ApplicationID: id, Date: date, IdentityChecked: in.IdentityChecked, IdentityDocument: doc,
@@ -114,7 +114,7 @@ func checkItems(fe *fieldErrors, items []string) []string {
 	out := []string{}
 	for _, it := range items {
 		if !slices.Contains(HandBackItems(), it) {
-			fe.add("items_returned", "返納物は通知カード・住基カードから選んでください。")
+			fe.Add("items_returned", "返納物は通知カード・住基カードから選んでください。")
 			return nil
 		}
 		if !slices.Contains(out, it) {

@@ -34,12 +34,12 @@ func (w *Workflows) Mail(ctx context.Context, p auth.Principal, m auth.Meta, car
 	date := checkDay(&fe, "date", "郵送日", in.Date, w.today())
 	tracking := fe.check("tracking_number", in.TrackingNumber, NormalizeTrackingNumber)
 	if strings.TrimSpace(in.TrackingNumber) == "" {
-		fe.add("tracking_number", "郵便の追跡番号（お問い合わせ番号）を入力してください。")
+		fe.Add("tracking_number", "郵便の追跡番号（お問い合わせ番号）を入力してください。")
 	}
 	postal := fe.check("postal_code", in.PostalCode, NormalizePostalCode)
 	address := fe.text("address", "送付先住所", in.Address, maxAddressRunes)
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
-	if err := fe.err("郵送の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("郵送の記録に誤りがあります。"); err != nil {
 		return AtApplication{}, err
 	}
 	return w.atApp(ctx, cardID, in.Version, func(tx *store.Tx, it Item, mailings []store.Mailing) error {
@@ -114,7 +114,7 @@ func (w *Workflows) MailDelivered(ctx context.Context, p auth.Principal, m auth.
 	var fe fieldErrors
 	date := checkDay(&fe, "date", "配達日", in.Date, w.today())
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
-	if err := fe.err("配達の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("配達の記録に誤りがあります。"); err != nil {
 		return AtApplication{}, err
 	}
 	return w.closeMailing(ctx, p, m, cardID, in.Version, date, func(tx *store.Tx, it Item, ml store.Mailing) error {
@@ -137,13 +137,13 @@ func (w *Workflows) MailReturned(ctx context.Context, p auth.Principal, m auth.M
 	var fe fieldErrors
 	date := checkDay(&fe, "date", "返戻日", in.Date, w.today())
 	if !in.Reason.Valid() {
-		fe.add("reason", "返戻の理由を選んでください（宛所不明・転居先不明・受取拒否・その他）。")
+		fe.Add("reason", "返戻の理由を選んでください（宛所不明・転居先不明・受取拒否・その他）。")
 	}
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
 	if in.Reason == ReturnOther && note == "" {
-		fe.add("note", "理由が「その他」のときは、内容をメモに入力してください。")
+		fe.Add("note", "理由が「その他」のときは、内容をメモに入力してください。")
 	}
-	if err := fe.err("返戻の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("返戻の記録に誤りがあります。"); err != nil {
 		return AtApplication{}, err
 	}
 	return w.closeMailing(ctx, p, m, cardID, in.Version, date, func(tx *store.Tx, it Item, ml store.Mailing) error {
@@ -201,10 +201,10 @@ func (w *Workflows) PickUpAtCounter(ctx context.Context, p auth.Principal, m aut
 	date := checkDay(&fe, "date", "交付日", in.Date, w.today())
 	doc := fe.text("identity_document", "本人確認書類", in.IdentityDocument, maxDocumentRunes)
 	if doc == "" {
-		fe.add("identity_document", "窓口で確認した本人確認書類を入力してください。")
+		fe.Add("identity_document", "窓口で確認した本人確認書類を入力してください。")
 	}
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
-	if err := fe.err("窓口交付の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("窓口交付の記録に誤りがあります。"); err != nil {
 		return AtApplication{}, err
 	}
 	return w.atApp(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ []store.Mailing) error {
@@ -248,7 +248,7 @@ func (w *Workflows) atApp(ctx context.Context, cardID int64, version int,
 // re-send) on a 申請時来庁 card: its card goes by registered mail, and the
 // mailing, its tracking number and its outcome are recorded on the card's
 // 申請時来庁 page (Mail, MailReturned, MailDelivered).
-const CodeAtApplicationFlow = "at_application_flow"
+var CodeAtApplicationFlow = apperr.Define("at_application_flow", apperr.KindConflict)
 
 // counterOnly refuses step on a card that is not of the counter method.
 func counterOnly(rec store.CardRecord, step string) error {

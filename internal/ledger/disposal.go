@@ -98,10 +98,10 @@ type ProposeInput struct {
 func (w *Workflows) ProposeDisposal(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, in ProposeInput) (CardWorkflow, error) {
 	var fe fieldErrors
 	if in.Method != "" && !in.Method.Valid() {
-		fe.add("method", "廃棄の方法は裁断・溶解・その他から選んでください。")
+		fe.Add("method", "廃棄の方法は裁断・溶解・その他から選んでください。")
 	}
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
-	if err := fe.err("廃棄の起案に誤りがあります。"); err != nil {
+	if err := fe.Err("廃棄の起案に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ evaluation) error {
@@ -160,13 +160,13 @@ func (w *Workflows) ConfirmDisposal(ctx context.Context, p auth.Principal, m aut
 	var fe fieldErrors
 	date := checkDay(&fe, "date", "廃棄日", in.Date, w.today())
 	if !in.Method.Valid() {
-		fe.add("method", "廃棄の方法を選んでください（裁断・溶解・その他）。")
+		fe.Add("method", "廃棄の方法を選んでください（裁断・溶解・その他）。")
 	}
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
 	if in.Method == MethodOther && note == "" {
-		fe.add("note", "方法が「その他」のときは、内容をメモに入力してください。")
+		fe.Add("note", "方法が「その他」のときは、内容をメモに入力してください。")
 	}
-	if err := fe.err("廃棄の確認に誤りがあります。"); err != nil {
+	if err := fe.Err("廃棄の確認に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ evaluation) error {
@@ -242,10 +242,10 @@ func (w *Workflows) HoldDisposal(ctx context.Context, p auth.Principal, m auth.M
 	var fe fieldErrors
 	reason := fe.text("reason", "保留の理由", in.Reason, maxNoteRunes)
 	if reason == "" {
-		fe.add("reason", "保留の理由を入力してください。")
+		fe.Add("reason", "保留の理由を入力してください。")
 	}
 	until := w.checkUntil(&fe, in.Until)
-	if err := fe.err("廃棄の保留に誤りがあります。"); err != nil {
+	if err := fe.Err("廃棄の保留に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ evaluation) error {
@@ -266,18 +266,18 @@ func (w *Workflows) HoldDisposal(ctx context.Context, p auth.Principal, m auth.M
 
 func (w *Workflows) checkUntil(fe *fieldErrors, v string) string {
 	if v == "" {
-		fe.add("until", "保留の期限を入力してください。")
+		fe.Add("until", "保留の期限を入力してください。")
 		return ""
 	}
 	until, err := ParseDate(v)
 	today := w.today()
 	switch {
 	case err != nil:
-		fe.add("until", apperr.MessageOf(err))
+		fe.Add("until", apperr.MessageOf(err))
 	case until < today:
-		fe.add("until", "保留の期限には今日以降の日付を指定してください。")
+		fe.Add("until", "保留の期限には今日以降の日付を指定してください。")
 	case until > w.now().AddDate(maxHoldYears, 0, 0).Format("2006-01-02"):
-		fe.add("until", fmt.Sprintf("保留の期限は%d年以内で指定してください。", maxHoldYears))
+		fe.Add("until", fmt.Sprintf("保留の期限は%d年以内で指定してください。", maxHoldYears))
 	}
 	return until
 }

@@ -133,7 +133,7 @@ func TestIllegalTransitionChangesNothing(t *testing.T) {
 		name    string
 		seed    ledgertest.Seed
 		to      card.Status
-		code    string
+		code    apperr.Code
 		message string
 	}{
 		{"final status", ledgertest.Seed{Status: card.StatusIssued}, card.StatusReserved,

@@ -42,7 +42,7 @@ func (w *Workflows) MailCandidates(ctx context.Context, p auth.Principal, m auth
 func (w *Workflows) CheckMailDate(date string) (string, error) {
 	var fe fieldErrors
 	date = checkDay(&fe, "date", "発送日", date, w.today())
-	return date, fe.err("発送の記録に誤りがあります。")
+	return date, fe.Err("発送の記録に誤りがあります。")
 }
 
 // MailBatchCard records in tx, the transaction of the whole batch, that

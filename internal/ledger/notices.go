@@ -26,7 +26,7 @@ func (w *Workflows) SendNotices(ctx context.Context, p auth.Principal, m auth.Me
 	var fe fieldErrors
 	ids = checkBatch(&fe, ids)
 	date = checkDay(&fe, "date", "発送日", date, w.today())
-	if err := fe.err("発送の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("発送の記録に誤りがあります。"); err != nil {
 		return BatchResult{}, err
 	}
 	return batch(ids, func(id int64) error {
@@ -41,7 +41,7 @@ func (w *Workflows) SendNotices(ctx context.Context, p auth.Principal, m auth.Me
 func (w *Workflows) SendNotice(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, version int, date string) (CardWorkflow, error) {
 	var fe fieldErrors
 	date = checkDay(&fe, "date", "発送日", date, w.today())
-	if err := fe.err("発送の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("発送の記録に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, version, func(tx *store.Tx, it Item, _ evaluation) error {
@@ -98,7 +98,7 @@ func (w *Workflows) SendRenotices(ctx context.Context, p auth.Principal, m auth.
 	var fe fieldErrors
 	ids = checkBatch(&fe, ids)
 	date = checkDay(&fe, "date", "再通知日", date, w.today())
-	if err := fe.err("再通知の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("再通知の記録に誤りがあります。"); err != nil {
 		return BatchResult{}, err
 	}
 	return batch(ids, func(id int64) error {
@@ -111,7 +111,7 @@ func (w *Workflows) SendRenotices(ctx context.Context, p auth.Principal, m auth.
 func (w *Workflows) SendRenotice(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, version int, date string) (CardWorkflow, error) {
 	var fe fieldErrors
 	date = checkDay(&fe, "date", "再通知日", date, w.today())
-	if err := fe.err("再通知の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("再通知の記録に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, version, func(tx *store.Tx, it Item, _ evaluation) error {

@@ -26,7 +26,7 @@ func (w *Workflows) IssuedOn(ctx context.Context, p auth.Principal, m auth.Meta,
 	}
 	var fe fieldErrors
 	day = checkDay(&fe, "date", "交付日", day, w.today())
-	if err := fe.err("日付に誤りがあります。"); err != nil {
+	if err := fe.Err("日付に誤りがあります。"); err != nil {
 		return IssuedList{}, err
 	}
 	from, err := time.ParseInLocation(time.DateOnly, day, w.loc)

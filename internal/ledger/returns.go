@@ -61,13 +61,13 @@ func (w *Workflows) RecordReturn(ctx context.Context, p auth.Principal, m auth.M
 	var fe fieldErrors
 	date := checkDay(&fe, "date", "返戻日", in.Date, w.today())
 	if !in.Reason.Valid() {
-		fe.add("reason", "返戻の理由を選んでください（宛所不明・転居先不明・受取拒否・その他）。")
+		fe.Add("reason", "返戻の理由を選んでください（宛所不明・転居先不明・受取拒否・その他）。")
 	}
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
 	if in.Reason == ReturnOther && note == "" {
-		fe.add("note", "理由が「その他」のときは、内容をメモに入力してください。")
+		fe.Add("note", "理由が「その他」のときは、内容をメモに入力してください。")
 	}
-	if err := fe.err("返戻の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("返戻の記録に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ evaluation) error {
@@ -127,10 +127,10 @@ func (w *Workflows) Resend(ctx context.Context, p auth.Principal, m auth.Meta, c
 	postal := fe.check("postal_code", in.PostalCode, NormalizePostalCode)
 	address := fe.text("address", "送付先住所", in.Address, maxAddressRunes)
 	if address == "" {
-		fe.add("address", "送付先住所を入力してください。")
+		fe.Add("address", "送付先住所を入力してください。")
 	}
 	note := fe.text("note", "メモ", in.Note, maxNoteRunes)
-	if err := fe.err("再送付の記録に誤りがあります。"); err != nil {
+	if err := fe.Err("再送付の記録に誤りがあります。"); err != nil {
 		return CardWorkflow{}, err
 	}
 	return w.act(ctx, cardID, in.Version, func(tx *store.Tx, it Item, _ evaluation) error {
@@ -208,7 +208,7 @@ func NormalizePostalCode(v string) (string, error) {
 func (fe *fieldErrors) text(field, label, v string, maxRunes int) string {
 	out, err := cleanText(field, label, v, maxRunes)
 	if err != nil {
-		fe.add(field, apperr.MessageOf(err))
+		fe.Add(field, apperr.MessageOf(err))
 	}
 	return out
 }

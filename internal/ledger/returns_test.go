@@ -23,8 +23,8 @@ func TestSendNoticesRecordsDateAndAddress(t *testing.T) {
 
 		res, err := wf.SendNotices(ctx, staff(), meta(), []int64{arrived.ID, counter.ID, mailed.ID, counter.ID}, "2025-04-01")
 		if err != nil || !slices.Equal(res.Done, []int64{1}) || len(res.Failed) != 2 || res.Failed[0].CardID != 2 ||
-			res.Failed[0].Code != ledger.CodeAtApplicationFlow || res.Failed[1].CardID != 3 ||
-			!strings.Contains(res.Failed[1].Message, "現在の状態「入荷済」") || res.Failed[1].Code != card.CodeIllegalTransition {
+			res.Failed[0].Code != ledger.CodeAtApplicationFlow.String() || res.Failed[1].CardID != 3 ||
+			!strings.Contains(res.Failed[1].Message, "現在の状態「入荷済」") || res.Failed[1].Code != card.CodeIllegalTransition.String() {
 			t.Fatalf("batch %+v %v", res, err)
 		}
 		cw := mustCardWorkflow(t, wf, counter.ID)

@@ -57,12 +57,12 @@ func (r DisposalRules) Validate() error {
 	var fe fieldErrors
 	days := func(v int, field string) {
 		if v < 1 || v > 730 {
-			fe.add(field, "1 以上 730 以下の日数で指定してください。")
+			fe.Add(field, "1 以上 730 以下の日数で指定してください。")
 		}
 	}
 	months := func(v int, field string) {
 		if v < 1 || v > 120 {
-			fe.add(field, "1 以上 120 以下の月数で指定してください。")
+			fe.Add(field, "1 以上 120 以下の月数で指定してください。")
 		}
 	}
 	days(r.NoticeValidDays, "notice_valid_days")
@@ -71,9 +71,9 @@ func (r DisposalRules) Validate() error {
 	months(r.DisposalMonths, "disposal_months")
 	months(r.ReturnedMonths, "returned_months")
 	if r.DisposalFrom != FromFirstNotice && r.DisposalFrom != FromApplication {
-		fe.add("disposal_from", "「first_notice」（最初の通知日）か「application」（申請）を指定してください。")
+		fe.Add("disposal_from", "「first_notice」（最初の通知日）か「application」（申請）を指定してください。")
 	}
-	return fe.err("廃棄の設定に誤りがあります。")
+	return fe.Err("廃棄の設定に誤りがあります。")
 }
 
 // Rules that make a card due for disposal.
@@ -230,16 +230,16 @@ func dayIn(t time.Time, loc *time.Location) string {
 // checkDay reads a required date that may not lie after today.
 func checkDay(fe *fieldErrors, field, label, v, today string) string {
 	if v == "" {
-		fe.add(field, label+"を入力してください。")
+		fe.Add(field, label+"を入力してください。")
 		return ""
 	}
 	d, err := ParseDate(v)
 	if err != nil {
-		fe.add(field, apperr.MessageOf(err))
+		fe.Add(field, apperr.MessageOf(err))
 		return ""
 	}
 	if d > today {
-		fe.add(field, fmt.Sprintf("%sに未来の日付（%s）は指定できません。", label, d))
+		fe.Add(field, fmt.Sprintf("%sに未来の日付（%s）は指定できません。", label, d))
 	}
 	return d
 }

@@ -121,13 +121,13 @@ func (q Query) filter() (store.CardFilter, error) {
 		Flag:            strings.TrimSpace(q.Flag),
 	}
 	if n := len([]rune(f.Query)); n > maxQueryRune {
-		fe.add("q", fmt.Sprintf("氏名は%d文字以内で入力してください。", maxQueryRune))
+		fe.Add("q", fmt.Sprintf("氏名は%d文字以内で入力してください。", maxQueryRune))
 	}
 	f.Statuses = parseStatuses(&fe, q.Statuses)
 	f.Method = parseMethod(&fe, q.Method)
 	f.Sort, f.Desc = parseSort(&fe, q.Sort)
 	f.Limit, f.Offset = parsePage(&fe, q.Limit, q.Offset)
-	return f, fe.err("検索条件に誤りがあります。")
+	return f, fe.Err("検索条件に誤りがあります。")
 }
 
 func parseStatuses(fe *fieldErrors, in []string) []card.Status {
@@ -139,7 +139,7 @@ func parseStatuses(fe *fieldErrors, in []string) []card.Status {
 			}
 			st, err := card.ParseStatus(part)
 			if err != nil {
-				fe.add("status", apperr.MessageOf(err))
+				fe.Add("status", apperr.MessageOf(err))
 				continue
 			}
 			out = append(out, st)
@@ -154,7 +154,7 @@ func parseMethod(fe *fieldErrors, v string) card.Method {
 	}
 	m, err := card.ParseMethod(v)
 	if err != nil {
-		fe.add("method", apperr.MessageOf(err))
+		fe.Add("method", apperr.MessageOf(err))
 	}
 	return m
 }
@@ -162,7 +162,7 @@ func parseMethod(fe *fieldErrors, v string) card.Method {
 func parseSort(fe *fieldErrors, v string) (string, bool) {
 	key, desc := strings.CutPrefix(strings.TrimSpace(v), "-")
 	if key != "" && !slices.Contains(store.CardSorts(), key) {
-		fe.add("sort", fmt.Sprintf("並べ替えは %s のいずれかで指定してください。", strings.Join(store.CardSorts(), ", ")))
+		fe.Add("sort", fmt.Sprintf("並べ替えは %s のいずれかで指定してください。", strings.Join(store.CardSorts(), ", ")))
 	}
 	return key, desc
 }
@@ -172,20 +172,17 @@ func parsePage(fe *fieldErrors, limit, offset int) (int, int) {
 		limit = DefaultLimit
 	}
 	if limit < 1 || limit > MaxLimit {
-		fe.add("limit", fmt.Sprintf("表示件数は1から%dまでで指定してください。", MaxLimit))
+		fe.Add("limit", fmt.Sprintf("表示件数は1から%dまでで指定してください。", MaxLimit))
 	}
 	if offset < 0 {
-		fe.add("offset", "開始位置は0以上で指定してください。")
+		fe.Add("offset", "開始位置は0以上で指定してください。")
 	}
 	return limit, offset
 }
 
-// fieldErrors collects problems with the fields of one request.
-type fieldErrors []apperr.FieldError
-
-func (fe *fieldErrors) add(field, msg string) {
-	*fe = append(*fe, apperr.FieldError{Field: field, Message: msg})
-}
+// fieldErrors collects problems with the fields of one request, with the
+// checks the ledger's requests repeat.
+type fieldErrors struct{ apperr.Fields }
 
 // check normalises an optional value with fn, noting a failure.
 func (fe *fieldErrors) check(field, v string, fn func(string) (string, error)) string {
@@ -194,14 +191,7 @@ func (fe *fieldErrors) check(field, v string, fn func(string) (string, error)) s
 	}
 	out, err := fn(v)
 	if err != nil {
-		fe.add(field, apperr.MessageOf(err))
+		fe.Add(field, apperr.MessageOf(err))
 	}
 	return out
-}
-
-func (fe fieldErrors) err(msg string) error {
-	if len(fe) == 0 {
-		return nil
-	}
-	return apperr.WithFields(msg, fe)
 }

@@ -206,9 +206,9 @@ func checkBatch(fe *fieldErrors, ids []int64) []int64 {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	switch {
 	case len(ids) == 0:
-		fe.add("card_ids", "カードを選んでください。")
+		fe.Add("card_ids", "カードを選んでください。")
 	case len(ids) > maxBatch:
-		fe.add("card_ids", "一度に選べるカードは1000枚までです。")
+		fe.Add("card_ids", "一度に選べるカードは1000枚までです。")
 	}
 	return ids
 }
@@ -219,13 +219,13 @@ func batch(ids []int64, step func(id int64) error) (BatchResult, error) {
 	res := BatchResult{Done: []int64{}, Failed: []BatchFailure{}}
 	for _, id := range ids {
 		err := step(id)
-		switch code := apperr.CodeOf(err); {
+		switch {
 		case err == nil:
 			res.Done = append(res.Done, id)
-		case code == apperr.Internal:
+		case apperr.Fault(err):
 			return res, err
 		default:
-			res.Failed = append(res.Failed, BatchFailure{CardID: id, Message: apperr.MessageOf(err), Code: code})
+			res.Failed = append(res.Failed, BatchFailure{CardID: id, Message: apperr.MessageOf(err), Code: apperr.CodeOf(err).String()})
 		}
 	}
 	return res, nil

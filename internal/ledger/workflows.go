@@ -86,7 +86,7 @@ func (q ListQuery) check() (ListQuery, error) {
 	}
 	var fe fieldErrors
 	q.Limit, q.Offset = parsePage(&fe, q.Limit, q.Offset)
-	return q, fe.err("表示の指定に誤りがあります。")
+	return q, fe.Err("表示の指定に誤りがあります。")
 }
 
 // page cuts one page out of items.

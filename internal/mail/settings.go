@@ -126,10 +126,10 @@ func (r Reminder) reminderAt(start time.Time, loc *time.Location) (time.Time, bo
 // Validate reports every wrong field, in Japanese. The SMTP server and
 // sender are required only while mail is enabled.
 func (s Settings) Validate() error {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	check := func(ok bool, field, msg string) {
 		if !ok {
-			fe = append(fe, apperr.FieldError{Field: field, Message: msg})
+			fe.Add(field, msg)
 		}
 	}
 	s.checkServer(check)

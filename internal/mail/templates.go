@@ -132,19 +132,19 @@ func (t Templates) withDefaults() Templates {
 
 // check parses every template and runs it on sample data.
 func (t Templates) check() []apperr.FieldError {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	full := t.withDefaults()
 	for _, k := range Kinds() {
 		tp := full.For(k)
 		field := "templates." + string(k)
 		if _, err := render(tp.Subject, sampleData()); err != nil {
-			fe = append(fe, apperr.FieldError{Field: field + ".subject", Message: "件名のテンプレートに誤りがあります: " + err.Error()})
+			fe.Add(field+".subject", "件名のテンプレートに誤りがあります: "+err.Error())
 		}
 		if _, err := render(tp.Body, sampleData()); err != nil {
-			fe = append(fe, apperr.FieldError{Field: field + ".body", Message: "本文のテンプレートに誤りがあります: " + err.Error()})
+			fe.Add(field+".body", "本文のテンプレートに誤りがあります: "+err.Error())
 		}
 		if utf8.RuneCountInString(tp.Subject) > 200 || utf8.RuneCountInString(tp.Body) > 10000 {
-			fe = append(fe, apperr.FieldError{Field: field, Message: "件名は 200 文字、本文は 10000 文字以内で入力してください。"})
+			fe.Add(field, "件名は 200 文字、本文は 10000 文字以内で入力してください。")
 		}
 	}
 	return fe

@@ -12,9 +12,10 @@ import (
 )
 
 // Stable codes of the errors below.
-const (
-	CodeBadCode = "city_code_invalid"
-	CodeBadSlug = "city_slug_invalid"
+var (
+	CodeBadCode = apperr.Define("city_code_invalid", apperr.KindInvalid)
+	CodeBadSlug = apperr.Define("city_slug_invalid", apperr.KindInvalid)
+	CodeBadHost = apperr.Define("city_host_invalid", apperr.KindInvalid)
 )
 
 // Code is a validated 地方公共団体コード with its check digit, e.g. "282197"
@@ -75,9 +76,6 @@ func ParseSlug(s string) (string, error) {
 	}
 	return s, nil
 }
-
-// CodeBadHost is the stable code of a host name that cannot be one.
-const CodeBadHost = "city_host_invalid"
 
 var hostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 

@@ -90,8 +90,8 @@ func (sel Selection) matches(c store.CardRecord) bool {
 }
 
 func (sel Selection) check() error {
-	var fields []apperr.FieldError
-	add := func(f, msg string) { fields = append(fields, apperr.FieldError{Field: f, Message: msg}) }
+	var fields apperr.Fields
+	add := func(f, msg string) { fields.Add(f, msg) }
 	if !slices.Contains(Kinds, sel.Kind) {
 		add("kind", fmt.Sprintf("発送の種類「%s」はありません（guide、reminder、resend）。", sel.Kind))
 	}
@@ -171,14 +171,14 @@ func (sel Selection) choose(cands []Candidate) ([]ledger.Item, error) {
 	for _, c := range cands {
 		byID[c.Card.ID] = c
 	}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, id := range slices.Compact(slices.Sorted(slices.Values(sel.CardIDs))) {
 		c, ok := byID[id]
 		switch {
 		case !ok:
-			fields = append(fields, apperr.FieldError{Field: "card_ids", Message: fmt.Sprintf("カード %d はこの発送の対象ではありません（状態や条件を確認してください）。", id)})
+			fields.Add("card_ids", fmt.Sprintf("カード %d はこの発送の対象ではありません（状態や条件を確認してください）。", id))
 		case c.Batch != 0:
-			fields = append(fields, apperr.FieldError{Field: "card_ids", Message: fmt.Sprintf("カード %d は発送分 %d に入っていて、まだ発送済みになっていません。", id, c.Batch)})
+			fields.Add("card_ids", fmt.Sprintf("カード %d は発送分 %d に入っていて、まだ発送済みになっていません。", id, c.Batch))
 		default:
 			out = append(out, c.Item)
 		}
@@ -365,10 +365,10 @@ func (s *Service) Confirm(ctx context.Context, p auth.Principal, m auth.Meta, id
 				continue
 			}
 			err := s.wf.MailBatchCard(ctx, tx, p, m, b.Kind, c.CardID, date)
-			switch code := apperr.CodeOf(err); {
+			switch {
 			case err == nil:
 				out.Done++
-			case code == apperr.Internal:
+			case apperr.Fault(err):
 				return err
 			default: // refused before anything was written for the card
 				out.Skipped = append(out.Skipped, HeldCard{CardID: c.CardID, Reason: apperr.MessageOf(err)})

@@ -118,15 +118,15 @@ func (s *Service) monthRange(from, to string) (time.Time, time.Time, error) {
 	}
 	first, err1 := time.ParseInLocation("2006-01", from, s.loc)
 	last, err2 := time.ParseInLocation("2006-01", to, s.loc)
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	if err1 != nil {
-		fields = append(fields, apperr.FieldError{Field: "from", Message: "年月は 2026-04 の形で指定してください。"})
+		fields.Add("from", "年月は 2026-04 の形で指定してください。")
 	}
 	if err2 != nil {
-		fields = append(fields, apperr.FieldError{Field: "to", Message: "年月は 2026-04 の形で指定してください。"})
+		fields.Add("to", "年月は 2026-04 の形で指定してください。")
 	}
 	if len(fields) == 0 && (last.Before(first) || last.After(first.AddDate(5, 0, 0))) {
-		fields = append(fields, apperr.FieldError{Field: "to", Message: "期間は開始の月から 60 か月以内で指定してください。"})
+		fields.Add("to", "期間は開始の月から 60 か月以内で指定してください。")
 	}
 	if len(fields) > 0 {
 		return first, last, apperr.WithFields(fields[0].Message, fields)
@@ -193,12 +193,12 @@ func (s *Service) Population(ctx context.Context) ([]store.Population, error) {
 
 // SetPopulation enters a month's population (住民基本台帳人口), audited.
 func (s *Service) SetPopulation(ctx context.Context, p auth.Principal, m auth.Meta, month string, residents int) error {
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	if _, err := time.Parse("2006-01", month); err != nil {
-		fields = append(fields, apperr.FieldError{Field: "month", Message: "年月は 2026-04 の形で入力してください。"})
+		fields.Add("month", "年月は 2026-04 の形で入力してください。")
 	}
 	if residents < 1 || residents > 50_000_000 {
-		fields = append(fields, apperr.FieldError{Field: "residents", Message: "人口は 1 以上の整数で入力してください。"})
+		fields.Add("residents", "人口は 1 以上の整数で入力してください。")
 	}
 	if len(fields) > 0 {
 		return apperr.WithFields(fields[0].Message, fields)

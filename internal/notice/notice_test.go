@@ -285,7 +285,7 @@ func TestTemplateWithUnknownPlaceholderIsRefusedWithItsField(t *testing.T) {
 		st.Templates[notice.KindReminder] = notice.Template{Title: "再通知", Body: "{{氏名}} 様 {{生年月日}}"}
 		err := svc.SaveSettings(t.Context(), staff(), meta(), st)
 		fs := apperr.FieldsOf(err)
-		if apperr.CodeOf(err) != "invalid_template" || len(fs) != 1 || fs[0].Field != "templates.reminder.body" || !strings.Contains(fs[0].Message, "{{生年月日}}") {
+		if apperr.CodeOf(err).String() != "invalid_template" || len(fs) != 1 || fs[0].Field != "templates.reminder.body" || !strings.Contains(fs[0].Message, "{{生年月日}}") {
 			t.Fatalf("saved a template with an unknown placeholder: %v %+v", err, fs)
 		}
 		st.Templates[notice.KindReminder] = notice.Template{Title: "再通知", Body: "{{氏名}} 様"}

@@ -93,9 +93,9 @@ func KindLabel(kind string) string {
 // with an unknown placeholder is refused with its field named
 // (templates.guide.body).
 func (s Settings) Validate() error {
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	code := apperr.Invalid
-	add := func(field, msg string) { fields = append(fields, apperr.FieldError{Field: field, Message: msg}) }
+	add := func(field, msg string) { fields.Add(field, msg) }
 	addErr := func(prefix string, err error) {
 		fs := apperr.FieldsOf(err)
 		if len(fs) == 0 {

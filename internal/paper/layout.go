@@ -25,8 +25,8 @@ var DefaultLetterLayout = LetterLayout{Paper: PaperA4, WindowX: 20, WindowY: 15,
 
 // Validate checks the settings and names the wrong field.
 func (l LetterLayout) Validate() error {
-	var fields []apperr.FieldError
-	bad := func(field, msg string) { fields = append(fields, apperr.FieldError{Field: field, Message: msg}) }
+	var fields apperr.Fields
+	bad := func(field, msg string) { fields.Add(field, msg) }
 	switch l.Paper {
 	case PaperHagaki:
 	case PaperA4:
@@ -70,12 +70,12 @@ var sheets = map[int]grid{
 
 // Validate checks the sheet kind and offsets.
 func (s LabelSheet) Validate() error {
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	if _, ok := sheets[s.Labels]; !ok {
-		fields = append(fields, apperr.FieldError{Field: "labels", Message: fmt.Sprintf("ラベル %d 面のシートは選べません（12、18、21、24 面）。", s.Labels)})
+		fields.Add("labels", fmt.Sprintf("ラベル %d 面のシートは選べません（12、18、21、24 面）。", s.Labels))
 	}
 	if s.OffsetX < -10 || s.OffsetX > 10 || s.OffsetY < -10 || s.OffsetY > 10 {
-		fields = append(fields, apperr.FieldError{Field: "offset", Message: "印刷位置の補正は上下左右 10 mm までにしてください。"})
+		fields.Add("offset", "印刷位置の補正は上下左右 10 mm までにしてください。")
 	}
 	if len(fields) > 0 {
 		return apperr.WithFields(fields[0].Message, fields)

@@ -38,7 +38,7 @@ type Template struct {
 }
 
 // ErrCode is the API code of a template that cannot be saved.
-const ErrCode = "invalid_template"
+var ErrCode = apperr.Define("invalid_template", apperr.KindInvalid)
 
 // Validate checks a template before it is saved: every placeholder is
 // known, braces are closed, and the font can print every character. The
@@ -48,14 +48,14 @@ func (t Template) Validate() error {
 	if err != nil {
 		return err
 	}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, part := range []struct{ field, label, text string }{{"title", "表題", t.Title}, {"body", "本文", t.Body}} {
 		if msg := checkTemplateText(f, part.label, part.text); msg != "" {
-			fields = append(fields, apperr.FieldError{Field: part.field, Message: msg})
+			fields.Add(part.field, msg)
 		}
 	}
 	if strings.TrimSpace(t.Title) == "" {
-		fields = append(fields, apperr.FieldError{Field: "title", Message: "表題を入力してください。"})
+		fields.Add("title", "表題を入力してください。")
 	}
 	if len(fields) > 0 {
 		e := apperr.WithFields(fields[0].Message, fields)

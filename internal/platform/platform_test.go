@@ -83,7 +83,7 @@ func TestBadOrDuplicateCityIsRefusedAndLeavesNothing(t *testing.T) {
 		}
 		for _, tc := range []struct {
 			in   platform.CityInput
-			code string
+			code apperr.Code
 		}{
 			{platform.CityInput{Code: "282198", Slug: "x-city", Name: "検査数字違い"}, municipality.CodeBadCode},
 			{platform.CityInput{Code: "182079", Slug: "Sabae", Name: "鯖江市"}, municipality.CodeBadSlug},

@@ -137,7 +137,7 @@ func allTicks() []string {
 	return out
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code apperr.Code) {
 	t.Helper()
 	if !apperr.Is(err, code) {
 		t.Fatalf("want %s, got %v", code, err)

@@ -93,7 +93,7 @@ func checkBrought(docs []string) ([]string, error) {
 }
 
 // fieldErr is a coded error that names the form field it is about.
-func fieldErr(code, field, msg string) error {
+func fieldErr(code apperr.Code, field, msg string) error {
 	e := apperr.New(code, msg)
 	e.Fields = []apperr.FieldError{{Field: field, Message: msg}}
 	return e

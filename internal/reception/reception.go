@@ -30,13 +30,13 @@ import (
 )
 
 // Stable error codes (route/status.go maps them to HTTP statuses).
-const (
-	CodeSignatureMissing = "reception_signature_missing" // 422: no signature, or a blank canvas
-	CodeSignatureFormat  = "reception_signature_format"  // 422: not a PNG, or too small to be a signature box
-	CodeTickRequired     = "reception_tick_required"     // 422: a required item was not ticked
-	CodeState            = "reception_state"             // 409: the booking or the person is not waiting for the handover
-	CodeNoCard           = "reception_no_card"           // 409: the person has no card to confirm
-	CodeUnprintable      = "reception_unprintable"       // 422: a name the form's font or the 外字 table cannot print
+var (
+	CodeSignatureMissing = apperr.Define("reception_signature_missing", apperr.KindInvalid) // no signature, or a blank canvas
+	CodeSignatureFormat  = apperr.Define("reception_signature_format", apperr.KindInvalid)  // not a PNG, or too small to be a signature box
+	CodeTickRequired     = apperr.Define("reception_tick_required", apperr.KindInvalid)     // a required item was not ticked
+	CodeState            = apperr.Define("reception_state", apperr.KindConflict)            // the booking or the person is not waiting for the handover
+	CodeNoCard           = apperr.Define("reception_no_card", apperr.KindConflict)          // the person has no card to confirm
+	CodeUnprintable      = apperr.Define("reception_unprintable", apperr.KindInvalid)       // a name the form's font or the 外字 table cannot print
 )
 
 // Deps are what the service is built from.

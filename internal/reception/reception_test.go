@@ -109,7 +109,7 @@ func TestConfirmRefusals(t *testing.T) {
 		cases := []struct {
 			name string
 			who  func() error
-			code string
+			code apperr.Code
 		}{
 			{"viewer", func() error {
 				_, err := f.svc.Confirm(t.Context(), viewer, meta, f.b.ID, ok)

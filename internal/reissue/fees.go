@@ -37,14 +37,14 @@ const maxFee = 100000
 
 // Validate reports every amount out of range, in Japanese.
 func (f Fees) Validate() error {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	for _, a := range []struct {
 		field string
 		v     int
 	}{{"card", f.Card}, {"certificate", f.Certificate}, {"fast_track", f.FastTrack},
 		{"fast_track_without_certificate", f.FastTrackNoCert}} {
 		if a.v < 0 || a.v > maxFee {
-			fe = append(fe, apperr.FieldError{Field: a.field, Message: "0 以上 100000 以下の金額（円）で指定してください。"})
+			fe.Add(a.field, "0 以上 100000 以下の金額（円）で指定してください。")
 		}
 	}
 	if len(fe) == 0 && f.FastTrackNoCert > f.FastTrack {

@@ -71,8 +71,8 @@ func (in *Input) check() error {
 	in.NoticeNumber = strings.ToUpper(strings.TrimSpace(norm.NFKC.String(in.NoticeNumber)))
 	in.ResidentNumber = strings.TrimSpace(norm.NFKC.String(in.ResidentNumber))
 	in.RequestKey = strings.TrimSpace(in.RequestKey)
-	var fe []apperr.FieldError
-	add := func(f, m string) { fe = append(fe, apperr.FieldError{Field: f, Message: m}) }
+	var fe apperr.Fields
+	add := func(f, m string) { fe.Add(f, m) }
 	named := 0
 	for _, set := range []bool{in.CardID != 0, in.NoticeNumber != "", in.ResidentNumber != ""} {
 		if set {
@@ -295,17 +295,17 @@ type Filter struct {
 }
 
 func (f Filter) store() (store.ReissueFilter, error) {
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	for _, d := range []struct{ field, v string }{{"from", f.From}, {"to", f.To}} {
 		if d.v != "" && !validDate(d.v) {
-			fe = append(fe, apperr.FieldError{Field: d.field, Message: "日付は YYYY-MM-DD で入力してください。"})
+			fe.Add(d.field, "日付は YYYY-MM-DD で入力してください。")
 		}
 	}
 	if f.Reason != "" && ReasonLabel(f.Reason) == "" {
-		fe = append(fe, apperr.FieldError{Field: "reason", Message: "理由の指定が正しくありません。"})
+		fe.Add("reason", "理由の指定が正しくありません。")
 	}
 	if f.FeeType != "" && FeeTypeLabel(f.FeeType) == "" {
-		fe = append(fe, apperr.FieldError{Field: "fee_type", Message: "手数料の区分の指定が正しくありません。"})
+		fe.Add("fee_type", "手数料の区分の指定が正しくありません。")
 	}
 	out := store.ReissueFilter{ResidentNumber: strings.TrimSpace(norm.NFKC.String(f.ResidentNumber)), From: f.From, To: f.To,
 		Reason: f.Reason, FeeType: f.FeeType, Limit: listLimit}
@@ -315,7 +315,7 @@ func (f Filter) store() (store.ReissueFilter, error) {
 		v := f.Status == "voided"
 		out.Voided = &v
 	default:
-		fe = append(fe, apperr.FieldError{Field: "status", Message: "状態の指定が正しくありません。"})
+		fe.Add("status", "状態の指定が正しくありません。")
 	}
 	if len(fe) > 0 {
 		return out, apperr.WithFields("検索条件に誤りがあります。", fe)

@@ -144,35 +144,35 @@ func channelBooked(usage map[time.Time]map[string]int) booking.ChannelBooked {
 
 // parseRange checks the query's fields that do not need the settings.
 func parseRange(q AvailabilityQuery) (from, to calendar.Date, err error) {
-	var bad problems
+	var bad apperr.Fields
 	from = parseDateField(&bad, "from", q.From)
 	to = parseDateField(&bad, "to", q.To)
 	if strings.TrimSpace(q.Service) == "" {
-		bad.add("service", "サービスを指定してください。")
+		bad.Addf("service", "サービスを指定してください。")
 	}
 	if strings.TrimSpace(q.Place) == "" {
-		bad.add("place", "窓口を指定してください。")
+		bad.Addf("place", "窓口を指定してください。")
 	}
 	if q.Channel != "" && !q.Channel.Valid() {
-		bad.add("channel", "受付経路は web, phone, counter のいずれかを指定してください。")
+		bad.Addf("channel", "受付経路は web, phone, counter のいずれかを指定してください。")
 	}
 	if len(bad) == 0 && to.Before(from) {
-		bad.add("to", "終了日は開始日以降の日付にしてください。")
+		bad.Addf("to", "終了日は開始日以降の日付にしてください。")
 	}
 	if len(bad) == 0 && to.Time().Sub(from.Time()) >= maxAvailabilityDays*24*time.Hour {
-		bad.add("to", "一度に表示できるのは %d 日分までです。", maxAvailabilityDays)
+		bad.Addf("to", "一度に表示できるのは %d 日分までです。", maxAvailabilityDays)
 	}
-	return from, to, bad.err()
+	return from, to, bad.Err(validationMessage)
 }
 
-func parseDateField(bad *problems, field, v string) calendar.Date {
+func parseDateField(bad *apperr.Fields, field, v string) calendar.Date {
 	if strings.TrimSpace(v) == "" {
-		bad.add(field, "日付を指定してください（例 2026-12-01）。")
+		bad.Addf(field, "日付を指定してください（例 2026-12-01）。")
 		return calendar.Date{}
 	}
 	d, err := calendar.ParseDate(strings.TrimSpace(v))
 	if err != nil || !calendar.Supported(d.Year) {
-		bad.add(field, "日付は「2026-12-01」の形で、実在する日付を指定してください。")
+		bad.Addf(field, "日付は「2026-12-01」の形で、実在する日付を指定してください。")
 		return calendar.Date{}
 	}
 	return d

@@ -274,7 +274,10 @@ func TestWindowAndSlotRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, nil)
 		mustCards(t, db, 1)
-		for _, tt := range []struct{ name, start, code string }{
+		for _, tt := range []struct {
+			name, start string
+			code        apperr.Code
+		}{
 			{"too soon", "2026-11-20 13:00", reserve.CodeOutsideWindow},
 			{"too far", "2027-02-01 09:00", reserve.CodeOutsideWindow},
 			{"not a slot start", "2026-12-01 09:10", reserve.CodeValidation},

@@ -90,7 +90,7 @@ func (s *Service) Change(ctx context.Context, m auth.Meta, code, token string, r
 	if err := s.limit(ctx, m, notices(in.people), false); err != nil {
 		return Booking{}, err
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return Booking{}, err
 	}
 	return s.change(ctx, publicActor(m), s.byToken(code, token), in, Override{})
@@ -100,7 +100,7 @@ func (s *Service) Change(ctx context.Context, m auth.Meta, code, token string, r
 // override and its reason.
 func (s *Service) StaffChange(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req ChangeRequest, o Override) (Booking, error) {
 	in, bad := parseChange(req)
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return Booking{}, err
 	}
 	return s.change(ctx, staffActor(p, m), byID(id), in, o)
@@ -127,8 +127,8 @@ type changeInput struct {
 	people []person // nil: unchanged
 }
 
-func parseChange(req ChangeRequest) (changeInput, problems) {
-	var bad problems
+func parseChange(req ChangeRequest) (changeInput, apperr.Fields) {
+	var bad apperr.Fields
 	var in changeInput
 	if req.Start != nil {
 		t := parseStart(&bad, "start", *req.Start)
@@ -138,7 +138,7 @@ func parseChange(req ChangeRequest) (changeInput, problems) {
 		in.people = parsePeople(&bad, req.People)
 	}
 	if req.Start == nil && req.People == nil {
-		bad.add("start", "変更する日時か人を指定してください。")
+		bad.Addf("start", "変更する日時か人を指定してください。")
 	}
 	return in, bad
 }

@@ -20,7 +20,7 @@ const codeAttempts = 8
 // The request counts against the limits in the booking's transaction.
 func (s *Service) Book(ctx context.Context, m auth.Meta, req CreateRequest) (Booking, string, error) {
 	in, bad := parseCreate(req, true)
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		// A malformed request counts against the limits too.
 		return Booking{}, "", cmpErr(s.limit(ctx, m, notices(in.people), in.proved), err)
 	}
@@ -35,12 +35,12 @@ func (s *Service) StaffBook(ctx context.Context, p auth.Principal, m auth.Meta, 
 		ch = booking.ChannelPhone
 	}
 	if ch != booking.ChannelPhone && ch != booking.ChannelCounter {
-		bad.add("channel", "受付経路は phone（電話）か counter（窓口）を指定してください。")
+		bad.Addf("channel", "受付経路は phone（電話）か counter（窓口）を指定してください。")
 	}
 	if in.hold != "" {
-		bad.add("hold", "職員による予約では仮押さえは使えません。")
+		bad.Addf("hold", "職員による予約では仮押さえは使えません。")
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return Booking{}, "", err
 	}
 	return s.create(ctx, staffActor(p, m), ch, in, false)

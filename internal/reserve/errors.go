@@ -6,22 +6,21 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
-	"github.com/kofu-oss/kofu/internal/store"
 )
 
 // Error codes of the booking engine, stable for the API. Rate limits use
 // apperr.RateLimited.
-const (
-	CodeSlotFull      = store.CodeSlotFull      // 409: no seats left
-	CodeAlreadyBooked = store.CodeAlreadyBooked // 409: the card or person has an active booking
-	CodeOutsideWindow = "outside_window"        // 409: the start cannot be booked now
-	CodeAfterCutoff   = "after_cutoff"          // 409: too late to change or cancel online
-	CodeValidation    = apperr.Invalid          // 422: malformed input, with field messages
-	CodeNotMatched    = "card_not_matched"      // 422: unknown notice number or wrong birth date
-	CodeNotBookable   = "card_not_bookable"     // 409: the card is not waiting for pickup
-	CodeHoldExpired   = "hold_expired"          // 409: the hold is gone
-	CodeBookingState  = "booking_state"         // 409: the booking's status does not allow the action
-	CodeTooManyHolds  = "too_many_holds"        // 429: the address holds as many slots as it may
+var (
+	CodeSlotFull      = booking.CodeSlotFull                                    // no seats left
+	CodeAlreadyBooked = booking.CodeAlreadyBooked                               // the card or person has an active booking
+	CodeOutsideWindow = apperr.Define("outside_window", apperr.KindConflict)    // the start cannot be booked now
+	CodeAfterCutoff   = apperr.Define("after_cutoff", apperr.KindConflict)      // too late to change or cancel online
+	CodeValidation    = apperr.Invalid                                          // malformed input, with field messages
+	CodeNotMatched    = apperr.Define("card_not_matched", apperr.KindInvalid)   // unknown notice number or wrong birth date
+	CodeNotBookable   = apperr.Define("card_not_bookable", apperr.KindConflict) // the card is not waiting for pickup
+	CodeHoldExpired   = apperr.Define("hold_expired", apperr.KindConflict)      // the hold is gone
+	CodeBookingState  = apperr.Define("booking_state", apperr.KindConflict)     // the booking's status does not allow the action
+	CodeTooManyHolds  = apperr.Define("too_many_holds", apperr.KindLimited)     // the address holds as many slots as it may
 )
 
 const validationMessage = "入力内容を確認してください。"
@@ -29,20 +28,6 @@ const validationMessage = "入力内容を確認してください。"
 // InvalidInput is an invalid error listing the fields to fix.
 func InvalidInput(fields ...apperr.FieldError) error {
 	return apperr.WithFields(validationMessage, fields)
-}
-
-// problems collects field errors.
-type problems []apperr.FieldError
-
-func (p *problems) add(field, format string, args ...any) {
-	*p = append(*p, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return InvalidInput(p...)
 }
 
 // ruleError renames the codes of package booking to the API's codes and
@@ -89,7 +74,7 @@ type LimitError struct {
 }
 
 // Code returns apperr.RateLimited, or CodeTooManyHolds.
-func (e *LimitError) Code() string {
+func (e *LimitError) Code() apperr.Code {
 	if e.Holds > 0 {
 		return CodeTooManyHolds
 	}

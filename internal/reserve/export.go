@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/export"
@@ -66,9 +67,9 @@ func checkExportRange(f store.BookingSearch) error {
 	from, err1 := time.Parse(time.DateOnly, f.From)
 	to, err2 := time.Parse(time.DateOnly, f.To)
 	if err1 == nil && err2 == nil && to.Sub(from) > maxExportDays*24*time.Hour {
-		var bad problems
-		bad.add("to", "書き出す期間は %d 日以内にしてください。", maxExportDays)
-		return bad.err()
+		var bad apperr.Fields
+		bad.Addf("to", "書き出す期間は %d 日以内にしてください。", maxExportDays)
+		return bad.Err(validationMessage)
 	}
 	return nil
 }

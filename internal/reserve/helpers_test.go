@@ -161,7 +161,7 @@ func (f *fixture) auditActions(t *testing.T, prefix string) []string {
 	return out
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code apperr.Code) {
 	t.Helper()
 	if !apperr.Is(err, code) {
 		t.Fatalf("want %s, got %v", code, err)

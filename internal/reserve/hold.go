@@ -26,12 +26,12 @@ func (s *Service) Hold(ctx context.Context, m auth.Meta, req HoldRequest) (Hold,
 	if err := s.limit(ctx, m, nil, false); err != nil {
 		return Hold{}, err
 	}
-	var bad problems
+	var bad apperr.Fields
 	start := parseStart(&bad, "start", req.Start)
 	if strings.TrimSpace(req.Service) == "" || strings.TrimSpace(req.Place) == "" {
-		bad.add("service", "サービスと窓口を指定してください。")
+		bad.Addf("service", "サービスと窓口を指定してください。")
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return Hold{}, err
 	}
 	token, hash := newToken()

@@ -28,9 +28,9 @@ type IdentifyRequest struct {
 // Each card found is audited (a read of resident data); nothing else is
 // written: Book checks everything again.
 func (s *Service) Identify(ctx context.Context, m auth.Meta, req IdentifyRequest) error {
-	var bad problems
+	var bad apperr.Fields
 	people := parsePeople(&bad, req.People)
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return cmpErr(s.limit(ctx, m, notices(people), req.Proved), err)
 	}
 	var refused error

@@ -3,7 +3,6 @@ package reserve
 import (
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,15 +101,15 @@ func notices(people []person) []string {
 
 // parseCreate checks the request on its own (the settings are checked in
 // the transaction). contact requires an e-mail address or a phone number.
-func parseCreate(req CreateRequest, contact bool) (createInput, problems) {
-	var bad problems
+func parseCreate(req CreateRequest, contact bool) (createInput, apperr.Fields) {
+	var bad apperr.Fields
 	in := createInput{service: strings.TrimSpace(req.Service), place: strings.TrimSpace(req.Place),
 		hold: strings.TrimSpace(req.Hold), proved: req.Proved}
 	if in.service == "" {
-		bad.add("service", "サービスを指定してください。")
+		bad.Addf("service", "サービスを指定してください。")
 	}
 	if in.place == "" {
-		bad.add("place", "窓口を指定してください。")
+		bad.Addf("place", "窓口を指定してください。")
 	}
 	in.start = parseStart(&bad, "start", req.Start)
 	in.people = parsePeople(&bad, req.People)
@@ -120,33 +119,29 @@ func parseCreate(req CreateRequest, contact bool) (createInput, problems) {
 		in.lang = "ja"
 	case "ja", "en":
 	default:
-		bad.add("lang", "言語は ja か en を指定してください。")
+		bad.Addf("lang", "言語は ja か en を指定してください。")
 	}
-	if contact && in.email == "" && in.phone == "" && !bad.has("email") && !bad.has("phone") {
-		bad.add("email", "連絡先として、メールアドレスか電話番号のどちらかを入力してください。")
+	if contact && in.email == "" && in.phone == "" && !bad.Has("email") && !bad.Has("phone") {
+		bad.Addf("email", "連絡先として、メールアドレスか電話番号のどちらかを入力してください。")
 	}
 	return in, bad
 }
 
-func (p problems) has(field string) bool {
-	return slices.ContainsFunc(p, func(f apperr.FieldError) bool { return f.Field == field })
-}
-
-func parseStart(bad *problems, field, v string) time.Time {
+func parseStart(bad *apperr.Fields, field, v string) time.Time {
 	if strings.TrimSpace(v) == "" {
-		bad.add(field, "日時を指定してください。")
+		bad.Addf(field, "日時を指定してください。")
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339, strings.TrimSpace(v))
 	if err != nil {
-		bad.add(field, "日時は「2026-12-01T09:00:00+09:00」の形（RFC 3339）で指定してください。")
+		bad.Addf(field, "日時は「2026-12-01T09:00:00+09:00」の形（RFC 3339）で指定してください。")
 	}
 	return t
 }
 
-func parsePeople(bad *problems, in []PersonInput) []person {
+func parsePeople(bad *apperr.Fields, in []PersonInput) []person {
 	if len(in) == 0 {
-		bad.add("people", "予約する人を 1 人以上入力してください。")
+		bad.Addf("people", "予約する人を 1 人以上入力してください。")
 		return nil
 	}
 	out := make([]person, 0, len(in))
@@ -157,23 +152,23 @@ func parsePeople(bad *problems, in []PersonInput) []person {
 	return out
 }
 
-func parsePerson(bad *problems, i int, pi PersonInput) person {
+func parsePerson(bad *apperr.Fields, i int, pi PersonInput) person {
 	p := person{index: i, comes: Attendance(pi.Comes)}
 	path := fmt.Sprintf("people[%d].", i)
 	if p.comes != "" && !p.comes.Valid() {
-		bad.add(path+"comes", "来庁する方は self、legal_representative、proxy のどれかです。")
+		bad.Addf(path+"comes", "来庁する方は self、legal_representative、proxy のどれかです。")
 	}
 	if strings.TrimSpace(pi.BirthDate) == "" {
-		bad.add(path+"birth_date", "生年月日を入力してください。")
+		bad.Addf(path+"birth_date", "生年月日を入力してください。")
 	} else if d, err := ledger.ParseDate(pi.BirthDate); err != nil {
-		bad.add(path+"birth_date", "生年月日は「1980-04-01」の形で、実在する日付を入力してください。")
+		bad.Addf(path+"birth_date", "生年月日は「1980-04-01」の形で、実在する日付を入力してください。")
 	} else {
 		p.birth = d
 	}
 	if strings.TrimSpace(pi.NoticeNumber) != "" {
 		n, err := ledger.NormalizeNoticeNumber(pi.NoticeNumber)
 		if err != nil {
-			bad.add(path+"notice_number", "交付通知書番号は「A1B-123456」の形（英数字3文字、ハイフン、数字6桁）で入力してください。")
+			bad.Addf(path+"notice_number", "交付通知書番号は「A1B-123456」の形（英数字3文字、ハイフン、数字6桁）で入力してください。")
 		}
 		p.notice = n
 		return p
@@ -183,19 +178,19 @@ func parsePerson(bad *problems, i int, pi PersonInput) person {
 	return p
 }
 
-func cleanName(bad *problems, field, what, v string) string {
+func cleanName(bad *apperr.Fields, field, what, v string) string {
 	s := strings.TrimSpace(norm.NFC.String(v))
 	switch {
 	case s == "":
-		bad.add(field, "%sを入力してください。", what)
+		bad.Addf(field, "%sを入力してください。", what)
 	case utf8.RuneCountInString(s) > maxNameRunes:
-		bad.add(field, "%sは %d 文字以内で入力してください。", what, maxNameRunes)
+		bad.Addf(field, "%sは %d 文字以内で入力してください。", what, maxNameRunes)
 	}
 	return s
 }
 
 // markDuplicates refuses the same person twice in one request.
-func markDuplicates(bad *problems, people []person) {
+func markDuplicates(bad *apperr.Fields, people []person) {
 	seen := map[string]bool{}
 	for _, p := range people {
 		k := p.notice
@@ -207,25 +202,25 @@ func markDuplicates(bad *problems, people []person) {
 			k, field = p.key(), fmt.Sprintf("people[%d]", p.index)
 		}
 		if k != "" && seen[k] {
-			bad.add(field, "同じ人が 2 回入力されています。")
+			bad.Addf(field, "同じ人が 2 回入力されています。")
 		}
 		seen[k] = true
 	}
 }
 
-func parseEmail(bad *problems, v string) string {
+func parseEmail(bad *apperr.Fields, v string) string {
 	s := strings.TrimSpace(norm.NFKC.String(v))
 	if s == "" {
 		return ""
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > maxEmailBytes || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
-		bad.add("email", "メールアドレスの形式が正しくありません（例 taro@example.jp）。")
+		bad.Addf("email", "メールアドレスの形式が正しくありません（例 taro@example.jp）。")
 	}
 	return s
 }
 
-func parsePhone(bad *problems, v string) string {
+func parsePhone(bad *apperr.Fields, v string) string {
 	s := strings.TrimSpace(norm.NFKC.String(v))
 	if s == "" {
 		return ""
@@ -241,7 +236,7 @@ func parsePhone(bad *problems, v string) string {
 		}
 	}
 	if digits < minPhoneDigit || digits > maxPhoneDigit {
-		bad.add("phone", "電話番号は数字とハイフンで入力してください（例 079-559-5000）。")
+		bad.Addf("phone", "電話番号は数字とハイフンで入力してください（例 079-559-5000）。")
 	}
 	return s
 }
@@ -249,18 +244,18 @@ func parsePhone(bad *problems, v string) string {
 // checkPeopleKind checks the people against the service: notice numbers
 // for a service with a card, names otherwise, and not too many.
 func checkPeopleKind(st booking.Settings, svc booking.Service, people []person) error {
-	var bad problems
+	var bad apperr.Fields
 	for _, p := range people {
 		path := fmt.Sprintf("people[%d]", p.index)
 		switch {
 		case svc.RequiresCard && p.notice == "":
-			bad.add(path+".notice_number", "交付通知書番号を入力してください。")
+			bad.Addf(path+".notice_number", "交付通知書番号を入力してください。")
 		case !svc.RequiresCard && p.notice != "":
-			bad.add(path+".name", "このサービスでは交付通知書番号ではなく、氏名・フリガナ・生年月日を入力してください。")
+			bad.Addf(path+".name", "このサービスでは交付通知書番号ではなく、氏名・フリガナ・生年月日を入力してください。")
 		}
 	}
 	if err := st.CheckPeople(len(people)); err != nil {
-		bad.add("people", "%s", apperr.MessageOf(err))
+		bad.Addf("people", "%s", apperr.MessageOf(err))
 	}
-	return bad.err()
+	return bad.Err(validationMessage)
 }

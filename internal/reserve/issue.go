@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/card"
@@ -95,36 +96,36 @@ func closeIfDone(ctx context.Context, tx *store.Tx, b *store.Booking, served int
 
 // checkIssue checks and cleans what staff recorded.
 func checkIssue(req IssueRequest) (IssueRequest, error) {
-	var bad problems
+	var bad apperr.Fields
 	if !req.Attendance.Valid() {
-		bad.add("attendance", "来庁者を self（本人）, legal_representative（法定代理人同行）, proxy（任意代理人）から選んでください。")
+		bad.Addf("attendance", "来庁者を self（本人）, legal_representative（法定代理人同行）, proxy（任意代理人）から選んでください。")
 	}
 	req.Documents = cleanList(req.Documents)
 	switch {
 	case len(req.Documents) == 0:
-		bad.add("documents_seen", "確認した本人確認書類を入力してください。")
+		bad.Addf("documents_seen", "確認した本人確認書類を入力してください。")
 	case len(req.Documents) > maxDocuments:
-		bad.add("documents_seen", "本人確認書類は %d 件までです。", maxDocuments)
+		bad.Addf("documents_seen", "本人確認書類は %d 件までです。", maxDocuments)
 	}
 	for _, d := range req.Documents {
 		if utf8.RuneCountInString(d) > maxDocumentRunes {
-			bad.add("documents_seen", "書類名は %d 文字以内で入力してください。", maxDocumentRunes)
+			bad.Addf("documents_seen", "書類名は %d 文字以内で入力してください。", maxDocumentRunes)
 		}
 	}
 	req.ItemsReturned = cleanList(req.ItemsReturned)
 	for _, it := range req.ItemsReturned {
 		if it != ItemNotificationCard && it != ItemJukiCard {
-			bad.add("items_returned", "返納物は notification_card（通知カード）, juki_card（住基カード）から選んでください。")
+			bad.Addf("items_returned", "返納物は notification_card（通知カード）, juki_card（住基カード）から選んでください。")
 		}
 	}
 	req.Note = strings.TrimSpace(req.Note)
 	if req.Attendance == AttendanceProxy && req.Note == "" {
-		bad.add("note", "任意代理人の場合は、本人が来庁できない理由と確認した委任状などを入力してください。")
+		bad.Addf("note", "任意代理人の場合は、本人が来庁できない理由と確認した委任状などを入力してください。")
 	}
 	if utf8.RuneCountInString(req.Note) > maxNoteRunes {
-		bad.add("note", "メモは %d 文字以内で入力してください。", maxNoteRunes)
+		bad.Addf("note", "メモは %d 文字以内で入力してください。", maxNoteRunes)
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return req, err
 	}
 	return req, nil

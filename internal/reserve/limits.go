@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -68,8 +69,15 @@ func (s *Service) limit(ctx context.Context, m auth.Meta, notices []string, prov
 	return nil
 }
 
-// failClosed is the refusal when the limits could not be checked.
-func failClosed(err error) error { return &LimitError{RetryAfter: failClosedRetry, Err: err} }
+// failClosed is the refusal when the limits could not be checked. A
+// database out of reach for a moment (a failover) is said as such: the
+// request is refused all the same.
+func failClosed(err error) error {
+	if apperr.KindOf(err) == apperr.KindUnavailable {
+		return err
+	}
+	return &LimitError{RetryAfter: failClosedRetry, Err: err}
+}
 
 // hitLimits counts a request from m naming the notice numbers in tx and
 // returns the refusal if it is over a limit of st.

@@ -101,31 +101,31 @@ func (s *Service) find(ctx context.Context, q SearchQuery, also func(*store.Tx, 
 // filter validates and normalises the query; it answers the name and the
 // notice number apart, as they are resolved to cards first.
 func (q SearchQuery) filter() (f store.BookingSearch, name, notice string, err error) {
-	var bad problems
+	var bad apperr.Fields
 	f = store.BookingSearch{Place: strings.TrimSpace(q.Place), Limit: q.Limit, Offset: q.Offset}
 	if c := strings.TrimSpace(q.Code); c != "" {
 		code, ok := NormalizeCode(c)
 		if !ok {
-			bad.add("code", "予約番号は「ABCD-EFGH」の形（英数字8文字）で入力してください。")
+			bad.Addf("code", "予約番号は「ABCD-EFGH」の形（英数字8文字）で入力してください。")
 		}
 		f.Code = code
 	}
 	if n := strings.TrimSpace(q.NoticeNumber); n != "" {
 		if notice, err = ledger.NormalizeNoticeNumber(n); err != nil {
-			bad.add("notice_number", "%s", apperr.MessageOf(err))
+			bad.Addf("notice_number", "%s", apperr.MessageOf(err))
 		}
 	}
 	name = strings.TrimSpace(q.Q)
 	if utf8.RuneCountInString(name) > maxQueryRunes {
-		bad.add("q", "氏名は%d文字以内で入力してください。", maxQueryRunes)
+		bad.Addf("q", "氏名は%d文字以内で入力してください。", maxQueryRunes)
 	}
 	f.From, f.To = searchDate(&bad, "from", q.From), searchDate(&bad, "to", q.To)
 	if f.From != "" && f.To != "" && f.To < f.From {
-		bad.add("to", "期間の終わりは始まり以降の日付にしてください。")
+		bad.Addf("to", "期間の終わりは始まり以降の日付にしてください。")
 	}
 	for _, st := range q.Statuses {
 		if !slices.Contains(listable(), st) {
-			bad.add("status", "状態「%s」はありません。%s のいずれかを指定してください。", st, strings.Join(listable(), ", "))
+			bad.Addf("status", "状態「%s」はありません。%s のいずれかを指定してください。", st, strings.Join(listable(), ", "))
 			continue
 		}
 		f.Statuses = append(f.Statuses, st)
@@ -136,22 +136,22 @@ func (q SearchQuery) filter() (f store.BookingSearch, name, notice string, err e
 	case f.Limit == -1:
 		f.Limit = 0
 	case f.Limit < 1 || f.Limit > SearchMaxLimit:
-		bad.add("limit", "表示件数は1から%dまでで指定してください。", SearchMaxLimit)
+		bad.Addf("limit", "表示件数は1から%dまでで指定してください。", SearchMaxLimit)
 	}
 	if f.Offset < 0 {
-		bad.add("offset", "開始位置は0以上で指定してください。")
+		bad.Addf("offset", "開始位置は0以上で指定してください。")
 	}
-	return f, name, notice, bad.err()
+	return f, name, notice, bad.Err(validationMessage)
 }
 
-func searchDate(bad *problems, field, v string) string {
+func searchDate(bad *apperr.Fields, field, v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return ""
 	}
 	d, err := ledger.ParseDate(v)
 	if err != nil {
-		bad.add(field, "日付は「2026-12-01」の形で指定してください。")
+		bad.Addf(field, "日付は「2026-12-01」の形で指定してください。")
 	}
 	return d
 }

@@ -17,7 +17,7 @@ import (
 // against no limits.
 func (s *Service) SeedBook(ctx context.Context, actorName string, ch booking.Channel, req CreateRequest) (Booking, error) {
 	in, bad := parseCreate(req, false)
-	if err := bad.err(); err != nil {
+	if err := bad.Err(validationMessage); err != nil {
 		return Booking{}, err
 	}
 	b, _, err := s.create(ctx, actor{name: actorName}, ch, in, false)

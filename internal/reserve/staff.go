@@ -54,7 +54,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, m auth.Meta, q Lis
 
 func listFilter(st booking.Settings, q ListQuery, now time.Time) (store.BookingFilter, error) {
 	f := store.BookingFilter{Date: strings.TrimSpace(q.Date), Place: strings.TrimSpace(q.Place), Limit: maxListed}
-	var bad problems
+	var bad apperr.Fields
 	if f.Date == "" {
 		loc, err := st.Location()
 		if err != nil {
@@ -62,16 +62,16 @@ func listFilter(st booking.Settings, q ListQuery, now time.Time) (store.BookingF
 		}
 		f.Date = calendar.DateOf(now.In(loc)).String()
 	} else if _, err := calendar.ParseDate(f.Date); err != nil {
-		bad.add("date", "日付は「2026-12-01」の形で指定してください。")
+		bad.Addf("date", "日付は「2026-12-01」の形で指定してください。")
 	}
 	for _, s := range q.Statuses {
 		if !slices.Contains(listable(), s) {
-			bad.add("status", "状態「%s」はありません。%s のいずれかを指定してください。", s, strings.Join(listable(), ", "))
+			bad.Addf("status", "状態「%s」はありません。%s のいずれかを指定してください。", s, strings.Join(listable(), ", "))
 			continue
 		}
 		f.Statuses = append(f.Statuses, s)
 	}
-	return f, bad.err()
+	return f, bad.Err(validationMessage)
 }
 
 func listable() []string {

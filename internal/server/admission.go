@@ -15,6 +15,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/api"
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/route"
 )
 
 // admission bounds how many citizen requests run at once. When a booking
@@ -405,6 +406,9 @@ func (a *admission) giveTicket(w http.ResponseWriter, r *http.Request, t ticket)
 		HttpOnly: true, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteLaxMode})
 }
 
+// codeBusy answers a request that admission turned away.
+var codeBusy = apperr.Define("busy", apperr.KindUnavailable)
+
 // busyRetrySeconds is how soon the waiting page tries again.
 const (
 	busyRetrySeconds = 5
@@ -416,8 +420,8 @@ const (
 func busy(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", busyRetry)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		e := apperr.New("busy", "ただいま混み合っています。しばらくしてからもう一度お試しください。")
-		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": e.Code(), "message": e.Message}})
+		e := apperr.New(codeBusy, "ただいま混み合っています。しばらくしてからもう一度お試しください。")
+		api.WriteJSON(w, route.Status(codeBusy), map[string]any{"error": map[string]string{"code": e.Code().String(), "message": e.Message}})
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -209,7 +209,7 @@ func Validate(key string, drafts map[string]string) error {
 	if !ok {
 		return notFound()
 	}
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	for _, l := range Langs {
 		fe = append(fe, check(d, l, Normalize(drafts[l]))...)
 	}
@@ -221,15 +221,15 @@ func Validate(key string, drafts map[string]string) error {
 
 func check(d Def, lang, s string) []apperr.FieldError {
 	name := map[string]string{"ja": "日本語", "en": "英語"}[lang]
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	if n := utf8.RuneCountInString(s); n > d.Max {
-		fe = append(fe, apperr.FieldError{Field: lang, Message: fmt.Sprintf("%sの文は %d 文字以内にしてください（いま %d 文字）。", name, d.Max, n)})
+		fe.Add(lang, fmt.Sprintf("%sの文は %d 文字以内にしてください（いま %d 文字）。", name, d.Max, n))
 	}
 	if d.SingleLine && strings.Contains(s, "\n") {
-		fe = append(fe, apperr.FieldError{Field: lang, Message: name + "の文は改行せずに 1 行で入力してください。"})
+		fe.Add(lang, name+"の文は改行せずに 1 行で入力してください。")
 	}
 	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
-		fe = append(fe, apperr.FieldError{Field: lang, Message: name + "の文に使えない制御文字が含まれています。"})
+		fe.Add(lang, name+"の文に使えない制御文字が含まれています。")
 	}
 	return fe
 }

@@ -7,11 +7,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/card"
 )
 
@@ -37,10 +34,10 @@ const (
 	PersonCancelled = "cancelled"
 )
 
-// Codes of the errors the booking store reports.
-const (
-	CodeAlreadyBooked = "already_booked"
-	CodeSlotFull      = "slot_full"
+// Codes of the errors the booking store reports, declared by booking.
+var (
+	CodeAlreadyBooked = booking.CodeAlreadyBooked
+	CodeSlotFull      = booking.CodeSlotFull
 )
 
 // Booking is an appointment (or a hold) with its people and the base
@@ -406,33 +403,6 @@ func bookingIDList(ids []int64, n int) (string, []any) {
 // uniqueViolation tells a unique-constraint failure apart from the other
 // conflicts translate reports (busy, serialisation), which must not read
 // as "already booked".
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "23505"
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
-	}
-	return false
-}
-
-// Retryable tells whether err is a transient conflict between concurrent
-// transactions (PostgreSQL deadlock or serialisation failure, SQLite busy)
-// after which the whole transaction may simply be run again.
-func Retryable(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01"
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_BUSY
-	}
-	return false
-}
-
 // langOf is the stored language of a booking: "en", or else "ja".
 func langOf(lang string) string {
 	if lang == "en" {

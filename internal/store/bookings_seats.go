@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/kofu-oss/kofu/internal/apperr"
 )
 
 // seatChannels are the channels slot_usage keeps a column for. Column
@@ -124,7 +126,7 @@ func ErrSlotFull() error { return &slotFullError{} }
 
 type slotFullError struct{}
 
-func (*slotFullError) Code() string { return CodeSlotFull }
+func (*slotFullError) Code() apperr.Code { return CodeSlotFull }
 func (*slotFullError) Error() string {
 	return "選んだ日時は満席になりました。別の日時を選んでください。"
 }

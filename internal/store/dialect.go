@@ -4,10 +4,6 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/kofu-oss/kofu/internal/apperr"
 )
 
@@ -39,6 +35,10 @@ var (
 	postgresDialect = dialect{forUpdate: " FOR UPDATE"}
 )
 
+// UnavailableMessage is what people are told when the database cannot be
+// reached for a moment (a failover, a restart): nothing they did is wrong.
+const UnavailableMessage = "ただいまデータベースに接続できません。数秒から数十秒で戻りますので、少し待ってからもう一度お試しください。"
+
 // translate turns driver errors into coded errors in one place.
 func translate(err error) error {
 	if err == nil {
@@ -50,23 +50,13 @@ func translate(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.Wrap(apperr.NotFound, "見つかりません。", err)
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "23505":
-			return apperr.Wrap(apperr.Conflict, "同じものがすでに登録されています。", err)
-		case "40001", "40P01":
-			return apperr.Wrap(apperr.Conflict, "同時に更新されました。もう一度お試しください。", err)
-		}
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return apperr.Wrap(apperr.Conflict, "同じものがすでに登録されています。", err)
-		case sqlite3.SQLITE_BUSY:
-			return apperr.Wrap(apperr.Conflict, "同時に更新されました。もう一度お試しください。", err)
-		}
+	switch classify(err) {
+	case driverUnique:
+		return apperr.Wrap(apperr.Conflict, "同じものがすでに登録されています。", err)
+	case driverContention:
+		return apperr.Wrap(apperr.Conflict, "同時に更新されました。もう一度お試しください。", err)
+	case driverUnavailable:
+		return apperr.Wrap(apperr.Unavailable, UnavailableMessage, err)
 	}
 	return err
 }

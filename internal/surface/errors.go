@@ -4,21 +4,20 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 )
 
-// Error codes of this package, stable for the API. The conflicts (card
-// void, already pending, not pending) answer 409, the others 422; an
-// unknown card or update is apperr.NotFound.
-const (
-	CodeKindInvalid    = "surface_kind_invalid"
-	CodeValueRequired  = "surface_value_required"
-	CodeValueTooLong   = "surface_value_too_long"
-	CodeValueUnchanged = "surface_value_unchanged"
-	CodeDetailInvalid  = "surface_detail_invalid"
-	CodeDateInvalid    = "surface_date_invalid"
-	CodeNoteTooLong    = "surface_note_too_long"
-	CodeFilterInvalid  = "surface_filter_invalid"
-	CodeCardVoid       = "surface_card_void"
-	CodeAlreadyPending = "surface_already_pending"
-	CodeNotPending     = "surface_not_pending"
+// Error codes of this package, stable for the API. An unknown card or
+// update is apperr.NotFound.
+var (
+	CodeKindInvalid    = apperr.Define("surface_kind_invalid", apperr.KindInvalid)
+	CodeValueRequired  = apperr.Define("surface_value_required", apperr.KindInvalid)
+	CodeValueTooLong   = apperr.Define("surface_value_too_long", apperr.KindInvalid)
+	CodeValueUnchanged = apperr.Define("surface_value_unchanged", apperr.KindInvalid)
+	CodeDetailInvalid  = apperr.Define("surface_detail_invalid", apperr.KindInvalid)
+	CodeDateInvalid    = apperr.Define("surface_date_invalid", apperr.KindInvalid)
+	CodeNoteTooLong    = apperr.Define("surface_note_too_long", apperr.KindInvalid)
+	CodeFilterInvalid  = apperr.Define("surface_filter_invalid", apperr.KindInvalid)
+	CodeCardVoid       = apperr.Define("surface_card_void", apperr.KindConflict)
+	CodeAlreadyPending = apperr.Define("surface_already_pending", apperr.KindConflict)
+	CodeNotPending     = apperr.Define("surface_not_pending", apperr.KindConflict)
 )
 
 // The form and JSON fields errors name.
@@ -31,11 +30,11 @@ const (
 )
 
 // fieldErr is an error with a stable code naming the field at fault.
-func fieldErr(code, field, msg string) error {
+func fieldErr(code apperr.Code, field, msg string) error {
 	return &apperr.Error{CodeValue: code, Message: msg, Fields: []apperr.FieldError{{Field: field, Message: msg}}}
 }
 
-func coded(code, msg string) error { return apperr.New(code, msg) }
+func coded(code apperr.Code, msg string) error { return apperr.New(code, msg) }
 
 func notFound(err error) error {
 	if apperr.Is(err, apperr.NotFound) {

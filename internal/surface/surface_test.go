@@ -183,7 +183,7 @@ func TestBadInputHasCodesAndChangesNothing(t *testing.T) {
 			name  string
 			id    int64
 			in    surface.Input
-			code  string
+			code  apperr.Code
 			field string
 			msg   string
 		}{

@@ -100,7 +100,7 @@ func (c *counterPages) render(w http.ResponseWriter, r *http.Request, status int
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	writeStatus(w, status)
 	w.Write(buf.Bytes())
 }
 

@@ -239,7 +239,7 @@ func (s *pubSite) execute(page string, v pview) ([]byte, error) {
 func pubWritePage(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	writeStatus(w, status)
 	w.Write(b)
 }
 
@@ -287,9 +287,7 @@ func servicesKey(svcs []booking.Service) string {
 // fail shows an error page in the resident's language.
 func (s *pubSite) fail(w http.ResponseWriter, r *http.Request, err error) {
 	v := s.newView(r, "err.title")
-	if statusFor(err) >= http.StatusInternalServerError {
-		slog.ErrorContext(r.Context(), "public page failed", "err", err.Error())
-	}
+	logFailure(r, "public page failed", err)
 	v.Errors = []pubError{{Message: s.errorText(v, err)}}
 	if r.Method != http.MethodGet {
 		v.Path = "/" // the switch is a link: it cannot repeat a POST
@@ -302,14 +300,17 @@ func (s *pubSite) fail(w http.ResponseWriter, r *http.Request, err error) {
 // a translation by error code. Internal errors never show details.
 func (s *pubSite) errorText(v pview, err error) string {
 	code := apperr.CodeOf(err)
-	if v.Lang == langJA && statusFor(err) < http.StatusInternalServerError && code != apperr.Invalid {
+	if v.Lang == langJA && shownAsIs(err) && code != apperr.Invalid {
 		return apperr.MessageOf(err)
+	}
+	if code.Kind() == apperr.KindUnavailable {
+		return v.T("err.unavailable")
 	}
 	switch code {
 	case reserve.CodeNotMatched, reserve.CodeAlreadyBooked, reserve.CodeNotBookable, reserve.CodeSlotFull,
 		reserve.CodeHoldExpired, reserve.CodeOutsideWindow, apperr.RateLimited, apperr.NotFound, apperr.Invalid,
 		booking.CodeTooManyPeople, reserve.CodeTooManyHolds:
-		return v.T("err." + code)
+		return v.T("err." + code.String())
 	case reserve.CodeAfterCutoff:
 		return v.T("err.after_cutoff") + " " + v.PhoneText()
 	}

@@ -229,7 +229,7 @@ func (ui *UI) saveSecurity(w http.ResponseWriter, r *http.Request) {
 // is reported by name.
 func parseSecurityForm(r *http.Request) (auth.Settings, error) {
 	st := auth.DefaultSettings()
-	var fe []apperr.FieldError
+	var fe apperr.Fields
 	ints := map[string]*int{
 		"password_min_length": &st.PasswordMinLength, "password_require_classes": &st.PasswordRequireClasses,
 		"password_expiry_days": &st.PasswordExpiryDays, "lockout_threshold": &st.LockoutThreshold,
@@ -240,7 +240,7 @@ func parseSecurityForm(r *http.Request) (auth.Settings, error) {
 	for name, dst := range ints {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
 		if err != nil {
-			fe = append(fe, apperr.FieldError{Field: name, Message: "半角数字で入力してください。"})
+			fe.Add(name, "半角数字で入力してください。")
 			continue
 		}
 		*dst = n

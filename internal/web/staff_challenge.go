@@ -34,14 +34,14 @@ func (ui *UI) challengePage(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) saveChallenge(w http.ResponseWriter, r *http.Request) {
 	st := challenge.Settings{Mode: r.PostFormValue("mode")}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, f := range []struct {
 		name string
 		dst  *int
 	}{{"submits_per_minute", &st.SubmitsPerMinute}, {"pressure_percent", &st.PressurePercent}, {"bits", &st.Bits}, {"wait_seconds", &st.WaitSeconds}} {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			fields = append(fields, apperr.FieldError{Field: f.name, Message: "半角の整数で入力してください。"})
+			fields.Add(f.name, "半角の整数で入力してください。")
 		}
 		*f.dst = n
 	}

@@ -116,11 +116,11 @@ func mailSettingsForm(r *http.Request) (mail.Settings, []apperr.FieldError) {
 	case st.Password == "":
 		st.Password = mail.PasswordMask
 	}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	number := func(name, field string, dst *int) {
 		n, err := strconv.Atoi(strings.TrimSpace(f(name)))
 		if err != nil {
-			fields = append(fields, apperr.FieldError{Field: field, Message: "半角の整数で入力してください。"})
+			fields.Add(field, "半角の整数で入力してください。")
 		}
 		*dst = n
 	}

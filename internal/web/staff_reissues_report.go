@@ -101,7 +101,7 @@ func (p reissuePages) saveSettings(w http.ResponseWriter, r *http.Request) {
 // on its field rather than saved as 0 (which would be a valid fee).
 func feeForm(r *http.Request) (reissue.Fees, []apperr.FieldError) {
 	var f reissue.Fees
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, a := range []struct {
 		name string
 		dst  *int
@@ -110,7 +110,7 @@ func feeForm(r *http.Request) (reissue.Fees, []apperr.FieldError) {
 		v := strings.NewReplacer(",", "", "，", "", "円", "", "¥", "").Replace(strings.TrimSpace(r.PostFormValue(a.name)))
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			fields = append(fields, apperr.FieldError{Field: a.name, Message: "半角の整数（円）で入力してください。"})
+			fields.Add(a.name, "半角の整数（円）で入力してください。")
 		}
 		*a.dst = n
 	}

@@ -48,7 +48,7 @@ func (p *workflowPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 // its field rather than saved as 0.
 func settingsForm(r *http.Request) (ledger.DisposalRules, []apperr.FieldError) {
 	rules := ledger.DisposalRules{DisposalFrom: r.PostFormValue("disposal_from")}
-	var fields []apperr.FieldError
+	var fields apperr.Fields
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -57,7 +57,7 @@ func settingsForm(r *http.Request) (ledger.DisposalRules, []apperr.FieldError) {
 		{"returned_months", &rules.ReturnedMonths}} {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			fields = append(fields, apperr.FieldError{Field: f.name, Message: "半角の整数で入力してください。"})
+			fields.Add(f.name, "半角の整数で入力してください。")
 		}
 		*f.dst = n
 	}

@@ -272,8 +272,17 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, page st
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	writeStatus(w, status)
 	w.Write(buf.Bytes())
+}
+
+// writeStatus writes a page's status; an unavailable answer (503) says
+// when to come back.
+func writeStatus(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", route.UnavailableRetryAfter)
+	}
+	w.WriteHeader(status)
 }
 
 // withError fills the view's error and field messages from err.
@@ -289,13 +298,25 @@ func withError(v view, err error) view {
 }
 
 // statusFor maps an error to the HTTP status of its page.
-func statusFor(err error) int { return route.Status(apperr.CodeOf(err)) }
+func statusFor(err error) int { return route.StatusOf(err) }
+
+// shownAsIs tells an error whose own message people may read: a refusal,
+// or the database out of reach for a moment; not a fault of Kofu's.
+func shownAsIs(err error) bool { return apperr.KindOf(err) != apperr.KindInternal }
+
+// logFailure logs an error page's cause once: a fault of Kofu's as an
+// error, the database out of reach as a warning, a refusal not at all.
+func logFailure(r *http.Request, msg string, err error) {
+	switch apperr.KindOf(err) {
+	case apperr.KindInternal:
+		slog.ErrorContext(r.Context(), msg, "err", err.Error())
+	case apperr.KindUnavailable:
+		slog.WarnContext(r.Context(), msg, "err", err.Error())
+	}
+}
 
 // ErrorPage answers with an error page (also used by the router's deny).
 func (ui *UI) ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusFor(err)
-	if status == http.StatusInternalServerError {
-		slog.ErrorContext(r.Context(), "request failed", "err", err.Error())
-	}
-	ui.render(w, r, status, "error", view{Title: "エラー", Error: apperr.MessageOf(err)})
+	logFailure(r, "request failed", err)
+	ui.render(w, r, statusFor(err), "error", view{Title: "エラー", Error: apperr.MessageOf(err)})
 }

@@ -198,9 +198,9 @@ func (s *Sealer) OpenAt(src io.ReaderAt, sealedSize int64, blobID string) (io.Re
 }
 
 // Stable error codes (apperr codes).
-const (
-	CodeKey     = "document_blob_key"     // a sealed blob under a key Kofu was not given
-	CodeCorrupt = "document_blob_corrupt" // a sealed blob altered, truncated or not this blob
+var (
+	CodeKey     = apperr.Define("document_blob_key", apperr.KindInternal)     // a sealed blob under a key Kofu was not given
+	CodeCorrupt = apperr.Define("document_blob_corrupt", apperr.KindInternal) // a sealed blob altered, truncated or not this blob
 )
 
 // KeyID reads only a blob's header and names the key it is sealed under,

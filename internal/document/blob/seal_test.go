@@ -99,7 +99,7 @@ func TestSealDetectsTamperingSwapsAndCuts(t *testing.T) {
 		s      *Sealer
 		data   []byte
 		blobID string
-		code   string
+		code   apperr.Code
 	}{
 		{"a byte of the first chunk", s, flip(len(sealed) - 100_000), "blob-3", CodeCorrupt},
 		{"a byte of the last chunk", s, flip(len(sealed) - 10), "blob-3", CodeCorrupt},

@@ -62,18 +62,7 @@ func One(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // removed when the test ends.
 func MustOpen(tb testing.TB, e store.Engine) *store.DB {
 	tb.Helper()
-	dsn := MustDSN(tb, e)
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("open %s: %v", e, err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	db.UseKeys(Keys())
-	if _, err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate %s: %v", e, err)
-	}
-	return db
+	return openDSN(tb, MustDSN(tb, e))
 }
 
 // KeyText is the data key of test databases (base64), fixed so that a
