@@ -125,7 +125,7 @@ type cardPageView struct {
 	// expected (one at most).
 	Bookings []bookingRow
 	// Documents are the card's documents (nil without the documents pages).
-	Documents *cardDocuments
+	Documents *documentsSection
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
