@@ -70,11 +70,20 @@ func (t *Tx) documentSealer() (*blob.Sealer, error) {
 // d's ID, Size, SHA256, KeyID, SealedSize, Format and Pages are filled
 // in. A refused or failed document leaves nothing once the transaction
 // rolls back.
-func (t *Tx) InsertDocument(ctx context.Context, d *DocumentRecord, content io.Reader, check DocumentCheck) error {
+//
+// SQLite's page cache is kept small meanwhile (SmallCache): a blob's pages
+// are written once and read once, and would otherwise stay in the
+// writer's cache, tens of MB for a scanner's stack and its pages.
+func (t *Tx) InsertDocument(ctx context.Context, d *DocumentRecord, content io.Reader, check DocumentCheck) (err error) {
 	sealer, err := t.documentSealer()
 	if err != nil {
 		return err
 	}
+	restore, err := t.SmallCache(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, restore()) }()
 	if d.ID, err = t.nextID(ctx, "documents"); err != nil {
 		return err
 	}
