@@ -176,7 +176,7 @@ func (e env) printUsers(ctx context.Context, a *auth.Service) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tROLE\tSTATE\tTOTP\tDISPLAY NAME")
-	now := time.Now()
+	now := a.Now()
 	for _, u := range us {
 		state := "active"
 		switch {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auditlog"
@@ -80,7 +79,7 @@ func (e env) auditHead(ctx context.Context, fs *flag.FlagSet, args []string) err
 	if err := db.View(ctx, func(tx *store.Tx) (err error) { h, err = tx.AuditHead(ctx); return }); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(auditlog.Published{Format: auditlog.PublishedFormat, PublishedAt: time.Now().UTC(), Head: h}, "", "  ")
+	b, err := json.MarshalIndent(auditlog.Published{Format: auditlog.PublishedFormat, PublishedAt: sysClock.Now().UTC(), Head: h}, "", "  ")
 	if err != nil {
 		return err
 	}

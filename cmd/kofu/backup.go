@@ -45,8 +45,8 @@ func (e env) backup(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	if err := useDataKeys(ctx, db); err != nil {
 		return err
 	}
-	m, err := backup.WriteFile(ctx, db, *out, enc)
-	r := backup.Result{At: time.Now(), File: filepath.Base(*out), Rows: m.TotalRows()}
+	m, err := backup.WriteFile(ctx, db, *out, enc, sysClock.Now())
+	r := backup.Result{At: sysClock.Now(), File: filepath.Base(*out), Rows: m.TotalRows()}
 	if err != nil {
 		r.Err = err.Error()
 	}

@@ -36,6 +36,11 @@ var helpFlags = map[string][]string{
 	"audit verify":        {"db", "head"},
 	"audit head":          {"db"},
 	"documents verify":    {"db"},
+	"city add":            {"catalog", "data-dir", "code", "slug", "name", "host", "db"},
+	"city list":           {"catalog", "data-dir"},
+	"city suspend":        {"catalog", "data-dir"},
+	"city resume":         {"catalog", "data-dir"},
+	"city remove":         {"catalog", "data-dir"},
 }
 
 var flagInHelp = regexp.MustCompile(`(?m)^  --([a-z-]+)`)
@@ -51,7 +56,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	for _, o := range config.Options {
 		want["serve"] = append(want["serve"], o.Flag)
 	}
-	want["serve"] = append(want["serve"], "demo")
+	want["serve"] = append(want["serve"], "demo", "platform")
 	for name, flags := range helpFlags {
 		want[name] = flags
 	}

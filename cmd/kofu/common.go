@@ -170,8 +170,12 @@ func hashParams() secret.Params {
 	return secret.DefaultParams()
 }
 
+// sysClock is the clock of the one-shot commands (serve takes its own from
+// main.Clock, which tests set).
+var sysClock clock.Clock = clock.System{}
+
 func newAuth(db *store.DB) *auth.Service {
-	return auth.NewService(db, clock.System{}, hashParams(), "Kofu")
+	return auth.NewService(db, sysClock, hashParams(), "Kofu")
 }
 
 // operator is the audit actor for command-line actions: the OS user.

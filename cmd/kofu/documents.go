@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
@@ -40,7 +39,7 @@ func (e env) documentsVerify(ctx context.Context, fs *flag.FlagSet, args []strin
 	}
 	detail := map[string]any{"checked": r.Checked, "bytes": r.Bytes, "problems": len(r.Problems)}
 	auditErr := db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.AppendAudit(ctx, audit.Event{Actor: operator().Username, Action: "documents.verified", Target: "database", Detail: detail}, time.Now())
+		_, err := tx.AppendAudit(ctx, audit.Event{Actor: operator().Username, Action: "documents.verified", Target: "database", Detail: detail}, sysClock.Now())
 		return err
 	})
 	if len(r.Problems) > 0 {

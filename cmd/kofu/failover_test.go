@@ -93,7 +93,7 @@ func prepareFailover(t *testing.T, m *Main) {
 	st.Places[0].Capacity = 100
 	st.PublicRateLimitPerMinute = 10000
 	admin := auth.Principal{UserID: 1, Username: "admin", Role: auth.RoleAdmin}
-	if err := m.Server.Reserve().SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
+	if err := m.City.Reserve.SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/auth"
-	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/intake"
 )
 
@@ -60,7 +59,7 @@ func (e env) runImport(ctx context.Context, fs *flag.FlagSet, args []string, one
 		return err
 	}
 	defer db.Close()
-	report, res, remark, err := run(ctx, intake.New(db, clock.System{}), f, filepath.Base(files[0]), *dry)
+	report, res, remark, err := run(ctx, intake.New(db, sysClock), f, filepath.Base(files[0]), *dry)
 	if err != nil {
 		return err
 	}

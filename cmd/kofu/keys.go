@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/audit"
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/fieldcrypt"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -83,7 +84,7 @@ func (e env) rotate(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	if db.Keys() == nil {
 		return fieldcrypt.ErrNoKey
 	}
-	changed, err := resealAudited(ctx, db, operator().Username, func(table string, n int) {
+	changed, err := resealAudited(ctx, db, sysClock, operator().Username, func(table string, n int) {
 		fmt.Fprintf(e.stdout, "  %s: %d 行\n", table, n)
 	})
 	if err != nil {
@@ -95,13 +96,13 @@ func (e env) rotate(ctx context.Context, fs *flag.FlagSet, args []string) error 
 }
 
 // resealAudited runs store.Reseal and records it in the audit log.
-func resealAudited(ctx context.Context, db *store.DB, actor string, progress func(string, int)) (map[string]int, error) {
-	start := time.Now()
+func resealAudited(ctx context.Context, db *store.DB, c clock.Clock, actor string, progress func(string, int)) (map[string]int, error) {
+	start := time.Now() // measures how long the resealing took
 	changed, err := db.Reseal(ctx, progress)
 	detail := map[string]any{"key_id": db.Keys().Current().ID(), "rows": changed, "complete": err == nil,
 		"seconds": int(time.Since(start).Seconds())}
 	auditErr := db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.AppendAudit(ctx, audit.Event{Actor: actor, Action: "data.resealed", Target: "database", Detail: detail}, time.Now())
+		_, err := tx.AppendAudit(ctx, audit.Event{Actor: actor, Action: "data.resealed", Target: "database", Detail: detail}, c.Now())
 		return err
 	})
 	if err != nil {

@@ -75,7 +75,7 @@ var (
 	}
 	groups = map[string][]command{
 		"user": userCommands, "token": tokenCommands, "import": importCommands,
-		"keys": keysCommands, "audit": auditCommands, "documents": documentsCommands,
+		"keys": keysCommands, "audit": auditCommands, "documents": documentsCommands, "city": cityCommands,
 	}
 )
 

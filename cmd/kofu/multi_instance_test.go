@@ -131,7 +131,7 @@ func prepareRush(t *testing.T, m *Main, tc rushCase) {
 	st.Places[0].Capacity = tc.capacity
 	st.PublicRateLimitPerMinute = 10000
 	admin := auth.Principal{UserID: 1, Username: "admin", Role: auth.RoleAdmin}
-	if err := m.Server.Reserve().SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
+	if err := m.City.Reserve.SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
 	if tc.service != "pickup" {

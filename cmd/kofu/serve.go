@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/backup"
@@ -36,6 +37,9 @@ func (e env) serve(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := cfg.Finish(fs); err != nil {
 		return err
 	}
+	if cfg.Platform {
+		return e.servePlatform(ctx, cfg)
+	}
 	m := &Main{Config: cfg, Stdout: e.stdout, Log: e.stderr, HashParams: hashParams()}
 	if err := m.Run(ctx); err != nil {
 		return err
@@ -55,6 +59,7 @@ type Main struct {
 
 	DB      *store.DB
 	Auth    *auth.Service
+	City    *app.City // every service of the city, built once
 	Server  *server.Server
 	backups *backup.Scheduler
 	ln      net.Listener
@@ -83,10 +88,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
-	if err := sealExisting(ctx, db, log); err != nil {
+	if err := sealExisting(ctx, db, m.Clock, log); err != nil {
 		return err
 	}
-	if err := keySecrets(ctx, db, log); err != nil {
+	if err := keySecrets(ctx, db, m.Clock, log); err != nil {
 		return err
 	}
 	m.Auth = auth.NewService(db, m.Clock, m.HashParams, "Kofu")
@@ -95,8 +100,21 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	m.Server, err = server.New(server.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock, Backups: m.backups})
-	if err != nil {
+	if m.City, err = app.New(ctx, app.Deps{Config: m.Config, DB: db, Log: log, Auth: m.Auth, Clock: m.Clock,
+		Backups: m.backups}); err != nil {
+		return err
+	}
+	var opts server.Options
+	var accs []demo.Account
+	if m.Config.Demo {
+		if accs, err = (demo.City{DB: db, Auth: m.Auth, Reserve: m.City.Reserve, Clock: m.Clock, Loc: m.Config.Location}).Seed(ctx); err != nil {
+			return err
+		}
+		if opts.DemoSamples, err = demoSamples(ctx, db); err != nil {
+			return err
+		}
+	}
+	if m.Server, err = server.New(m.City, opts); err != nil {
 		return err
 	}
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -109,13 +127,6 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	if m.Config.Demo {
-		accs, err := demo.City{DB: db, Auth: m.Auth, Reserve: m.Server.Reserve(), Clock: m.Clock, Loc: m.Config.Location}.Seed(ctx)
-		if err != nil {
-			return err
-		}
-		if err := m.showDemoSamples(ctx); err != nil {
-			return err
-		}
 		staff, public := m.siteURLs()
 		demo.Print(m.Stdout, staff, public, accs)
 	}
@@ -162,13 +173,13 @@ func (m *Main) start(log *slog.Logger) {
 // sealExisting seals the personal data of a database from before
 // encryption (its residents are plaintext) once, before serving: until
 // then its names would stay readable and its cards unsearchable.
-func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
+func sealExisting(ctx context.Context, db *store.DB, c clock.Clock, log *slog.Logger) error {
 	need, err := db.NeedsResealing(ctx)
 	if err != nil || !need {
 		return err
 	}
 	log.Info("sealing personal data not yet under the current key")
-	changed, err := resealAudited(ctx, db, "system", nil)
+	changed, err := resealAudited(ctx, db, c, "system", nil)
 	if err != nil {
 		return fmt.Errorf("個人情報の暗号化に失敗しました（もう一度起動すると続きから行います）: %w", err)
 	}
@@ -180,7 +191,7 @@ func sealExisting(ctx context.Context, db *store.DB, log *slog.Logger) error {
 // audit chain from before keying, once, before serving. Keying is logged
 // as a warning: it happens once in a database's life, so a second time
 // means someone stripped the keys from the log (see docs/operations.md).
-func keySecrets(ctx context.Context, db *store.DB, log *slog.Logger) error {
+func keySecrets(ctx context.Context, db *store.DB, c clock.Clock, log *slog.Logger) error {
 	n, err := db.SealTOTPSecrets(ctx)
 	if err != nil {
 		return fmt.Errorf("二要素認証の秘密鍵を暗号化できません: %w", err)
@@ -188,7 +199,7 @@ func keySecrets(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if n > 0 {
 		log.Info("two-factor secrets sealed", "users", n)
 	}
-	keyed, err := db.KeyAuditChain(ctx, time.Now())
+	keyed, err := db.KeyAuditChain(ctx, c.Now())
 	if err != nil {
 		return fmt.Errorf("監査ログを鍵付きに移行できません: %w", err)
 	}
@@ -236,19 +247,18 @@ func (m *Main) newScheduler(log *slog.Logger) (*backup.Scheduler, error) {
 	return backup.NewScheduler(m.DB, m.Config.BackupDir, enc, sched, m.Clock, log)
 }
 
-// showDemoSamples puts a few fictional notice numbers on the demo's top
-// page so a newcomer can try the citizen booking at once.
-func (m *Main) showDemoSamples(ctx context.Context) error {
-	samples, err := demo.Samples(ctx, m.DB, 3)
+// demoSamples are a few fictional notice numbers for the demo's top page,
+// so a newcomer can try the citizen booking at once.
+func demoSamples(ctx context.Context, db *store.DB) ([]web.DemoSample, error) {
+	samples, err := demo.Samples(ctx, db, 3)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := make([]web.DemoSample, len(samples))
 	for i, s := range samples {
 		out[i] = web.DemoSample{NoticeNumber: s[0], BirthDate: s[1]}
 	}
-	m.Server.UI().SetDemoSamples(out)
-	return nil
+	return out, nil
 }
 
 // siteURLs are the addresses of the staff site and the citizen site to

@@ -6,6 +6,8 @@
 // targets are reported, not fatal: machines are noisy.
 //
 //	go run ./cmd/kofubench --quick
+//	go run ./cmd/kofubench --counter     # the counter day of issue #17 only
+//	go run ./cmd/kofubench --platform    # 200 cities in one process (issue #20)
 //	go run ./cmd/kofubench hostile DIR   # the hostile files of issue #14
 package main
 
@@ -19,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kofu-oss/kofu/internal/bench"
+	"github.com/kofu-oss/kofu/cmd/kofubench/internal/bench"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -42,10 +44,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"PostgreSQL の URL（専用のスキーマを作り、終了時に削除する）")
 	dir := fs.String("dir", os.TempDir(), "SQLite のファイルを作るフォルダ（終了時に削除する）")
 	out := fs.String("out", "", "結果の表を書き出すファイル（省略時は標準出力のみ）")
+	counterDay := fs.Bool("counter", false, "窓口の一日（受付 500 件/分・窓口 50・呼出表示 200、サーバー 2 台）だけを実行する（--quick で 20 秒）")
+	platformRun := fs.Bool("platform", false, "1 つのプロセスで 200 の団体（SQLite）: 待機中・稼働中の団体ごとのメモリ、ある団体への殺到中の別の団体の応答時間")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	cfg := bench.Config{Sizes: bench.Full(), Dir: *dir, Postgres: *pg,
+		// A progress line's stamp is a log timestamp.
 		Progress: func(msg string) { fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), msg) }}
 	if *quick {
 		cfg.Sizes = bench.Quick()
@@ -61,7 +66,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rp, err := bench.Run(ctx, cfg)
+	var rp *bench.Report
+	var err error
+	switch {
+	case *platformRun:
+		s := bench.PlatformFull()
+		if *quick {
+			s.Name, s.Cities, s.Measure = "quick", 20, 3*time.Second
+		}
+		rp, err = bench.RunPlatform(ctx, cfg, s)
+	case *counterDay:
+		s := bench.CounterFull()
+		if *quick {
+			s.Name, s.Duration = "quick", 20*time.Second
+		}
+		rp, err = bench.RunCounter(ctx, cfg, s)
+	default:
+		rp, err = bench.Run(ctx, cfg)
+	}
 	var table strings.Builder
 	rp.WriteMarkdown(&table)
 	fmt.Fprint(stdout, table.String())

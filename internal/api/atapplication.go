@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -20,11 +22,11 @@ type AtApplicationHandlers struct {
 // Register adds the routes: viewers may read, staff may act.
 func (h *AtApplicationHandlers) Register(rt *route.Router) {
 	rt.Handle("POST /api/v1/application-visits", route.Staff, h.visit)
-	rt.Handle("GET /api/v1/cards/{id}/at-application", route.AnyStaff, h.card)
-	rt.Handle("POST /api/v1/cards/{id}/mailings", route.Staff, h.mail)
-	rt.Handle("POST /api/v1/cards/{id}/mailings/delivered", route.Staff, h.delivered)
-	rt.Handle("POST /api/v1/cards/{id}/mailings/returned", route.Staff, h.returned)
-	rt.Handle("POST /api/v1/cards/{id}/counter-pickup", route.Staff, h.pickup)
+	rt.Handle("GET /api/v1/cards/{id}/at-application", route.AnyStaff, h.card())
+	rt.Handle("POST /api/v1/cards/{id}/mailings", route.Staff, h.mail())
+	rt.Handle("POST /api/v1/cards/{id}/mailings/delivered", route.Staff, h.delivered())
+	rt.Handle("POST /api/v1/cards/{id}/mailings/returned", route.Staff, h.returned())
+	rt.Handle("POST /api/v1/cards/{id}/counter-pickup", route.Staff, h.pickup())
 	rt.Handle("GET /api/v1/issued", route.AnyStaff, h.issued)
 }
 
@@ -53,20 +55,10 @@ func (h *AtApplicationHandlers) visit(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, h.visitJSON(v))
 }
 
-func (h *AtApplicationHandlers) card(w http.ResponseWriter, r *http.Request) {
-	id, err := cardID(r)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	p, _ := route.PrincipalOf(r)
-	a, err := h.Workflows.AtApplicationCard(r.Context(), p, route.MetaOf(r), id)
-	h.write(w, r, a, err)
-}
-
-// atAppStep runs a 申請時来庁 step on one card (see cardStep).
-func atAppStep[T any](h *AtApplicationHandlers, run func(r *http.Request, id int64, req T) (ledger.AtApplication, error)) http.HandlerFunc {
-	return cardStep(run, h.write)
+func (h *AtApplicationHandlers) card() http.HandlerFunc {
+	return cardAction(h.write, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, _ noBody) (ledger.AtApplication, error) {
+		return h.Workflows.AtApplicationCard(ctx, p, m, id)
+	})
 }
 
 type mailRequest struct {
@@ -78,11 +70,10 @@ type mailRequest struct {
 	Version        int    `json:"version"`
 }
 
-func (h *AtApplicationHandlers) mail(w http.ResponseWriter, r *http.Request) {
-	atAppStep(h, func(r *http.Request, id int64, req mailRequest) (ledger.AtApplication, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.Mail(r.Context(), p, route.MetaOf(r), id, ledger.MailInput(req))
-	})(w, r)
+func (h *AtApplicationHandlers) mail() http.HandlerFunc {
+	return cardAction(h.write, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req mailRequest) (ledger.AtApplication, error) {
+		return h.Workflows.Mail(ctx, p, m, id, ledger.MailInput(req))
+	})
 }
 
 type mailOutcomeRequest struct {
@@ -96,18 +87,16 @@ func (req mailOutcomeRequest) input() ledger.MailOutcomeInput {
 	return ledger.MailOutcomeInput{Date: req.Date, Reason: ledger.ReturnReason(req.Reason), Note: req.Note, Version: req.Version}
 }
 
-func (h *AtApplicationHandlers) delivered(w http.ResponseWriter, r *http.Request) {
-	atAppStep(h, func(r *http.Request, id int64, req mailOutcomeRequest) (ledger.AtApplication, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.MailDelivered(r.Context(), p, route.MetaOf(r), id, req.input())
-	})(w, r)
+func (h *AtApplicationHandlers) delivered() http.HandlerFunc {
+	return cardAction(h.write, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req mailOutcomeRequest) (ledger.AtApplication, error) {
+		return h.Workflows.MailDelivered(ctx, p, m, id, req.input())
+	})
 }
 
-func (h *AtApplicationHandlers) returned(w http.ResponseWriter, r *http.Request) {
-	atAppStep(h, func(r *http.Request, id int64, req mailOutcomeRequest) (ledger.AtApplication, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.MailReturned(r.Context(), p, route.MetaOf(r), id, req.input())
-	})(w, r)
+func (h *AtApplicationHandlers) returned() http.HandlerFunc {
+	return cardAction(h.write, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req mailOutcomeRequest) (ledger.AtApplication, error) {
+		return h.Workflows.MailReturned(ctx, p, m, id, req.input())
+	})
 }
 
 type pickupRequest struct {
@@ -117,11 +106,10 @@ type pickupRequest struct {
 	Version          int    `json:"version"`
 }
 
-func (h *AtApplicationHandlers) pickup(w http.ResponseWriter, r *http.Request) {
-	atAppStep(h, func(r *http.Request, id int64, req pickupRequest) (ledger.AtApplication, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.PickUpAtCounter(r.Context(), p, route.MetaOf(r), id, ledger.PickupInput(req))
-	})(w, r)
+func (h *AtApplicationHandlers) pickup() http.HandlerFunc {
+	return cardAction(h.write, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req pickupRequest) (ledger.AtApplication, error) {
+		return h.Workflows.PickUpAtCounter(ctx, p, m, id, ledger.PickupInput(req))
+	})
 }
 
 func (h *AtApplicationHandlers) issued(w http.ResponseWriter, r *http.Request) {

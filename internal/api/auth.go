@@ -172,7 +172,7 @@ func (h *Handlers) users(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]userJSON, 0, len(us))
 	for _, u := range us {
-		out = append(out, toUserJSON(u, time.Now()))
+		out = append(out, toUserJSON(u, h.Auth.Now()))
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"users": out})
 }

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -23,10 +25,10 @@ type CardHandlers struct {
 func (h *CardHandlers) Register(rt *route.Router) {
 	rt.Handle("GET /api/v1/cards", route.AnyStaff, h.search)
 	rt.Handle("GET /api/v1/cards/export.csv", route.AnyStaff, h.export)
-	rt.Handle("GET /api/v1/cards/{id}", route.AnyStaff, h.get)
-	rt.Handle("POST /api/v1/cards/{id}/transitions", route.Staff, h.transition)
-	rt.Handle("PUT /api/v1/cards/{id}/remarks", route.Staff, h.remarks)
-	rt.Handle("PUT /api/v1/cards/{id}/storage-location", route.Staff, h.storageLocation)
+	rt.Handle("GET /api/v1/cards/{id}", route.AnyStaff, h.get())
+	rt.Handle("POST /api/v1/cards/{id}/transitions", route.Staff, h.transition())
+	rt.Handle("PUT /api/v1/cards/{id}/remarks", route.Staff, h.remarks())
+	rt.Handle("PUT /api/v1/cards/{id}/storage-location", route.Staff, h.storageLocation())
 }
 
 func (h *CardHandlers) search(w http.ResponseWriter, r *http.Request) {
@@ -85,15 +87,10 @@ func cardQuery(v url.Values) (ledger.Query, error) {
 	return q, nil
 }
 
-func (h *CardHandlers) get(w http.ResponseWriter, r *http.Request) {
-	id, err := cardID(r)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	p, _ := route.PrincipalOf(r)
-	d, err := h.Ledger.Get(r.Context(), p, route.MetaOf(r), id)
-	h.writeDetail(w, r, d, err)
+func (h *CardHandlers) get() http.HandlerFunc {
+	return cardAction(h.writeDetail, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, _ noBody) (ledger.Detail, error) {
+		return h.Ledger.Get(ctx, p, m, id)
+	})
 }
 
 type transitionRequest struct {
@@ -102,55 +99,32 @@ type transitionRequest struct {
 	CancelReason string `json:"cancel_reason"`
 }
 
-func (h *CardHandlers) transition(w http.ResponseWriter, r *http.Request) {
-	id, err := cardID(r)
-	var req transitionRequest
-	if err == nil {
-		err = decode(w, r, &req)
-	}
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	p, _ := route.PrincipalOf(r)
-	d, err := h.Ledger.Transition(r.Context(), p, route.MetaOf(r), id, card.Status(req.To), req.Reason, card.CancelReason(req.CancelReason))
-	h.writeDetail(w, r, d, err)
+func (h *CardHandlers) transition() http.HandlerFunc {
+	return cardAction(h.writeDetail, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req transitionRequest) (ledger.Detail, error) {
+		return h.Ledger.Transition(ctx, p, m, id, card.Status(req.To), req.Reason, card.CancelReason(req.CancelReason))
+	})
 }
 
-func (h *CardHandlers) remarks(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Remarks string `json:"remarks"`
-		Version int    `json:"version"` // optional: the version the caller saw
-	}
-	id, err := cardID(r)
-	if err == nil {
-		err = decode(w, r, &req)
-	}
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	p, _ := route.PrincipalOf(r)
-	d, err := h.Ledger.UpdateRemarks(r.Context(), p, route.MetaOf(r), id, req.Version, req.Remarks)
-	h.writeDetail(w, r, d, err)
+type remarksRequest struct {
+	Remarks string `json:"remarks"`
+	Version int    `json:"version"` // optional: the version the caller saw
 }
 
-func (h *CardHandlers) storageLocation(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		StorageLocation string `json:"storage_location"`
-		Version         int    `json:"version"`
-	}
-	id, err := cardID(r)
-	if err == nil {
-		err = decode(w, r, &req)
-	}
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	p, _ := route.PrincipalOf(r)
-	d, err := h.Ledger.SetStorageLocation(r.Context(), p, route.MetaOf(r), id, req.Version, req.StorageLocation)
-	h.writeDetail(w, r, d, err)
+func (h *CardHandlers) remarks() http.HandlerFunc {
+	return cardAction(h.writeDetail, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req remarksRequest) (ledger.Detail, error) {
+		return h.Ledger.UpdateRemarks(ctx, p, m, id, req.Version, req.Remarks)
+	})
+}
+
+type storageLocationRequest struct {
+	StorageLocation string `json:"storage_location"`
+	Version         int    `json:"version"`
+}
+
+func (h *CardHandlers) storageLocation() http.HandlerFunc {
+	return cardAction(h.writeDetail, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req storageLocationRequest) (ledger.Detail, error) {
+		return h.Ledger.SetStorageLocation(ctx, p, m, id, req.Version, req.StorageLocation)
+	})
 }
 
 // cardID reads the {id} of the path; anything but a number is a card

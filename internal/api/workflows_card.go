@@ -1,45 +1,19 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
-func (h *WorkflowHandlers) card(w http.ResponseWriter, r *http.Request) {
-	id, err := cardID(r)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	p, _ := route.PrincipalOf(r)
-	cw, err := h.Workflows.Card(r.Context(), p, route.MetaOf(r), id)
-	h.writeCard(w, r, cw, err)
-}
-
-// wfCardStep runs a workflow step on one card (see cardStep).
-func wfCardStep[T any](h *WorkflowHandlers, run func(r *http.Request, id int64, req T) (ledger.CardWorkflow, error)) http.HandlerFunc {
-	return cardStep(run, h.writeCard)
-}
-
-// cardStep decodes the body of a step on one card into req, runs it, and
-// writes the outcome with write.
-func cardStep[T, R any](run func(r *http.Request, id int64, req T) (R, error), write func(http.ResponseWriter, *http.Request, R, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var req T
-		id, err := cardID(r)
-		if err == nil {
-			err = decode(w, r, &req)
-		}
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		out, err := run(r, id, req)
-		write(w, r, out, err)
-	}
+func (h *WorkflowHandlers) card() http.HandlerFunc {
+	return cardAction(h.writeCard, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, _ noBody) (ledger.CardWorkflow, error) {
+		return h.Workflows.Card(ctx, p, m, id)
+	})
 }
 
 type wfReturnRequest struct {
@@ -49,12 +23,11 @@ type wfReturnRequest struct {
 	Version int    `json:"version"`
 }
 
-func (h *WorkflowHandlers) recordReturn(w http.ResponseWriter, r *http.Request) {
-	wfCardStep(h, func(r *http.Request, id int64, req wfReturnRequest) (ledger.CardWorkflow, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.RecordReturn(r.Context(), p, route.MetaOf(r), id, ledger.ReturnInput{Date: req.Date,
+func (h *WorkflowHandlers) recordReturn() http.HandlerFunc {
+	return cardAction(h.writeCard, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req wfReturnRequest) (ledger.CardWorkflow, error) {
+		return h.Workflows.RecordReturn(ctx, p, m, id, ledger.ReturnInput{Date: req.Date,
 			Reason: ledger.ReturnReason(req.Reason), Note: req.Note, Version: req.Version})
-	})(w, r)
+	})
 }
 
 type wfResendRequest struct {
@@ -65,11 +38,10 @@ type wfResendRequest struct {
 	Version    int    `json:"version"`
 }
 
-func (h *WorkflowHandlers) resend(w http.ResponseWriter, r *http.Request) {
-	wfCardStep(h, func(r *http.Request, id int64, req wfResendRequest) (ledger.CardWorkflow, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.Resend(r.Context(), p, route.MetaOf(r), id, ledger.ResendInput(req))
-	})(w, r)
+func (h *WorkflowHandlers) resend() http.HandlerFunc {
+	return cardAction(h.writeCard, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req wfResendRequest) (ledger.CardWorkflow, error) {
+		return h.Workflows.Resend(ctx, p, m, id, ledger.ResendInput(req))
+	})
 }
 
 type wfProposeRequest struct {
@@ -78,12 +50,11 @@ type wfProposeRequest struct {
 	Version int    `json:"version"`
 }
 
-func (h *WorkflowHandlers) propose(w http.ResponseWriter, r *http.Request) {
-	wfCardStep(h, func(r *http.Request, id int64, req wfProposeRequest) (ledger.CardWorkflow, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.ProposeDisposal(r.Context(), p, route.MetaOf(r), id, ledger.ProposeInput{
+func (h *WorkflowHandlers) propose() http.HandlerFunc {
+	return cardAction(h.writeCard, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req wfProposeRequest) (ledger.CardWorkflow, error) {
+		return h.Workflows.ProposeDisposal(ctx, p, m, id, ledger.ProposeInput{
 			Method: ledger.DisposalMethod(req.Method), Note: req.Note, Version: req.Version})
-	})(w, r)
+	})
 }
 
 type wfConfirmRequest struct {
@@ -93,12 +64,11 @@ type wfConfirmRequest struct {
 	Version int    `json:"version"`
 }
 
-func (h *WorkflowHandlers) confirm(w http.ResponseWriter, r *http.Request) {
-	wfCardStep(h, func(r *http.Request, id int64, req wfConfirmRequest) (ledger.CardWorkflow, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.ConfirmDisposal(r.Context(), p, route.MetaOf(r), id, ledger.ConfirmInput{Date: req.Date,
+func (h *WorkflowHandlers) confirm() http.HandlerFunc {
+	return cardAction(h.writeCard, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req wfConfirmRequest) (ledger.CardWorkflow, error) {
+		return h.Workflows.ConfirmDisposal(ctx, p, m, id, ledger.ConfirmInput{Date: req.Date,
 			Method: ledger.DisposalMethod(req.Method), Note: req.Note, Version: req.Version})
-	})(w, r)
+	})
 }
 
 type wfHoldRequest struct {
@@ -107,11 +77,10 @@ type wfHoldRequest struct {
 	Version int    `json:"version"`
 }
 
-func (h *WorkflowHandlers) hold(w http.ResponseWriter, r *http.Request) {
-	wfCardStep(h, func(r *http.Request, id int64, req wfHoldRequest) (ledger.CardWorkflow, error) {
-		p, _ := route.PrincipalOf(r)
-		return h.Workflows.HoldDisposal(r.Context(), p, route.MetaOf(r), id, ledger.HoldInput(req))
-	})(w, r)
+func (h *WorkflowHandlers) hold() http.HandlerFunc {
+	return cardAction(h.writeCard, func(ctx context.Context, p auth.Principal, m auth.Meta, id int64, req wfHoldRequest) (ledger.CardWorkflow, error) {
+		return h.Workflows.HoldDisposal(ctx, p, m, id, ledger.HoldInput(req))
+	})
 }
 
 // release lifts a hold; ?version= optionally names the version seen.

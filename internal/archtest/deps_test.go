@@ -14,7 +14,7 @@ const module = "github.com/kofu-oss/kofu/internal/"
 // pure are the domain packages: rules without SQL, HTTP or the store.
 var pure = []string{
 	"apperr", "audit", "booking", "calendar", "card", "clock", "document", "document/blob", "fieldcrypt", "fresh",
-	"jlis", "legacy", "moji", "paper", "paper/font", "paper/pdf", "postal", "qr", "scan", "wave", "xlsx",
+	"jlis", "legacy", "moji", "municipality", "paper", "paper/font", "paper/pdf", "postal", "qr", "scan", "wave", "xlsx",
 }
 
 // forbidden are what a pure package may not reach, even through another package.
@@ -40,6 +40,34 @@ func TestDependencyRule(t *testing.T) {
 		for _, f := range forbidden {
 			if slices.Contains(deps, f) && !slices.Contains(allowed[p], f) {
 				t.Errorf("internal/%s depends on %s: a domain package holds rules only (see ARCHITECTURE.md)", p, f)
+			}
+		}
+	}
+}
+
+// services are the use-case packages and the composition root that builds
+// them: they know nothing of the HTTP side, so a city's services can be
+// built without a server (kofubench, the demo, platform mode).
+var services = []string{
+	"app", "auditlog", "auth", "backup", "challenge", "counter", "demo", "filing", "gaiji", "intake", "juki",
+	"ledger", "mail", "notice", "platform", "reception", "reissue", "reserve", "sitetext", "storage", "surface",
+}
+
+// httpSide are the packages that parse requests and render answers.
+var httpSide = []string{module + "server", module + "web", module + "api", module + "route", module + "upload"}
+
+// TestServicesKnowNoHTTPPackage fails when a service, or the composition
+// root, depends on a package of the HTTP side.
+func TestServicesKnowNoHTTPPackage(t *testing.T) {
+	args := []string{"-f", "{{.ImportPath}} {{join .Deps \" \"}}"}
+	for _, p := range services {
+		args = append(args, "./"+p)
+	}
+	for _, line := range goListLines(t, args...) {
+		fields := strings.Fields(line)
+		for _, h := range httpSide {
+			if slices.Contains(fields[1:], h) {
+				t.Errorf("%s depends on %s: services are below the HTTP side (see ARCHITECTURE.md)", fields[0], h)
 			}
 		}
 	}

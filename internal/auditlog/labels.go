@@ -137,6 +137,11 @@ var actionLabels = map[string]string{
 	"document.disposal_confirmed":     "保存期限を過ぎた書類の削除の確認",
 	"documents.verified":              "書類の検査",
 	"settings.documents_changed":      "書類の設定変更",
+	"reception.signed":                "交付受付確認票の署名（タブレット）",
+	"reception.paper":                 "交付受付確認票（紙）での受付の記録",
+	"reception.viewed":                "交付受付確認票の閲覧",
+	"reception.signature_viewed":      "交付受付確認票の署名の閲覧",
+	"reception.printed":               "交付受付確認票の印刷",
 }
 
 // ActionLabel returns the Japanese name of an action, or the action itself.

@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/audit"
@@ -37,6 +38,10 @@ func NewService(db *store.DB, c clock.Clock, params secret.Params, issuer string
 	}
 	return &Service{db: db, clock: c, hasher: secret.Hasher{Params: params}, issuer: issuer}
 }
+
+// Now is the service's clock: what lockouts and token expiries are
+// measured against.
+func (s *Service) Now() time.Time { return s.clock.Now() }
 
 // ErrBadCredentials is the one answer to a wrong password, an unknown user,
 // a wrong code and a locked account, so none can be told apart.

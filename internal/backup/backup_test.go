@@ -268,9 +268,9 @@ func TestRestoreRefusesAnotherSchemaVersion(t *testing.T) {
 func TestBackupRefusesToWriteWithoutEncryption(t *testing.T) {
 	db := storetest.MustOpen(t, store.SQLite)
 	var buf bytes.Buffer
-	_, err := Write(t.Context(), db, &buf, Encryption{})
+	_, err := Write(t.Context(), db, &buf, Encryption{}, time.Now())
 	wantCode(t, err, CodeNotEncrypted)
-	_, err = Write(t.Context(), db, &buf, Encryption{Passphrase: "x", Recipients: []age.Recipient{mustIdentity(t).Recipient()}})
+	_, err = Write(t.Context(), db, &buf, Encryption{Passphrase: "x", Recipients: []age.Recipient{mustIdentity(t).Recipient()}}, time.Now())
 	wantCode(t, err, apperr.Invalid)
 	if buf.Len() != 0 {
 		t.Errorf("%d bytes written", buf.Len())
@@ -328,7 +328,7 @@ func TestFormatIsAsDocumented(t *testing.T) {
 	seedKinds(t, db)
 	id := mustIdentity(t)
 	var buf bytes.Buffer
-	m, err := write(t.Context(), db, &buf, toKey(id), 1<<10)
+	m, err := write(t.Context(), db, &buf, toKey(id), time.Now(), 1<<10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestBackupIsOneSnapshot(t *testing.T) {
 			pr, pw := io.Pipe()
 			done := make(chan error, 1)
 			go func() {
-				_, err := Write(t.Context(), src.DB, pw, toKey(id))
+				_, err := Write(t.Context(), src.DB, pw, toKey(id), time.Now())
 				pw.CloseWithError(err)
 				done <- err
 			}()

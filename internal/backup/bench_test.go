@@ -57,7 +57,7 @@ func benchBackup(b *testing.B, path string, enc Encryption) (Manifest, uint64) {
 	}
 	defer f.Close()
 	var m Manifest
-	heap := peakHeap(func() { m, err = Write(b.Context(), src, f, enc) })
+	heap := peakHeap(func() { m, err = Write(b.Context(), src, f, enc, time.Now()) })
 	if err != nil {
 		b.Fatal(err)
 	}

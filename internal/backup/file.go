@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/store"
@@ -15,8 +16,8 @@ import (
 // WriteFile writes a backup to path, readable by its owner only. The file
 // appears complete or not at all: it is written under a temporary name in
 // the same folder, synced and then renamed. It refuses a path that
-// already exists.
-func WriteFile(ctx context.Context, db *store.DB, path string, enc Encryption) (Manifest, error) {
+// already exists. at stamps the backup (see Write).
+func WriteFile(ctx context.Context, db *store.DB, path string, enc Encryption, at time.Time) (Manifest, error) {
 	if _, err := enc.recipients(); err != nil {
 		return Manifest{}, err // before creating anything
 	}
@@ -30,7 +31,7 @@ func WriteFile(ctx context.Context, db *store.DB, path string, enc Encryption) (
 	if err != nil {
 		return Manifest{}, fmt.Errorf("出力先に書き込めません: %w", err)
 	}
-	m, err := Write(ctx, db, tmp, enc)
+	m, err := Write(ctx, db, tmp, enc, at)
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -167,7 +167,7 @@ func assertDocuments(t *testing.T, db *store.DB) {
 func mustBackup(t testing.TB, db *store.DB, enc Encryption) ([]byte, Manifest) {
 	t.Helper()
 	var buf bytes.Buffer
-	m, err := Write(context.Background(), db, &buf, enc)
+	m, err := Write(context.Background(), db, &buf, enc, time.Now())
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}

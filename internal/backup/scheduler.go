@@ -85,7 +85,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (bool, error) {
 	if !plan.Run {
 		return false, nil
 	}
-	m, err := WriteFile(ctx, s.db, filepath.Join(s.dir, plan.Name), s.enc)
+	m, err := WriteFile(ctx, s.db, filepath.Join(s.dir, plan.Name), s.enc, now)
 	s.record(ctx, Result{At: now, File: plan.Name, Rows: m.TotalRows()}, err)
 	if err != nil {
 		return true, err

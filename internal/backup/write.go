@@ -36,13 +36,14 @@ const (
 // Write writes an encrypted backup of every table of db to w and returns
 // its manifest. It reads one consistent snapshot while the server keeps
 // running, and holds one chunk (about 4 MiB) of rows in memory at a time.
-// On error, what was written to w is not a usable backup.
-func Write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption) (Manifest, error) {
-	return write(ctx, db, w, enc, chunkSize)
+// On error, what was written to w is not a usable backup. at stamps the
+// manifest and the archive's entries: the caller's clock.
+func Write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption, at time.Time) (Manifest, error) {
+	return write(ctx, db, w, enc, at, chunkSize)
 }
 
 // write is Write with the chunk size as a parameter, for tests.
-func write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption, chunk int) (Manifest, error) {
+func write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption, at time.Time, chunk int) (Manifest, error) {
 	recipients, err := enc.recipients()
 	if err != nil {
 		return Manifest{}, err
@@ -59,6 +60,7 @@ func write(ctx context.Context, db *store.DB, w io.Writer, enc Encryption, chunk
 	if err != nil {
 		return Manifest{}, err
 	}
+	m.CreatedAt = at.UTC().Truncate(time.Millisecond)
 	a, err := newArchive(w, recipients)
 	if err != nil {
 		return Manifest{}, err
@@ -93,7 +95,7 @@ func describe(ctx context.Context, tx *sql.Tx, e store.Engine) (Manifest, error)
 		return Manifest{}, err
 	}
 	m := Manifest{Format: FormatName, FormatVersion: FormatVersion, SchemaVersion: v, Engine: string(e),
-		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), Compression: "gzip", AuditHead: &head}
+		Compression: "gzip", AuditHead: &head}
 	for _, n := range names {
 		if strings.ContainsAny(n, "/\\") {
 			return Manifest{}, fmt.Errorf("テーブル名 %q はバックアップできません", n)

@@ -35,6 +35,10 @@ type Config struct {
 	DataOldKeyFiles   string
 	AuditHeadDir      string
 	InboxDir          string
+	// Platform serves many cities from the catalog (issue #20); Catalog
+	// names the catalog's database.
+	Platform bool
+	Catalog  string
 
 	proxies  string
 	inflight string
@@ -63,6 +67,7 @@ var Options = []Option{
 	{"data-old-key-file", "KOFU_DATA_OLD_KEY_FILE", "", "鍵の切り替え中に復号だけに使う古い鍵のファイル (カンマ区切り)"},
 	{"metrics-addr", "KOFU_METRICS_ADDR", "", "/metrics (Prometheus) だけを返す別の待ち受けアドレス (例 127.0.0.1:9464)。指定しなければ /metrics は提供しない。--addr では返さない"},
 	{"inbox-dir", "KOFU_INBOX_DIR", "", "スキャナーが PDF・TIFF を置くフォルダ。1 分ごとに取り込み、取り込んだファイルは削除する (取り込めないファイルは error フォルダへ移し、理由を .txt に書く)"},
+	{"catalog", "KOFU_CATALOG", "./data/catalog.db", "--platform のカタログ (団体の一覧) のデータベース: SQLite のファイル、または postgres:// の URL"},
 	{"audit-head-dir", "KOFU_AUDIT_HEAD_DIR", "", "監査ログの先頭を 10 分ごとにファイルとして書き出すフォルダ (書き換えできない保存先を指定。kofu audit verify --head で照合する)"},
 }
 
@@ -76,7 +81,7 @@ func Bind(fs *flag.FlagSet) *Config {
 		"trusted-proxies": &c.proxies, "sites": &c.Sites, "log-level": &c.LogLevel,
 		"backup-dir": &c.BackupDir, "backup-time": &c.BackupTime, "backup-keep": &c.BackupKeep,
 		"public-max-inflight": &c.inflight, "data-key-file": &c.DataKeyFile, "data-old-key-file": &c.DataOldKeyFiles,
-		"metrics-addr": &c.MetricsAddr, "audit-head-dir": &c.AuditHeadDir, "inbox-dir": &c.InboxDir}
+		"metrics-addr": &c.MetricsAddr, "audit-head-dir": &c.AuditHeadDir, "inbox-dir": &c.InboxDir, "catalog": &c.Catalog}
 	for _, o := range Options {
 		def := o.Default
 		if v, ok := os.LookupEnv(o.Env); ok {
@@ -88,6 +93,7 @@ func Bind(fs *flag.FlagSet) *Config {
 		fs.StringVar(targets[o.Flag], o.Flag, def, o.Help+" ["+o.Env+"]")
 	}
 	c.DataKey = os.Getenv("KOFU_DATA_KEY")
+	fs.BoolVar(&c.Platform, "platform", false, "複数の団体を 1 つのプロセスで提供する (団体は kofu city add で登録し、各団体のホスト名で受ける)。--demo と一緒なら 3 つのデモ市で起動する")
 	fs.BoolVar(&c.Demo, "demo", false, "架空のデモ市とデモ用アカウントで起動する (--db を指定しなければ ./data/demo.db を使う)")
 	return c
 }

@@ -48,7 +48,14 @@ func (s *Service) CallNext(ctx context.Context, a Actor, place, desk string) (Ca
 			return t, err
 		}
 		t.Status, t.Desk, t.Calls, t.CallSeq, t.CalledAt = store.TicketCalled, desk, 1, seq, now
-		return t, tx.UpdateTicket(ctx, t)
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return t, err
+		}
+		st, err := loadSettings(ctx, tx)
+		if err != nil {
+			return t, err
+		}
+		return t, s.mailNear(ctx, tx, a, d, st, now)
 	}, "counter.called")
 }
 

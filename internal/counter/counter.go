@@ -40,15 +40,19 @@ type Deps struct {
 	Bookings func(context.Context) (booking.Settings, error)
 	// Key signs the links residents follow their ticket with.
 	Key []byte
+	// Mailer queues the mail when a resident's turn is near; nil sends
+	// none (and the wait page offers none).
+	Mailer NearMailer
 }
 
 // Service runs check-ins, calls and devices.
 type Service struct {
 	Deps
+	waits waitCache
 }
 
 // New returns the service.
-func New(d Deps) *Service { return &Service{Deps: d} }
+func New(d Deps) *Service { return &Service{Deps: d, waits: waitCache{ttl: PublicWaitTTL}} }
 
 // Actor is who acts: a staff member or a device.
 type Actor struct {

@@ -3,7 +3,6 @@ package counter
 import (
 	"context"
 
-	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -15,12 +14,16 @@ type Status struct {
 	Desk      string
 	Ahead     int // tickets to be called before this one
 	Minutes   int // rough wait
+	// NearMail is the mail when the turn is near: "offer" (the page may
+	// ask for it), "asked", "queued", or "" (not offered).
+	NearMail  string
+	NearAhead int // the mail goes when this many are ahead
 }
 
 // Follow reads the ticket behind a follow token. A wrong or old token
 // reads as not found, whatever it names.
 func (s *Service) Follow(ctx context.Context, token string) (Status, error) {
-	notFound := apperr.New(apperr.NotFound, "番号札が見つかりません。本日の番号札の QR コードを読み取ってください。")
+	notFound := errTicketNotFound()
 	id, mac, ok := followID(token)
 	if !ok {
 		return Status{}, notFound
@@ -48,9 +51,24 @@ func (s *Service) Follow(ctx context.Context, token string) (Status, error) {
 			if err != nil {
 				return err
 			}
-			st.Minutes = (st.Ahead*set.MinutesPerTicket + max(desks, 1) - 1) / max(desks, 1)
+			st.Minutes = waitMinutes(st.Ahead, desks, set.MinutesPerTicket)
+		}
+		st.NearMail, st.NearAhead = t.NearMail, set.NearMailAhead
+		if t.NearMail == "" && st.Ahead > set.NearMailAhead {
+			if ok, err := s.nearOffered(ctx, tx, set, t); err != nil {
+				return err
+			} else if ok {
+				st.NearMail = "offer"
+			}
 		}
 		return nil
 	})
 	return st, err
+}
+
+// waitMinutes is the rough wait of ahead tickets at desks desks, each
+// taking perTicket minutes: the one estimate residents see.
+func waitMinutes(ahead, desks, perTicket int) int {
+	desks = max(desks, 1)
+	return (ahead*perTicket + desks - 1) / desks
 }

@@ -48,7 +48,7 @@ func birth(i int) string {
 	return time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i*41).Format(time.DateOnly)
 }
 
-func newFixture(t *testing.T, db *store.DB, cards int) *fixture {
+func newFixture(t testing.TB, db *store.DB, cards int) *fixture {
 	t.Helper()
 	f := &fixture{db: db, clock: clock.NewFixed(jst(t, "2026-11-20 10:00"))}
 	f.res = reserve.New(db, f.clock)
@@ -82,12 +82,12 @@ func (f *fixture) book(t *testing.T, place, start string, i int) reserve.Booking
 	return b
 }
 
-func (f *fixture) at(t *testing.T, s string) {
+func (f *fixture) at(t testing.TB, s string) {
 	t.Helper()
 	f.clock.Advance(jst(t, s).Sub(f.clock.Now()))
 }
 
-func (f *fixture) settings(t *testing.T, edit func(*counter.Settings)) {
+func (f *fixture) settings(t testing.TB, edit func(*counter.Settings)) {
 	t.Helper()
 	st := counter.DefaultSettings()
 	edit(&st)

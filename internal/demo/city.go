@@ -41,8 +41,8 @@ func (c City) Seed(ctx context.Context) ([]Account, error) {
 		},
 		func() error { _, err := SeedReissues(ctx, c.DB, c.Loc, now); return err },
 		func() error { _, err := SeedSurfaceUpdates(ctx, c.DB, now); return err },
-		func() error { _, err := c.Reserve.SeedDemoWeek(ctx); return err },
-		func() error { _, err := c.Reserve.SeedDemo(ctx); return err },
+		func() error { _, err := SeedWeek(ctx, c.DB, c.Reserve); return err },
+		func() error { _, err := SeedBookings(ctx, c.Reserve); return err },
 		func() error { _, err := SeedNotices(ctx, c.DB, c.Loc, now, c.Reserve.Settings); return err },
 	}
 	for _, step := range steps {

@@ -63,7 +63,7 @@ func TestDemoCardsFillEveryWorkflowList(t *testing.T) {
 			t.Errorf("a second start added %d places", again)
 		}
 		// Every demo card on hand sits in a known box, none over capacity.
-		tree, err := storage.New(db, clock.NewFixed(now), nil, nil).Tree(ctx)
+		tree, err := storage.New(db, clock.NewFixed(now), nil).Tree(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,7 +99,7 @@ func TestClerkMovesAPhoneCallersBooking(t *testing.T) {
 func (s *site) openDays(t *testing.T) (string, string) {
 	t.Helper()
 	now := s.clock.Now().In(s.tokyo)
-	av, err := s.srv.Reserve().Availability(t.Context(), reserve.AvailabilityQuery{Service: "pickup", Place: "main",
+	av, err := s.city.Reserve.Availability(t.Context(), reserve.AvailabilityQuery{Service: "pickup", Place: "main",
 		From: now.AddDate(0, 0, 7).Format(time.DateOnly), To: now.AddDate(0, 0, 30).Format(time.DateOnly), People: 1,
 		Channel: booking.ChannelPhone})
 	if err != nil {

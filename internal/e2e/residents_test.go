@@ -151,7 +151,7 @@ func (s *site) withoutEmail(t *testing.T) {
 // marked on the calendar and bookable; the done page says the change
 // deadline with its time, the instant the engine applies.
 func (s *site) rulesShown(t *testing.T) {
-	st, err := s.srv.Reserve().Settings(t.Context())
+	st, err := s.city.Reserve.Settings(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func (s *site) rulesShown(t *testing.T) {
 	}
 	sunday := first.AddDays(7 + (7-int(first.Weekday()))%7)
 	st.Places[0].OpenDates = map[string][]string{sunday.String(): {"09:00-12:00"}}
-	if err := s.srv.Reserve().SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
+	if err := s.city.Reserve.SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
 	tb := newTab(t, s.url, 375, 667)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/clock"
@@ -149,6 +150,7 @@ func (s *shooter) next(sel string) {
 type demoSite struct {
 	url, password string
 	srv           *server.Server
+	city          *app.City
 	loc           *time.Location
 	samples       []web.DemoSample
 }
@@ -159,13 +161,13 @@ func startDemo(t *testing.T, db *store.DB) demoSite {
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	cfg := &config.Config{Location: tokyo, Sites: "all", Demo: true}
 	a := auth.NewService(db, clock.System{}, secret.TestParams(), "Kofu")
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	ctx := t.Context()
+	city, err := app.New(ctx, app.Deps{Config: cfg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Auth: a, Clock: clock.System{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
-	accs, err := demo.City{DB: db, Auth: a, Reserve: srv.Reserve(), Clock: clock.System{}, Loc: tokyo}.Seed(ctx)
+	accs, err := demo.City{DB: db, Auth: a, Reserve: city.Reserve, Clock: clock.System{}, Loc: tokyo}.Seed(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,10 +179,13 @@ func startDemo(t *testing.T, db *store.DB) demoSite {
 	for _, s := range samples {
 		shown = append(shown, web.DemoSample{NoticeNumber: s[0], BirthDate: s[1]})
 	}
-	srv.UI().SetDemoSamples(shown)
+	srv, err := server.New(city, server.Options{DemoSamples: shown})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return demoSite{url: ts.URL, password: accs[0].Password, srv: srv, loc: tokyo, samples: shown}
+	return demoSite{url: ts.URL, password: accs[0].Password, srv: srv, city: city, loc: tokyo, samples: shown}
 }
 
 // demoServer returns the demo's address, the demo admin's password and a

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/booking"
@@ -29,6 +30,7 @@ const helpPhone = "079-559-5000"
 type site struct {
 	t      *testing.T
 	db     *store.DB
+	city   *app.City
 	srv    *server.Server
 	url    string
 	clock  *clock.Fixed
@@ -52,7 +54,10 @@ func newSite(t *testing.T, db *store.DB) *site {
 	cfg := &config.Config{Location: tokyo, Sites: "all", BaseURL: "https://yoyaku.example.lg.jp/"}
 	a := auth.NewService(db, s.clock, secret.TestParams(), "Kofu")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if s.srv, err = server.New(server.Deps{Config: cfg, DB: db, Log: quiet, Auth: a, Clock: s.clock}); err != nil {
+	if s.city, err = app.New(t.Context(), app.Deps{Config: cfg, DB: db, Log: quiet, Auth: a, Clock: s.clock}); err != nil {
+		t.Fatal(err)
+	}
+	if s.srv, err = server.New(s.city, server.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s.srv)
@@ -79,7 +84,7 @@ func (s *site) configure() {
 	for i := range st.Services {
 		st.Services[i].Places = []string{"main", "north"}
 	}
-	if err := s.srv.Reserve().SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
+	if err := s.city.Reserve.SaveSettings(t.Context(), admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
 	s.switchMail(t, true)

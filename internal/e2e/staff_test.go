@@ -70,7 +70,7 @@ type staffWalk struct {
 
 // skipLink leaves out what is not a page of the back office: downloads,
 // the logout, other sites, and links that only repeat a page.
-var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)|/events$`)
+var skipLink = regexp.MustCompile(`\.(csv|pdf|xlsx|png)|/download|/logout|^/staff/scan\?|/booking/qr|^/staff/documents/[^/]+/(content|pages/)|/events$`)
 
 // staffKey is what makes two links the same page for the walk: the route
 // with its IDs, without the query (one card page, one list page of each).
@@ -214,14 +214,14 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 func (c *staffCity) bookChild(d demoSite, day time.Time) reserve.Booking {
 	t := c.t
 	admin := auth.Principal{UserID: 1, Username: "demo-admin", Role: auth.RoleAdmin}
-	st, err := d.srv.Reserve().Settings(t.Context())
+	st, err := d.city.Reserve.Settings(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 30 {
 		slots, err := st.ServiceStarts("pickup", st.Places[0].ID, calendar.DateOf(day), calendar.DateOf(day), d.loc)
 		if err == nil && len(slots) > 0 {
-			b, _, err := d.srv.Reserve().StaffBook(t.Context(), admin, auth.Meta{}, booking.ChannelPhone, reserve.CreateRequest{
+			b, _, err := d.city.Reserve.StaffBook(t.Context(), admin, auth.Meta{}, booking.ChannelPhone, reserve.CreateRequest{
 				Service: "pickup", Place: st.Places[0].ID, Start: slots[len(slots)-1].Start.Format(time.RFC3339),
 				People: []reserve.PersonInput{{NoticeNumber: "KID-000001", BirthDate: day.AddDate(-10, 0, 0).Format(time.DateOnly),
 					Comes: string(reserve.AttendanceLegalRep)}}})
@@ -249,6 +249,7 @@ func (c *staffCity) formPages(tb *tab) []string {
 		stocktake.Path + "/report",
 		fmt.Sprintf("/staff/imports/ledger/%d", c.ledgerImport),
 		fmt.Sprintf("/staff/bookings/%d/issue", c.child.ID),
+		fmt.Sprintf("/staff/bookings/%d/reception", c.child.ID),
 		fmt.Sprintf("/staff/bookings/%d", c.child.ID),
 		fmt.Sprintf("/staff/bookings/%d?date=%s", c.child.ID, c.child.Date),
 		"/staff/bookings?q=" + url.QueryEscape("コドモ"),

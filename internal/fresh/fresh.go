@@ -9,6 +9,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/kofu-oss/kofu/internal/clock"
 )
 
 // Value is one cached value. The zero value is not usable; use New.
@@ -26,7 +28,7 @@ type Value[T any] struct {
 
 // New returns an empty value that is read again when older than maxAge.
 func New[T any](maxAge time.Duration) *Value[T] {
-	return &Value[T]{maxAge: maxAge, now: time.Now}
+	return &Value[T]{maxAge: maxAge, now: clock.System{}.Now}
 }
 
 // SetClock replaces the clock that ages the value (tests).

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/moji"
 )
 
@@ -64,7 +65,7 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 	cr.ReuseRecord = true
 	rd := &Reader{src: src, csv: cr, today: opt.Today, seen: make(map[string]int), guarded: make(map[int]bool)}
 	if rd.today.IsZero() {
-		rd.today = DateOf(time.Now().In(jst()))
+		rd.today = DateOf(clock.System{}.Now().In(jst())) // a caller that names no date: today
 	}
 	header, line, err := rd.readHeader()
 	if err != nil {

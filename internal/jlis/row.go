@@ -1,7 +1,6 @@
 package jlis
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -87,6 +86,15 @@ func (b *rowBuilder) problem(f Field, code, reason string) {
 	b.row.Problems = append(b.row.Problems, Problem{Line: b.row.Line, Column: column, Code: code, Reason: reason})
 }
 
+// fault lists ft, if any, as a problem of f's column; it tells whether
+// there was one.
+func (b *rowBuilder) fault(f Field, ft *Fault) bool {
+	if ft != nil {
+		b.problem(f, ft.Code, ft.Reason)
+	}
+	return ft != nil
+}
+
 // build runs every check; the order is the order problems are listed in.
 func (b *rowBuilder) build() Row {
 	b.checkColumnCount()
@@ -133,54 +141,32 @@ func (b *rowBuilder) checkColumnCount() {
 
 func (b *rowBuilder) applicationID() {
 	id := normalizeCode(b.value(FieldApplicationID))
-	switch {
-	case id == "":
-		b.problem(FieldApplicationID, "application_id_missing", "申請書IDがない")
-		return
-	case !allDigits(id):
-		b.problem(FieldApplicationID, "application_id_format", "申請書IDが23桁でない（数字以外の文字を含む）")
-		return
-	case len(id) != 23:
-		b.problem(FieldApplicationID, "application_id_format", fmt.Sprintf("申請書IDが23桁でない（%d桁）", len(id)))
+	if b.fault(FieldApplicationID, CheckApplicationID(id)) {
 		return
 	}
 	b.row.ApplicationID = id
 	if first, dup := b.r.seen[id]; dup {
-		b.problem(FieldApplicationID, "duplicate_in_file",
-			fmt.Sprintf("申請書IDがファイル内で重複している（%d行目と同じ）", first))
+		b.fault(FieldApplicationID, DuplicateApplicationID(first))
 		return
 	}
 	b.r.seen[strings.Clone(id)] = b.row.Line // a substring would keep the whole record alive
 }
 
 func (b *rowBuilder) noticeNumber() {
-	v := b.value(FieldNoticeNumber)
-	if v == "" {
-		return
-	}
-	n := normalizeNotice(v)
-	if !validNotice(n) {
-		b.problem(FieldNoticeNumber, "notice_number_format",
-			fmt.Sprintf("交付通知書番号の形式が違う（「%s」: 英数字3文字-数字6桁、例 A1B-123456）", v))
-		return
-	}
-	b.row.NoticeNumber = n
+	var ft *Fault
+	b.row.NoticeNumber, ft = NoticeNumberOf(b.value(FieldNoticeNumber))
+	b.fault(FieldNoticeNumber, ft)
 }
 
 func (b *rowBuilder) residentNumber() {
-	v := normalizeCode(b.value(FieldResidentNumber))
-	if v != "" && !allDigits(v) {
-		b.problem(FieldResidentNumber, "resident_number_format", "宛名番号が数字でない")
-		return
-	}
-	b.row.ResidentNumber = v
+	var ft *Fault
+	b.row.ResidentNumber, ft = ResidentNumberOf(b.value(FieldResidentNumber))
+	b.fault(FieldResidentNumber, ft)
 }
 
 func (b *rowBuilder) names() {
 	b.row.Name = b.value(FieldName)
-	if b.row.Name == "" {
-		b.problem(FieldName, "name_missing", "氏名がない")
-	}
+	b.fault(FieldName, CheckName(b.row.Name))
 	b.row.Kana = b.value(FieldKana)
 	b.row.KanaNormalized = moji.NormalizeKana(b.row.Kana)
 	b.row.Address = b.value(FieldAddress)
@@ -190,15 +176,11 @@ func (b *rowBuilder) names() {
 func (b *rowBuilder) birthDate() {
 	v := b.value(FieldBirthDate)
 	if v == "" {
-		b.problem(FieldBirthDate, "birth_date_missing", "生年月日がない")
+		b.fault(FieldBirthDate, BirthDateMissing())
 		return
 	}
 	d, ok := b.date(FieldBirthDate, "birth_date", v)
-	if !ok {
-		return
-	}
-	if d.After(b.r.today) {
-		b.problem(FieldBirthDate, "birth_date_future", fmt.Sprintf("生年月日が未来の日付（%s）", d))
+	if !ok || b.fault(FieldBirthDate, CheckBirthDate(d, b.r.today)) {
 		return
 	}
 	b.row.BirthDate = d
@@ -220,42 +202,23 @@ func (b *rowBuilder) optionalDates() {
 	}
 }
 
-// date parses a date value, reporting a problem coded <code>_invalid for a
-// day that does not exist and <code>_format for an unreadable one.
+// date parses a date value (see DateOfField).
 func (b *rowBuilder) date(f Field, code, v string) (Date, bool) {
-	d, err := ParseDate(v)
-	if err == nil {
-		return d, true
-	}
-	var de *DateError
-	if errors.As(err, &de) && de.Kind == DateNonexistent {
-		b.problem(f, code+"_invalid", fmt.Sprintf("%sが存在しない日付（%s）", f.Label(), de))
-	} else {
-		b.problem(f, code+"_format", fmt.Sprintf("%sが日付として読めない（「%s」）", f.Label(), v))
-	}
-	return Date{}, false
+	d, ft := DateOfField(f.Label(), code, v)
+	return d, !b.fault(f, ft)
 }
 
 // codes reads the columns that hold one of a few known values.
 func (b *rowBuilder) codes() {
-	var ok bool
-	if b.row.Sex, ok = parseSex(b.value(FieldSex)); !ok {
-		b.problem(FieldSex, "sex_invalid", fmt.Sprintf("性別が読めない（「%s」: 男/女 または 1/2）", b.value(FieldSex)))
-	}
-	if v := b.value(FieldPostalCode); v != "" {
-		if b.row.PostalCode, ok = normalizePostal(v); !ok {
-			b.row.PostalCode = ""
-			b.problem(FieldPostalCode, "postal_code_format", fmt.Sprintf("郵便番号が7桁でない（「%s」）", v))
-		}
-	}
-	if b.row.Certificate, ok = parseCertificate(b.value(FieldCertificate)); !ok {
-		b.problem(FieldCertificate, "certificate_invalid",
-			fmt.Sprintf("電子証明書の有無が読めない（「%s」: 有/無 または 1/0）", b.value(FieldCertificate)))
-	}
-	if b.row.Method, ok = parseMethod(b.value(FieldMethod)); !ok {
-		b.problem(FieldMethod, "method_unknown",
-			fmt.Sprintf("交付方式が読めない（「%s」: 交付時来庁 または 申請時来庁）", b.value(FieldMethod)))
-	}
+	var ft *Fault
+	b.row.Sex, ft = SexOf(b.value(FieldSex))
+	b.fault(FieldSex, ft)
+	b.row.PostalCode, ft = PostalCodeOf(b.value(FieldPostalCode))
+	b.fault(FieldPostalCode, ft)
+	b.row.Certificate, ft = CertificateOf(b.value(FieldCertificate))
+	b.fault(FieldCertificate, ft)
+	b.row.Method, ft = MethodOf(b.value(FieldMethod))
+	b.fault(FieldMethod, ft)
 }
 
 // gaiji flags 外字 and replacement characters in the text columns, so staff

@@ -2,7 +2,6 @@ package legacy
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -127,6 +126,15 @@ func (b *rowBuilder) problem(f field, code, reason string) {
 	b.row.Problems = append(b.row.Problems, jlis.Problem{Line: b.row.Line, Column: column, Code: code, Reason: reason})
 }
 
+// fault lists ft, if any, as a problem of f's column (jlis holds the
+// checks both readers share); it tells whether there was one.
+func (b *rowBuilder) fault(f field, ft *jlis.Fault) bool {
+	if ft != nil {
+		b.problem(f, ft.Code, ft.Reason)
+	}
+	return ft != nil
+}
+
 func (b *rowBuilder) build() Row {
 	b.applicationID()
 	b.noticeNumber()
@@ -147,24 +155,17 @@ func (b *rowBuilder) build() Row {
 func (b *rowBuilder) applicationID() {
 	v := b.value(fieldApplicationID)
 	id := jlis.NormalizeCode(v)
-	switch {
-	case id == "":
-		b.problem(fieldApplicationID, "application_id_missing", "申請書IDがない")
-		return
-	case strings.ContainsAny(id, "Ee.") && isFloat(id):
+	if id != "" && strings.ContainsAny(id, "Ee.") && isFloat(id) {
 		b.problem(fieldApplicationID, "application_id_format",
 			"申請書IDが数値として保存され、桁が失われている（「"+v+"」）。列の書式を「文字列」にして入力し直してください")
 		return
-	case !jlis.AllDigits(id):
-		b.problem(fieldApplicationID, "application_id_format", "申請書IDが23桁でない（数字以外の文字を含む）")
-		return
-	case len(id) != 23:
-		b.problem(fieldApplicationID, "application_id_format", fmt.Sprintf("申請書IDが23桁でない（%d桁）", len(id)))
+	}
+	if b.fault(fieldApplicationID, jlis.CheckApplicationID(id)) {
 		return
 	}
 	b.row.ApplicationID = id
 	if first, dup := b.p.seen[id]; dup {
-		b.problem(fieldApplicationID, "duplicate_in_file", fmt.Sprintf("申請書IDがファイル内で重複している（%d行目と同じ）", first))
+		b.fault(fieldApplicationID, jlis.DuplicateApplicationID(first))
 		return
 	}
 	b.p.seen[id] = b.row.Line
@@ -173,33 +174,20 @@ func (b *rowBuilder) applicationID() {
 func isFloat(s string) bool { _, err := strconv.ParseFloat(s, 64); return err == nil }
 
 func (b *rowBuilder) noticeNumber() {
-	v := b.value(fieldNoticeNumber)
-	if v == "" {
-		return
-	}
-	n := jlis.NormalizeNotice(v)
-	if !jlis.ValidNotice(n) {
-		b.problem(fieldNoticeNumber, "notice_number_format",
-			fmt.Sprintf("交付通知書番号の形式が違う（「%s」: 英数字3文字-数字6桁、例 A1B-123456）", v))
-		return
-	}
-	b.row.NoticeNumber = n
+	var ft *jlis.Fault
+	b.row.NoticeNumber, ft = jlis.NoticeNumberOf(b.value(fieldNoticeNumber))
+	b.fault(fieldNoticeNumber, ft)
 }
 
 func (b *rowBuilder) residentNumber() {
-	v := jlis.NormalizeCode(b.value(fieldResidentNumber))
-	if v != "" && !jlis.AllDigits(v) {
-		b.problem(fieldResidentNumber, "resident_number_format", "宛名番号が数字でない")
-		return
-	}
-	b.row.ResidentNumber = v
+	var ft *jlis.Fault
+	b.row.ResidentNumber, ft = jlis.ResidentNumberOf(b.value(fieldResidentNumber))
+	b.fault(fieldResidentNumber, ft)
 }
 
 func (b *rowBuilder) texts() {
 	b.row.Name = b.value(fieldName)
-	if b.row.Name == "" {
-		b.problem(fieldName, "name_missing", "氏名がない")
-	}
+	b.fault(fieldName, jlis.CheckName(b.row.Name))
 	b.row.Kana = b.value(fieldKana)
 	b.row.Address = b.value(fieldAddress)
 	b.row.Box = jlis.NormalizeCode(b.value(fieldBox))
@@ -208,12 +196,11 @@ func (b *rowBuilder) texts() {
 
 func (b *rowBuilder) birthDate() {
 	if b.value(fieldBirthDate) == "" {
-		b.problem(fieldBirthDate, "birth_date_missing", "生年月日がない")
+		b.fault(fieldBirthDate, jlis.BirthDateMissing())
 		return
 	}
 	d, ok := b.date(fieldBirthDate, "birth_date")
-	if ok && d.After(b.p.today) {
-		b.problem(fieldBirthDate, "birth_date_future", fmt.Sprintf("生年月日が未来の日付（%s）", d))
+	if ok && b.fault(fieldBirthDate, jlis.CheckBirthDate(d, b.p.today)) {
 		return
 	}
 	b.row.BirthDate = d
@@ -252,17 +239,8 @@ func (b *rowBuilder) date(f field, code string) (jlis.Date, bool) {
 	if d, ok := b.serialDate(f, v); ok {
 		return d, true
 	}
-	d, err := jlis.ParseDate(v)
-	if err == nil {
-		return d, true
-	}
-	var de *jlis.DateError
-	if errors.As(err, &de) && de.Kind == jlis.DateNonexistent {
-		b.problem(f, code+"_invalid", fmt.Sprintf("%sが存在しない日付（%s）", f.label(), de))
-	} else {
-		b.problem(f, code+"_format", fmt.Sprintf("%sが日付として読めない（「%s」）", f.label(), v))
-	}
-	return jlis.Date{}, false
+	d, ft := jlis.DateOfField(f.label(), code, v)
+	return d, !b.fault(f, ft)
 }
 
 // serialDate reads a numeric cell as an Excel date serial. Eight-digit
@@ -286,24 +264,15 @@ func (b *rowBuilder) isText(f field) bool {
 }
 
 func (b *rowBuilder) codes() {
-	var ok bool
-	if b.row.Sex, ok = jlis.ParseSex(b.value(fieldSex)); !ok {
-		b.problem(fieldSex, "sex_invalid", fmt.Sprintf("性別が読めない（「%s」: 男/女 または 1/2）", b.value(fieldSex)))
-	}
-	if v := b.value(fieldPostalCode); v != "" {
-		if b.row.PostalCode, ok = jlis.NormalizePostal(v); !ok {
-			b.row.PostalCode = ""
-			b.problem(fieldPostalCode, "postal_code_format", fmt.Sprintf("郵便番号が7桁でない（「%s」）", v))
-		}
-	}
-	if b.row.Certificate, ok = jlis.ParseCertificate(b.value(fieldCertificate)); !ok {
-		b.problem(fieldCertificate, "certificate_invalid",
-			fmt.Sprintf("電子証明書の有無が読めない（「%s」: 有/無 または 1/0）", b.value(fieldCertificate)))
-	}
-	m, ok := jlis.ParseMethod(b.value(fieldMethod))
-	if !ok {
-		b.problem(fieldMethod, "method_unknown", fmt.Sprintf("交付方式が読めない（「%s」: 交付時来庁 または 申請時来庁）", b.value(fieldMethod)))
-	}
+	var ft *jlis.Fault
+	b.row.Sex, ft = jlis.SexOf(b.value(fieldSex))
+	b.fault(fieldSex, ft)
+	b.row.PostalCode, ft = jlis.PostalCodeOf(b.value(fieldPostalCode))
+	b.fault(fieldPostalCode, ft)
+	b.row.Certificate, ft = jlis.CertificateOf(b.value(fieldCertificate))
+	b.fault(fieldCertificate, ft)
+	m, ft := jlis.MethodOf(b.value(fieldMethod))
+	b.fault(fieldMethod, ft)
 	b.row.Method = card.Method(m)
 }
 

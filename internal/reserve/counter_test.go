@@ -165,18 +165,3 @@ func TestStaffBookingForPhoneCallersUsesItsChannel(t *testing.T) {
 		f.verify(t)
 	})
 }
-
-func TestSeedDemoFillsTheCounterList(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, nil)
-		n, err := f.svc.SeedDemo(t.Context())
-		if err != nil || n != 4 {
-			t.Fatalf("seeded %d: %v", n, err)
-		}
-		list, err := f.svc.List(t.Context(), staff, f.meta, reserve.ListQuery{Date: "2026-11-24"})
-		if err != nil || len(list) == 0 || list[0].Channel != "phone" || list[0].People[0].Name == "" {
-			t.Fatalf("list %v %+v", err, list)
-		}
-		f.verify(t)
-	})
-}

@@ -49,6 +49,12 @@ var statusOf = map[string]int{
 	"walk_ins_off":                http.StatusConflict,
 	"queue_empty":                 http.StatusNotFound,
 	"no_ticket":                   http.StatusNotFound,
+	"reception_signature_missing": http.StatusUnprocessableEntity,
+	"reception_signature_format":  http.StatusUnprocessableEntity,
+	"reception_tick_required":     http.StatusUnprocessableEntity,
+	"reception_state":             http.StatusConflict,
+	"reception_no_card":           http.StatusConflict,
+	"reception_unprintable":       http.StatusUnprocessableEntity,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

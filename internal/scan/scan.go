@@ -98,3 +98,12 @@ func fromURL(s string) (Kind, string) {
 	}
 	return Unknown, ""
 }
+
+// NoticeNumber returns the notice number in what a reader typed, or "" when
+// the text carries none (a booking code, say).
+func NoticeNumber(text string) string {
+	if kind, v := Parse(text); kind == Notice {
+		return v
+	}
+	return ""
+}

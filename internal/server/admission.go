@@ -148,7 +148,7 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		arrival := time.Now()
+		arrival := time.Now() // the queue runs on the monotonic clock: tickets age with time.Since
 		t, held := a.ticketOf(r)
 		if !held {
 			// A newcomer is behind everyone already waiting; the ticket
@@ -167,7 +167,7 @@ func (a *admission) middleware(next http.Handler) http.Handler {
 			a.turnAway(w, r, held, arrival, a.all)
 			return
 		}
-		start := time.Now()
+		start := time.Now() // measures the service time
 		defer func() {
 			d := time.Since(start)
 			a.all.release(d)

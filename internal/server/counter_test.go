@@ -20,7 +20,7 @@ import (
 // the booking code.
 func bookCounterCard(t *testing.T, h *harness, start string, c counterCard) string {
 	t.Helper()
-	b, _, err := h.srv.Reserve().Book(ctx, auth.Meta{IP: "198.51.100.7"}, reserve.CreateRequest{Service: "pickup", Place: "main",
+	b, _, err := h.srv.city.Reserve.Book(ctx, auth.Meta{IP: "198.51.100.7"}, reserve.CreateRequest{Service: "pickup", Place: "main",
 		Start: jstTime(t, start).Format(time.RFC3339), Email: "miwa@example.jp",
 		People: []reserve.PersonInput{{NoticeNumber: c.notice, BirthDate: c.birth}}})
 	if err != nil {
@@ -221,6 +221,50 @@ func TestTicketFollowPage(t *testing.T) {
 			if status, _ := page(forged); status != 404 {
 				t.Errorf("forged link %s: %d", forged, status)
 			}
+		}
+	})
+}
+
+// TestTopPageShowsTodaysWaitWhenSwitchedOn: the citizen top page shows
+// each place's wait only when the city switches it on, in the page's
+// language, from figures kept for a while (issue #17 item 8).
+func TestTopPageShowsTodaysWaitWhenSwitchedOn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFixed(jstTime(t, "2026-11-20 10:00"))
+		h := newClockHarness(t, db, clk)
+		seedCounterCards(t, db)
+		cards := counterCards()
+		first := bookCounterCard(t, h, "2026-12-01 10:00", cards[0])
+		second := bookCounterCard(t, h, "2026-12-01 10:00", cards[2])
+		clk.Advance(jstTime(t, "2026-12-01 09:30").Sub(clk.Now()))
+		top := func(path string) string {
+			res := h.do("GET", path, nil, "")
+			b, _ := io.ReadAll(res.Body)
+			if res.StatusCode != 200 {
+				t.Fatalf("GET %s: %d", path, res.StatusCode)
+			}
+			return string(b)
+		}
+		if body := top("/"); strings.Contains(body, "本日の窓口の待ち状況") {
+			t.Fatal("the wait shows while the setting is off")
+		}
+		if res := h.do("PUT", "/api/v1/settings/counter", h.login("admin1"), `{"early_minutes":0,"minutes_per_ticket":10,"public_wait":true}`); res.StatusCode != 200 {
+			t.Fatalf("save settings: %d", res.StatusCode)
+		}
+		staff := h.login("staff1")
+		h.do("POST", "/api/v1/checkins", staff, `{"code":"`+first+`","place":"main"}`)
+		h.do("POST", "/api/v1/checkins", staff, `{"code":"`+second+`","place":"main"}`)
+		body := top("/")
+		if !strings.Contains(body, "本日の窓口の待ち状況") || !strings.Contains(body, "市役所本庁 市民課：待ち 2 人・目安 20 分") || !strings.Contains(body, "09:30 時点の目安") {
+			t.Fatalf("top page with the wait on:\n%s", body)
+		}
+		// A call changes the queue, but the page keeps its figures for a while.
+		h.do("POST", "/api/v1/places/main/calls", staff, `{"desk":"1"}`)
+		if body := top("/"); !strings.Contains(body, "待ち 2 人") {
+			t.Fatalf("the top page read the database again at once:\n%s", body)
+		}
+		if body := top("/?lang=en"); !strings.Contains(body, "Today&#39;s wait at the counter") || !strings.Contains(body, "2 waiting, about 20 min") {
+			t.Fatalf("English top page:\n%s", body)
 		}
 	})
 }

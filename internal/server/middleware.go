@@ -44,7 +44,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // its metrics. The query string is never logged: it can hold names.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start := time.Now() // measures the request's duration
 		id := newRequestID()
 		ctx := logx.WithRequestID(r.Context(), id)
 		ctx = route.WithMeta(ctx, auth.Meta{IP: s.clientIP(r), RequestID: id, UserAgent: r.UserAgent()})

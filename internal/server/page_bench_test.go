@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/clock"
@@ -27,7 +28,7 @@ func benchServer(tb testing.TB, db *store.DB) http.Handler {
 	cfg := &config.Config{Location: tokyo, Sites: "all", PublicMaxInFlight: 64,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 	a := auth.NewService(db, clock.System{}, secret.TestParams(), "Kofu")
-	srv, err := New(Deps{Config: cfg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: a, Clock: clock.System{}})
+	srv, err := build(app.Deps{Config: cfg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: a, Clock: clock.System{}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -80,13 +80,13 @@ func TestPublicPagesSayTheRulesApplied(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFixed(jstTime(t, "2026-12-07 18:00")) // a Monday, after the 17:00 closing
 		h := newPublicClockHarness(t, db, clk)
-		st, err := h.srv.Reserve().Settings(ctx)
+		st, err := h.srv.city.Reserve.Settings(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		st.Places[0].OpenDates = map[string][]string{"2026-12-13": {"09:00-12:00"}} // a Sunday
 		admin := auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}
-		if err := h.srv.Reserve().SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
+		if err := h.srv.city.Reserve.SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
 			t.Fatal(err)
 		}
 		b := newBrowser(t, h)
@@ -172,12 +172,12 @@ func TestPublicErrorStates(t *testing.T) {
 func TestPublicQuestionsFollowTheBirthDate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newPublicHarness(t, db)
-		st, err := h.srv.Reserve().Settings(ctx)
+		st, err := h.srv.city.Reserve.Settings(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		st.Places[0].Capacity = 5
-		if err := h.srv.Reserve().SaveSettings(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{}, st); err != nil {
+		if err := h.srv.city.Reserve.SaveSettings(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{}, st); err != nil {
 			t.Fatal(err)
 		}
 		b := newBrowser(t, h)
@@ -218,12 +218,12 @@ func TestPublicQuestionsFollowTheBirthDate(t *testing.T) {
 func TestPublicEnglishBookingKeepsItsLanguage(t *testing.T) {
 	db := storetest.MustOpen(t, store.SQLite)
 	h := newPublicHarness(t, db)
-	st, err := h.srv.Reserve().Settings(ctx)
+	st, err := h.srv.city.Reserve.Settings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Places[0].NameEN = "Main counter, 1F"
-	if err := h.srv.Reserve().SaveSettings(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{}, st); err != nil {
+	if err := h.srv.city.Reserve.SaveSettings(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, h)

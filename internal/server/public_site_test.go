@@ -58,7 +58,7 @@ func newPublicClockHarness(t *testing.T, db *store.DB, clk clock.Clock) *harness
 	st.PublicRateLimitPerMinute = 10000
 	st.ContactPhone = "079-559-5000"
 	admin := auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}
-	if err := h.srv.Reserve().SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
+	if err := h.srv.city.Reserve.SaveSettings(ctx, admin, auth.Meta{}, st); err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range residents() {

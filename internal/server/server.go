@@ -4,8 +4,6 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -13,182 +11,157 @@ import (
 	"time"
 
 	"github.com/kofu-oss/kofu/internal/api"
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auditlog"
 	"github.com/kofu-oss/kofu/internal/auth"
-	"github.com/kofu-oss/kofu/internal/backup"
-	"github.com/kofu-oss/kofu/internal/challenge"
-	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/counter"
-	"github.com/kofu-oss/kofu/internal/filing"
-	"github.com/kofu-oss/kofu/internal/gaiji"
-	"github.com/kofu-oss/kofu/internal/intake"
-	"github.com/kofu-oss/kofu/internal/juki"
-	"github.com/kofu-oss/kofu/internal/ledger"
-	"github.com/kofu-oss/kofu/internal/mail"
-	"github.com/kofu-oss/kofu/internal/notice"
-	"github.com/kofu-oss/kofu/internal/reissue"
-	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
-	"github.com/kofu-oss/kofu/internal/sitetext"
-	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
-	"github.com/kofu-oss/kofu/internal/surface"
 	"github.com/kofu-oss/kofu/internal/web"
 )
 
-// Server is the kofu HTTP server.
+// Server is the kofu HTTP server of one city: the route tables of its
+// sites over the city's services (built once by app).
 type Server struct {
+	city    *app.City
 	cfg     *config.Config
 	db      *store.DB
 	log     *slog.Logger
 	auth    *auth.Service
-	audit   *auditlog.Service
 	heads   *auditlog.Publisher
 	metrics *metrics
 	router  *route.Router
 	ui      *web.UI
-	reserve *reserve.Service
-	mailer  *mail.Worker
 	handler http.Handler
 	// admission holds back citizen requests in a rush (nil: no limit).
 	admission *admission
-	// filing keeps documents; nil on a public-only server.
-	filing *filing.Service
 	// hub feeds the call displays' event streams.
 	hub *counter.Hub
+	// counterDeps are what the counter day's pages share (the kiosk, the
+	// display, the resident's own status page and the staff screens).
+	counterDeps web.CounterDeps
+	// staffSite tells whether the staff routes are served (the inbox
+	// folder is watched only then).
+	staffSite bool
 }
 
-// Deps are the parts a Server is built from.
-type Deps struct {
-	Config *config.Config
-	DB     *store.DB
-	Log    *slog.Logger
-	Auth   *auth.Service
-	Clock  clock.Clock
-	// Backups, when scheduled backups run in this process, reports the
-	// last result to /metrics.
-	Backups *backup.Scheduler
+// Options are what a server adds to its city: which sites it serves and
+// the demo's fictional notice numbers for the top page.
+type Options struct {
+	DemoSamples []web.DemoSample
 }
 
-// New builds the server and registers every route.
-func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Log, auth: d.Auth, metrics: newMetrics(d.DB, d.Backups),
-		audit: auditlog.New(d.DB, d.Clock, d.Config.Location), heads: auditlog.NewPublisher(d.Log, d.Config.AuditHeadDir)}
-	ledgerSvc := ledger.New(d.DB, d.Clock)
-	intakeSvc := intake.New(d.DB, d.Clock)
-	gaijiSvc := gaiji.New(d.DB, d.Clock)
-	s.reserve = reserve.New(d.DB, d.Clock)
-	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
-	// The public forms' sealing key is drawn now, once for every instance,
-	// rather than by the first resident's page view.
-	formKey, err := s.reserve.FormKey(context.Background())
+// sites are the route tables that --sites chooses from.
+var sites = map[string][]func(*Server){
+	"all":    {(*Server).publicRoutes, (*Server).staffRoutes},
+	"public": {(*Server).publicRoutes},
+	"staff":  {(*Server).staffRoutes},
+}
+
+// New builds the server of city and registers the routes of the sites
+// city.Config.Sites names.
+func New(city *app.City, o Options) (*Server, error) {
+	cfg := city.Config
+	tables, ok := sites[cfg.Sites]
+	if !ok {
+		tables = sites["all"]
+	}
+	s := &Server{city: city, cfg: cfg, db: city.DB, log: city.Log, auth: city.Auth,
+		metrics: newMetrics(city.DB, city.Backups), heads: auditlog.NewPublisher(city.Log, cfg.AuditHeadDir)}
+	ui, err := web.New(web.Deps{Auth: city.Auth, Audit: city.Audit, Ledger: city.Ledger, Intake: city.Intake,
+		Gaiji: city.Gaiji, Reserve: city.Reserve, Texts: city.Texts, Challenge: city.Challenge, Session: s,
+		Logins: s.metrics, Loc: cfg.Location, Clock: city.Clock, MailOn: city.MailOn, Backups: city.LastBackup})
 	if err != nil {
 		return nil, err
 	}
-	s.reserve.SetAccessKey(subKey(formKey, "booking access"))
-	s.mailer = mail.NewWorker(d.DB, d.Clock, d.Log)
-	bookings := &api.BookingHandlers{Reserve: s.reserve}
-	texts := sitetext.New(d.DB, d.Clock)
-	powSvc := challenge.New(d.DB, d.Clock)
-	powSvc.SetKey(subKey(formKey, "challenge"))
-	bookings.Challenge = powSvc
-	ui, err := web.New(web.Deps{Auth: d.Auth, Audit: s.audit, Ledger: ledgerSvc, Intake: intakeSvc, Gaiji: gaijiSvc,
-		Reserve: s.reserve, Texts: texts, Challenge: powSvc, Session: s, Logins: s.metrics, Loc: d.Config.Location,
-		MailOn:  mailOn(mail.NewAdmin(d.DB, d.Clock)),
-		Backups: func(ctx context.Context) (backup.Status, error) { return backup.LastStatus(ctx, d.DB) }})
-	if err != nil {
-		return nil, err
-	}
+	ui.SetDemoSamples(o.DemoSamples)
 	s.ui = ui
 	s.router = route.New(s, s.deny)
 	s.registerOps()
 	ui.RegisterAssets(s.router)
-	counterSvc := counter.New(counter.Deps{DB: d.DB, Clock: d.Clock, Bookings: s.reserve.Settings, Key: subKey(formKey, "ticket follow")})
-	s.hub = counter.NewHub(counterSvc)
-	counterDeps := web.CounterDeps{Counter: counterSvc, Hub: s.hub, CallerOf: s.counterCaller(counterSvc),
-		SetDevice: s.SetDevice, BaseURL: d.Config.BaseURL}
-	if d.Config.Sites != "staff" {
-		ui.RegisterPublic(s.router)
-		ui.RegisterWait(s.router, counterDeps)
-		bookings.RegisterPublic(s.router)
-		(&api.TextHandlers{Texts: texts}).RegisterPublic(s.router)
+	s.hub = counter.NewHub(city.Counter)
+	s.counterDeps = web.CounterDeps{Counter: city.Counter, Hub: s.hub, CallerOf: s.counterCaller(city.Counter),
+		SetDevice: s.SetDevice, BaseURL: cfg.BaseURL}
+	for _, register := range tables {
+		register(s)
 	}
-	if d.Config.Sites != "public" {
-		(&api.Handlers{Auth: d.Auth, Session: s, Logins: s.metrics}).Register(s.router)
-		(&api.AuditHandlers{Log: s.audit, Loc: d.Config.Location}).Register(s.router)
-		(&api.CardHandlers{Ledger: ledgerSvc, Loc: d.Config.Location}).Register(s.router)
-		(&api.ImportHandlers{Intake: intakeSvc}).Register(s.router)
-		(&api.GaijiHandlers{Gaiji: gaijiSvc}).Register(s.router)
-		bookings.RegisterStaff(s.router)
-		mailAdmin := mail.NewAdmin(d.DB, d.Clock)
-		(&api.MailHandlers{Mail: mailAdmin}).Register(s.router)
-		ui.RegisterMail(s.router, mailAdmin)
-		ui.RegisterTexts(s.router)
-		ui.RegisterChallenge(s.router)
-		(&api.ChallengeHandlers{Challenge: powSvc}).Register(s.router)
-		(&api.TextHandlers{Texts: texts}).Register(s.router)
-		ui.RegisterStaff(s.router)
-		ui.RegisterBookings(s.router)
-		workflows := ledger.NewWorkflows(ledgerSvc, d.Config.Location)
-		(&api.WorkflowHandlers{Workflows: workflows, Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterWorkflows(s.router, workflows)
-		(&api.AtApplicationHandlers{Workflows: workflows, Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterAtApplication(s.router, workflows)
-		ui.RegisterPrint(s.router, workflows)
-		notices := notice.New(notice.Deps{DB: d.DB, Clock: d.Clock, Loc: d.Config.Location, Ledger: workflows,
-			Gaiji: gaijiSvc.Map, Bookings: s.reserve.Settings, BaseURL: d.Config.BaseURL})
-		(&api.NoticeHandlers{Notices: notices, Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterNotices(s.router, notices)
-		jukiSvc := juki.New(d.DB, d.Clock, ledgerSvc)
-		(&api.JukiHandlers{Juki: jukiSvc}).Register(s.router)
-		ui.RegisterJuki(s.router, jukiSvc)
-		storageSvc := storage.New(d.DB, d.Clock, ledgerSvc, web.NoticeFromScan)
-		(&api.StorageHandlers{Storage: storageSvc, Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterStorage(s.router, storageSvc)
-		reissueSvc := reissue.New(d.DB, d.Clock, d.Config.Location)
-		(&api.ReissueHandlers{Reissue: reissueSvc, Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterReissues(s.router, reissueSvc)
-		filingSvc := filing.New(d.DB, d.Clock, d.Config.Location, filing.CodeRules())
-		s.filing = filingSvc
-		(&api.DocumentHandlers{Filing: filingSvc}).Register(s.router)
-		ui.RegisterDocuments(s.router, filingSvc)
-		(&api.CounterHandlers{Counter: counterSvc, CallerOf: s.counterCaller(counterSvc), Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterCounter(s.router, counterDeps)
-		surfaceSvc := surface.New(d.DB, d.Clock, d.Config.Location)
-		(&api.SurfaceHandlers{Surface: surfaceSvc, Loc: d.Config.Location}).Register(s.router)
-		ui.RegisterSurface(s.router, surfaceSvc)
-	}
+	s.handler = s.observe(s.securityHeaders(s.admit(s.crossOrigin(s.router))))
+	return s, nil
+}
+
+// publicRoutes is the citizen site: the booking flow, the resident's own
+// ticket status and the public API.
+func (s *Server) publicRoutes() {
+	c, r := s.city, s.router
+	s.ui.RegisterPublic(r)
+	s.ui.RegisterWait(r, s.counterDeps)
+	(&api.BookingHandlers{Reserve: c.Reserve, Challenge: c.Challenge}).RegisterPublic(r)
+	(&api.TextHandlers{Texts: c.Texts}).RegisterPublic(r)
+}
+
+// staffRoutes is the back office and the staff API.
+func (s *Server) staffRoutes() {
+	c, r, ui, loc := s.city, s.router, s.ui, s.cfg.Location
+	s.staffSite = true
+	(&api.Handlers{Auth: c.Auth, Session: s, Logins: s.metrics}).Register(r)
+	(&api.AuditHandlers{Log: c.Audit, Loc: loc}).Register(r)
+	(&api.CardHandlers{Ledger: c.Ledger, Loc: loc}).Register(r)
+	(&api.ImportHandlers{Intake: c.Intake}).Register(r)
+	(&api.GaijiHandlers{Gaiji: c.Gaiji}).Register(r)
+	(&api.BookingHandlers{Reserve: c.Reserve, Challenge: c.Challenge}).RegisterStaff(r)
+	(&api.MailHandlers{Mail: c.Mail}).Register(r)
+	ui.RegisterMail(r, c.Mail)
+	ui.RegisterTexts(r)
+	ui.RegisterChallenge(r)
+	(&api.ChallengeHandlers{Challenge: c.Challenge}).Register(r)
+	(&api.TextHandlers{Texts: c.Texts}).Register(r)
+	ui.RegisterStaff(r)
+	ui.RegisterBookings(r)
+	(&api.WorkflowHandlers{Workflows: c.Workflows, Loc: loc}).Register(r)
+	ui.RegisterWorkflows(r, c.Workflows)
+	(&api.AtApplicationHandlers{Workflows: c.Workflows, Loc: loc}).Register(r)
+	ui.RegisterAtApplication(r, c.Workflows)
+	ui.RegisterPrint(r, c.Workflows)
+	(&api.NoticeHandlers{Notices: c.Notices, Loc: loc}).Register(r)
+	ui.RegisterNotices(r, c.Notices)
+	(&api.JukiHandlers{Juki: c.Juki}).Register(r)
+	ui.RegisterJuki(r, c.Juki)
+	(&api.StorageHandlers{Storage: c.Storage, Loc: loc}).Register(r)
+	ui.RegisterStorage(r, c.Storage)
+	(&api.ReissueHandlers{Reissue: c.Reissue, Loc: loc}).Register(r)
+	ui.RegisterReissues(r, c.Reissue)
+	(&api.DocumentHandlers{Filing: c.Filing}).Register(r)
+	ui.RegisterDocuments(r, c.Filing)
+	(&api.CounterHandlers{Counter: c.Counter, CallerOf: s.counterCaller(c.Counter), Loc: loc}).Register(r)
+	ui.RegisterCounter(r, s.counterDeps)
+	(&api.SurfaceHandlers{Surface: c.Surface, Loc: loc}).Register(r)
+	ui.RegisterSurface(r, c.Surface)
+	ui.RegisterReception(r, web.ReceptionDeps{Reception: c.Reception, Paper: c.ReceptionPaper})
+	(&api.ReceptionHandlers{Reception: c.Reception, Paper: c.ReceptionPaper}).Register(r)
+}
+
+// crossOrigin refuses state-changing requests sent from another site.
+func (s *Server) crossOrigin(h http.Handler) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.deny(w, r, apperr.New(apperr.Forbidden, "別のサイトからの送信は受け付けられません。ページを開き直してください。"))
 	}))
-	var h http.Handler = csrf.Handler(s.router)
-	if d.Config.PublicMaxInFlight > 0 {
-		adm := newAdmission(d.Config.PublicMaxInFlight, admissionMaxWait, subKey(formKey, "admission"))
-		powSvc.SetPressure(adm.pressure)
-		s.admission = adm
-		s.metrics.reg.MustRegister(admissionGauges(adm)...)
-		h = adm.middleware(h)
-	}
-	s.handler = s.observe(s.securityHeaders(h))
-	return s, nil
+	return csrf.Handler(h)
 }
 
-// mailOn tells whether booking mails are queued: what mail.Notifier checks.
-func mailOn(a *mail.Admin) func(context.Context) bool {
-	return func(ctx context.Context) bool {
-		st, err := a.Settings(ctx)
-		return err == nil && st.Enabled
+// admit holds back citizen requests in a rush when --public-max-inflight
+// sets a limit.
+func (s *Server) admit(h http.Handler) http.Handler {
+	if s.cfg.PublicMaxInFlight <= 0 {
+		return h
 	}
-}
-
-// subKey derives a key for one use from the shared form key.
-func subKey(key []byte, use string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(use))
-	return m.Sum(nil)
+	adm := newAdmission(s.cfg.PublicMaxInFlight, admissionMaxWait, s.city.Key("admission"))
+	s.city.Challenge.SetPressure(adm.pressure)
+	s.admission = adm
+	s.metrics.reg.MustRegister(admissionGauges(adm)...)
+	return adm.middleware(h)
 }
 
 // ServeHTTP serves a request.
@@ -197,12 +170,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // CloseStreams ends the call displays' event streams, so that a shutdown
 // does not wait for them (the displays reconnect to another instance).
 func (s *Server) CloseStreams() { s.hub.Close() }
-
-// UI is the pages (the demo adds its sample notice numbers).
-func (s *Server) UI() *web.UI { return s.ui }
-
-// Reserve is the booking service (the demo seeds it).
-func (s *Server) Reserve() *reserve.Service { return s.reserve }
 
 // Routes lists the registered routes (tests walk them).
 func (s *Server) Routes() []route.Route { return s.router.Routes() }
@@ -261,9 +228,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // no-shows, audit retention). All of it is safe on several instances.
 func (s *Server) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { s.mailer.Run(ctx) })
-	if s.cfg.InboxDir != "" && s.filing != nil {
-		wg.Go(func() { s.filing.WatchFolder(ctx, s.cfg.InboxDir, time.Minute, s.log) })
+	wg.Go(func() { s.city.Mailer.Run(ctx) })
+	if s.cfg.InboxDir != "" && s.staffSite {
+		wg.Go(func() { s.city.Filing.WatchFolder(ctx, s.cfg.InboxDir, time.Minute, s.log) })
 	}
 	defer wg.Wait()
 	t := time.NewTicker(10 * time.Minute)
@@ -279,7 +246,7 @@ func (s *Server) RunJobs(ctx context.Context) {
 }
 
 func (s *Server) housekeeping(ctx context.Context) {
-	if _, err := s.reserve.Housekeeping(ctx); err != nil && ctx.Err() == nil {
+	if _, err := s.city.Reserve.Housekeeping(ctx); err != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "booking housekeeping", "err", err.Error())
 	}
 	if _, err := s.auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
@@ -289,10 +256,10 @@ func (s *Server) housekeeping(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	if _, err := s.audit.Purge(ctx, st.AuditRetentionYears); err != nil && ctx.Err() == nil {
+	if _, err := s.city.Audit.Purge(ctx, st.AuditRetentionYears); err != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "purge audit log", "err", err.Error())
 	}
-	if err := s.audit.Publish(ctx, s.heads); err != nil && ctx.Err() == nil {
+	if err := s.city.Audit.Publish(ctx, s.heads); err != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "publish audit head", "err", err.Error())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/clock"
@@ -257,7 +258,7 @@ func TestOperationsEndpoints(t *testing.T) {
 func sitesRoutes(t *testing.T, sites string) []route.Route {
 	db := storetest.MustOpen(t, store.SQLite)
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	srv, err := New(Deps{Config: &config.Config{Location: tokyo, Sites: sites}, DB: db,
+	srv, err := build(app.Deps{Config: &config.Config{Location: tokyo, Sites: sites}, DB: db,
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Auth: auth.NewService(db, clock.System{}, secret.TestParams(), ""), Clock: clock.System{}})
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +288,7 @@ func TestLogLinesCarryTheRequestID(t *testing.T) {
 	db := storetest.MustOpen(t, store.SQLite)
 	var logs strings.Builder
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	srv, err := New(Deps{Config: &config.Config{Location: tokyo, Sites: "all"}, DB: db, Log: logx.New(&logs, slog.LevelInfo),
+	srv, err := build(app.Deps{Config: &config.Config{Location: tokyo, Sites: "all"}, DB: db, Log: logx.New(&logs, slog.LevelInfo),
 		Auth: auth.NewService(db, clock.System{}, secret.TestParams(), ""), Clock: clock.System{}})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/audit"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
@@ -33,7 +34,7 @@ func newClockHarness(t *testing.T, db *store.DB, clk clock.Clock) *harness {
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	cfg := &config.Config{Location: tokyo, Sites: "all", TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 	a := auth.NewService(db, clock.System{}, secret.TestParams(), "Kofu")
-	srv, err := New(Deps{Config: cfg, DB: db, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Auth: a, Clock: clk})
+	srv, err := build(app.Deps{Config: cfg, DB: db, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Auth: a, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +330,7 @@ func TestBookingSettingsPage(t *testing.T) {
 	if !strings.Contains(body, "保存しました") || !strings.Contains(body, "本庁 市民課窓口") || !strings.Contains(body, "3 人") {
 		t.Fatal("the saved settings are shown")
 	}
-	st, err := h.srv.reserve.Settings(ctx)
+	st, err := h.srv.city.Reserve.Settings(ctx)
 	if err != nil || st.Places[0].Capacity != 3 {
 		t.Fatalf("saved: %+v %v", st.Places, err)
 	}

@@ -35,7 +35,7 @@ func TestHandoverShowsWhoComesAndOldCards(t *testing.T) {
 		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.InsertCardRecord(ctx, &renewal) }); err != nil {
 			t.Fatal(err)
 		}
-		b, _, err := h.srv.Reserve().StaffBook(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{},
+		b, _, err := h.srv.city.Reserve.StaffBook(ctx, auth.Principal{UserID: 1, Username: "admin1", Role: auth.RoleAdmin}, auth.Meta{},
 			booking.ChannelPhone, reserve.CreateRequest{Service: "pickup", Place: "main",
 				Start:  jstTime(t, "2026-12-01 09:00").Format(time.RFC3339),
 				People: []reserve.PersonInput{{NoticeNumber: "NEW-000001", BirthDate: "1960-03-03", Comes: string(reserve.AttendanceProxy)}}})

@@ -6,6 +6,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/ledger"
+	"github.com/kofu-oss/kofu/internal/scan"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -78,7 +79,7 @@ func suggest(nodes []Node, under int64) (Node, error) {
 // there. The move is a ledger edit of the card's storage location, with
 // its card event and audit entry.
 func (s *Service) Move(ctx context.Context, p auth.Principal, m auth.Meta, placeID int64, code string) (ledger.Detail, Node, error) {
-	notice := s.scan(code)
+	notice := scan.NoticeNumber(code)
 	if notice == "" {
 		return ledger.Detail{}, Node{}, unreadable()
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/moji"
+	"github.com/kofu-oss/kofu/internal/scan"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -108,7 +109,7 @@ func stocktakeByID(ctx context.Context, tx *store.Tx, id int64) (store.Stocktake
 // Scan records one scanner input in an open session and tells what the
 // ledger says of the card. A number scanned twice is recorded once.
 func (s *Service) Scan(ctx context.Context, p auth.Principal, m auth.Meta, id int64, code string) (ScanResult, error) {
-	notice := s.scan(code)
+	notice := scan.NoticeNumber(code)
 	if notice == "" {
 		return ScanResult{}, unreadable()
 	}

@@ -40,16 +40,11 @@ type Service struct {
 	db     *store.DB
 	clock  clock.Clock
 	ledger *ledger.Service
-	// scan extracts a notice number from what a QR or barcode reader typed
-	// (the staff pages' NoticeFromScan), so the pages and the API accept the
-	// same input.
-	scan func(string) string
 }
 
-// New returns the service. scan reads a notice number from scanner input
-// and returns "" when it finds none.
-func New(db *store.DB, c clock.Clock, l *ledger.Service, scan func(string) string) *Service {
-	return &Service{db: db, clock: c, ledger: l, scan: scan}
+// New returns the service.
+func New(db *store.DB, c clock.Clock, l *ledger.Service) *Service {
+	return &Service{db: db, clock: c, ledger: l}
 }
 
 // PlaceInput is what staff enter for a place. ParentID is only read on

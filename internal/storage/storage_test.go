@@ -18,7 +18,6 @@ import (
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/store/storetest"
-	"github.com/kofu-oss/kofu/internal/web"
 )
 
 var ctx = context.Background()
@@ -36,7 +35,7 @@ func meta() auth.Meta { return auth.Meta{IP: "10.0.0.5", RequestID: "req-1"} }
 
 func newService(db *store.DB) *storage.Service {
 	c := clock.NewFixed(time.Date(2025, 6, 2, 10, 30, 0, 0, time.UTC))
-	return storage.New(db, c, ledger.New(db, c), web.NoticeFromScan)
+	return storage.New(db, c, ledger.New(db, c))
 }
 
 // mustPlace adds a place or fails the test.

@@ -31,17 +31,24 @@ type Ticket struct {
 	IssuedBy  string
 	CalledAt  time.Time // first call
 	DoneAt    time.Time
+	NearMail  string // "", NearMailAsked or NearMailQueued
 }
 
+// The states of a ticket's mail when its turn is near.
+const (
+	NearMailAsked  = "asked"
+	NearMailQueued = "queued"
+)
+
 const ticketColumns = `id, place, day, number, label, booking_id, status, desk, calls, call_seq,
-	issued_at, issued_by, called_at, done_at`
+	issued_at, issued_by, called_at, done_at, near_mail`
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var tk Ticket
 	var booking, called, done sql.NullInt64
 	var issued int64
 	err := row.Scan(&tk.ID, &tk.Place, &tk.Day, &tk.Number, &tk.Label, &booking, &tk.Status, &tk.Desk,
-		&tk.Calls, &tk.CallSeq, &issued, &tk.IssuedBy, &called, &done)
+		&tk.Calls, &tk.CallSeq, &issued, &tk.IssuedBy, &called, &done, &tk.NearMail)
 	tk.BookingID, tk.IssuedAt = booking.Int64, fromMillis(issued)
 	tk.CalledAt, tk.DoneAt = fromMillis(called.Int64), fromMillis(done.Int64)
 	return tk, err
@@ -174,4 +181,26 @@ func (t *Tx) ActiveDesks(ctx context.Context, place, day string) (int, error) {
 func (t *Tx) CalledTickets(ctx context.Context, from, to string) ([]Ticket, error) {
 	return t.tickets(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE day >= $1 AND day <= $2 AND called_at IS NOT NULL
 		ORDER BY day, number`, from, to)
+}
+
+// FirstWaiting lists the first n waiting tickets of the place's day, in
+// number order.
+func (t *Tx) FirstWaiting(ctx context.Context, place, day string, n int) ([]Ticket, error) {
+	return t.tickets(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE place = $1 AND day = $2 AND status = 'waiting'
+		ORDER BY number LIMIT $3`, place, day, n)
+}
+
+// SetNearMail moves a ticket's near-turn mail from one state to the next;
+// it reports false, changing nothing, when the ticket is not in from
+// (another transaction moved it first).
+func (t *Tx) SetNearMail(ctx context.Context, id int64, from, to string) (bool, error) {
+	return changedOne(t.exec(ctx, `UPDATE tickets SET near_mail = $3 WHERE id = $1 AND near_mail = $2`, id, from, to))
+}
+
+// BookingHasEmail reports whether a booking has an e-mail address,
+// without opening it.
+func (t *Tx) BookingHasEmail(ctx context.Context, id int64) (bool, error) {
+	var has bool
+	err := t.queryRow(ctx, `SELECT email <> '' FROM bookings WHERE id = $1`, id).Scan(&has)
+	return has, translate(err)
 }

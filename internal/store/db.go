@@ -39,6 +39,9 @@ type DB struct {
 	keys   *fieldcrypt.Keyring // seals personal fields; nil until UseKeys
 	chain  *audit.Keyring      // keys the audit chain, derived from keys
 	count  *counter
+	// family is the schema the database holds: "" a city's, catalogFamily
+	// the platform's catalog (its own migrations).
+	family string
 	// SQLite: statements kept prepared across transactions, per pool.
 	writeStmts, readStmts *stmtCache
 }

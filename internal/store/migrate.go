@@ -21,9 +21,14 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations of the engine, in order.
-func migrations(e Engine) ([]migration, error) {
-	dir := path.Join("migrations", string(e))
+// migrations returns the embedded migrations of a city's database on the
+// engine, in order.
+func migrations(e Engine) ([]migration, error) { return familyMigrations("", e) }
+
+// familyMigrations returns the embedded migrations of a schema family ("":
+// a city's database, catalogFamily: the platform's catalog) on the engine.
+func familyMigrations(family string, e Engine) ([]migration, error) {
+	dir := path.Join("migrations", family, string(e))
 	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
@@ -79,7 +84,7 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 
 // migrateTo is Migrate up to the version last.
 func (db *DB) migrateTo(ctx context.Context, last int) (applied int, err error) {
-	ms, err := migrations(db.Engine)
+	ms, err := familyMigrations(db.family, db.Engine)
 	if err != nil {
 		return 0, err
 	}
@@ -106,7 +111,7 @@ func (db *DB) migrateTo(ctx context.Context, last int) (applied int, err error) 
 			return applied, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		applied++
-		if migrationSteps[m.version] != nil {
+		if db.step(m.version) != nil {
 			if err := db.dropOldPages(ctx); err != nil {
 				return applied, fmt.Errorf("migration %s: %w", m.name, err)
 			}
@@ -129,7 +134,7 @@ func (db *DB) dropOldPages(ctx context.Context) error {
 // Pending lists the migrations Migrate would apply, refusing a database
 // newer than the binary just as Migrate does.
 func (db *DB) Pending(ctx context.Context) ([]string, error) {
-	ms, err := migrations(db.Engine)
+	ms, err := familyMigrations(db.family, db.Engine)
 	if err != nil {
 		return nil, err
 	}
@@ -158,16 +163,26 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
-	if step := migrationSteps[m.version]; step != nil {
+	if step := db.step(m.version); step != nil {
 		t := &Tx{tx: tx, d: db.d, keys: db.keys, count: db.count, shared: db.writeStmts}
 		if err := step(ctx, t); err != nil {
 			return err
 		}
 	}
+	// applied_at is the schema's own history, stamped like a log line.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, m.version, time.Now().UnixMilli()); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// step is the Go part of a city migration, if it has one; the catalog's
+// migrations are SQL only.
+func (db *DB) step(version int) func(context.Context, *Tx) error {
+	if db.family != "" {
+		return nil
+	}
+	return migrationSteps[version]
 }
 
 // pgMigrationLock takes a session-level advisory lock on one connection.

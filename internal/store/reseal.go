@@ -67,6 +67,7 @@ var sealedTables = []sealedTable{
 	{table: "surface_updates", id: "id", row: "card_id", cols: []string{"old_value", "new_value", "old_detail", "new_detail", "note"}},
 	{table: "users", id: "id", row: "id", cols: []string{"totp_secret"}},
 	{table: "documents", id: "id", row: "id", cols: []string{"file_name", "note", "delete_reason"}, since: 50},
+	{table: "receptions", id: "person_id", row: "person_id", cols: []string{"ticks"}, since: 80},
 }
 
 // sealedTablesOf16 is sealedTables as migration 16 knew them, for its

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
@@ -38,7 +39,8 @@ type counterPages struct {
 }
 
 func (ui *UI) counterSite(d CounterDeps) *counterPages {
-	funcs := template.FuncMap{"asset": func(name string) string { return "/static/" + ui.assets[name].served }}
+	funcs := template.FuncMap{"asset": func(name string) string { return "/static/" + ui.assets[name].served },
+		"has": slices.Contains[[]string]}
 	pages, err := parsePages("counter_layout.html", "counter_", funcs)
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a bug
@@ -73,6 +75,8 @@ func (ui *UI) RegisterCounter(rt *route.Router, d CounterDeps) {
 func (ui *UI) RegisterWait(rt *route.Router, d CounterDeps) {
 	c := ui.counterSite(d)
 	rt.Handle("GET /wait/{token}", route.Public, c.wait)
+	rt.Handle("POST /wait/{token}/mail", route.Public, c.askNearMail)
+	ui.pubWaits = d.Counter
 }
 
 // cview is what every counter page receives.
@@ -80,6 +84,7 @@ type cview struct {
 	Title   string
 	Refresh int    // seconds; 0: none
 	Back    string // where the page goes back to by itself
+	Script  string // a page's own script (an asset's name) besides counter.js
 	Error   string
 	Notice  string
 	Fields  map[string]string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -278,7 +279,9 @@ func (c *counterPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	p, _ := route.PrincipalOf(r)
 	early, _ := strconv.Atoi(r.FormValue("early_minutes"))
 	per, _ := strconv.Atoi(r.FormValue("minutes_per_ticket"))
-	st := counter.Settings{EarlyMinutes: early, WalkIns: r.FormValue("walk_ins") == "1", MinutesPerTicket: per}
+	near, _ := strconv.Atoi(r.FormValue("near_mail_ahead"))
+	st := counter.Settings{EarlyMinutes: early, WalkIns: r.FormValue("walk_ins") == "1", MinutesPerTicket: per,
+		NearMailAhead: near, PublicWait: r.FormValue("public_wait") == "1"}
 	if err := c.Counter.SaveSettings(r.Context(), counter.StaffActor(p, route.MetaOf(r)), st); err != nil {
 		v := c.devicesView(r)
 		v.Settings = st
@@ -297,5 +300,29 @@ func (c *counterPages) wait(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	c.render(w, r, http.StatusOK, "wait", cview{Title: "番号札 " + f.Number, Refresh: 20, Data: f})
+	v := cview{Title: "番号札 " + f.Number, Refresh: 20, Data: waitView{Status: f, Token: r.PathValue("token")}}
+	if r.URL.Query().Get("mail") == "1" && f.NearMail != "" && f.NearMail != "offer" {
+		v.Notice = "順番が近づいたら、予約のときのメールアドレスにお知らせします。"
+	}
+	c.render(w, r, http.StatusOK, "wait", v)
+}
+
+// waitView is the resident's page: the ticket's status and the token its
+// form posts back to.
+type waitView struct {
+	counter.Status
+	Token string
+}
+
+// askNearMail records the resident's wish for a mail when their turn is
+// near, and goes back to their page.
+func (c *counterPages) askNearMail(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	if err := c.Counter.AskNearMail(r.Context(), route.MetaOf(r), token); err != nil {
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		c.render(w, r, statusFor(err), "wait", withCounterError(cview{Title: "番号札"}, err))
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, "/wait/"+url.PathEscape(token)+"?mail=1", http.StatusSeeOther)
 }

@@ -1,282 +1,47 @@
 package web
 
-// pubCatalogs returns the texts of the citizen site. Keys starting with
-// "x:" translate texts of the city's settings (service, place and item
-// names) as they are in the default settings; other settings texts are
-// shown as the city wrote them.
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+)
+
+// catalogFiles are the citizen site's texts, one JSON file per language
+// (texts/public.<lang>.json: key → text, with fmt verbs where a page fills
+// in values). Keys starting with "x:" translate texts of the city's
+// settings (service, place and item names) as they are in the default
+// settings, so they exist in the other languages only; other settings
+// texts are shown as the city wrote them.
+//
+//go:embed texts/public.*.json
+var catalogFiles embed.FS
+
+// pubLangs are the languages of the citizen site.
+var pubLangs = []string{langJA, langEN}
+
+// pubCatalogs reads the texts of the citizen site. The files are part of
+// the binary, so a broken one is a programming error caught by the tests.
 func pubCatalogs() pubTexts {
-	return pubTexts{langJA: pubCatalogJA(), langEN: pubCatalogEN()}
+	out := pubTexts{}
+	for _, lang := range pubLangs {
+		c, err := readCatalog(lang)
+		if err != nil {
+			panic(err)
+		}
+		out[lang] = c
+	}
+	return out
 }
 
-func pubCatalogJA() pubCatalog {
-	return pubCatalog{
-		"site.name": "マイナンバーカード 受け取り予約", "skip": "本文へ移動", "lang.switch": "English",
-		"honeypot": "この欄は空のままにしてください",
-		"next":     "次へ進む", "back": "戻る", "required": "必須", "optional": "任意",
-		"errors.title": "入力内容を確認してください", "errors.prefix": "エラー: ",
-		"help.title": "お問い合わせ", "help.hours_label": "電話でのお問い合わせ", "top.notice_title": "お知らせ", "help.phone": "お困りのときは、市民課（電話 %s）へお問い合わせください。", "help.phone_none": "お困りのときは、市役所 市民課へお問い合わせください。",
-		"nav.manage": "予約の確認・変更・取り消し", "nav.top": "トップページへ",
-		"person.n": "%d人目", "paren": "（%s）", "born": "生年月日 %s", "list.sep": "・",
-		"whom": "（%s人目の方）", "year.option": "%d（%s）", "unit.year": "年", "unit.month": "月", "unit.day": "日",
-		"count.people": "%d人", "deadline": "%s（予約日の%d日前）",
-
-		"top.title": "マイナンバーカードの受け取り予約", "top.services": "予約できる手続き", "top.window_rule_time": "予約の受付は、利用日の%sの %s までです。", "top.window_rule": "予約の受付は、利用日の%sまでです。",
-		"top.window_now": "いま予約できるのは、%s から %s までの日時です。",
-		"days.before0":   "当日", "days.before1": "前日", "days.beforeN": "%d日前",
-		"top.special_title": "臨時開庁日", "top.special_text": "次の日は、ふだん休みの日ですが窓口を開けます（予約できます）。",
-		"cal.special": "臨時開庁日", "date.legend_special": "＊ 臨時開庁日（ふだん休みの日に窓口を開けます）", "time.special": "この日は臨時開庁日です。",
-		"top.who_title":    "窓口に来る方",
-		"top.who_self":     "原則として、カードを受け取るご本人が来てください。",
-		"top.who_minor":    "15歳未満の方は、法定代理人（親権者など）と一緒に来てください。",
-		"top.who_proxy":    "病気や障害などでご本人が来られない場合に限り、代理人が受け取れます（証明書類が必要です）。",
-		"top.manage_title": "予約の確認・変更・取り消し", "top.manage_text": "予約完了画面またはメールのリンクから、予約の確認・変更・取り消しができます。",
-		"top.demo_title": "デモ用の交付通知書番号", "top.demo_text": "これはデモ市の架空のデータです。次の番号と生年月日で予約を試せます。",
-
-		"start.title": "手続きを選ぶ", "start.legend": "予約する手続きを選んでください",
-
-		"identify.title": "ご本人の確認", "identify.lead_card": "交付通知書（はがき）に書かれた番号と、生年月日を入力してください。ご家族の分もまとめて予約できます。",
-		"identify.lead_name": "来庁する方の氏名、フリガナ、生年月日を入力してください。",
-		"identify.notice":    "交付通知書番号", "identify.notice_hint": "はがきの QR コードの上にある番号です（例 A1B-123456）。ハイフンはなくてもかまいません。",
-		"identify.name": "氏名", "identify.kana": "フリガナ", "identify.birth": "生年月日", "identify.choose": "選択",
-		"identify.add": "家族を追加する", "identify.add_hint": "1回の予約で %d 人まで予約できます。", "identify.remove": "%sを削除する",
-		"identify.other_service": "別の手続きを選ぶ",
-
-		"place.title": "窓口を選ぶ", "place.legend": "受け取る窓口を選んでください",
-		"date.title": "日にちを選ぶ", "change.title": "新しい日にちを選ぶ",
-		"date.lead": "%s・%d人分の空き状況です。○ または △ の日を選んでください。", "date.prev": "前の月", "date.next": "次の月",
-		"date.legend": "○ 空きあり　△ 残りわずか　× 満員または休み　− 受付期間外", "date.list": "日ごとの空き状況",
-		"cal.open": "空きあり", "cal.few": "残りわずか", "cal.full": "満員", "cal.closed": "休み", "cal.outside": "受付期間外",
-		"time.title": "時間を選ぶ", "time.lead": "%s・%s の空いている時間です。", "time.left": "残り%d", "time.other_day": "別の日を選ぶ",
-
-		"questions.title": "来庁する方について", "questions.lead": "持ち物を案内するために、いくつか質問します。",
-		"questions.who": "窓口に来るのはどなたですか", "questions.who_self": "本人が来る",
-		"questions.who_minor":  "本人（15歳未満）と法定代理人（親権者など）が一緒に来る",
-		"questions.who_proxy":  "本人は来られないので、代理人（任意代理人）が来る",
-		"questions.proxy_hint": "病気・障害・入院などで本人が来られない場合に限ります。",
-		"questions.cards":      "お持ちのカード（お持ちのものにチェック）", "questions.has_notice": "通知カード（紙のカード）を持っている",
-		"questions.has_juki": "住民基本台帳カード（住基カード）を持っている",
-
-		"checklist.title": "持ち物の確認", "checklist.lead": "当日の持ち物です。用意できたら、すべてにチェックしてください。",
-		"checklist.legend": "持ち物（すべてチェックしてください）", "checklist.legend_person": "%sの持ち物（すべてチェックしてください）",
-		"checklist.pin":    "受け取りのときに、お一人ずつ暗証番号を設定します（数字4桁と、署名用の英数字6〜16文字）。あらかじめ決めておいてください。15歳未満の方は法定代理人と一緒に決めてください。",
-		"checklist.family": "ご家族で予約した場合は、お一人ずつの分をお持ちください。",
-		"checklist.proxy":  "代理人による受け取りは、本人が来られない理由を証明する書類がある場合に限ります。書類がそろわないとお渡しできません。",
-
-		"contact.title": "連絡先", "contact.lead": "メールアドレスか電話番号の、どちらか一方は入力してください。メールアドレスを入力すると、予約の確認メールをお送りします。メールアドレスがなくても、予約番号は完了画面に表示され、印刷できます。",
-		"contact.lead_nomail":       "メールアドレスか電話番号の、どちらか一方は入力してください。予約のご案内はメールではお送りしていません。予約番号は完了画面に表示され、印刷できます。",
-		"contact.email_hint_nomail": "例 taro@example.jp（連絡用です。メールはお送りしません）",
-		"err.contact_required":      "メールアドレスか電話番号のどちらかを入力してください。",
-		"done.keep_link_nomail":     "このページのリンクは予約の確認・変更・取り消しに使います。確認メールはお送りしませんので、予約番号を控えるか、このページを印刷してください。",
-		"top.manage_text_nomail":    "予約完了画面のリンク、または予約番号と交付通知書番号・生年月日から、予約の確認・変更・取り消しができます。",
-		"contact.email":             "メールアドレス", "contact.email_hint": "例 taro@example.jp", "contact.phone": "電話番号",
-		"contact.phone_hint": "日中につながる番号（例 090-1234-5678）",
-
-		"confirm.title": "予約内容の確認", "confirm.lead": "内容を確かめて「予約する」を押してください。まだ予約は完了していません。",
-		"confirm.hold": "選んだ時間は %s まで仮に押さえています。", "confirm.submit": "予約する",
-		"challenge.lead":    "ただいま予約が集中しているため、機械による大量の申し込みを防ぐ確認をしています。",
-		"challenge.nojs":    "このページを開いてから %d 秒たってから「予約する」を押してください（自動で確認できた場合は、すぐに押せます）。",
-		"challenge.working": "確認しています。少しお待ちください…", "challenge.done": "確認できました。「予約する」を押してください。",
-		"err.challenge_required":     "混雑のため、確認が必要になりました。内容を確かめて、もう一度「予約する」を押してください。",
-		"err.challenge_wait":         "確認のため、あと %d 秒お待ちください。そのあとで「予約する」を押してください。",
-		"err.challenge_used":         "この画面からの申し込みはすでに受け付けています。もう一度「予約する」を押す前に、内容を確かめてください。",
-		"err.challenge_solve":        "確認の計算が必要です。JavaScript を有効にしてもう一度押すか、しばらくしてからお試しください。",
-		"err.challenge_wait_any":     "確認のため、あと %d 秒お待ちください。そのあとでもう一度押してください。",
-		"err.challenge_required_any": "確認が必要です。内容を確かめて、もう一度押してください。",
-		"challenge.nojs_any":         "このページを開いてから %d 秒たってから、もう一度押してください（自動で確認できた場合は、すぐに押せます）。",
-		"challenge.done_any":         "確認できました。もう一度押してください。",
-		"err.challenge_notice":       "この交付通知書番号での確認が続いたため、機械による推測を防ぐ確認が必要です。表示が「確認できました」に変わったら、もう一度押してください。",
-		"challenge.solve_only":       "この確認は自動の計算でだけ通ります。JavaScript を有効にしてください（有効にできない場合は、しばらくしてからお試しいただくか、電話でご予約ください）。",
-		"confirm.change_time":        "日時を変える", "confirm.change_people": "入力した内容を直す",
-		"label.service": "手続き", "label.when": "日時", "label.place": "窓口", "label.people": "予約する方",
-		"label.items": "持ち物", "label.code": "予約番号", "label.count": "人数", "label.status": "状態",
-
-		"done.title": "予約が完了しました", "done.manage_title": "予約の変更・取り消し", "done.manage_text": "インターネットでの変更・取り消しは %s まで受け付けます。",
-		"done.manage_link": "予約の確認・変更・取り消し", "done.keep_link": "このページのリンクは予約の確認・変更・取り消しに使います。メールでもお送りします。",
-		"done.print": "このページは、ブラウザの印刷機能で印刷できます。",
-
-		"manage.title": "予約の確認・変更・取り消し", "manage.booking_title": "予約の内容",
-		"manage.lead":   "予約番号と、予約した方のうちどなたか 1 人の交付通知書番号と生年月日を入力してください。予約完了画面のリンクからも開けます。",
-		"done.qr_alt":   "予約番号 %s の QR コード（窓口で読み取ります）",
-		"manage.notice": "交付通知書番号", "manage.notice_hint": "例 ABC-123456（ハイフンはなくても、全角でもかまいません）",
-		"manage.birth": "生年月日", "err.not_found_person": "予約が見つかりません。予約番号と、交付通知書番号・生年月日を確かめてください。",
-		"manage.token_other": "交付通知書番号のない手続き（電子証明書の更新など）の場合",
-		"manage.code_hint":   "例 ABCD-EFGH", "manage.token": "確認用コード", "manage.token_hint": "予約完了画面の「予約の確認・変更・取り消し」のリンクに含まれるコードです。",
-		"manage.open": "予約を表示する", "manage.actions": "変更・取り消し", "manage.deadline": "インターネットでの変更・取り消しは %s まで受け付けます。",
-		"manage.change": "日時を変更する", "manage.cancel": "予約を取り消す",
-		"manage.after_cutoff": "インターネットでの変更・取り消しの締切（%s）を過ぎました。",
-		"manage.cancelled":    "予約を取り消しました。", "manage.changed": "予約の日時を変更しました。",
-		"cancel.title": "予約の取り消し", "cancel.lead": "この予約を取り消します。よろしいですか。",
-		"cancel.submit": "取り消す", "cancel.keep": "取り消さずに戻る",
-
-		"expired.title": "もう一度はじめからお願いします", "expired.restart": "はじめから予約する",
-		"expired.text": "時間がたったため、入力内容を確認できませんでした。お手数ですが、はじめからやり直してください。",
-		"err.title":    "エラー", "err.system": "システムエラーが発生しました。しばらくしてからもう一度お試しください。",
-		"err.duplicate": "%sの交付通知書番号が、ほかの方と同じです。", "err.name_required": "%sの氏名を入力してください。",
-		"err.kana_required": "%sのフリガナを入力してください。", "err.notice_required": "%sの交付通知書番号を入力してください。",
-		"err.notice_format":  "%sの交付通知書番号は「A1B-123456」の形（英数字3文字と数字6桁）で入力してください。",
-		"err.birth_required": "%sの生年月日（年・月・日）を選んでください。", "err.birth_invalid": "%sの生年月日が正しくありません。",
-		"err.place_required": "窓口を選んでください。", "err.date_required": "日にちを選んでください。",
-		"err.time_required": "時間を選んでください。", "err.day_full": "この日に空いている時間はありません。別の日を選んでください。",
-		"err.who_required": "%sについて、窓口に来る方を選んでください。", "err.tick_all": "すべての持ち物を確認して、チェックしてください。",
-		"err.email_format": "メールアドレスの形式が正しくありません（例 taro@example.jp）。",
-		"err.phone_format": "電話番号は数字とハイフンで入力してください（例 090-1234-5678）。",
-		"err.invalid":      "入力内容を確認してください。",
-		"err.after_cutoff": "インターネットでの変更・取り消しの締切を過ぎています。",
-
-		"item.notice_card": "通知カード", "item.juki_card": "住民基本台帳カード",
-		"item.minor_rep_id":    "法定代理人の本人確認書類",
-		"item.minor_proof":     "法定代理人であることを確認できる書類（戸籍謄本など。本籍が市内の方は不要な場合があります）",
-		"item.proxy_letter":    "委任状（交付通知書の委任欄に本人が記入したもの）",
-		"item.proxy_reason":    "本人が来庁できない理由を証明する書類（診断書など）",
-		"item.proxy_id":        "代理人の本人確認書類",
-		"item.proxy_person_id": "本人の本人確認書類",
+func readCatalog(lang string) (pubCatalog, error) {
+	name := "texts/public." + lang + ".json"
+	b, err := catalogFiles.ReadFile(name)
+	if err != nil {
+		return nil, err
 	}
-}
-
-func pubCatalogEN() pubCatalog {
-	return pubCatalog{
-		"site.name": "My Number Card pickup booking", "skip": "Skip to content", "lang.switch": "日本語",
-		"honeypot": "Leave this field empty",
-		"next":     "Continue", "back": "Back", "required": "required", "optional": "optional",
-		"errors.title": "Please check your entries", "errors.prefix": "Error: ",
-		"help.title": "Contact", "help.hours_label": "Phone enquiries", "top.notice_title": "Notice", "help.phone": "If you need help, call the Citizens Division on %s.", "help.phone_none": "If you need help, contact the Citizens Division at City Hall.",
-		"nav.manage": "View, change or cancel a booking", "nav.top": "Back to the top page",
-		"person.n": "Person %d", "paren": " (%s)", "born": "born %s", "list.sep": ", ",
-		"whom": " (person %s)", "year.option": "%d (%s)", "unit.year": "year", "unit.month": "month", "unit.day": "day",
-		"count.people": "%d", "deadline": "%s (%d days before the booked day)",
-
-		"top.title": "Book a My Number Card pickup", "top.services": "What you can book", "top.window_rule_time": "Online booking for a day closes at %[2]s %[1]s.", "top.window_rule": "Online booking for a day closes at the end of %s.",
-		"top.window_now": "You can now book times from %s to %s.",
-		"days.before0":   "on the day itself", "days.before1": "the day before", "days.beforeN": "%d days before",
-		"top.special_title": "Special opening days", "top.special_text": "The counter also opens on these days, which are normally closed (you can book them).",
-		"cal.special": "special opening day", "date.legend_special": "＊ Special opening day (the counter opens on a day it is normally closed)", "time.special": "This is a special opening day.",
-		"top.who_title":    "Who must come",
-		"top.who_self":     "As a rule, the card holder must come in person.",
-		"top.who_minor":    "Children under 15 come together with their legal representative (for example a parent).",
-		"top.who_proxy":    "A proxy may collect the card only when the holder cannot come because of illness, disability or similar (proof is needed).",
-		"top.manage_title": "View, change or cancel", "top.manage_text": "Use the link on the confirmation page or in the e-mail to view, change or cancel your booking.",
-		"top.demo_title": "Sample notice numbers for the demo", "top.demo_text": "This is the fictional demo city. Try a booking with these notice numbers and birth dates.",
-
-		"start.title": "Choose a service", "start.legend": "What would you like to book?",
-
-		"identify.title": "Who is booking", "identify.lead_card": "Enter the number on your pickup notice (postcard) and your date of birth. You can book for family members at the same time.",
-		"identify.lead_name": "Enter the name, its reading in katakana, and the date of birth of the person coming.",
-		"identify.notice":    "Notice number", "identify.notice_hint": "The number above the QR code on the postcard (e.g. A1B-123456). The hyphen is optional.",
-		"identify.name": "Name", "identify.kana": "Name in katakana", "identify.birth": "Date of birth", "identify.choose": "Select",
-		"identify.add": "Add a family member", "identify.add_hint": "Up to %d people per booking.", "identify.remove": "Remove %s",
-		"identify.other_service": "Choose another service",
-
-		"place.title": "Choose a counter", "place.legend": "Where will you collect the card?",
-		"date.title": "Choose a day", "change.title": "Choose a new day",
-		"date.lead": "Free times at %s for %d people. Choose a day marked ○ or △.", "date.prev": "Previous month", "date.next": "Next month",
-		"date.legend": "○ available　△ few left　× full or closed　− not bookable", "date.list": "Availability by day",
-		"cal.open": "available", "cal.few": "few left", "cal.full": "full", "cal.closed": "closed", "cal.outside": "not bookable",
-		"time.title": "Choose a time", "time.lead": "Free times on %s at %s.", "time.left": "%d left", "time.other_day": "Choose another day",
-
-		"questions.title": "About the visit", "questions.lead": "A few questions so we can tell you what to bring.",
-		"questions.who": "Who will come to the counter?", "questions.who_self": "The card holder",
-		"questions.who_minor":  "The holder (under 15) together with their legal representative",
-		"questions.who_proxy":  "A proxy, because the holder cannot come",
-		"questions.proxy_hint": "Only when the holder cannot come because of illness, disability, a hospital stay or similar.",
-		"questions.cards":      "Cards held (tick those you have)", "questions.has_notice": "Notification card (paper card)",
-		"questions.has_juki": "Basic Resident Register card (Juki card)",
-
-		"checklist.title": "What to bring", "checklist.lead": "Bring the following on the day. Tick each item once you have it ready.",
-		"checklist.legend": "Items to bring (tick all)", "checklist.legend_person": "What %s brings (tick all)",
-		"checklist.pin":    "At pickup, each person sets their PINs (a 4-digit number, and 6 to 16 letters and digits for signing). Please decide them beforehand; a child under 15 decides with the legal representative.",
-		"checklist.family": "For a family booking, bring these for each person.",
-		"checklist.proxy":  "A proxy can collect the card only with proof that the holder cannot come. Without the documents the card cannot be handed over.",
-
-		"contact.title": "Contact details", "contact.lead": "Enter an e-mail address or a phone number (or both). With an e-mail address we send a confirmation e-mail. Without one, the booking code is shown on the confirmation page, which you can print.",
-		"contact.lead_nomail":       "Enter an e-mail address or a phone number (or both). We do not send e-mails about bookings at the moment. The booking code is shown on the confirmation page, which you can print.",
-		"contact.email_hint_nomail": "e.g. taro@example.jp (to contact you; no e-mail is sent)",
-		"err.contact_required":      "Enter an e-mail address or a phone number.",
-		"done.keep_link_nomail":     "Keep the link of this page to view, change or cancel the booking. No e-mail is sent: note the booking code or print this page.",
-		"top.manage_text_nomail":    "Use the link on the confirmation page, or the booking code with a notice number and date of birth, to view, change or cancel your booking.",
-		"contact.email":             "E-mail address", "contact.email_hint": "e.g. taro@example.jp", "contact.phone": "Phone number",
-		"contact.phone_hint": "A number we can reach during the day (e.g. 090-1234-5678)",
-
-		"confirm.title": "Check your booking", "confirm.lead": "Check the details and press “Book”. The booking is not made yet.",
-		"confirm.hold": "The time you chose is held for you until %s.", "confirm.submit": "Book",
-		"challenge.lead":    "Many people are booking right now, so we check that the request does not come from a machine.",
-		"challenge.nojs":    "Please press “Book” %d seconds after this page opened (if the check finished by itself, you can press it at once).",
-		"challenge.working": "Checking, please wait…", "challenge.done": "Checked. Please press “Book”.",
-		"err.challenge_required":     "The site is busy, so a check is now needed. Please review the booking and press “Book” again.",
-		"err.challenge_wait":         "Please wait %d more seconds, then press “Book”.",
-		"err.challenge_used":         "This form was already submitted. Please check the booking before pressing “Book” again.",
-		"err.challenge_solve":        "A check needs to be calculated. Please turn on JavaScript and press the button again, or try again later.",
-		"err.challenge_wait_any":     "Please wait %d more seconds, then press the button again.",
-		"err.challenge_required_any": "A check is needed. Please review and press the button again.",
-		"challenge.nojs_any":         "Please press the button again %d seconds after this page opened (if the check finished by itself, you can press it at once).",
-		"challenge.done_any":         "Checked. Please press the button again.",
-		"err.challenge_notice":       "There were many tries with this notice number, so a check against guessing is needed. When it says “Checked”, please press the button again.",
-		"challenge.solve_only":       "This check passes only by the automatic calculation. Please turn on JavaScript (if you cannot, please try again later or book by phone).",
-		"confirm.change_time":        "Change the time", "confirm.change_people": "Correct the details",
-		"label.service": "Service", "label.when": "Date and time", "label.place": "Counter", "label.people": "People",
-		"label.items": "What to bring", "label.code": "Booking code", "label.count": "People", "label.status": "Status",
-
-		"done.title": "Your booking is complete", "done.manage_title": "Changing or cancelling", "done.manage_text": "You can change or cancel online until %s.",
-		"done.manage_link": "View, change or cancel", "done.keep_link": "Keep the link of this page to view, change or cancel the booking. It is also in the e-mail.",
-		"done.print": "You can print this page with your browser's print function.",
-
-		"manage.title": "View, change or cancel a booking", "manage.booking_title": "Your booking",
-		"manage.lead":   "Enter the booking code and the notice number and birth date of one person in the booking. The link on the confirmation page opens it too.",
-		"done.qr_alt":   "QR code of booking code %s (scanned at the counter)",
-		"manage.notice": "Notice number", "manage.notice_hint": "e.g. ABC-123456 (the hyphen may be left out)",
-		"manage.birth": "Date of birth", "err.not_found_person": "The booking was not found. Check the booking code, the notice number and the date of birth.",
-		"manage.token_other": "For bookings without a notice number (e.g. certificate renewal)",
-		"manage.code_hint":   "e.g. ABCD-EFGH", "manage.token": "Access code", "manage.token_hint": "The code in the manage link on your confirmation page.",
-		"manage.open": "Show the booking", "manage.actions": "Change or cancel", "manage.deadline": "You can change or cancel online until %s.",
-		"manage.change": "Change the date and time", "manage.cancel": "Cancel the booking",
-		"manage.after_cutoff": "The deadline for changes online (%s) has passed.",
-		"manage.cancelled":    "Your booking has been cancelled.", "manage.changed": "The date and time of your booking have been changed.",
-		"cancel.title": "Cancel the booking", "cancel.lead": "Do you want to cancel this booking?",
-		"cancel.submit": "Cancel the booking", "cancel.keep": "Keep the booking",
-
-		"expired.title": "Please start again", "expired.restart": "Start again",
-		"expired.text": "Too much time has passed to continue with what you entered. Please start again.",
-		"err.title":    "Error", "err.system": "A system error occurred. Please try again later.",
-		"err.duplicate": "%s: this notice number was entered twice.", "err.name_required": "%s: enter the name.",
-		"err.kana_required": "%s: enter the name in katakana.", "err.notice_required": "%s: enter the notice number.",
-		"err.notice_format":  "%s: enter the notice number as on the postcard (3 letters or digits and 6 digits, e.g. A1B-123456).",
-		"err.birth_required": "%s: choose the year, month and day of birth.", "err.birth_invalid": "%s: the date of birth is not valid.",
-		"err.place_required": "Choose a counter.", "err.date_required": "Choose a day.",
-		"err.time_required": "Choose a time.", "err.day_full": "There are no free times on this day. Please choose another day.",
-		"err.who_required": "%s: choose who will come.", "err.tick_all": "Check every item and tick it.",
-		"err.email_format":      "Enter an e-mail address like taro@example.jp.",
-		"err.phone_format":      "Enter the phone number with digits and hyphens (e.g. 090-1234-5678).",
-		"err.invalid":           "Please check your entries.",
-		"err.after_cutoff":      "The deadline for changes online has passed.",
-		"err.card_not_matched":  "The notice number or the date of birth is not correct. Please check the number on the postcard and the date of birth.",
-		"err.already_booked":    "There is already a booking for this card. Use your booking code to view, change or cancel it.",
-		"err.card_not_bookable": "This card cannot be booked at the moment. Please contact the Citizens Division.",
-		"err.slot_full":         "Sorry, this time has just been taken. Please choose another time.",
-		"err.hold_expired":      "The time you chose was held for a limited time only. Please choose the time again.",
-		"err.outside_window":    "This time can no longer be booked. Please choose another time.",
-		"err.rate_limited":      "Many requests are arriving at the moment. Please wait a little and try again.",
-		"err.too_many_holds":    "Too many times are being held from the same connection (the same line or building network). Held times are released after a few minutes: please try again later, or book by phone.",
-		"err.not_found":         "The booking was not found. Check the booking code and use the link in your e-mail.",
-		"err.too_many_people":   "Too many people for one booking.",
-
-		"status.booked": "Booked", "status.checked_in": "Checked in", "status.completed": "Completed",
-		"status.no_show": "Not attended", "status.cancelled": "Cancelled", "status.held": "Held", "status.expired": "Expired",
-
-		"item.notice_card": "Notification card", "item.juki_card": "Basic Resident Register card",
-		"item.minor_rep_id":    "Proof of identity of the legal representative",
-		"item.minor_proof":     "Proof of legal representation (e.g. a family register extract; may not be needed if the registered domicile is in this city)",
-		"item.proxy_letter":    "Letter of attorney (the proxy section of the pickup notice, filled in by the holder)",
-		"item.proxy_reason":    "Proof that the holder cannot come (e.g. a medical certificate)",
-		"item.proxy_id":        "Proof of identity of the proxy",
-		"item.proxy_person_id": "Proof of identity of the holder",
-
-		"x:マイナンバーカードの受け取り":        "Collect a My Number Card",
-		"x:電子証明書の更新":              "Renew the electronic certificates",
-		"x:市役所本庁 市民課":             "City Hall, Citizens Division",
-		"x:交付通知書（はがき）":            "The pickup notice (postcard)",
-		"x:本人確認書類（運転免許証、パスポートなど）": "Proof of identity (driving licence, passport…)",
-		"x:通知カード（お持ちの方）":          "Notification card (if you have one)",
-		"x:住民基本台帳カード（お持ちの方）":      "Basic Resident Register card (if you have one)",
-		"x:マイナンバーカード":             "Your My Number Card",
-		"x:有効期限通知書（お持ちの方）":        "The expiry notice (if you have it)",
+	var c pubCatalog
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return c, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/calendar"
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 	"github.com/kofu-oss/kofu/internal/sitetext"
@@ -345,7 +346,12 @@ type pubTopData struct {
 	Demo     []DemoSample
 	Manage   string // how a booking is opened again: with or without the mail's link
 	Special  []string
+	Waits    []pubWait // today's wait per place, when the city shows it
+	WaitAt   string    // when the waits were read
 }
+
+// pubWait is one place's wait on the top page.
+type pubWait struct{ Place, Text string }
 
 func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
 	st, err := s.ui.Reserve.PublicSettings(r.Context())
@@ -365,12 +371,49 @@ func (s *pubSite) top(w http.ResponseWriter, r *http.Request) {
 	if s.mailOn(r) {
 		d.Manage = v.T("top.manage_text")
 	}
+	d.Waits, d.WaitAt = s.waits(r, v, st)
 	v.Data = d
-	s.renderShared(w, r, d.Window+"\x00"+d.Manage+"\x00"+strings.Join(d.Special, "\x00")+"\x00"+servicesKey(st.Services), "top", v)
+	key := d.Window + "\x00" + d.Manage + "\x00" + strings.Join(d.Special, "\x00") + "\x00" + servicesKey(st.Services) + "\x00" + d.WaitAt
+	for _, pw := range d.Waits {
+		key += "\x00" + pw.Place + "\x00" + pw.Text
+	}
+	s.renderShared(w, r, key, "top", v)
 }
 
-// pubNow is the time used for seals.
-func pubNow() time.Time { return time.Now() }
+// waits is today's wait at the places a service is booked at, when the
+// city shows it, and the time it was read. The counter keeps the figures
+// for a while and only reads them: the top page never writes. A failure
+// leaves the section out; the page still works.
+func (s *pubSite) waits(r *http.Request, v pview, st booking.Settings) ([]pubWait, string) {
+	if s.ui.pubWaits == nil {
+		return nil, ""
+	}
+	ws, at, on, err := s.ui.pubWaits.PublicWaits(r.Context())
+	if err != nil {
+		slog.ErrorContext(r.Context(), "public waits", "err", err.Error())
+		return nil, ""
+	}
+	if !on {
+		return nil, ""
+	}
+	var out []pubWait
+	for _, w := range ws {
+		if pubOffered(st, w.Place) {
+			out = append(out, pubWait{Place: v.L(w.Name), Text: v.T("top.wait_line", w.Waiting, w.Minutes)})
+		}
+	}
+	loc, err := st.Location()
+	if err != nil {
+		loc = time.Local
+	}
+	return out, at.In(loc).Format("15:04")
+}
+
+// now stamps the citizen's sealed forms, receipts and manage grants. It is
+// the system clock, not Deps.Clock: a seal ages in the real time of the
+// browser that holds it, and a test that moves the server's clock days
+// ahead keeps the pages it has open.
+func (s *pubSite) now() time.Time { return clock.System{}.Now() }
 
 // pubWindowText says when bookings close and which days can be booked now,
 // from the engine's own window (booking.Settings.Window): the closing time

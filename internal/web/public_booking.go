@@ -50,7 +50,7 @@ func (s *pubSite) start(w http.ResponseWriter, r *http.Request) {
 		s.renderShared(w, r, servicesKey(st.Services), "start", v)
 		return
 	}
-	c := &pubStep{s: s, w: w, r: r, v: s.viewWith(r, "site.name", st), at: pubNow(), f: pubFlow{Service: r.URL.Query().Get("service")}}
+	c := &pubStep{s: s, w: w, r: r, v: s.viewWith(r, "site.name", st), at: s.now(), f: pubFlow{Service: r.URL.Query().Get("service")}}
 	if c.key, err = s.keys.get(r.Context()); err == nil {
 		err = c.load()
 	}
@@ -724,7 +724,7 @@ func (s *pubSite) done(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ck, cerr := r.Cookie(receiptCookie)
-	if cerr != nil || pubUnseal(key, sealReceipt, ck.Value, &rc, pubNow()) != nil {
+	if cerr != nil || pubUnseal(key, sealReceipt, ck.Value, &rc, s.now()) != nil {
 		http.Redirect(w, r, "/booking/manage", http.StatusSeeOther)
 		return
 	}

@@ -117,7 +117,7 @@ func (s *pubSite) stepHandler(fn func(c *pubStep)) http.HandlerFunc {
 
 // newStep builds a step from a sealed flow; nil when it cannot be opened.
 func (s *pubSite) newStep(w http.ResponseWriter, r *http.Request, sealedFlow string) (*pubStep, error) {
-	c := &pubStep{s: s, w: w, r: r, v: s.newView(r, "site.name"), at: pubNow()}
+	c := &pubStep{s: s, w: w, r: r, v: s.newView(r, "site.name"), at: s.now()}
 	var err error
 	if c.key, err = s.keys.get(r.Context()); err != nil {
 		return nil, err

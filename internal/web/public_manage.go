@@ -195,7 +195,7 @@ func (s *pubSite) setGrant(w http.ResponseWriter, r *http.Request, g pubManageGr
 	if c, ok := reserve.NormalizeCode(g.Code); ok {
 		g.Code = c
 	}
-	v, err := pubSeal(key, sealManage, g, manageTTL, pubNow())
+	v, err := pubSeal(key, sealManage, g, manageTTL, s.now())
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *pubSite) grant(w http.ResponseWriter, r *http.Request) (pubManageGrant,
 		return g, false
 	}
 	c, err := r.Cookie(manageCookie)
-	if err != nil || pubUnseal(key, sealManage, c.Value, &g, pubNow()) != nil {
+	if err != nil || pubUnseal(key, sealManage, c.Value, &g, s.now()) != nil {
 		http.Redirect(w, r, pview{Lang: pubLangOf(r)}.Href("/booking/manage"), http.StatusSeeOther)
 		return g, false
 	}
@@ -348,7 +348,7 @@ func (s *pubSite) manageChange(w http.ResponseWriter, r *http.Request) {
 			seats++
 		}
 	}
-	c := &pubStep{s: s, w: w, r: r, v: s.newView(r, "site.name"), at: pubNow(),
+	c := &pubStep{s: s, w: w, r: r, v: s.newView(r, "site.name"), at: s.now(),
 		f: pubFlow{Mode: pubModeChange, Service: b.Service, Place: b.Place, Seats: seats,
 			Month: pubMonthKey(b.Start.In(b.Location).Year(), b.Start.In(b.Location).Month())}}
 	if c.key, err = s.keys.get(r.Context()); err == nil {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/audit"
@@ -66,7 +65,7 @@ func (ui *UI) usersView(ctx context.Context) (usersView, error) {
 	if err != nil {
 		return usersView{}, err
 	}
-	now := time.Now()
+	now := ui.Auth.Now()
 	rows := make([]userRow, len(us))
 	for i, u := range us {
 		rows[i] = userRow{User: u, Locked: u.AdminLocked || now.Before(u.LockedUntil)}

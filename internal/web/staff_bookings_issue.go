@@ -6,16 +6,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kofu-oss/kofu/internal/reception"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
 )
 
-// issueDocuments are the identity documents offered as checkboxes; others
-// are typed in. Each city's rule (one photo ID or two others) is applied
-// by the staff member, not here.
-func issueDocuments() []string {
-	return []string{"運転免許証", "パスポート", "在留カード", "特別永住者証明書", "身体障害者手帳", "健康保険証", "年金手帳", "学生証"}
-}
+// issueDocuments are the identity documents offered as checkboxes (the
+// tablet reception's list); others are typed in.
+func issueDocuments() []string { return reception.Documents() }
 
 func issueAttendances() []option {
 	var out []option
@@ -68,7 +66,21 @@ type issueView struct {
 	Items       []option
 	Return      counterQuery
 	LegalRep    string // the label of a legal representative's attendance
+	// Receptions are the people's 交付受付確認票 by person (nil without
+	// the tablet reception).
+	Receptions map[int64]reception.Confirmation
 }
+
+// Reception returns a person's 交付受付確認票, if one was taken.
+func (v issueView) Reception(personID int64) *reception.Confirmation {
+	if c, ok := v.Receptions[personID]; ok {
+		return &c
+	}
+	return nil
+}
+
+// ItemLabel is the text of a confirmation's item.
+func (issueView) ItemLabel(key string) string { return reception.ItemLabel(key) }
 
 func (ui *UI) issuePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -122,9 +134,18 @@ func (ui *UI) renderIssue(w http.ResponseWriter, r *http.Request, status int, v 
 			data.Served = append(data.Served, pr)
 		}
 	}
+	if ui.reception != nil {
+		if data.Receptions, err = ui.reception.ForBooking(r.Context(), p, route.MetaOf(r), id); err != nil {
+			ui.ErrorPage(w, r, err)
+			return
+		}
+	}
 	data.Person = chosen(data.Waiting, person)
 	if data.Person != nil && data.Input.Attendance == "" {
 		data.Input.Attendance = expectedAttendance(*data.Person)
+		if c := data.Reception(data.Person.ID); c != nil && data.Input.Documents == nil {
+			data.Input.Documents = c.Brought // what the resident said on the tablet, for the clerk to check
+		}
 	}
 	if data.Person == nil && person != "" && !data.Done && v.Error == "" {
 		v.Error = "選んだ方はこの予約で対応を待っていません。"

@@ -193,7 +193,7 @@ func (v *bookingSettingsView) apply(e settingsEdit) {
 }
 
 func (ui *UI) settingsView(st booking.Settings) bookingSettingsView {
-	v := settingsSummary(st, time.Now()) // only the example date of the cut-off depends on it
+	v := settingsSummary(st, ui.Clock.Now()) // only the example date of the cut-off depends on it
 	v.Rules, v.RulesForm = ruleFields(&st), rulesFormOf(st)
 	v.NewPlace, v.NewService, v.PlaceList = newBookingForm(), newBookingForm(), placeOptions(st)
 	for _, pl := range st.Places {

@@ -52,7 +52,7 @@ func (ui *UI) settingsCalendar(st booking.Settings, placeID, month string) *sett
 	}
 	first, err := time.ParseInLocation("2006-01", month, loc)
 	if err != nil || !calendar.Supported(first.Year()) {
-		now := time.Now().In(loc)
+		now := ui.Clock.Now().In(loc)
 		first = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	}
 	c := &settingsCalendar{Place: option{pl.ID, pl.Name}, Month: first.Format("2006-01"),

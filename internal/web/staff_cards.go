@@ -126,6 +126,9 @@ type cardPageView struct {
 	Bookings []bookingRow
 	// Documents are the card's documents (nil without the documents pages).
 	Documents *documentsSection
+	// Receptions are the card's 交付受付確認票 (nil without the tablet
+	// reception).
+	Receptions *cardReceptions
 }
 
 func (ui *UI) cardPage(w http.ResponseWriter, r *http.Request) {
@@ -164,9 +167,15 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, status int, v v
 		ui.ErrorPage(w, r, err)
 		return
 	}
+	recs, err := ui.cardReceptionsFor(r, d.Card.ID)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	v.Title = cardTitle(d.Card)
 	v.Data = cardPageView{Card: ui.cardViews(r, []store.CardRecord{d.Card})[0], Events: d.Events, Next: d.Next,
-		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings, Documents: docs}
+		Reasons: card.AllCancelReasons(), CanEdit: p.Role != "viewer", Reissues: reissues, Bookings: bookings, Documents: docs,
+		Receptions: recs}
 	ui.render(w, r, status, "card", v)
 }
 
@@ -240,16 +249,6 @@ func (ui *UI) cardStorage(w http.ResponseWriter, r *http.Request) {
 	ui.cardAction(w, r, "storage", func(id int64, version int) (ledger.Detail, error) {
 		return ui.Ledger.SetStorageLocation(r.Context(), p, route.MetaOf(r), id, version, r.PostFormValue("storage_location"))
 	})
-}
-
-// NoticeFromScan finds the notice number in what a QR or barcode reader
-// typed (scan.Parse): the number alone, or inside a URL. Anything else,
-// a booking code included, answers "".
-func NoticeFromScan(s string) string {
-	if kind, v := scan.Parse(s); kind == scan.Notice {
-		return v
-	}
-	return ""
 }
 
 // scan opens what was scanned (or typed) in the header's field: the card

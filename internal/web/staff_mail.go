@@ -43,7 +43,7 @@ type mailKind struct {
 }
 
 var mailKindLabels = map[mail.Kind]string{mail.KindConfirmation: "予約完了", mail.KindChange: "予約変更",
-	mail.KindCancellation: "予約取消", mail.KindReminder: "前日のお知らせ（リマインダー）"}
+	mail.KindCancellation: "予約取消", mail.KindReminder: "前日のお知らせ（リマインダー）", mail.KindTurnNear: "順番が近づいたお知らせ"}
 
 func newMailForm(st mail.Settings, preview bool) mailForm {
 	f := mailForm{Settings: st, HasPassword: st.Password != "", Previewed: preview}

@@ -13,6 +13,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/moji"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/scan"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -192,7 +193,7 @@ func (f reissueForm) input() reissue.Input {
 		in.FreeReason, in.FreeDetail = "", "" // left in the hidden-by-choice fields
 	}
 	if f.CardID == 0 && f.Key != "" {
-		if n := NoticeFromScan(f.Key); n != "" {
+		if n := scan.NoticeNumber(f.Key); n != "" {
 			in.NoticeNumber = n
 		} else {
 			in.ResidentNumber = f.Key

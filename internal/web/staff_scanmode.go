@@ -9,6 +9,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/moji"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/scan"
 )
 
 // scanLogSize bounds the results a scan batch carries from page to page.
@@ -63,7 +64,7 @@ func (ui *UI) scanModeScan(w http.ResponseWriter, r *http.Request) {
 // applyScan carries out the action on the scanned card and describes the
 // outcome; an error becomes a result line, never the end of the batch.
 func (ui *UI) applyScan(r *http.Request, action, location, raw string) scanResult {
-	code := NoticeFromScan(raw)
+	code := scan.NoticeNumber(raw)
 	if code == "" {
 		return scanResult{Text: "読み取れませんでした: " + strings.TrimSpace(raw)}
 	}

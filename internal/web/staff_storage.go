@@ -8,6 +8,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/scan"
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -196,7 +197,7 @@ func (p storagePages) move(w http.ResponseWriter, r *http.Request) {
 	d, _, err := p.svc.Move(r.Context(), pr, route.MetaOf(r), id, raw)
 	res := scanResult{OK: err == nil}
 	if err != nil {
-		res.Text = strings.TrimSpace(NoticeFromScan(raw) + " " + apperr.MessageOf(err))
+		res.Text = strings.TrimSpace(scan.NoticeNumber(raw) + " " + apperr.MessageOf(err))
 	} else {
 		res.Text = d.Card.NoticeNumber + " を " + d.Card.StorageLocation + " に入れました。"
 	}

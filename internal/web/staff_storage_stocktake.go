@@ -9,6 +9,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/export"
 	"github.com/kofu-oss/kofu/internal/moji"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/scan"
 	"github.com/kofu-oss/kofu/internal/storage"
 	"github.com/kofu-oss/kofu/internal/store"
 )
@@ -96,7 +97,7 @@ func (p storagePages) stocktakeScan(w http.ResponseWriter, r *http.Request) {
 
 func stocktakeScanLine(raw string, res storage.ScanResult, err error) scanResult {
 	if err != nil {
-		return scanResult{Text: strings.TrimSpace(NoticeFromScan(raw) + " " + apperr.MessageOf(err))}
+		return scanResult{Text: strings.TrimSpace(scan.NoticeNumber(raw) + " " + apperr.MessageOf(err))}
 	}
 	text := res.Notice + " " + storage.FindingLabel(res.Outcome)
 	switch res.Outcome {

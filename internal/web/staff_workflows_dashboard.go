@@ -65,7 +65,7 @@ func (p *workflowPages) dashboard(w http.ResponseWriter, r *http.Request) {
 			p.ui.ErrorPage(w, r, err)
 			return
 		}
-		data.Backup = &wfBackup{Status: st, Stale: st.Stale(time.Now(), backupMaxAge)}
+		data.Backup = &wfBackup{Status: st, Stale: st.Stale(p.ui.Clock.Now(), backupMaxAge)}
 	}
 	if p.ui.notices != nil {
 		if pl, err := p.ui.notices.Plan(r.Context(), 0); err == nil {

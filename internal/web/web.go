@@ -26,6 +26,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/backup"
 	"github.com/kofu-oss/kofu/internal/card"
 	"github.com/kofu-oss/kofu/internal/challenge"
+	"github.com/kofu-oss/kofu/internal/clock"
 	"github.com/kofu-oss/kofu/internal/counter"
 	"github.com/kofu-oss/kofu/internal/document"
 	"github.com/kofu-oss/kofu/internal/filing"
@@ -34,6 +35,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/ledger"
 	"github.com/kofu-oss/kofu/internal/mail"
 	"github.com/kofu-oss/kofu/internal/notice"
+	"github.com/kofu-oss/kofu/internal/reception"
 	"github.com/kofu-oss/kofu/internal/reissue"
 	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -66,6 +68,10 @@ type Deps struct {
 	Session   SessionCookies
 	Logins    LoginCounter
 	Loc       *time.Location
+	// Clock tells the staff pages the time: the booking calendar's month,
+	// the cut-off example and the backup's age (seals age in real time,
+	// see pubSite.now); nil: the system clock.
+	Clock clock.Clock
 	// MailOn tells whether booking mails are sent (the mail settings are
 	// enabled), so that the citizen site promises a mail only then; nil:
 	// never.
@@ -93,9 +99,15 @@ type UI struct {
 	// documents, once RegisterDocuments ran, adds the documents to the
 	// card page.
 	documents *filing.Service
+	// reception, once RegisterReception ran, adds the 交付受付確認票 to
+	// the handover and card pages.
+	reception *reception.Service
 	// counter, once RegisterCounter ran, adds the counter's waits to the
 	// dashboard.
 	counter *counter.Service
+	// pubWaits, once RegisterWait ran, gives the citizen top page today's
+	// wait per place when the city shows it.
+	pubWaits *counter.Service
 }
 
 type asset struct {
@@ -106,6 +118,9 @@ type asset struct {
 
 // New parses the templates and fingerprints the assets.
 func New(d Deps) (*UI, error) {
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
 	ui := &UI{Deps: d, assets: map[string]asset{}, byPath: map[string]asset{}}
 	if err := ui.loadAssets(); err != nil {
 		return nil, err

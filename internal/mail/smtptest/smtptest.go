@@ -142,6 +142,13 @@ func Parse(r Received) (Mail, error) {
 		return p, err
 	}
 	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err == nil && mt == "text/plain" && params["charset"] == "UTF-8" && m.Header.Get("Content-Transfer-Encoding") == "base64" {
+		// A mail without a calendar entry (the turn coming near).
+		raw, _ := io.ReadAll(m.Body)
+		dec, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(raw), "\r\n", ""))
+		p.Body = string(dec)
+		return p, err
+	}
 	if err != nil || mt != "multipart/mixed" {
 		return p, fmt.Errorf("content type %q: %v", m.Header.Get("Content-Type"), err)
 	}

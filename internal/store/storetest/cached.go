@@ -21,7 +21,7 @@ func CachedSQLite(tb testing.TB, name string, seed func(context.Context, *store.
 	path := filepath.Join(os.TempDir(), name)
 	if _, err := os.Stat(path); err != nil {
 		tb.Logf("seeding %s (once; later runs reuse it)", path)
-		start := time.Now()
+		start := time.Now() // measures the seeding
 		if err := seedFile(ctx, path, seed); err != nil {
 			tb.Fatalf("seed: %v", err)
 		}

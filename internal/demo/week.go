@@ -1,4 +1,4 @@
-package reserve
+package demo
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/booking"
 	"github.com/kofu-oss/kofu/internal/calendar"
 	"github.com/kofu-oss/kofu/internal/card"
+	"github.com/kofu-oss/kofu/internal/reserve"
 	"github.com/kofu-oss/kofu/internal/store"
 )
 
@@ -23,12 +24,12 @@ const (
 )
 
 // demoNotice matches the notice numbers of the demo city's cards
-// (package demo): D, a letter, a digit, a hyphen, then 1 and five digits.
+// (SeedCards): D, a letter, a digit, a hyphen, then 1 and five digits.
 var demoNotice = regexp.MustCompile(`^D[A-Z][0-9]-1[0-9]{5}$`)
 
-// DemoSettings are the demo city's booking rules: the defaults with a
-// second, smaller place open two days a week.
-func DemoSettings() booking.Settings {
+// Settings are the demo city's booking rules: the defaults with a second,
+// smaller place open two days a week.
+func Settings() booking.Settings {
 	st := booking.DefaultSettings()
 	st.ContactPhone = "079-000-0000"
 	st.Places[0].Capacity = 3
@@ -42,19 +43,19 @@ func DemoSettings() booking.Settings {
 	return st
 }
 
-// SeedDemoWeek gives the demo city its booking settings (DemoSettings,
-// unless some are saved already) and a week of pickups: about 20 bookings
-// over the next 7 opening days of the main place for demo cards waiting
-// for pickup, a family of two now and then, through the same capacity
-// checks as every booking. Demo cards seeded as reserved without a booking
-// first go back to waiting, so that every reserved card has its booking.
-// A city with pickups already booked ahead is left alone. It returns how
-// many bookings it made.
-func (s *Service) SeedDemoWeek(ctx context.Context) (int, error) {
-	if err := s.seedDemoSettings(ctx); err != nil {
+// SeedWeek gives the demo city its booking settings (Settings, unless some
+// are saved already) and a week of pickups: about 20 bookings over the
+// next 7 opening days of the main place for demo cards waiting for
+// pickup, a family of two now and then, through the same capacity checks
+// as every booking. Demo cards seeded as reserved without a booking first
+// go back to waiting, so that every reserved card has its booking. A city
+// with pickups already booked ahead is left alone. It returns how many
+// bookings it made.
+func SeedWeek(ctx context.Context, db *store.DB, r *reserve.Service) (int, error) {
+	if err := r.SeedSettings(ctx, actor, Settings()); err != nil {
 		return 0, err
 	}
-	st, err := s.Settings(ctx)
+	st, err := r.Settings(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -62,38 +63,21 @@ func (s *Service) SeedDemoWeek(ctx context.Context) (int, error) {
 	if !ok {
 		return 0, nil
 	}
-	slots, err := s.demoSlots(ctx, st, svc.ID, placeID)
+	slots, err := demoSlots(ctx, r, st, svc.ID, placeID)
 	if err != nil || len(slots) == 0 {
 		return 0, err
 	}
-	if booked, err := s.pickupsAhead(ctx, svc.ID, slots); err != nil || booked {
+	if booked, err := pickupsAhead(ctx, db, st, svc.ID, slots); err != nil || booked {
 		return 0, err
 	}
-	if err := s.releaseDemoOrphans(ctx); err != nil {
+	if err := releaseDemoOrphans(ctx, db, r.Now()); err != nil {
 		return 0, err
 	}
-	cards, err := s.demoCards(ctx)
+	cards, err := waitingCards(ctx, db)
 	if err != nil {
 		return 0, err
 	}
-	return s.bookDemoWeek(ctx, svc.ID, placeID, slots, cards)
-}
-
-// seedDemoSettings saves DemoSettings when no settings are saved yet.
-func (s *Service) seedDemoSettings(ctx context.Context) error {
-	st := DemoSettings()
-	defer s.settingsChanged()
-	return s.update(ctx, func(tx *store.Tx, now time.Time) error {
-		var saved booking.Settings
-		found, err := tx.LoadSetting(ctx, booking.SettingsKey, &saved)
-		if err != nil || found {
-			return err
-		}
-		if err := tx.SaveSetting(ctx, booking.SettingsKey, st, "demo", now); err != nil {
-			return err
-		}
-		return actor{name: "demo"}.audit(ctx, tx, now, "settings.booking_changed", "settings:booking", map[string]any{"new": st})
-	})
+	return bookWeek(ctx, r, svc.ID, placeID, slots, cards)
 }
 
 // pickupService is the first service with a card and its first place.
@@ -108,13 +92,13 @@ func pickupService(st booking.Settings) (booking.Service, string, bool) {
 
 // demoSlots picks the starts to book: a few per day, spread over the day,
 // on the first opening days that can be booked.
-func (s *Service) demoSlots(ctx context.Context, st booking.Settings, service, place string) ([]time.Time, error) {
+func demoSlots(ctx context.Context, r *reserve.Service, st booking.Settings, service, place string) ([]time.Time, error) {
 	loc, err := st.Location()
 	if err != nil {
 		return nil, err
 	}
-	from := calendar.DateOf(s.clock.Now().In(loc))
-	av, err := s.Availability(ctx, AvailabilityQuery{Service: service, Place: place, From: from.String(),
+	from := calendar.DateOf(r.Now().In(loc))
+	av, err := r.Availability(ctx, reserve.AvailabilityQuery{Service: service, Place: place, From: from.String(),
 		To: from.AddDays(demoSearchDays).String(), People: 1, Channel: booking.ChannelWeb})
 	if err != nil {
 		return nil, err
@@ -139,20 +123,20 @@ func (s *Service) demoSlots(ctx context.Context, st booking.Settings, service, p
 	return out[:min(len(out), demoWeekBookings)], nil
 }
 
-// pickupsAhead tells whether any pickup is booked on the days chosen
-// (today is the date of an instant in the city's time zone).
-func (s *Service) pickupsAhead(ctx context.Context, service string, slots []time.Time) (bool, error) {
+// pickupsAhead tells whether any pickup is booked on the days chosen.
+func pickupsAhead(ctx context.Context, db *store.DB, st booking.Settings, service string, slots []time.Time) (bool, error) {
+	loc, err := st.Location()
+	if err != nil {
+		return false, err
+	}
+	day := func(t time.Time) string { return calendar.DateOf(t.In(loc)).String() }
 	found := false
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		st, err := loadSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
+	err = db.View(ctx, func(tx *store.Tx) error {
 		for i, start := range slots {
-			if i > 0 && today(st, start) == today(st, slots[i-1]) {
+			if i > 0 && day(start) == day(slots[i-1]) {
 				continue
 			}
-			bs, err := tx.ListBookings(ctx, store.BookingFilter{Date: today(st, start), Statuses: []string{store.BookingBooked}})
+			bs, err := tx.ListBookings(ctx, store.BookingFilter{Date: day(start), Statuses: []string{store.BookingBooked}})
 			if err != nil {
 				return err
 			}
@@ -167,9 +151,8 @@ func (s *Service) pickupsAhead(ctx context.Context, service string, slots []time
 
 // releaseDemoOrphans puts demo cards that the seed made reserved, with no
 // booking behind them (no status change ever), back to waiting.
-func (s *Service) releaseDemoOrphans(ctx context.Context) error {
-	a := actor{name: "demo"}
-	return s.update(ctx, func(tx *store.Tx, now time.Time) error {
+func releaseDemoOrphans(ctx context.Context, db *store.DB, now time.Time) error {
+	return db.Update(ctx, func(tx *store.Tx) error {
 		recs, _, err := tx.SearchCards(ctx, store.CardFilter{Statuses: []card.Status{card.StatusReserved}, Sort: "id", Limit: demoCardLimit})
 		if err != nil {
 			return err
@@ -180,13 +163,28 @@ func (s *Service) releaseDemoOrphans(ctx context.Context) error {
 				return err
 			}
 			if orphan {
-				if err := moveCard(ctx, tx, a, &rec, card.StatusNoticeSent, "デモ: 予約のない予約済を交付通知済に戻す", now); err != nil {
+				if err := release(ctx, tx, &rec, now); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// release moves a reserved demo card back to waiting, with its card event.
+func release(ctx context.Context, tx *store.Tx, rec *store.CardRecord, now time.Time) error {
+	from, to := rec.Status, card.StatusNoticeSent
+	if err := card.Transition(from, to, rec.Application.Method, ""); err != nil {
+		return err
+	}
+	rec.Status = to
+	if err := tx.UpdateCard(ctx, &rec.Card, now); err != nil {
+		return err
+	}
+	ev := store.CardEvent{CardID: rec.ID, At: now, Actor: actor, Kind: store.EventStatus,
+		FromStatus: from, ToStatus: to, Reason: "デモ: 予約のない予約済を交付通知済に戻す"}
+	return tx.InsertCardEvent(ctx, &ev)
 }
 
 // seededOnly tells whether a demo card never changed status since the seed.
@@ -206,10 +204,10 @@ func seededOnly(ctx context.Context, tx *store.Tx, rec store.CardRecord) (bool, 
 	return true, nil
 }
 
-// demoCards returns the demo cards waiting for pickup, by notice number.
-func (s *Service) demoCards(ctx context.Context) ([]store.CardRecord, error) {
+// waitingCards returns the demo cards waiting for pickup, by notice number.
+func waitingCards(ctx context.Context, db *store.DB) ([]store.CardRecord, error) {
 	var out []store.CardRecord
-	err := s.db.View(ctx, func(tx *store.Tx) error {
+	err := db.View(ctx, func(tx *store.Tx) error {
 		recs, _, err := tx.SearchCards(ctx, store.CardFilter{Statuses: []card.Status{card.StatusNoticeSent},
 			Method: card.MethodCounter, Sort: "notice_number", Limit: demoCardLimit})
 		for _, rec := range recs {
@@ -222,19 +220,19 @@ func (s *Service) demoCards(ctx context.Context) ([]store.CardRecord, error) {
 	return out, err
 }
 
-// bookDemoWeek books the cards into the starts, one or two people each;
-// a start that is full by now is skipped.
-func (s *Service) bookDemoWeek(ctx context.Context, service, place string, slots []time.Time, cards []store.CardRecord) (int, error) {
+// bookWeek books the cards into the starts, one or two people each; a
+// start that is full by now is skipped.
+func bookWeek(ctx context.Context, r *reserve.Service, service, place string, slots []time.Time, cards []store.CardRecord) (int, error) {
 	n := 0
 	for i, start := range slots {
 		people := min(1+i%5/4, len(cards)) // every fifth booking is a family of two
 		if people == 0 {
 			break
 		}
-		in := demoInput(service, place, start, cards[:people], i)
-		_, _, err := s.create(ctx, actor{name: "demo"}, in.channel, in.createInput, false)
+		ch, req := weekRequest(service, place, start, cards[:people], i)
+		_, err := r.SeedBook(ctx, actor, ch, req)
 		switch {
-		case apperr.Is(err, CodeSlotFull):
+		case apperr.Is(err, reserve.CodeSlotFull):
 			continue
 		case err != nil:
 			return n, fmt.Errorf("demo pickup %d: %w", i+1, err)
@@ -245,22 +243,17 @@ func (s *Service) bookDemoWeek(ctx context.Context, service, place string, slots
 	return n, nil
 }
 
-type demoBooking struct {
-	createInput
-	channel booking.Channel
-}
-
-// demoInput is booking i for the cards: on the web with an e-mail
+// weekRequest is booking i for the cards: on the web with an e-mail
 // address, every third by phone.
-func demoInput(service, place string, start time.Time, cards []store.CardRecord, i int) demoBooking {
-	in := demoBooking{createInput: createInput{service: service, place: place, start: start}, channel: booking.ChannelWeb}
-	for k, rec := range cards {
-		in.people = append(in.people, person{index: k, notice: rec.NoticeNumber, birth: rec.Resident.BirthDate})
+func weekRequest(service, place string, start time.Time, cards []store.CardRecord, i int) (booking.Channel, reserve.CreateRequest) {
+	req := reserve.CreateRequest{Service: service, Place: place, Start: start.Format(time.RFC3339)}
+	for _, rec := range cards {
+		req.People = append(req.People, reserve.PersonInput{NoticeNumber: rec.NoticeNumber, BirthDate: rec.Resident.BirthDate})
 	}
 	if i%3 == 2 {
-		in.channel, in.phone = booking.ChannelPhone, fmt.Sprintf("079-000-1%03d", i)
-	} else {
-		in.email = fmt.Sprintf("demo%02d@example.jp", i+1)
+		req.Phone = fmt.Sprintf("079-000-1%03d", i)
+		return booking.ChannelPhone, req
 	}
-	return in
+	req.Email = fmt.Sprintf("demo%02d@example.jp", i+1)
+	return booking.ChannelWeb, req
 }

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kofu-oss/kofu/internal/app"
 	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/auth/secret"
 	"github.com/kofu-oss/kofu/internal/clock"
@@ -160,12 +161,16 @@ func (v *env) serve(maxInFlight int) error {
 	cfg := &config.Config{Location: tokyo, Sites: "all", PublicMaxInFlight: maxInFlight,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 	a := auth.NewService(v.db, clock.System{}, secret.TestParams(), "Kofu")
-	srv, err := server.New(server.Deps{Config: cfg, DB: v.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Auth: a, Clock: v.clock})
+	city, err := app.New(context.Background(), app.Deps{Config: cfg, DB: v.db,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: a, Clock: v.clock})
 	if err != nil {
 		return err
 	}
-	v.reserve = srv.Reserve()
+	srv, err := server.New(city, server.Options{})
+	if err != nil {
+		return err
+	}
+	v.reserve = city.Reserve
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /bench/hello", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello, world\n") })
 	mux.Handle("GET /metrics", srv.Metrics())
