@@ -12,6 +12,9 @@ type ScanOptions struct {
 	Rules     Rules
 	ThumbSide int // thumbnail size in pixels (240)
 	Workers   int // pages read at once (GOMAXPROCS); each holds one decoded page
+	// Skip, when set, names pages (from 1) not to read: those of a stack
+	// filed before its splitting was interrupted.
+	Skip func(page int) bool
 }
 
 // PageScan is one page of a scanned stack, ready to file.
@@ -29,7 +32,8 @@ type PageScan struct {
 // thumbnail and splits it out, then calls fn with the pages in order.
 // Pages are read by Workers goroutines; memory holds at most Workers
 // pages, decoded or waiting for fn. A page that cannot be read is passed
-// to fn with Err set; an error from fn or ctx stops the scan.
+// to fn with Err set; an error from fn or ctx stops the scan. Pages
+// opt.Skip names are neither read nor passed to fn.
 func Scan(ctx context.Context, f *File, opt ScanOptions, fn func(PageScan) error) error {
 	workers := opt.Workers
 	if workers <= 0 {
@@ -40,23 +44,28 @@ func Scan(ctx context.Context, f *File, opt ScanOptions, fn func(PageScan) error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	n := f.Pages()
-	results := make([]chan PageScan, n)
+	var todo []int // page indexes, from 0
+	for i := range f.Pages() {
+		if opt.Skip == nil || !opt.Skip(i+1) {
+			todo = append(todo, i)
+		}
+	}
+	results := make([]chan PageScan, len(todo))
 	for i := range results {
 		results[i] = make(chan PageScan, 1)
 	}
 	slots := make(chan struct{}, workers)
 	go func() {
-		for i := range n {
+		for i, page := range todo {
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
-			go func() { results[i] <- f.scanPage(i, opt) }()
+			go func() { results[i] <- f.scanPage(page, opt) }()
 		}
 	}()
-	for i := range n {
+	for i := range todo {
 		var p PageScan
 		select {
 		case p = <-results[i]:

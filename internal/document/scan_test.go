@@ -203,6 +203,22 @@ func TestScanStopsWhenTheCallerFails(t *testing.T) {
 	}
 }
 
+// Pages Skip names (those a resumed stack filed before) are neither read
+// nor passed on; the others come in order with their own numbers.
+func TestScanSkipsPages(t *testing.T) {
+	imgs := []*image.Gray{smallPage(1), smallPage(2), smallPage(3), smallPage(4)}
+	f := mustOpen(t, buildTIFF(imgs, image.Point{}), "x.tif")
+	var got []int
+	skip := func(page int) bool { return page == 1 || page == 3 }
+	err := Scan(context.Background(), f, ScanOptions{Rules: rules, Workers: 2, Skip: skip}, func(p PageScan) error {
+		got = append(got, p.Page)
+		return p.Err
+	})
+	if err != nil || !slices.Equal(got, []int{2, 4}) {
+		t.Fatalf("pages %v, %v", got, err)
+	}
+}
+
 // zbarimg (zbar-tools) reads the generated QR codes as we do: the pages
 // carry real QR codes, not ones only our reader understands.
 func TestGeneratedCodesAreReadByZbar(t *testing.T) {

@@ -184,6 +184,7 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 		Status: card.StatusSetupDone, Method: card.MethodAtApplication, Birth: "1990-04-01"})
 	c.gaijiID = gaiji.ID
 	c.documentID = seedDocument(t, db, gaiji.ID)
+	seedInterruptedStack(t, db)
 	day := time.Now().AddDate(0, 0, 7)
 	birth := day.AddDate(-10, 0, 0).Format(time.DateOnly) // ten on the booking's day
 	// The child's name holds 外字 the city's table does not know, and the

@@ -108,6 +108,48 @@ const maxNote = 500
 // HTML page named .png is refused), within the size, page, pixel and
 // day limits, sealed as it is read.
 func (s *Service) Upload(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64, u Upload) (Document, error) {
+	return s.upload(ctx, p, m, u, func(ctx context.Context, tx *store.Tx, rec *store.DocumentRecord) error {
+		_, err := tx.CardByID(ctx, cardID)
+		rec.CardID = cardID
+		return err
+	})
+}
+
+// UploadToBooking stores a file on a booking as Upload does on a card. A
+// booking that holds exactly one card files it on that card too, as the
+// scanner inbox does with a booking's code.
+func (s *Service) UploadToBooking(ctx context.Context, p auth.Principal, m auth.Meta, bookingID int64, u Upload) (Document, error) {
+	return s.upload(ctx, p, m, u, func(ctx context.Context, tx *store.Tx, rec *store.DocumentRecord) error {
+		b, err := tx.BookingByID(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		rec.BookingID, rec.CardID = b.ID, soleCard(b)
+		return nil
+	})
+}
+
+// soleCard is the card of a booking's only person with a card, or 0.
+func soleCard(b store.Booking) int64 {
+	var cards []int64
+	for _, person := range b.People {
+		if person.CardID != 0 {
+			cards = append(cards, person.CardID)
+		}
+	}
+	if len(cards) != 1 {
+		return 0
+	}
+	return cards[0]
+}
+
+// upload stores u where place says (it checks the card or booking exists
+// and sets the record's card and booking), with its audit entry.
+func (s *Service) upload(ctx context.Context, p auth.Principal, m auth.Meta, u Upload,
+	place func(context.Context, *store.Tx, *store.DocumentRecord) error) (Document, error) {
+	if p.Role == auth.RoleViewer {
+		return Document{}, apperr.New(apperr.Forbidden, "閲覧のみの利用者は書類を登録できません。")
+	}
 	set, err := s.Settings(ctx)
 	if err != nil {
 		return Document{}, err
@@ -119,35 +161,50 @@ func (s *Service) Upload(ctx context.Context, p auth.Principal, m auth.Meta, car
 	}
 	var rec store.DocumentRecord
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		if _, err := tx.CardByID(ctx, cardID); err != nil {
+		rec = store.DocumentRecord{FileName: u.FileName, Source: "upload", Kind: string(document.KindOther),
+			CreatedAt: s.clock.Now(), CreatedBy: p.Username}
+		if err := place(ctx, tx, &rec); err != nil {
 			return err
 		}
 		used, err := tx.DocumentBytesSince(ctx, s.startOfDay())
 		if err != nil {
 			return err
 		}
-		rec = store.DocumentRecord{CardID: cardID, FileName: u.FileName, Source: "upload", Kind: string(document.KindOther),
-			CreatedAt: s.clock.Now(), CreatedBy: p.Username}
-		err = tx.InsertDocument(ctx, &rec, content, func(r io.ReaderAt, size int64) (string, int, error) {
-			if err := lim.CheckDay(used, size); err != nil {
-				return "", 0, err
-			}
-			f, err := document.Open(r, size, u.FileName, lim)
-			if err != nil {
-				return "", 0, err
-			}
-			return string(f.Format), f.Pages(), nil
-		})
-		if err != nil {
+		if err := tx.InsertDocument(ctx, &rec, content, s.checker(used, u.FileName, lim)); err != nil {
 			return err
 		}
 		if err := s.fields(ctx, tx, &rec, u); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, m, "document.uploaded", documentTarget(rec.ID), map[string]any{"card_id": cardID,
-			"kind": rec.Kind, "format": rec.Format, "pages": rec.Pages, "size": rec.Size, "sha256": rec.SHA256})
+		return s.audit(ctx, tx, p, m, "document.uploaded", documentTarget(rec.ID), placeDetail(rec, map[string]any{
+			"kind": rec.Kind, "format": rec.Format, "pages": rec.Pages, "size": rec.Size, "sha256": rec.SHA256}))
 	})
 	return documentOf(rec), err
+}
+
+// checker refuses a file over the day's limit (used bytes taken in
+// today) or one that is no accepted format within the limits, and reads
+// the format and pages of the others.
+func (s *Service) checker(used int64, fileName string, lim document.Limits) store.DocumentCheck {
+	return func(r io.ReaderAt, size int64) (string, int, error) {
+		if err := lim.CheckDay(used, size); err != nil {
+			return "", 0, err
+		}
+		f, err := document.Open(r, size, fileName, lim)
+		if err != nil {
+			return "", 0, err
+		}
+		return string(f.Format), f.Pages(), nil
+	}
+}
+
+// placeDetail adds a document's card and booking to an audit detail.
+func placeDetail(rec store.DocumentRecord, detail map[string]any) map[string]any {
+	detail["card_id"] = rec.CardID
+	if rec.BookingID != 0 {
+		detail["booking_id"] = rec.BookingID
+	}
+	return detail
 }
 
 // fields sets the kind and note given with an upload.
@@ -213,12 +270,29 @@ func (l *limited) Read(p []byte) (int, error) {
 
 // List returns a card's documents; the card page's view is the audited read.
 func (s *Service) List(ctx context.Context, p auth.Principal, m auth.Meta, cardID int64) ([]Document, error) {
-	var out []Document
-	err := s.db.View(ctx, func(tx *store.Tx) error {
+	return s.list(ctx, p, m, "card:"+strconv.FormatInt(cardID, 10), func(ctx context.Context, tx *store.Tx) ([]store.DocumentRecord, error) {
 		if _, err := tx.CardByID(ctx, cardID); err != nil {
-			return err
+			return nil, err
 		}
-		recs, err := tx.CardDocuments(ctx, cardID)
+		return tx.CardDocuments(ctx, cardID)
+	})
+}
+
+// ListBooking returns a booking's documents, an audited read as List.
+func (s *Service) ListBooking(ctx context.Context, p auth.Principal, m auth.Meta, bookingID int64) ([]Document, error) {
+	return s.list(ctx, p, m, "booking:"+strconv.FormatInt(bookingID, 10), func(ctx context.Context, tx *store.Tx) ([]store.DocumentRecord, error) {
+		if _, err := tx.BookingByID(ctx, bookingID); err != nil {
+			return nil, err
+		}
+		return tx.BookingDocuments(ctx, bookingID)
+	})
+}
+
+func (s *Service) list(ctx context.Context, p auth.Principal, m auth.Meta, target string,
+	read func(context.Context, *store.Tx) ([]store.DocumentRecord, error)) ([]Document, error) {
+	out := []Document{}
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		recs, err := read(ctx, tx)
 		for _, r := range recs {
 			out = append(out, documentOf(r))
 		}
@@ -227,11 +301,8 @@ func (s *Service) List(ctx context.Context, p auth.Principal, m auth.Meta, cardI
 	if err != nil {
 		return nil, err
 	}
-	if out == nil {
-		out = []Document{}
-	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, p, m, "document.listed", "card:"+strconv.FormatInt(cardID, 10), map[string]any{"documents": len(out)})
+		return s.audit(ctx, tx, p, m, "document.listed", target, map[string]any{"documents": len(out)})
 	})
 	return out, err
 }
@@ -331,8 +402,7 @@ func (s *Service) viewed(ctx context.Context, p auth.Principal, m auth.Meta, id 
 		if detail == nil {
 			detail = map[string]any{}
 		}
-		detail["card_id"] = rec.CardID
-		return s.audit(ctx, tx, p, m, action, documentTarget(id), detail)
+		return s.audit(ctx, tx, p, m, action, documentTarget(id), placeDetail(rec, detail))
 	})
 }
 
@@ -354,8 +424,8 @@ func (s *Service) Delete(ctx context.Context, p auth.Principal, m auth.Meta, id 
 		if err := tx.DeleteDocument(ctx, id, p.Username, reason, s.clock.Now()); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, m, "document.deleted", documentTarget(id), map[string]any{"card_id": rec.CardID,
-			"kind": rec.Kind, "sha256": rec.SHA256}) // the reason is kept sealed on the row
+		return s.audit(ctx, tx, p, m, "document.deleted", documentTarget(id), placeDetail(rec, map[string]any{
+			"kind": rec.Kind, "sha256": rec.SHA256})) // the reason is kept sealed on the row
 	})
 }
 

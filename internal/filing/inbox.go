@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/auth"
@@ -15,7 +16,11 @@ import (
 )
 
 // reviewStack marks a stack being split: it is no document of a card.
-const reviewStack = "stack"
+const reviewStack = store.DocumentReviewStack
+
+// stackLease is how long a stack's claim lasts without a page filed: a
+// stack unsplit whose claim is older was interrupted (the process ended).
+const stackLease = 2 * time.Minute
 
 // InboxPage is where one page of a stack went.
 type InboxPage struct {
@@ -30,6 +35,7 @@ type InboxPage struct {
 
 // InboxResult is what a stack gave.
 type InboxResult struct {
+	StackID  int64       `json:"stack_id"`
 	FileName string      `json:"file_name"`
 	Pages    []InboxPage `json:"pages"`
 	Filed    int         `json:"filed"`
@@ -42,16 +48,26 @@ type InboxResult struct {
 // card its codes name, with the kind they imply, or in the review queue
 // (no code, an unknown one, two cards' codes). A page that cannot be read
 // leaves the whole stack in the review queue instead, so nothing is lost.
+// A stack whose splitting is interrupted is resumed by Resume.
 func (s *Service) ScanStack(ctx context.Context, p auth.Principal, m auth.Meta, fileName string, content io.Reader) (InboxResult, error) {
-	res := InboxResult{FileName: fileName, Pages: []InboxPage{}}
+	stack, err := s.takeStack(ctx, p, fileName, content)
+	if err != nil {
+		return InboxResult{FileName: fileName, Pages: []InboxPage{}}, err
+	}
+	return s.splitStack(ctx, p, m, stack, false)
+}
+
+// takeStack seals a stack into the database, claimed for splitting. Its
+// bytes count against the day's limit; its pages will not again.
+func (s *Service) takeStack(ctx context.Context, p auth.Principal, fileName string, content io.Reader) (store.DocumentRecord, error) {
 	set, err := s.Settings(ctx)
 	if err != nil {
-		return res, err
+		return store.DocumentRecord{}, err
 	}
 	lim := set.Limits
 	content, err = sniffed(content, fileName, lim)
 	if err != nil {
-		return res, err
+		return store.DocumentRecord{}, err
 	}
 	stack := store.DocumentRecord{FileName: fileName, Source: "inbox", Kind: string(document.KindOther), Review: reviewStack,
 		ReviewReason: "取り込み中", CreatedAt: s.clock.Now(), CreatedBy: p.Username}
@@ -60,68 +76,102 @@ func (s *Service) ScanStack(ctx context.Context, p auth.Principal, m auth.Meta, 
 		if err != nil {
 			return err
 		}
-		return tx.InsertDocument(ctx, &stack, content, func(r io.ReaderAt, size int64) (string, int, error) {
-			if err := lim.CheckDay(used, size); err != nil {
-				return "", 0, err
-			}
-			f, err := document.Open(r, size, fileName, lim)
-			if err != nil {
-				return "", 0, err
-			}
-			return string(f.Format), f.Pages(), nil
-		})
+		return tx.InsertDocument(ctx, &stack, content, s.checker(used, fileName, lim))
 	})
+	return stack, err
+}
+
+// splitStack files the pages of a stack this process claimed, skipping
+// those filed before an interruption, then closes the stack (or keeps it
+// for review when a page cannot be read). On an error the claim is let
+// go, so the stack shows as interrupted at once.
+func (s *Service) splitStack(ctx context.Context, p auth.Principal, m auth.Meta, stack store.DocumentRecord, resumed bool) (InboxResult, error) {
+	res, unreadable, err := s.stackPages(ctx, p, stack)
 	if err != nil {
+		s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.RenewStackClaim(ctx, stack.ID, time.Time{}) })
 		return res, err
 	}
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if len(unreadable) > 0 {
+			if err := tx.SetDocumentReview(ctx, stack.ID, document.ReviewUnreadable,
+				"読み取れないページがあるため、取り込んだファイル全体を残しました。"+strings.Join(unreadable, " ")); err != nil {
+				return err
+			}
+		} else if err := tx.CloseStack(ctx, stack.ID, p.Username, "ページごとに分けて登録しました。", s.clock.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, m, "document.inbox_scanned", "inbox", map[string]any{"stack_id": stack.ID, "pages": len(res.Pages),
+			"filed": res.Filed, "to_review": res.ToReview, "sha256": stack.SHA256, "resumed": resumed})
+	})
+	return res, err
+}
+
+// stackPages reads the stack's pages and files those not filed yet; the
+// result holds every page, the ones filed before too.
+func (s *Service) stackPages(ctx context.Context, p auth.Principal, stack store.DocumentRecord) (InboxResult, []string, error) {
+	res := InboxResult{StackID: stack.ID, FileName: stack.FileName, Pages: []InboxPage{}}
+	set, err := s.Settings(ctx)
+	if err != nil {
+		return res, nil, err
+	}
+	done := map[int]InboxPage{}
+	err = s.db.View(ctx, func(tx *store.Tx) error {
+		recs, err := tx.StackPages(ctx, stack.ID)
+		for _, r := range recs {
+			done[r.StackPage] = InboxPage{Page: r.StackPage, DocumentID: r.ID, CardID: r.CardID, BookingID: r.BookingID, Kind: r.Kind,
+				Review: r.Review, Reason: r.ReviewReason}
+		}
+		return err
+	})
+	if err != nil {
+		return res, nil, err
+	}
 	var unreadable []string
+	pages := map[int]InboxPage{}
 	err = s.db.View(ctx, func(tx *store.Tx) error {
 		r, size, err := tx.DocumentContent(ctx, stack)
 		if err != nil {
 			return err
 		}
-		f, err := document.Open(r, size, fileName, lim)
+		f, err := document.Open(r, size, stack.FileName, set.Limits)
 		if err != nil {
 			return err
 		}
-		return document.Scan(ctx, f, document.ScanOptions{Rules: s.rules, Workers: 2}, func(ps document.PageScan) error {
+		opt := document.ScanOptions{Rules: s.rules, Workers: 2, Skip: func(page int) bool { _, ok := done[page]; return ok }}
+		return document.Scan(ctx, f, opt, func(ps document.PageScan) error {
 			if ps.Err != nil {
-				unreadable = append(unreadable, fmt.Sprintf("%d ページ目: %s", ps.Page, document.Unreadable(ps.Err).Reason))
-				res.Pages = append(res.Pages, InboxPage{Page: ps.Page, DocumentID: stack.ID, Kind: string(document.KindOther),
-					Review: document.ReviewUnreadable, Reason: document.Unreadable(ps.Err).Reason})
+				reason := document.Unreadable(ps.Err).Reason
+				unreadable = append(unreadable, fmt.Sprintf("%d ページ目: %s", ps.Page, reason))
+				pages[ps.Page] = InboxPage{Page: ps.Page, DocumentID: stack.ID, Kind: string(document.KindOther),
+					Review: document.ReviewUnreadable, Reason: reason}
 				return nil
 			}
-			page, err := s.filePage(ctx, p, fileName, ps)
-			res.Pages = append(res.Pages, page)
+			page, err := s.filePage(ctx, p, stack, ps)
+			pages[ps.Page] = page
 			return err
 		})
 	})
-	if err == nil {
-		err = s.db.Update(ctx, func(tx *store.Tx) error {
-			if len(unreadable) > 0 {
-				if err := tx.SetDocumentReview(ctx, stack.ID, document.ReviewUnreadable,
-					"読み取れないページがあるため、取り込んだファイル全体を残しました。"+strings.Join(unreadable, " ")); err != nil {
-					return err
-				}
-			} else if err := tx.DiscardDocument(ctx, stack.ID); err != nil {
-				return err
-			}
-			for _, pg := range res.Pages {
-				if pg.Review == "" {
-					res.Filed++
-				} else {
-					res.ToReview++
-				}
-			}
-			return s.audit(ctx, tx, p, m, "document.inbox_scanned", "inbox", map[string]any{"pages": len(res.Pages),
-				"filed": res.Filed, "to_review": res.ToReview, "sha256": stack.SHA256})
-		})
+	for i := 1; i <= stack.Pages; i++ {
+		pg, ok := done[i]
+		if !ok {
+			pg, ok = pages[i]
+		}
+		if !ok {
+			continue
+		}
+		res.Pages = append(res.Pages, pg)
+		if pg.Review == "" {
+			res.Filed++
+		} else {
+			res.ToReview++
+		}
 	}
-	return res, err
+	return res, unreadable, err
 }
 
-// filePage stores one page as a document, where its codes say.
-func (s *Service) filePage(ctx context.Context, p auth.Principal, fileName string, ps document.PageScan) (InboxPage, error) {
+// filePage stores one page of a stack as a document, where its codes
+// say, and renews the stack's claim.
+func (s *Service) filePage(ctx context.Context, p auth.Principal, stack store.DocumentRecord, ps document.PageScan) (InboxPage, error) {
 	var d document.Decision
 	err := s.db.View(ctx, func(tx *store.Tx) error {
 		rs, err := resolve(ctx, tx, ps.Refs)
@@ -132,15 +182,19 @@ func (s *Service) filePage(ctx context.Context, p auth.Principal, fileName strin
 		return InboxPage{}, err
 	}
 	rec := store.DocumentRecord{CardID: d.CardID, BookingID: d.BookingID, Kind: string(d.Kind), Source: "inbox",
-		Review: d.Review, ReviewReason: d.Reason, FileName: fmt.Sprintf("%s（%d ページ目）", fileName, ps.Page),
-		CreatedAt: s.clock.Now(), CreatedBy: p.Username}
+		Review: d.Review, ReviewReason: d.Reason, FileName: fmt.Sprintf("%s（%d ページ目）", stack.FileName, ps.Page),
+		CreatedAt: s.clock.Now(), CreatedBy: p.Username, StackID: stack.ID, StackPage: ps.Page}
 	if d.Attach && d.CardID == 0 {
 		rec.Review, rec.ReviewReason = document.ReviewNoCode, "予約のコードはありますが、どのカードの書類か決められません。カードを選んでください。"
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		return tx.InsertDocument(ctx, &rec, bytes.NewReader(ps.File), func(io.ReaderAt, int64) (string, int, error) {
+		err := tx.InsertDocument(ctx, &rec, bytes.NewReader(ps.File), func(io.ReaderAt, int64) (string, int, error) {
 			return string(ps.Format), 1, nil
 		})
+		if err != nil {
+			return err
+		}
+		return tx.RenewStackClaim(ctx, stack.ID, s.clock.Now())
 	})
 	return InboxPage{Page: ps.Page, DocumentID: rec.ID, CardID: rec.CardID, BookingID: rec.BookingID, Kind: rec.Kind,
 		Review: rec.Review, Reason: rec.ReviewReason}, err
@@ -182,25 +236,43 @@ func resolve(ctx context.Context, tx *store.Tx, refs []document.Ref) ([]document
 	return out, nil
 }
 
-// ReviewQueue lists the pages waiting for staff to choose their card.
-func (s *Service) ReviewQueue(ctx context.Context, p auth.Principal, m auth.Meta) ([]Document, error) {
-	out := []Document{}
+// Inbox is what waits for staff: pages whose card is to be chosen, and
+// stacks whose splitting was interrupted.
+type Inbox struct {
+	Queue       []Document    `json:"documents"`
+	Interrupted []Interrupted `json:"interrupted"`
+}
+
+// Inbox lists the review queue and the interrupted stacks, an audited read.
+func (s *Service) Inbox(ctx context.Context, p auth.Principal, m auth.Meta) (Inbox, error) {
+	in := Inbox{Queue: []Document{}}
 	err := s.db.View(ctx, func(tx *store.Tx) error {
 		recs, err := tx.ReviewDocuments(ctx)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
 			if r.Review != reviewStack {
-				out = append(out, documentOf(r))
+				in.Queue = append(in.Queue, documentOf(r))
 			}
 		}
+		in.Interrupted, err = s.interrupted(ctx, tx)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return in, err
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, p, m, "document.listed", "inbox", map[string]any{"documents": len(out)})
+		return s.audit(ctx, tx, p, m, "document.listed", "inbox", map[string]any{"documents": len(in.Queue),
+			"interrupted": len(in.Interrupted)})
 	})
-	return out, err
+	return in, err
+}
+
+// ReviewQueue lists the pages waiting for staff to choose their card.
+func (s *Service) ReviewQueue(ctx context.Context, p auth.Principal, m auth.Meta) ([]Document, error) {
+	in, err := s.Inbox(ctx, p, m)
+	return in.Queue, err
 }
 
 // FindCard reads what staff scanned or typed to choose a page's card: a

@@ -21,7 +21,7 @@ var (
 	viewer = auth.Principal{UserID: 5, Username: "viewer", Role: auth.RoleViewer}
 )
 
-func newService(t *testing.T, db *store.DB) *filing.Service {
+func newService(t testing.TB, db *store.DB) *filing.Service {
 	t.Helper()
 	tokyo, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {

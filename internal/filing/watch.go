@@ -48,11 +48,12 @@ func (s *Service) ScanFolder(ctx context.Context, dir string) ([]FolderResult, e
 			continue
 		}
 		r := FolderResult{Name: e.Name()}
-		r.Result, r.Err = s.scanFile(ctx, filepath.Join(dir, e.Name()))
+		var taken bool
+		r.Result, taken, r.Err = s.scanFile(ctx, filepath.Join(dir, e.Name()))
 		if r.Err != nil && ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		if r.Err != nil {
+		if r.Err != nil && !taken {
 			if err := refuseFile(dir, e.Name(), r.Err); err != nil {
 				return out, err
 			}
@@ -70,17 +71,25 @@ func stackName(name string) bool {
 	return false
 }
 
-func (s *Service) scanFile(ctx context.Context, path string) (InboxResult, error) {
+// scanFile takes the stack at path into the database, removes the file
+// (its content is sealed now), then splits it; taken tells whether the
+// file was taken, so that a failure afterwards leaves it to Resume.
+func (s *Service) scanFile(ctx context.Context, path string) (res InboxResult, taken bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return InboxResult{}, err
+		return res, false, err
 	}
-	res, err := s.ScanStack(ctx, auth.System("inbox"), auth.Meta{}, filepath.Base(path), f)
+	p := auth.System("inbox")
+	stack, err := s.takeStack(ctx, p, filepath.Base(path), f)
 	f.Close()
 	if err != nil {
-		return res, err
+		return res, false, err
 	}
-	return res, os.Remove(path)
+	if err := os.Remove(path); err != nil {
+		return res, true, err
+	}
+	res, err = s.splitStack(ctx, p, auth.Meta{}, stack, false)
+	return res, true, err
 }
 
 func refuseFile(dir, name string, cause error) error {
@@ -97,11 +106,20 @@ func refuseFile(dir, name string, cause error) error {
 	return os.WriteFile(filepath.Join(dir, errorDir, name+".txt"), []byte(msg+"\n"), 0o600)
 }
 
-// WatchFolder runs ScanFolder every interval until ctx ends.
+// WatchFolder runs ScanFolder every interval until ctx ends, after
+// resuming the stacks whose splitting was interrupted (by a restart too).
 func (s *Service) WatchFolder(ctx context.Context, dir string, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		resumed, err := s.ResumeInterrupted(ctx, auth.System("inbox"))
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.ErrorContext(ctx, "document inbox resume", "err", err.Error())
+		}
+		for _, r := range resumed {
+			log.InfoContext(ctx, "document inbox stack resumed", "stack", r.StackID, "pages", len(r.Pages), "filed", r.Filed,
+				"to_review", r.ToReview)
+		}
 		res, err := s.ScanFolder(ctx, dir)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			log.ErrorContext(ctx, "document inbox folder", "dir", dir, "err", err.Error())

@@ -1,6 +1,8 @@
 package filing_test
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,4 +55,33 @@ func TestScanFolder(t *testing.T) {
 	if err != nil || len(docs) != 1 || docs[0].Source != "inbox" || docs[0].CreatedBy != "cli:inbox" {
 		t.Errorf("the card's documents: %+v, %v", docs, err)
 	}
+}
+
+// The folder's watcher resumes, on each round and so after a restart,
+// the stacks whose splitting a killed process left unfinished: here a
+// stack's row written an hour ago and nothing more.
+func TestWatcherResumesInterruptedStacks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c1 := ledgertest.MustCard(t, db, ledgertest.Seed{App: 1, Notice: "A1B-000001"})
+		svc := newService(t, db)
+		stack := store.DocumentRecord{FileName: "stack.pdf", Source: "inbox", Kind: "other", Review: store.DocumentReviewStack,
+			ReviewReason: "取り込み中", CreatedAt: time.Date(2025, 6, 2, 0, 30, 0, 0, time.UTC), CreatedBy: "cli:inbox"}
+		content := documenttest.PDF(documenttest.Page(1, "A1B-000001"), documenttest.Page(2))
+		err := db.Update(t.Context(), func(tx *store.Tx) error {
+			return tx.InsertDocument(t.Context(), &stack, bytes.NewReader(content), func(io.ReaderAt, int64) (string, int, error) { return "PDF", 2, nil })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.ResumeInterrupted(t.Context(), auth.System("inbox"))
+		if err != nil || len(res) != 1 || res[0].StackID != stack.ID || res[0].Filed != 1 || res[0].ToReview != 1 {
+			t.Fatalf("resumed: %+v, %v", res, err)
+		}
+		if docs, err := svc.List(t.Context(), staff, auth.Meta{}, c1.ID); err != nil || len(docs) != 1 {
+			t.Errorf("the card's documents: %+v, %v", docs, err)
+		}
+		if res, err := svc.ResumeInterrupted(t.Context(), auth.System("inbox")); err != nil || len(res) != 0 {
+			t.Errorf("a second round: %+v, %v", res, err)
+		}
+	})
 }

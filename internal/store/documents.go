@@ -36,8 +36,10 @@ type DocumentRecord struct {
 	FileName     string
 	Note         string
 	Source       string // upload or inbox
-	Review       string // a document.Review* code while it waits for a card
+	Review       string // a document.Review* code while it waits for a card, or DocumentReviewStack
 	ReviewReason string
+	StackID      int64 // the scanner stack this page was split from; 0 for any other
+	StackPage    int   // the page's number in that stack, from 1
 	CreatedAt    time.Time
 	CreatedBy    string
 	DeletedAt    time.Time
@@ -68,11 +70,20 @@ func (t *Tx) documentSealer() (*blob.Sealer, error) {
 // d's ID, Size, SHA256, KeyID, SealedSize, Format and Pages are filled
 // in. A refused or failed document leaves nothing once the transaction
 // rolls back.
-func (t *Tx) InsertDocument(ctx context.Context, d *DocumentRecord, content io.Reader, check DocumentCheck) error {
+//
+// SQLite's page cache is kept small meanwhile (SmallCache): a blob's pages
+// are written once and read once, and would otherwise stay in the
+// writer's cache, tens of MB for a scanner's stack and its pages.
+func (t *Tx) InsertDocument(ctx context.Context, d *DocumentRecord, content io.Reader, check DocumentCheck) (err error) {
 	sealer, err := t.documentSealer()
 	if err != nil {
 		return err
 	}
+	restore, err := t.SmallCache(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, restore()) }()
 	if d.ID, err = t.nextID(ctx, "documents"); err != nil {
 		return err
 	}
@@ -84,11 +95,15 @@ func (t *Tx) InsertDocument(ctx context.Context, d *DocumentRecord, content io.R
 	if d.Source == "" {
 		d.Source = "upload"
 	}
+	var claimed any // a stack is claimed by the process storing it
+	if d.Review == DocumentReviewStack {
+		claimed = millis(d.CreatedAt)
+	}
 	_, err = t.exec(ctx, `INSERT INTO documents (id, card_id, booking_id, kind, format, pages, size, sha256, key_id, sealed_size,
-		file_name, note, source, review, review_reason, created_at, created_by)
-		VALUES ($1, $2, $3, $4, '', 0, 0, '', '', 0, $5, $6, $7, $8, $9, $10, $11)`,
+		file_name, note, source, review, review_reason, created_at, created_by, stack_id, stack_page, claimed_at)
+		VALUES ($1, $2, $3, $4, '', 0, 0, '', '', 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		d.ID, nullID(d.CardID), nullID(d.BookingID), d.Kind, fileName, note, d.Source, d.Review, d.ReviewReason,
-		millis(d.CreatedAt), d.CreatedBy)
+		millis(d.CreatedAt), d.CreatedBy, nullID(d.StackID), d.StackPage, claimed)
 	if err != nil {
 		return translate(err)
 	}
@@ -231,7 +246,7 @@ var documentColumns = documentColumnsAs("")
 func documentColumnsAs(p string) string {
 	return strings.NewReplacer("{p}", p).Replace(`{p}id, COALESCE({p}card_id, 0), COALESCE({p}booking_id, 0), {p}kind, {p}format, {p}pages,
 	{p}size, {p}sha256, {p}key_id, {p}sealed_size, {p}file_name, {p}note, {p}source, {p}review, {p}review_reason, {p}created_at,
-	{p}created_by, {p}deleted_at, {p}deleted_by, {p}delete_reason`)
+	{p}created_by, {p}deleted_at, {p}deleted_by, {p}delete_reason, COALESCE({p}stack_id, 0), {p}stack_page`)
 }
 
 func (t *Tx) scanDocument(row interface{ Scan(...any) error }) (DocumentRecord, error) {
@@ -239,7 +254,8 @@ func (t *Tx) scanDocument(row interface{ Scan(...any) error }) (DocumentRecord, 
 	var created int64
 	var deleted sql.NullInt64
 	err := row.Scan(&d.ID, &d.CardID, &d.BookingID, &d.Kind, &d.Format, &d.Pages, &d.Size, &d.SHA256, &d.KeyID, &d.SealedSize,
-		&d.FileName, &d.Note, &d.Source, &d.Review, &d.ReviewReason, &created, &d.CreatedBy, &deleted, &d.DeletedBy, &d.DeleteReason)
+		&d.FileName, &d.Note, &d.Source, &d.Review, &d.ReviewReason, &created, &d.CreatedBy, &deleted, &d.DeletedBy, &d.DeleteReason,
+		&d.StackID, &d.StackPage)
 	if err != nil {
 		return d, translate(err)
 	}
@@ -280,6 +296,12 @@ func (t *Tx) documents(ctx context.Context, where string, args ...any) ([]Docume
 	return out, translate(rows.Err())
 }
 
+// BookingDocuments lists a booking's documents that were not deleted,
+// oldest first.
+func (t *Tx) BookingDocuments(ctx context.Context, bookingID int64) ([]DocumentRecord, error) {
+	return t.documents(ctx, `booking_id = $1 AND deleted_at IS NULL`, bookingID)
+}
+
 // CardDocuments lists a card's documents that were not deleted, oldest first.
 func (t *Tx) CardDocuments(ctx context.Context, cardID int64) ([]DocumentRecord, error) {
 	return t.documents(ctx, `card_id = $1 AND deleted_at IS NULL`, cardID)
@@ -290,11 +312,13 @@ func (t *Tx) ReviewDocuments(ctx context.Context) ([]DocumentRecord, error) {
 	return t.documents(ctx, `card_id IS NULL AND review <> '' AND deleted_at IS NULL`)
 }
 
-// DocumentBytesSince sums the sizes of the documents stored since t0
-// (deleted ones too: the day's limit counts what was taken in).
+// DocumentBytesSince sums the sizes of the files taken in since t0: the
+// day's limit counts what was taken in, deleted documents and split
+// stacks too, and each byte once: a page split from a stack is counted
+// with its stack, not again.
 func (t *Tx) DocumentBytesSince(ctx context.Context, t0 time.Time) (int64, error) {
 	var n int64
-	err := t.queryRow(ctx, `SELECT COALESCE(SUM(size), 0) FROM documents WHERE created_at >= $1`, millis(t0)).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(size), 0) FROM documents WHERE created_at >= $1 AND stack_id IS NULL`, millis(t0)).Scan(&n)
 	return n, translate(err)
 }
 
@@ -356,17 +380,6 @@ func (t *Tx) SetDocumentKind(ctx context.Context, id int64, kind, note string) e
 // SetDocumentReview puts a document in the review queue with its reason.
 func (t *Tx) SetDocumentReview(ctx context.Context, id int64, review, reason string) error {
 	res, err := t.exec(ctx, `UPDATE documents SET review = $2, review_reason = $3 WHERE id = $1`, id, review, reason)
-	return documentChanged(res, err, "書類が見つかりません。")
-}
-
-// DiscardDocument removes a document row and its chunks altogether: only
-// for a scanner stack once its pages were filed as documents of their
-// own (the pages, not the stack, are the record).
-func (t *Tx) DiscardDocument(ctx context.Context, id int64) error {
-	if _, err := t.exec(ctx, `DELETE FROM document_chunks WHERE document_id = $1`, id); err != nil {
-		return translate(err)
-	}
-	res, err := t.exec(ctx, `DELETE FROM documents WHERE id = $1 AND card_id IS NULL`, id)
 	return documentChanged(res, err, "書類が見つかりません。")
 }
 

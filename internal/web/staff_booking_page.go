@@ -32,11 +32,15 @@ type bookingPageView struct {
 	History      []audit.Entry
 	Mails        []store.MailMessage
 	Add          personInput // a person to add, as typed
+	// Documents are the booking's documents (nil without the documents pages).
+	Documents *documentsSection
 }
 
 var bookingNotices = map[string]string{
-	"moved":  "予約の日時を変更しました。予約番号は変わりません。",
-	"people": "来庁される方を変更しました。予約番号は変わりません。",
+	"moved":            "予約の日時を変更しました。予約番号は変わりません。",
+	"people":           "来庁される方を変更しました。予約番号は変わりません。",
+	"document":         "書類を登録しました。",
+	"document_deleted": "書類を削除しました。",
 }
 
 func (ui *UI) bookingPage(w http.ResponseWriter, r *http.Request) {
@@ -54,8 +58,13 @@ func (ui *UI) renderBooking(w http.ResponseWriter, r *http.Request, status int, 
 		ui.ErrorPage(w, r, err)
 		return
 	}
+	docs, err := ui.bookingDocumentsFor(r, id)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
 	data := bookingPageView{Booking: ui.bookingRows(r, []reserve.Booking{d.Booking})[0], CanAct: auth.AtLeast(p.Role, auth.RoleStaff),
-		MoveDate: day, Mails: d.Mails, History: d.History, Add: add}
+		MoveDate: day, Mails: d.Mails, History: d.History, Add: add, Documents: docs}
 	if st, err := ui.Reserve.Settings(r.Context()); err == nil {
 		svc, _ := st.Service(d.Service)
 		data.RequiresCard = svc.RequiresCard

@@ -125,7 +125,7 @@ type cardPageView struct {
 	// expected (one at most).
 	Bookings []bookingRow
 	// Documents are the card's documents (nil without the documents pages).
-	Documents *cardDocuments
+	Documents *documentsSection
 	// Receptions are the card's 交付受付確認票 (nil without the tablet
 	// reception).
 	Receptions *cardReceptions

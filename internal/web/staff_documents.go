@@ -6,6 +6,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/api"
 	"github.com/kofu-oss/kofu/internal/apperr"
+	"github.com/kofu-oss/kofu/internal/auth"
 	"github.com/kofu-oss/kofu/internal/document"
 	"github.com/kofu-oss/kofu/internal/filing"
 	"github.com/kofu-oss/kofu/internal/route"
@@ -25,19 +26,25 @@ func (ui *UI) RegisterDocuments(rt *route.Router, svc *filing.Service) {
 	ui.registerInbox(rt)
 	ui.registerRetention(rt)
 	rt.Handle("POST /staff/cards/{id}/documents", route.Staff, ui.documentUpload)
+	rt.Handle("POST /staff/bookings/{id}/documents", route.Staff, ui.bookingDocumentUpload)
 	rt.Handle("GET /staff/documents/{id}", route.AnyStaff, ui.documentPage)
 	rt.Handle("GET /staff/documents/{id}/pages/{page}", route.AnyStaff, ui.documentPageImage)
 	rt.Handle("GET /staff/documents/{id}/content", route.AnyStaff, ui.documentContent)
 	rt.Handle("POST /staff/documents/{id}/delete", route.Admin, ui.documentDelete)
 }
 
-// cardDocuments is the documents section of the card page.
-type cardDocuments struct {
+// documentsSection is the documents section of the card and booking
+// pages (the "documents-section" template).
+type documentsSection struct {
 	Documents []filing.Document
 	Kinds     []document.Kind
+	Action    string // where the upload form posts
+	CanEdit   bool
+	Empty     string // said when there is no document
+	Hint      string // said beside the form
 }
 
-func (ui *UI) cardDocumentsFor(r *http.Request, cardID int64) (*cardDocuments, error) {
+func (ui *UI) cardDocumentsFor(r *http.Request, cardID int64) (*documentsSection, error) {
 	if ui.documents == nil {
 		return nil, nil
 	}
@@ -46,17 +53,31 @@ func (ui *UI) cardDocumentsFor(r *http.Request, cardID int64) (*cardDocuments, e
 	if err != nil {
 		return nil, err
 	}
-	return &cardDocuments{Documents: docs, Kinds: document.Kinds()}, nil
+	return &documentsSection{Documents: docs, Kinds: document.Kinds(), Action: "/staff/cards/" + strconv.FormatInt(cardID, 10) + "/documents",
+		CanEdit: p.Role != auth.RoleViewer, Empty: "このカードの書類はありません。"}, nil
+}
+
+func (ui *UI) bookingDocumentsFor(r *http.Request, bookingID int64) (*documentsSection, error) {
+	if ui.documents == nil {
+		return nil, nil
+	}
+	p, _ := route.PrincipalOf(r)
+	docs, err := ui.documents.ListBooking(r.Context(), p, route.MetaOf(r), bookingID)
+	if err != nil {
+		return nil, err
+	}
+	return &documentsSection{Documents: docs, Kinds: document.Kinds(), Action: "/staff/bookings/" + strconv.FormatInt(bookingID, 10) + "/documents",
+		CanEdit: p.Role != auth.RoleViewer, Empty: "この予約の書類はありません。",
+		Hint: "予約のカードが 1 枚のときは、そのカードの書類にもなります。"}, nil
 }
 
 func (ui *UI) documentUpload(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	p, _ := route.PrincipalOf(r)
-	form, err := upload.Stream(w, r, 1<<30+1<<20)
-	if err == nil {
-		_, err = ui.documents.Upload(r.Context(), p, route.MetaOf(r), id, filing.Upload{FileName: form.File.FileName(),
-			Content: form.File, Fields: form.Rest})
-	}
+	err := ui.uploadDocument(w, r, func(u filing.Upload) error {
+		_, err := ui.documents.Upload(r.Context(), p, route.MetaOf(r), id, u)
+		return err
+	})
 	if err != nil {
 		d, gerr := ui.Ledger.Get(r.Context(), p, route.MetaOf(r), id)
 		if gerr != nil {
@@ -67,6 +88,32 @@ func (ui *UI) documentUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/staff/cards/"+strconv.FormatInt(id, 10)+"?done=document#documents", http.StatusSeeOther)
+}
+
+// bookingDocumentUpload stores a file on a booking; on failure the
+// booking page with the message.
+func (ui *UI) bookingDocumentUpload(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	p, _ := route.PrincipalOf(r)
+	err := ui.uploadDocument(w, r, func(u filing.Upload) error {
+		_, err := ui.documents.UploadToBooking(r.Context(), p, route.MetaOf(r), id, u)
+		return err
+	})
+	if err != nil {
+		ui.renderBooking(w, r, statusFor(err), withError(view{}, err), "", personInput{})
+		return
+	}
+	http.Redirect(w, r, "/staff/bookings/"+strconv.FormatInt(id, 10)+"?done=document#documents", http.StatusSeeOther)
+}
+
+// uploadDocument streams the form's file (kind and note in any order)
+// to save.
+func (ui *UI) uploadDocument(w http.ResponseWriter, r *http.Request, save func(filing.Upload) error) error {
+	form, err := upload.Stream(w, r, 1<<30+1<<20)
+	if err != nil {
+		return err
+	}
+	return save(filing.Upload{FileName: form.File.FileName(), Content: form.File, Fields: form.Rest})
 }
 
 type documentPageView struct {
@@ -141,9 +188,12 @@ func (ui *UI) documentDelete(w http.ResponseWriter, r *http.Request) {
 		ui.renderDocument(w, r, statusFor(err), withError(view{}, err), d)
 		return
 	}
-	if d.CardID == 0 {
+	switch {
+	case d.CardID != 0:
+		http.Redirect(w, r, "/staff/cards/"+strconv.FormatInt(d.CardID, 10)+"?done=document_deleted#documents", http.StatusSeeOther)
+	case d.BookingID != 0:
+		http.Redirect(w, r, "/staff/bookings/"+strconv.FormatInt(d.BookingID, 10)+"?done=document_deleted#documents", http.StatusSeeOther)
+	default:
 		http.Redirect(w, r, "/staff/documents/inbox", http.StatusSeeOther)
-		return
 	}
-	http.Redirect(w, r, "/staff/cards/"+strconv.FormatInt(d.CardID, 10)+"?done=document_deleted#documents", http.StatusSeeOther)
 }

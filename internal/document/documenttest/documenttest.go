@@ -15,6 +15,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"math/rand/v2"
 
 	"github.com/kofu-oss/kofu/internal/qr"
 )
@@ -64,6 +65,69 @@ func PNG(img image.Image) []byte {
 // at 72 dpi. A nil page is a page whose image stream says JPEG but holds
 // none: a file whose structure is sound but whose page cannot be read.
 func PDF(pages ...*image.Gray) []byte {
+	out := make([]pdfPage, len(pages))
+	for i, p := range pages {
+		out[i] = pdfPage{w: 600, h: 850, dpi: 72, colorSpace: "DeviceGray", data: []byte("\xff\xd8\xff\xe0 damaged in the scanner")}
+		if p != nil {
+			out[i].w, out[i].h, out[i].data = p.Bounds().Dx(), p.Bounds().Dy(), JPEG(p)
+		}
+	}
+	return writePDF(out)
+}
+
+// ScanA4 draws an A4 page at dpi as an office scanner sees a printed
+// form: rows of word-sized blocks of seed's own, and a 25 mm QR code for
+// each text in a column at the top right.
+func ScanA4(seed, dpi int, texts ...string) *image.Gray {
+	w, h := 827*dpi/100, 1169*dpi/100
+	mm := func(v float64) int { return int(v * float64(dpi) / 25.4) }
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	rng := rand.New(rand.NewPCG(uint64(seed), 1))
+	for y := mm(60); y < h-mm(80); y += mm(7) {
+		for x := mm(20); x < w-mm(60); {
+			ww := mm(3 + rng.Float64()*15)
+			draw.Draw(img, image.Rect(x, y, x+ww, y+mm(3.5)), image.NewUniform(color.Gray{uint8(20 + rng.IntN(60))}), image.Point{}, draw.Src)
+			x += ww + mm(2)
+		}
+	}
+	for i, s := range texts {
+		q, err := qr.Encode(s, qr.Medium)
+		if err != nil {
+			panic(err)
+		}
+		side := mm(25)
+		qi := q.Image(side)
+		at := image.Pt(w-mm(15)-side, mm(15)+i*(side+mm(10)))
+		draw.Draw(img, qi.Bounds().Add(at), qi, image.Point{}, draw.Src)
+	}
+	return img
+}
+
+// ScanPDF writes a PDF of colour JPEG pages scanned at dpi, on slightly
+// yellow paper: what an office scanner's colour mode makes of the pages.
+// page(i) draws the i-th of n pages; one page at a time is held.
+func ScanPDF(dpi, n int, page func(i int) *image.Gray) []byte {
+	out := make([]pdfPage, n)
+	for i := range n {
+		g := page(i)
+		rgb := image.NewRGBA(g.Bounds())
+		for j, v := range g.Pix {
+			rgb.Pix[4*j], rgb.Pix[4*j+1], rgb.Pix[4*j+2], rgb.Pix[4*j+3] = v, v, uint8(int(v)*94/100), 0xFF
+		}
+		out[i] = pdfPage{w: g.Bounds().Dx(), h: g.Bounds().Dy(), dpi: dpi, colorSpace: "DeviceRGB", data: JPEG(rgb)}
+	}
+	return writePDF(out)
+}
+
+// pdfPage is one page of a generated PDF: a JPEG image filling it.
+type pdfPage struct {
+	w, h, dpi  int
+	colorSpace string
+	data       []byte
+}
+
+func writePDF(pages []pdfPage) []byte {
 	var b bytes.Buffer
 	var offsets []int
 	obj := func(body string, stream []byte) {
@@ -84,16 +148,13 @@ func PDF(pages ...*image.Gray) []byte {
 	}
 	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)), nil)
 	for i, p := range pages {
-		w, h, data := 600, 850, []byte("\xff\xd8\xff\xe0 damaged in the scanner")
-		if p != nil {
-			w, h, data = p.Bounds().Dx(), p.Bounds().Dy(), JPEG(p)
-		}
-		draw := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)
+		pw, ph := p.w*72/p.dpi, p.h*72/p.dpi
+		draw := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", pw, ph)
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>",
-			w, h, 5+i*3, 4+i*3), nil)
+			pw, ph, 5+i*3, 4+i*3), nil)
 		obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
-		obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>",
-			w, h, len(data)), data)
+		obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /%s /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>",
+			p.w, p.h, p.colorSpace, len(p.data)), p.data)
 	}
 	xref := b.Len()
 	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
