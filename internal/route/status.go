@@ -49,6 +49,7 @@ var statusOf = map[string]int{
 	"walk_ins_off":                http.StatusConflict,
 	"queue_empty":                 http.StatusNotFound,
 	"no_ticket":                   http.StatusNotFound,
+	"import_running":              http.StatusConflict,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 

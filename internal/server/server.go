@@ -78,6 +78,11 @@ func New(d Deps) (*Server, error) {
 		audit: auditlog.New(d.DB, d.Clock, d.Config.Location), heads: auditlog.NewPublisher(d.Log, d.Config.AuditHeadDir)}
 	ledgerSvc := ledger.New(d.DB, d.Clock)
 	intakeSvc := intake.New(d.DB, d.Clock)
+	// A ledger import job a stopped process left running never committed:
+	// say so, rather than showing it running for ever.
+	if err := intakeSvc.FailInterruptedJobs(context.Background()); err != nil {
+		return nil, err
+	}
 	gaijiSvc := gaiji.New(d.DB, d.Clock)
 	s.reserve = reserve.New(d.DB, d.Clock)
 	s.reserve.SetMailer(mail.NewNotifier(d.Config.BaseURL))
