@@ -208,6 +208,9 @@ func (s *Service) PreviewLedger(ctx context.Context, p auth.Principal, m auth.Me
 			return 0, LedgerResult{}, nil, err
 		}
 		job, err := s.startJob(ctx, p, m, content, opt, id)
+		if err != nil { // no job will look at the file
+			s.db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteUpload(ctx, id) })
+		}
 		return id, LedgerResult{}, job, err
 	}
 	res, err := s.importLedger(ctx, p, m, content, opt)

@@ -58,6 +58,8 @@ type Server struct {
 	filing *filing.Service
 	// hub feeds the call displays' event streams.
 	hub *counter.Hub
+	// intake imports files, large ledgers in background jobs.
+	intake *intake.Service
 }
 
 // Deps are the parts a Server is built from.
@@ -78,6 +80,7 @@ func New(d Deps) (*Server, error) {
 		audit: auditlog.New(d.DB, d.Clock, d.Config.Location), heads: auditlog.NewPublisher(d.Log, d.Config.AuditHeadDir)}
 	ledgerSvc := ledger.New(d.DB, d.Clock)
 	intakeSvc := intake.New(d.DB, d.Clock)
+	s.intake = intakeSvc
 	// A ledger import job a stopped process left running never committed:
 	// say so, rather than showing it running for ever.
 	if err := intakeSvc.FailInterruptedJobs(context.Background()); err != nil {
