@@ -108,14 +108,16 @@ done
 # whose own code shares memory between goroutines (the mail worker, the call
 # displays' hub, the backup scheduler, the in-memory limits and caches,
 # background import jobs, the store's connection pools and statement caches)
-# or whose tests send concurrent requests (server, cmd/kofu's two instances).
-# The rest, pure domain code and the browser tests (which drive the same
-# handlers the server tests run under -race), runs without it. Both go test
+# or whose tests send concurrent requests (server). The rest runs without
+# it: pure domain code, the browser tests and cmd/kofu's tests of the
+# binary and of two instances on one database (they drive the same handlers
+# the server tests run under -race; under -race cmd/kofu alone took 3.5
+# times the CPU). Both go test
 # runs go at once: each keeps a core busy while the other waits on
 # PostgreSQL or Chromium. A package added with goroutines of its own belongs
 # in race_packages.
 race_packages=(backup challenge clock counter document fresh intake mail reserve server sitetext store web)
-race=(./cmd/kofu)
+race=()
 for p in "${race_packages[@]}"; do race+=("./internal/$p/..."); done
 mapfile -t plain < <(comm -23 <(go list ./... | sort) <(go list "${race[@]}" | sort))
 engines="${KOFU_TEST_ENGINES:-sqlite,postgres}"
