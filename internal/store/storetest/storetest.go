@@ -62,7 +62,12 @@ func One(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // removed when the test ends.
 func MustOpen(tb testing.TB, e store.Engine) *store.DB {
 	tb.Helper()
-	dsn := MustDSN(tb, e)
+	var dsn string
+	if e == store.Postgres {
+		dsn = migratedPostgres(tb) // a clone of a database migrated once
+	} else {
+		dsn = MustDSN(tb, e)
+	}
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
