@@ -95,6 +95,11 @@ func (s *Service) StartLedger(ctx context.Context, p auth.Principal, m auth.Meta
 // startJob records a running job and starts it. Only one ledger job runs
 // at a time (import_running).
 func (s *Service) startJob(ctx context.Context, p auth.Principal, m auth.Meta, content []byte, opt LedgerOptions, uploadID int64) (*LedgerJob, error) {
+	book, err := legacy.NewReader(content, legacy.Options{}) // a file refused at once stays refused at once
+	if err != nil {
+		return nil, err
+	}
+	book.Close()
 	rec := store.ImportJob{Kind: KindLedger, FileName: opt.FileName, DryRun: opt.DryRun, UploadID: uploadID,
 		ActorID: p.UserID, Actor: p.Username, StartedAt: s.clock.Now()}
 	if err := s.db.Update(ctx, func(tx *store.Tx) error { return tx.InsertImportJob(ctx, &rec) }); err != nil {
