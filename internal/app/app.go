@@ -116,6 +116,11 @@ func New(ctx context.Context, d Deps) (*City, error) {
 		Gaiji: city.Gaiji.Map, Bookings: city.Reserve.Settings, BaseURL: cfg.BaseURL})
 	city.Counter = counter.New(counter.Deps{DB: db, Clock: c, Bookings: city.Reserve.Settings,
 		Key: city.Key("ticket follow"), Mailer: mail.NewNotifier(cfg.BaseURL)})
+	// A ledger import job a stopped process left running never committed:
+	// say so, rather than showing it running for ever.
+	if err := city.Intake.FailInterruptedJobs(ctx); err != nil {
+		return nil, err
+	}
 	city.Reception = reception.New(reception.Deps{DB: db, Clock: c, Filing: city.Filing, Bookings: city.Reserve.Settings})
 	return city, nil
 }

@@ -171,6 +171,9 @@ type staffCity struct {
 	gaijiID    int64
 	// ledgerImport is a ledger (管理簿) import, for its report page.
 	ledgerImport int64
+	// ledgerJob is a background ledger import that a stopped server left
+	// unfinished, for the job's page.
+	ledgerJob int64
 }
 
 func newStaffCity(t *testing.T, db *store.DB) *staffCity {
@@ -206,6 +209,14 @@ func newStaffCity(t *testing.T, db *store.DB) *staffCity {
 		t.Fatal(err)
 	}
 	c.ledgerImport = res.ImportID
+	job := store.ImportJob{Kind: intake.KindLedger, FileName: "大きな管理簿.xlsx", ActorID: 1, Actor: "demo-admin", StartedAt: time.Now()}
+	if err := db.Update(t.Context(), func(tx *store.Tx) error { return tx.InsertImportJob(t.Context(), &job) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := intake.New(db, clock.System{}).FailInterruptedJobs(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.ledgerJob = job.ID
 	return c
 }
 
@@ -248,6 +259,7 @@ func (c *staffCity) formPages(tb *tab) []string {
 		stocktake.Path,
 		stocktake.Path + "/report",
 		fmt.Sprintf("/staff/imports/ledger/%d", c.ledgerImport),
+		fmt.Sprintf("/staff/imports/ledger/jobs/%d", c.ledgerJob),
 		fmt.Sprintf("/staff/bookings/%d/issue", c.child.ID),
 		fmt.Sprintf("/staff/bookings/%d/reception", c.child.ID),
 		fmt.Sprintf("/staff/bookings/%d", c.child.ID),

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 
 	"github.com/kofu-oss/kofu/internal/apperr"
 	"github.com/kofu-oss/kofu/internal/audit"
@@ -32,6 +33,11 @@ type Service struct {
 	// chunkRows, when set, replaces defaultChunkRows; tests use 1 (row by
 	// row) to prove that chunks change nothing.
 	chunkRows int
+
+	// jobThreshold, when set, replaces DefaultJobBytes (SetJobBytes).
+	jobThreshold int
+	jobs         sync.Map // job ID → *jobProgress, for the jobs running here
+	running      sync.WaitGroup
 }
 
 // New returns the service.

@@ -84,6 +84,7 @@ func OutcomeLabel(o string) string {
 type LedgerOptions struct {
 	DryRun   bool
 	FileName string
+	Progress func(rows int) // called after each chunk of rows
 }
 
 // ImportLedger reads the city's Excel ledger and applies it in one
@@ -123,7 +124,7 @@ func (s *Service) importLedger(ctx context.Context, p auth.Principal, m auth.Met
 			return err
 		}
 		tx.DeferSearchIndex()
-		lr := &ledgerRun{run: run{svc: s, tx: tx, p: p, res: &res.Result, now: s.clock.Now()}, out: &res}
+		lr := &ledgerRun{run: run{svc: s, tx: tx, p: p, res: &res.Result, now: s.clock.Now(), progress: opt.Progress}, out: &res}
 		if err := lr.apply(ctx, book); err != nil {
 			return err
 		}
@@ -191,22 +192,34 @@ func (s *Service) recordLedger(ctx context.Context, tx *store.Tx, p auth.Princip
 
 // PreviewLedger keeps an uploaded ledger for its confirmation and returns
 // the dry run's report with the staged file's ID. The preview shows which
-// of the ledger's cards exist and in what state, so it is audited.
-func (s *Service) PreviewLedger(ctx context.Context, p auth.Principal, m auth.Meta, fileName string, r io.Reader) (int64, LedgerResult, error) {
+// of the ledger's cards exist and in what state, so it is audited. A large
+// file's dry run runs in the background: the job is returned instead of
+// the report, and audits the preview when it ends.
+func (s *Service) PreviewLedger(ctx context.Context, p auth.Principal, m auth.Meta, fileName string, r io.Reader) (int64, LedgerResult, *LedgerJob, error) {
 	content, err := legacy.Load(r, legacy.Options{})
 	if err != nil {
-		return 0, LedgerResult{}, err
+		return 0, LedgerResult{}, nil, err
 	}
-	res, err := s.importLedger(ctx, p, m, content, LedgerOptions{DryRun: true, FileName: fileName})
+	opt := LedgerOptions{DryRun: true, FileName: fileName}
+	if s.inBackground(len(content)) {
+		var id int64
+		err := s.db.Update(ctx, func(tx *store.Tx) (err error) { id, err = s.stage(ctx, tx, p, fileName, content); return })
+		if err != nil {
+			return 0, LedgerResult{}, nil, err
+		}
+		job, err := s.startJob(ctx, p, m, content, opt, id)
+		if err != nil { // no job will look at the file
+			s.db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteUpload(ctx, id) })
+		}
+		return id, LedgerResult{}, job, err
+	}
+	res, err := s.importLedger(ctx, p, m, content, opt)
 	if err != nil {
-		return 0, res, err
+		return 0, res, nil, err
 	}
 	var id int64
 	err = s.db.Update(ctx, func(tx *store.Tx) (err error) {
-		if err := tx.PurgeUploads(ctx, s.clock.Now().Add(-stagedLifetime)); err != nil {
-			return err
-		}
-		if id, err = tx.StageUpload(ctx, p.UserID, fileName, content, s.clock.Now()); err != nil {
+		if id, err = s.stage(ctx, tx, p, fileName, content); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, audit.Event{ActorID: p.UserID, Actor: p.Username, Action: "import.ledger_previewed",
@@ -214,25 +227,40 @@ func (s *Service) PreviewLedger(ctx context.Context, p auth.Principal, m auth.Me
 			Detail: map[string]any{"file_name": fileName, "sha256": res.SHA256, "rows": res.Rows}}, s.clock.Now())
 		return err
 	})
-	return id, res, err
+	return id, res, nil, err
+}
+
+// stage keeps a file until its import is confirmed, and drops the files
+// left unconfirmed for stagedLifetime.
+func (s *Service) stage(ctx context.Context, tx *store.Tx, p auth.Principal, fileName string, content []byte) (int64, error) {
+	if err := tx.PurgeUploads(ctx, s.clock.Now().Add(-stagedLifetime)); err != nil {
+		return 0, err
+	}
+	return tx.StageUpload(ctx, p.UserID, fileName, content, s.clock.Now())
 }
 
 // ConfirmLedger imports a previewed ledger for real and forgets the file.
-func (s *Service) ConfirmLedger(ctx context.Context, p auth.Principal, m auth.Meta, id int64) (LedgerResult, error) {
+// A large file is imported in the background: the job is returned instead
+// of the report, and forgets the file when it is done.
+func (s *Service) ConfirmLedger(ctx context.Context, p auth.Principal, m auth.Meta, id int64) (LedgerResult, *LedgerJob, error) {
 	var name string
 	var content []byte
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) { name, content, err = tx.Upload(ctx, id, p.UserID); return })
 	if apperr.Is(err, apperr.NotFound) {
-		return LedgerResult{}, apperr.Wrap(apperr.NotFound, "確認済みのファイルが見つかりません (1 時間で消えます)。もう一度ファイルを選んでください。", err)
+		return LedgerResult{}, nil, apperr.Wrap(apperr.NotFound, "確認済みのファイルが見つかりません (1 時間で消えます)。もう一度ファイルを選んでください。", err)
 	}
 	if err != nil {
-		return LedgerResult{}, err
+		return LedgerResult{}, nil, err
+	}
+	if s.inBackground(len(content)) {
+		job, err := s.startJob(ctx, p, m, content, LedgerOptions{FileName: name}, id)
+		return LedgerResult{}, job, err
 	}
 	res, err := s.importLedger(ctx, p, m, content, LedgerOptions{FileName: name})
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
-	return res, s.db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteUpload(ctx, id) })
+	return res, nil, s.db.Update(ctx, func(tx *store.Tx) error { return tx.DeleteUpload(ctx, id) })
 }
 
 // LedgerImport returns one past ledger import with its full report.

@@ -76,6 +76,9 @@ func (r *ledgerRun) ledgerChunk(ctx context.Context, rows []legacy.Row) error {
 			}
 		}
 	}
+	if r.progress != nil {
+		r.progress(r.res.Rows)
+	}
 	return r.flush(ctx, c)
 }
 

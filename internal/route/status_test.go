@@ -30,6 +30,7 @@ var wantStatus = map[string]int{
 	"walk_ins_off": 409, "queue_empty": 404, "no_ticket": 404,
 	"reception_signature_missing": 422, "reception_signature_format": 422, "reception_tick_required": 422,
 	"reception_state": 409, "reception_no_card": 409, "reception_unprintable": 422,
+	"import_running": 409, "import_interrupted": 500,
 	"city_code_invalid": 422, "city_slug_invalid": 422, "city_host_invalid": 422,
 	"challenge_required": 429, "challenge_wait": 429, "challenge_solve": 429, "challenge_used": 409,
 	"surface_kind_invalid": 422, "surface_value_required": 422, "surface_value_too_long": 422,

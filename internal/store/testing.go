@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
 
 // ForceSchemaVersion records a schema version as applied. Tests use it to
 // simulate a database written by a newer binary.
@@ -34,4 +39,19 @@ func (t *Tx) TamperAuditForTest(ctx context.Context, id int64, detail string) er
 func (t *Tx) DeleteAuditForTest(ctx context.Context, id int64) error {
 	_, err := t.exec(ctx, `DELETE FROM audit_log WHERE id = $1`, id)
 	return err
+}
+
+// MigrationsDigest is a hash of the engine's migrations: test support names
+// a migrated template database after it, so a changed migration gets a
+// new template.
+func MigrationsDigest(e Engine) (string, error) {
+	ms, err := migrations(e)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s %d\n%s\n", m.version, m.name, len(m.sql), m.sql)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kofu-oss/kofu/internal/intake"
 	"github.com/kofu-oss/kofu/internal/route"
+	"github.com/kofu-oss/kofu/internal/store"
 	"github.com/kofu-oss/kofu/internal/upload"
 )
 
@@ -15,6 +16,7 @@ func (ui *UI) registerLedgerImports(rt *route.Router) {
 	rt.Handle("POST /staff/imports/ledger/preview", route.Staff, ui.ledgerPreview)
 	rt.Handle("POST /staff/imports/ledger/confirm", route.Staff, ui.ledgerConfirm)
 	rt.Handle("GET /staff/imports/ledger/{id}", route.AnyStaff, ui.ledgerReport)
+	rt.Handle("GET /staff/imports/ledger/jobs/{id}", route.AnyStaff, ui.ledgerJob)
 }
 
 // ledgerReportView is a preview or a finished ledger import.
@@ -51,7 +53,12 @@ func (ui *UI) ledgerPreview(w http.ResponseWriter, r *http.Request) {
 		p, _ := route.PrincipalOf(r)
 		var id int64
 		var res intake.LedgerResult
-		id, res, err = ui.Intake.PreviewLedger(r.Context(), p, route.MetaOf(r), part.FileName(), part)
+		var job *intake.LedgerJob
+		id, res, job, err = ui.Intake.PreviewLedger(r.Context(), p, route.MetaOf(r), part.FileName(), part)
+		if err == nil && job != nil {
+			http.Redirect(w, r, jobPage(job), http.StatusSeeOther)
+			return
+		}
 		if err == nil {
 			ui.render(w, r, http.StatusOK, "ledger_report", view{Title: "カード管理簿の取込内容の確認", Data: newLedgerReport(res, id)})
 			return
@@ -63,16 +70,62 @@ func (ui *UI) ledgerPreview(w http.ResponseWriter, r *http.Request) {
 func (ui *UI) ledgerConfirm(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
 	p, _ := route.PrincipalOf(r)
-	res, err := ui.Intake.ConfirmLedger(r.Context(), p, route.MetaOf(r), id)
+	res, job, err := ui.Intake.ConfirmLedger(r.Context(), p, route.MetaOf(r), id)
 	if err != nil {
 		ui.render(w, r, statusFor(err), "ledger_import", withError(view{Title: "カード管理簿（Excel）の取込"}, err))
 		return
 	}
+	if job != nil {
+		http.Redirect(w, r, jobPage(job), http.StatusSeeOther)
+		return
+	}
+	ui.renderLedgerDone(w, r, res)
+}
+
+func (ui *UI) renderLedgerDone(w http.ResponseWriter, r *http.Request, res intake.LedgerResult) {
 	notice := "取り込みました。"
 	if res.AlreadyImported != nil {
 		notice = "このファイルは取り込み済みでした。台帳は変わっていません。"
 	}
 	ui.render(w, r, http.StatusOK, "ledger_report", view{Title: "カード管理簿の取込結果", Notice: notice, Data: newLedgerReport(res, 0)})
+}
+
+func jobPage(job *intake.LedgerJob) string {
+	return "/staff/imports/ledger/jobs/" + strconv.FormatInt(job.ID, 10)
+}
+
+// jobRefresh is how often a running job's page reloads itself (the
+// Refresh header: no JavaScript needed).
+const jobRefresh = "3"
+
+// ledgerJob shows a background ledger import: its progress while it runs
+// (the page reloads itself), then the same report a small file gets at
+// once, with the confirmation button after a preview.
+func (ui *UI) ledgerJob(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	job, err := ui.Intake.LedgerJob(r.Context(), id)
+	if err != nil {
+		ui.ErrorPage(w, r, err)
+		return
+	}
+	switch job.State {
+	case store.JobRunning:
+		w.Header().Set("Refresh", jobRefresh)
+		ui.render(w, r, http.StatusOK, "ledger_job", view{Title: "カード管理簿の取込中", Data: job})
+	case store.JobFailed:
+		ui.render(w, r, http.StatusOK, "ledger_job", view{Title: "カード管理簿の取込", Error: job.Error.Message, Data: job})
+	case store.JobDone:
+		p, _ := route.PrincipalOf(r)
+		if !job.DryRun {
+			ui.renderLedgerDone(w, r, *job.Result)
+			return
+		}
+		upload := int64(0)
+		if job.ActorID == p.UserID { // only who sent the file confirms it
+			upload = job.UploadID
+		}
+		ui.render(w, r, http.StatusOK, "ledger_report", view{Title: "カード管理簿の取込内容の確認", Data: newLedgerReport(*job.Result, upload)})
+	}
 }
 
 func (ui *UI) ledgerReport(w http.ResponseWriter, r *http.Request) {

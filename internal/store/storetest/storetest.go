@@ -62,6 +62,9 @@ func One(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // removed when the test ends.
 func MustOpen(tb testing.TB, e store.Engine) *store.DB {
 	tb.Helper()
+	if e == store.Postgres {
+		return openDSN(tb, migratedPostgres(tb)) // a clone of a database migrated once
+	}
 	return openDSN(tb, MustDSN(tb, e))
 }
 
