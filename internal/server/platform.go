@@ -19,6 +19,7 @@ import (
 	"github.com/kofu-oss/kofu/internal/config"
 	"github.com/kofu-oss/kofu/internal/platform"
 	"github.com/kofu-oss/kofu/internal/store"
+	"golang.org/x/sync/singleflight"
 )
 
 // Platform serves many cities from one process (issue #20): a request goes
@@ -35,9 +36,10 @@ type Platform struct {
 	idle   time.Duration
 	opts   func(context.Context, *store.DB) (Options, error)
 
-	mu    sync.Mutex
-	open  map[string]*tenant // by city code
-	hosts map[string]hostEntry
+	mu      sync.Mutex
+	open    map[string]*tenant // by city code
+	opening singleflight.Group // cities being opened, by code
+	hosts   map[string]hostEntry
 }
 
 // hostEntry is a catalog answer kept for catalogTTL, so a page does not pay
@@ -159,20 +161,46 @@ func requestHost(r *http.Request) string {
 }
 
 // acquire returns the open city, opening it when needed, and counts the
-// request so an idle sweep does not close it underneath.
+// request so an idle sweep does not close it underneath. A city is opened
+// once however many requests arrive for it at the same time, and outside
+// the platform's lock: opening one city (its database, migrations and
+// services) does not hold up the requests of the others.
 func (p *Platform) acquire(ctx context.Context, row store.CityRow) (*tenant, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t, ok := p.open[row.Code]
-	if !ok {
-		var err error
-		if t, err = p.build(ctx, row); err != nil {
+	for {
+		if t := p.take(row.Code); t != nil {
+			return t, nil
+		}
+		_, err, _ := p.opening.Do(row.Code, func() (any, error) {
+			p.mu.Lock()
+			_, ok := p.open[row.Code]
+			p.mu.Unlock()
+			if ok {
+				return nil, nil
+			}
+			t, err := p.build(context.WithoutCancel(ctx), row)
+			if err != nil {
+				return nil, err
+			}
+			p.mu.Lock()
+			p.open[row.Code] = t
+			p.mu.Unlock()
+			return nil, nil
+		})
+		if err != nil {
 			return nil, err
 		}
-		p.open[row.Code] = t
 	}
-	t.inflight++
-	return t, nil
+}
+
+// take counts a request on the city when it is open.
+func (p *Platform) take(code string) *tenant {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.open[code]
+	if ok {
+		t.inflight++
+	}
+	return t
 }
 
 func (p *Platform) release(t *tenant) {
