@@ -138,9 +138,15 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-func (m *Main) start(log *slog.Logger) {
-	m.http = &http.Server{Handler: m.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+// newHTTPServer is the listener's server for one city or a platform: slow
+// clients are cut off, long downloads and event streams allowed.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+func (m *Main) start(log *slog.Logger) {
+	m.http = newHTTPServer(m.Server, log)
 	m.http.RegisterOnShutdown(m.Server.CloseStreams)
 	jobs, stop := context.WithCancel(context.Background())
 	m.stop, m.done = stop, make(chan struct{})
